@@ -1,0 +1,205 @@
+//! Builds every component kv-adapt embeds or tests with, from source, the way wasmtime's
+//! test-programs artifacts do: a nested cargo over the `wasm/` workspace (and the bundled
+//! example) with its own target dir, then wit-component for the core modules.
+//!
+//! Outputs, all in OUT_DIR:
+//! - `artifacts.rs`: `include_bytes!` constants for the shipped adapters, stores and config
+//!   components, included by `src/artifacts.rs`;
+//! - the test guests, whose directory is exported to the tests as `KV_ADAPT_TEST_COMPONENTS`.
+
+use anyhow::{bail, Context, Result};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use wit_component::{ComponentEncoder, StringEncoding};
+use wit_parser::{PackageId, Resolve};
+
+/// WIT packages in dependency order; wit-parser resolves a package's foreign names only
+/// against packages pushed before it.
+const WIT_PACKAGES: &[&str] = &[
+    "io-0.2.0-rc-2023-11-10",
+    "cli-0.2.0-rc-2023-11-10",
+    "keyvalue-g2-2023-11",
+    "keyvalue-g5-0.2.0-draft",
+    "keyvalue-g6-0.2.0-draft2",
+    "kv-adapt",
+];
+
+/// One build of a crate in the wasm workspace: (crate, features, artifact name).
+struct Build {
+    package: &'static str,
+    features: &'static str,
+    target: Target,
+    artifact: &'static str,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Target {
+    /// Core module plus wit-bindgen metadata; componentized here.
+    Unknown,
+    /// rustc links a component itself (wasm-component-ld), with WASI from std.
+    Wasip2,
+}
+
+impl Target {
+    fn triple(self) -> &'static str {
+        match self {
+            Target::Unknown => "wasm32-unknown-unknown",
+            Target::Wasip2 => "wasm32-wasip2",
+        }
+    }
+}
+
+/// Shipped components: adapter `<source>-on-<target>[-io]`, stores `store-<target>`.
+const SHIPPED: &[Build] = &[
+    Build { package: "adapter-g2", features: "g5", target: Target::Unknown, artifact: "adapter-g2-on-g5" },
+    Build { package: "adapter-g2", features: "g5,io", target: Target::Unknown, artifact: "adapter-g2-on-g5-io" },
+    Build { package: "adapter-g2", features: "g6", target: Target::Unknown, artifact: "adapter-g2-on-g6" },
+    Build { package: "adapter-g2", features: "g6,io", target: Target::Unknown, artifact: "adapter-g2-on-g6-io" },
+    Build { package: "store-fs", features: "g5", target: Target::Wasip2, artifact: "store-g5" },
+    Build { package: "store-fs", features: "g6", target: Target::Wasip2, artifact: "store-g6" },
+];
+
+/// Test guests: built here so the tests run what the sources say, never a checked-in binary.
+const TEST_GUESTS: &[Build] = &[Build {
+    package: "guest-g2-conformance",
+    features: "",
+    target: Target::Unknown,
+    artifact: "guest-g2-conformance",
+}];
+
+/// Counter encodings, in the order of `kv-adapt:components/config.counter-encoding`.
+const COUNTER_ENCODINGS: &[&str] = &["decimal", "le64", "be64"];
+
+fn main() -> Result<()> {
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
+    let out = PathBuf::from(std::env::var("OUT_DIR")?);
+    for watched in ["wit", "wasm", "convert", "examples"] {
+        println!("cargo:rerun-if-changed={}", root.join(watched).display());
+    }
+
+    // Beside the host's target dir, so it survives `cargo clean -p kv-adapt` and is shared
+    // by debug and release builds of the host.
+    let wasm_target = out
+        .ancestors()
+        .nth(4)
+        .context("OUT_DIR is not inside a cargo target dir")?
+        .join("kv-adapt-wasm");
+
+    let mut consts = String::new();
+    for build in SHIPPED {
+        let bytes = build_component(&root.join("wasm/Cargo.toml"), build, &wasm_target)?;
+        let file = out.join(format!("{}.wasm", build.artifact));
+        std::fs::write(&file, bytes)?;
+        push_const(&mut consts, build.artifact, &file);
+    }
+
+    let resolve = resolve(&root.join("wit"))?;
+    for (discriminant, name) in COUNTER_ENCODINGS.iter().enumerate() {
+        let file = out.join(format!("config-{name}.wasm"));
+        std::fs::write(&file, config_component(&resolve, discriminant as u32)?)?;
+        push_const(&mut consts, &format!("config-{name}"), &file);
+    }
+    std::fs::write(out.join("artifacts.rs"), consts)?;
+
+    let guests = out.join("test-components");
+    std::fs::create_dir_all(&guests)?;
+    for build in TEST_GUESTS {
+        let bytes = build_component(&root.join("wasm/Cargo.toml"), build, &wasm_target)?;
+        std::fs::write(guests.join(format!("{}.wasm", build.artifact)), bytes)?;
+    }
+    let example = Build { package: "g2-visit-counter", features: "", target: Target::Unknown, artifact: "g2-visit-counter" };
+    let bytes = build_component(&root.join("examples/g2-visit-counter/Cargo.toml"), &example, &wasm_target)?;
+    std::fs::write(guests.join("g2-visit-counter.wasm"), &bytes)?;
+    // A stable path for the README's first command: `target/kv-adapt-examples/`.
+    let examples = wasm_target.with_file_name("kv-adapt-examples");
+    std::fs::create_dir_all(&examples)?;
+    std::fs::write(examples.join("g2-visit-counter.wasm"), &bytes)?;
+    println!("cargo:rustc-env=KV_ADAPT_TEST_COMPONENTS={}", guests.display());
+    Ok(())
+}
+
+fn push_const(consts: &mut String, artifact: &str, file: &Path) {
+    let name = artifact.to_uppercase().replace('-', "_");
+    writeln!(consts, "pub const {name}: &[u8] = include_bytes!({:?});", file.display().to_string())
+        .expect("writing to a String cannot fail");
+}
+
+fn build_component(manifest: &Path, build: &Build, target_dir: &Path) -> Result<Vec<u8>> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.arg("build")
+        .arg("--release")
+        .arg("--quiet")
+        .arg("--manifest-path")
+        .arg(manifest)
+        .arg("--target")
+        .arg(build.target.triple())
+        .arg("--target-dir")
+        .arg(target_dir)
+        .arg("-p")
+        .arg(build.package);
+    if !build.features.is_empty() {
+        cmd.arg("--no-default-features").arg("--features").arg(build.features);
+    }
+    // The outer build's flags and jobserver are for the host; they must not leak into a
+    // wasm build (wasmtime's artifacts build strips the same ones).
+    for var in [
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_MAKEFLAGS",
+        "MAKEFLAGS",
+        "MFLAGS",
+    ] {
+        cmd.env_remove(var);
+    }
+    let status = cmd.status().with_context(|| format!("running cargo for {}", build.package))?;
+    if !status.success() {
+        bail!(
+            "building {} ({}) for {} failed; is the target installed? \
+             `rustup target add wasm32-unknown-unknown wasm32-wasip2`",
+            build.package,
+            build.features,
+            build.target.triple()
+        );
+    }
+    let wasm = target_dir
+        .join(build.target.triple())
+        .join("release")
+        .join(format!("{}.wasm", build.package.replace('-', "_")));
+    let bytes = std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?;
+    match build.target {
+        Target::Wasip2 => Ok(bytes),
+        Target::Unknown => ComponentEncoder::default()
+            .module(&bytes)
+            .and_then(|e| e.validate(true).encode())
+            .with_context(|| format!("componentizing {}", wasm.display())),
+    }
+}
+
+/// All our WIT, and the id of the last package (ours, `kv-adapt:components`).
+fn resolve(wit: &Path) -> Result<(Resolve, PackageId)> {
+    let mut resolve = Resolve::default();
+    let mut last = None;
+    for package in WIT_PACKAGES {
+        last = Some(resolve.push_path(wit.join(package))?.0);
+    }
+    Ok((resolve, last.context("no WIT packages")?))
+}
+
+/// A component exporting `kv-adapt:components/config` whose `encoding` returns the enum case
+/// `discriminant`. Written as a one-function core module: building a crate per encoding would
+/// cost a compile each for a constant.
+fn config_component((resolve, ours): &(Resolve, PackageId), discriminant: u32) -> Result<Vec<u8>> {
+    let world = resolve.select_world(&[*ours], Some("config-provider"))?;
+    let wat = format!(
+        r#"(module (func (export "kv-adapt:components/config#encoding") (result i32) i32.const {discriminant}))"#
+    );
+    let mut module = wat::parse_str(&wat)?;
+    wit_component::embed_component_metadata(&mut module, resolve, world, StringEncoding::UTF8)?;
+    ComponentEncoder::default().module(&module)?.validate(true).encode()
+}

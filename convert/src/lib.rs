@@ -1,0 +1,14 @@
+//! Pure conversions shared by the adapters and the filesystem store, kept free of
+//! wit-bindgen so that they are unit-tested on the host (`cargo test --workspace`).
+//!
+//! Nothing here allocates except where a value must be produced as bytes.
+#![no_std]
+extern crate alloc;
+
+pub mod counter;
+pub mod counter_s64;
+pub mod filename;
+pub mod atomic;
+pub mod paging;
+pub mod slab;
+pub mod trace;

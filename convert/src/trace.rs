@@ -1,0 +1,290 @@
+//! Trace texts of G2 `wasi-cloud-error` errors raised by the G2 adapters: a kind word,
+//! a colon and a space, then details (see the convention in the project notes). Built by
+//! pushing pieces into a `String`, without `format!`, to keep the adapters small.
+//!
+//! Lossy: G5/G6 store errors carry only `no-such-store`, `access-denied` or `other(text)`;
+//! the text keeps that word, the bucket name and the host's own text, nothing more.
+
+use alloc::string::String;
+
+use crate::counter::{DecodeError, Encoding};
+use crate::slab::{Kind, Miss};
+
+/// A G5/G6 `store.error`, borrowed from whichever generation produced it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostError<'a> {
+    NoSuchStore,
+    AccessDenied,
+    Other(&'a str),
+}
+
+/// Appends `value` in decimal.
+pub fn push_u64(out: &mut String, mut value: u64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    for &b in &buf[at..] {
+        out.push(b as char);
+    }
+}
+
+fn quoted(out: &mut String, text: &str) {
+    out.push('"');
+    out.push_str(text);
+    out.push('"');
+}
+
+fn key_in_bucket(out: &mut String, key: &str, bucket: &str) {
+    out.push_str("key ");
+    quoted(out, key);
+    out.push_str(" in bucket ");
+    quoted(out, bucket);
+}
+
+fn with_article(out: &mut String, kind: Kind) {
+    out.push_str(match kind {
+        Kind::Bucket => "a ",
+        Kind::OutgoingValue | Kind::IncomingValue | Kind::Error => "an ",
+    });
+    out.push_str(kind.name());
+}
+
+/// A host error on `bucket`: `no-such-store: bucket "x"`, `access-denied: bucket "x"`,
+/// `other: <host text>`.
+pub fn host_error(err: HostError<'_>, bucket: &str) -> String {
+    let mut t = String::new();
+    match err {
+        HostError::NoSuchStore => t.push_str("no-such-store: bucket "),
+        HostError::AccessDenied => t.push_str("access-denied: bucket "),
+        HostError::Other(text) => {
+            t.push_str("other: ");
+            t.push_str(text);
+            return t;
+        }
+    }
+    quoted(&mut t, bucket);
+    t
+}
+
+/// `not-found: key "k" in bucket "b"`.
+pub fn not_found(key: &str, bucket: &str) -> String {
+    let mut t = String::from("not-found: ");
+    key_in_bucket(&mut t, key, bucket);
+    t
+}
+
+/// A handle of `expected` kind that did not resolve, e.g. `bad-handle: bucket 7 is not
+/// open` or `bad-handle: 2147483649 is an error handle, not a bucket`.
+pub fn bad_handle(expected: Kind, handle: u32, miss: Miss) -> String {
+    let mut t = String::from("bad-handle: ");
+    match miss {
+        Miss::NotLive => {
+            t.push_str(expected.name());
+            t.push(' ');
+            push_u64(&mut t, handle.into());
+            t.push_str(match expected {
+                Kind::Bucket => " is not open (never opened, or dropped)",
+                Kind::OutgoingValue | Kind::IncomingValue | Kind::Error => {
+                    " is not live (never issued, or dropped)"
+                }
+            });
+        }
+        Miss::WrongKind(actual) => {
+            push_u64(&mut t, handle.into());
+            t.push_str(" is ");
+            with_article(&mut t, actual);
+            t.push_str(" handle, not ");
+            with_article(&mut t, expected);
+        }
+    }
+    t
+}
+
+/// What `trace` says for an error handle that does not resolve: `bad-handle: error N is
+/// not live`.
+pub fn dead_error(handle: u32) -> String {
+    let mut t = String::from("bad-handle: error ");
+    push_u64(&mut t, handle.into());
+    t.push_str(" is not live");
+    t
+}
+
+/// Trace of the one error handle handed out when the error slab is full.
+pub const TOO_MANY_ERRORS: &str =
+    "other: too many live error handles; drop-error the ones already read";
+
+/// A slab of `kind` is full, e.g. `other: too many live incoming-value handles; drop ...`.
+pub fn too_many(kind: Kind) -> String {
+    let mut t = String::from("other: too many live ");
+    t.push_str(kind.name());
+    t.push_str(" handles; drop-");
+    t.push_str(kind.name());
+    t.push_str(" the ones no longer needed");
+    t
+}
+
+fn outgoing(handle: u32, rest: &str) -> String {
+    let mut t = String::from("bad-handle: outgoing-value ");
+    push_u64(&mut t, handle.into());
+    t.push_str(rest);
+    t
+}
+
+/// `set`/`set-many` of an outgoing value whose body was never written.
+pub fn no_body(handle: u32) -> String {
+    outgoing(
+        handle,
+        " has no body; write one with outgoing-value-write-body-sync or -async first",
+    )
+}
+
+/// A second body write to one outgoing value; the first body stays.
+pub fn body_already_written(handle: u32) -> String {
+    outgoing(handle, " already has a body; use a new outgoing-value for another body")
+}
+
+/// A second consume of one incoming value.
+pub fn already_consumed(handle: u32) -> String {
+    let mut t = String::from("bad-handle: incoming-value ");
+    push_u64(&mut t, handle.into());
+    t.push_str(" was already consumed; get the key again to read it again");
+    t
+}
+
+/// Why the pass-through (non-io) flavour cannot give a body stream.
+pub const UNSUPPORTED_ASYNC_BODY: &str = "unsupported: async value bodies need wasi:io served by \
+the adapter; this guest imports other WASI, so kv-adapt chose the pass-through flavour that \
+leaves wasi:io to the host; write the body with outgoing-value-write-body-sync";
+
+/// Same, for reading.
+pub const UNSUPPORTED_ASYNC_CONSUME: &str = "unsupported: async value bodies need wasi:io served \
+by the adapter; this guest imports other WASI, so kv-adapt chose the pass-through flavour that \
+leaves wasi:io to the host; the value is not consumed, read it with incoming-value-consume-sync";
+
+/// Stored bytes that are not a counter in the configured encoding, e.g. `bad-value: key
+/// "c" in bucket "b" is not a decimal counter (value is not ASCII decimal digits)`.
+pub fn not_a_counter(key: &str, bucket: &str, enc: Encoding, why: DecodeError) -> String {
+    let mut t = String::from("bad-value: ");
+    key_in_bucket(&mut t, key, bucket);
+    t.push_str(" is not a ");
+    t.push_str(enc.name());
+    t.push_str(" counter (");
+    t.push_str(why.reason());
+    t.push(')');
+    t
+}
+
+/// A G2 delta beyond what a signed 64-bit G6 counter accepts.
+pub fn delta_too_large(key: &str, bucket: &str, delta: u64) -> String {
+    let mut t = String::from("bad-value: delta ");
+    push_u64(&mut t, delta);
+    t.push_str(" for ");
+    key_in_bucket(&mut t, key, bucket);
+    t.push_str(
+        " exceeds 9223372036854775807; the host speaks wasi:keyvalue@0.2.0-draft2, whose \
+         counters are signed 64-bit",
+    );
+    t
+}
+
+/// A G6 counter that came back negative, which a G2 u64 cannot carry.
+pub fn negative_counter(key: &str, bucket: &str) -> String {
+    let mut t = String::from("bad-value: ");
+    key_in_bucket(&mut t, key, bucket);
+    t.push_str(
+        " holds a negative counter; the host speaks wasi:keyvalue@0.2.0-draft2, whose \
+         counters are signed 64-bit, and G2 counters are unsigned",
+    );
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::slab::{encode, overflow};
+
+    fn dec(v: u64) -> String {
+        let mut s = String::new();
+        push_u64(&mut s, v);
+        s
+    }
+
+    #[test]
+    fn decimal_helper_matches_core_formatting() {
+        for v in [0u64, 7, 10, 99, 100, 4294967295, u64::MAX] {
+            assert_eq!(dec(v), alloc::format!("{v}"));
+        }
+    }
+
+    #[test]
+    fn host_errors_name_the_kind_and_bucket() {
+        assert_eq!(host_error(HostError::NoSuchStore, "x"), "no-such-store: bucket \"x\"");
+        assert_eq!(host_error(HostError::AccessDenied, "y"), "access-denied: bucket \"y\"");
+        assert_eq!(host_error(HostError::Other("disk full"), "z"), "other: disk full");
+        assert_eq!(not_found("k", "b"), "not-found: key \"k\" in bucket \"b\"");
+    }
+
+    #[test]
+    fn bad_handles_say_whether_dead_or_of_another_kind() {
+        assert_eq!(
+            bad_handle(Kind::Bucket, 7, Miss::NotLive),
+            "bad-handle: bucket 7 is not open (never opened, or dropped)"
+        );
+        assert_eq!(
+            bad_handle(Kind::IncomingValue, 3, Miss::NotLive),
+            "bad-handle: incoming-value 3 is not live (never issued, or dropped)"
+        );
+        let e = encode(Kind::Error, 0, 0);
+        let t = bad_handle(Kind::Bucket, e, Miss::WrongKind(Kind::Error));
+        assert_eq!(t, alloc::format!("bad-handle: {e} is an error handle, not a bucket"));
+        let t = bad_handle(Kind::OutgoingValue, 9, Miss::WrongKind(Kind::Bucket));
+        assert_eq!(t, "bad-handle: 9 is a bucket handle, not an outgoing-value");
+        let o = overflow(Kind::Error);
+        assert_eq!(dead_error(o), alloc::format!("bad-handle: error {o} is not live"));
+        assert_eq!(dead_error(5), "bad-handle: error 5 is not live");
+    }
+
+    #[test]
+    fn value_errors_name_key_bucket_and_reason() {
+        assert_eq!(
+            not_a_counter("c", "b", Encoding::Decimal, DecodeError::NotDecimal),
+            "bad-value: key \"c\" in bucket \"b\" is not a decimal counter (value is not ASCII decimal digits)"
+        );
+        let t = not_a_counter("c", "", Encoding::Le64, DecodeError::WrongLength(3));
+        assert!(t.starts_with("bad-value: key \"c\" in bucket \"\" is not a le64 counter ("), "{t}");
+        let t = delta_too_large("c", "b", u64::MAX);
+        assert!(t.starts_with("bad-value: delta 18446744073709551615 for key \"c\""), "{t}");
+        assert!(t.contains("signed 64-bit"), "{t}");
+        assert!(negative_counter("c", "b").contains("signed 64-bit"));
+    }
+
+    #[test]
+    fn every_trace_starts_with_a_kind_word() {
+        let all = [
+            no_body(1),
+            body_already_written(1),
+            already_consumed(1),
+            too_many(Kind::IncomingValue),
+            String::from(TOO_MANY_ERRORS),
+            String::from(UNSUPPORTED_ASYNC_BODY),
+            String::from(UNSUPPORTED_ASYNC_CONSUME),
+        ];
+        for t in all {
+            let (word, rest) = t.split_once(": ").unwrap();
+            assert!(
+                ["bad-handle", "other", "unsupported"].contains(&word),
+                "{t}"
+            );
+            assert!(!rest.is_empty());
+        }
+        assert!(UNSUPPORTED_ASYNC_BODY.contains("outgoing-value-write-body-sync"));
+        assert!(UNSUPPORTED_ASYNC_CONSUME.contains("incoming-value-consume-sync"));
+    }
+}

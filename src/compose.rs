@@ -1,0 +1,176 @@
+//! Composition plumbing over wac-graph: reading a component's surface, plugging exports into
+//! imports with every type mismatch reported (wac's own `plug` skips them silently), renaming
+//! imports, validating.
+
+use crate::error::{Error, Result};
+use crate::generation::Surface;
+use wac_graph::types::{Package, SubtypeChecker};
+use wac_graph::{CompositionGraph, EncodeOptions};
+use wasmparser::{Parser, Payload};
+
+/// Import and export names at the top level of a component, after checking what `bytes` is.
+pub fn surface(name: &str, bytes: &[u8]) -> Result<Surface> {
+    if !bytes.starts_with(b"\0asm") {
+        return Err(Error::NotWasm(name.to_string()));
+    }
+    if Parser::is_core_wasm(bytes) {
+        return Err(Error::CoreModule(name.to_string()));
+    }
+    let invalid = |reason: String| Error::InvalidComponent { name: name.to_string(), reason };
+    let mut surface = Surface::default();
+    let mut parser = Parser::new(0);
+    let mut offset = 0;
+    loop {
+        let (consumed, payload) = match parser.parse(&bytes[offset..], true).map_err(|e| invalid(e.to_string()))? {
+            wasmparser::Chunk::Parsed { consumed, payload } => (consumed, payload),
+            wasmparser::Chunk::NeedMoreData(_) => return Err(invalid("truncated".into())),
+        };
+        offset += consumed;
+        match payload {
+            Payload::ComponentImportSection(reader) => {
+                for import in reader {
+                    surface.imports.push(import.map_err(|e| invalid(e.to_string()))?.name.name.to_string());
+                }
+            }
+            Payload::ComponentExportSection(reader) => {
+                for export in reader {
+                    surface.exports.push(export.map_err(|e| invalid(e.to_string()))?.name.name.to_string());
+                }
+            }
+            // Nested modules and components have their own imports; only the outer ones count.
+            Payload::ModuleSection { unchecked_range, .. } | Payload::ComponentSection { unchecked_range, .. } => {
+                // The outer parser expects the nested bytes to be skipped by the caller.
+                offset += (unchecked_range.end - unchecked_range.start) as usize;
+            }
+            Payload::End(_) => break,
+            _ => {}
+        }
+    }
+    validate(bytes).map_err(|reason| invalid(reason))?;
+    Ok(surface)
+}
+
+/// Full validation with the features wasmtime 48 accepts by default for components.
+pub fn validate(bytes: &[u8]) -> std::result::Result<(), String> {
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(bytes)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// A component taking part in a composition, named for error messages.
+pub struct Part<'a> {
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+}
+
+/// Instantiates `socket` with every import that one of `plugs` exports under the same name,
+/// and re-exports the socket's exports. Unlike `wac_graph::plug`, an export whose type does
+/// not fit the import is an error, and a plug that wires nothing is allowed (the caller
+/// checks the result's imports).
+pub fn plug_into(socket: Part<'_>, plugs: &[Part<'_>]) -> Result<Vec<u8>> {
+    let composition = |e: &dyn std::fmt::Display| Error::Composition(e.to_string());
+    let mut graph = CompositionGraph::new();
+    let register = |graph: &mut CompositionGraph, index: usize, part: &Part<'_>| -> Result<_> {
+        let package = Package::from_bytes(&format!("kv-adapt:part{index}"), None, part.bytes.to_vec(), graph.types_mut())
+            .map_err(|e| Error::InvalidComponent { name: part.name.to_string(), reason: format!("{e:#}") })?;
+        graph.register_package(package).map_err(|e| composition(&e))
+    };
+    let socket_id = register(&mut graph, 0, &socket)?;
+    let socket_instance = graph.instantiate(socket_id);
+    let socket_ty = graph[socket_id].ty();
+    let mut wired: Vec<String> = Vec::new();
+
+    for (index, plug) in plugs.iter().enumerate() {
+        let plug_id = register(&mut graph, index + 1, plug)?;
+        let plug_ty = graph[plug_id].ty();
+        let mut matches = Vec::new();
+        {
+            let types = graph.types();
+            let mut cache = Default::default();
+            let mut checker = SubtypeChecker::new(&mut cache);
+            for (name, export_kind) in &types[plug_ty].exports {
+                let Some(import_kind) = types[socket_ty].imports.get(name) else { continue };
+                if wired.contains(name) {
+                    continue;
+                }
+                checker.is_subtype(*export_kind, types, *import_kind, types).map_err(|e| Error::TypeMismatch {
+                    socket: socket.name.to_string(),
+                    plug: plug.name.to_string(),
+                    import: name.clone(),
+                    reason: format!("{e:#}"),
+                })?;
+                matches.push(name.clone());
+            }
+        }
+        if matches.is_empty() {
+            continue;
+        }
+        let plug_instance = graph.instantiate(plug_id);
+        for name in matches {
+            let export = graph.alias_instance_export(plug_instance, &name).map_err(|e| composition(&e))?;
+            graph.set_instantiation_argument(socket_instance, &name, export).map_err(|e| composition(&e))?;
+            wired.push(name);
+        }
+    }
+
+    let exports: Vec<String> = graph.types()[socket_ty].exports.keys().cloned().collect();
+    for name in exports {
+        let export = graph.alias_instance_export(socket_instance, &name).map_err(|e| composition(&e))?;
+        graph.export(export, &name).map_err(|e| composition(&e))?;
+    }
+    graph
+        .encode(EncodeOptions { define_components: true, validate: true, processor: None })
+        .map_err(|e| composition(&format_args!("{e:#}")))
+}
+
+/// Rewrites the component's top-level import names through `rename`. Types are untouched:
+/// they refer to imports by index, so a rename only changes what a host matches on.
+pub fn rename_imports(bytes: &[u8], rename: impl Fn(&str) -> Option<String>) -> Result<Vec<u8>> {
+    use wasm_encoder::{Component, ComponentImportSection, RawSection};
+    let malformed = |e: wasmparser::BinaryReaderError| Error::Composition(format!("re-encoding imports: {e}"));
+    let mut component = Component::new();
+    let mut parser = Parser::new(0);
+    let mut offset = 0;
+    loop {
+        let (consumed, payload) = match parser.parse(&bytes[offset..], true).map_err(malformed)? {
+            wasmparser::Chunk::Parsed { consumed, payload } => (consumed, payload),
+            wasmparser::Chunk::NeedMoreData(_) => return Err(Error::Composition("truncated component".into())),
+        };
+        let start = offset;
+        offset += consumed;
+        match payload {
+            Payload::Version { .. } => {}
+            Payload::End(_) => break,
+            Payload::ComponentImportSection(reader) => {
+                let mut section = ComponentImportSection::new();
+                for import in reader {
+                    let import = import.map_err(malformed)?;
+                    let renamed = rename(import.name.name);
+                    let mut name = import.name;
+                    if let Some(renamed) = &renamed {
+                        name.name = renamed;
+                    }
+                    section.import(name, wasm_encoder::ComponentTypeRef::from(import.ty));
+                }
+                component.section(&section);
+            }
+            Payload::ModuleSection { unchecked_range, .. } | Payload::ComponentSection { unchecked_range, .. } => {
+                let id = match bytes[start] {
+                    id @ (1 | 4) => id,
+                    other => return Err(Error::Composition(format!("unexpected nested section id {other}"))),
+                };
+                let (body_start, end) = (unchecked_range.start as usize, unchecked_range.end as usize);
+                component.section(&RawSection { id, data: &bytes[body_start..end] });
+                offset = end;
+            }
+            other => {
+                let (id, range) = other
+                    .as_section()
+                    .ok_or_else(|| Error::Composition("unrecognised top-level payload".into()))?;
+                component.section(&RawSection { id, data: &bytes[range.start as usize..range.end as usize] });
+            }
+        }
+    }
+    Ok(component.finish())
+}

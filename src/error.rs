@@ -1,0 +1,31 @@
+//! Every way kv-adapt refuses an input, as one line a person can act on.
+
+use crate::generation::Generation;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}: not a WebAssembly binary (no `\\0asm` header)")]
+    NotWasm(String),
+    #[error("{0}: a core WebAssembly module, not a component; componentize it first (e.g. `wasm-tools component new`)")]
+    CoreModule(String),
+    #[error("{name}: not a valid component: {reason}")]
+    InvalidComponent { name: String, reason: String },
+    #[error("{0}: imports no wasi:keyvalue interface, so there is nothing to adapt")]
+    NoKeyValueImports(String),
+    #[error("{name}: imports {generation}, which kv-adapt does not adapt yet (supported: {supported})")]
+    UnsupportedGeneration { name: String, generation: Generation, supported: &'static str },
+    #[error("{name}: imports `{interface}`, which no kv-adapt adapter serves{why}")]
+    UnsupportedInterface { name: String, interface: String, why: &'static str },
+    #[error("{name}: imports more than one wasi:keyvalue generation ({first} and {second}); kv-adapt adapts one at a time")]
+    MixedGenerations { name: String, first: Generation, second: Generation },
+    #[error("{name}: kv-adapt ships no adapter {} onto {target}", from.map(|s| format!("from {}", s.id())).unwrap_or_default())]
+    NoAdapter { name: String, from: Option<Generation>, target: Generation },
+    #[error("composition does not type-check: `{import}` of {socket} does not match what {plug} exports: {reason}")]
+    TypeMismatch { socket: String, plug: String, import: String, reason: String },
+    #[error("composition left `{import}` unsatisfied; the result would still need a {what} host")]
+    LeftoverImport { import: String, what: &'static str },
+    #[error("composition failed: {0}")]
+    Composition(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

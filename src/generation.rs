@@ -1,0 +1,188 @@
+//! The key-value generations and how a component's import and export names reveal them.
+//! Generation ids follow `../shared/VERSIONS.md` (G1..G6); the README's matrix maps them.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Generation {
+    /// 2023-02, stream-based, unpackaged names.
+    G1,
+    /// 2023-11, `wasi:keyvalue/*` with no version.
+    G2,
+    /// 2024-02 eventual, `@0.1.0`.
+    G3,
+    /// 2024-02 eventual, `@0.2.0-draft` (`eventual`, `atomic`, `types`, ...).
+    G4,
+    /// 2024-05 store shape, `@0.2.0-draft`.
+    G5,
+    /// 2024-09 store shape, `@0.2.0-draft2`.
+    G6,
+}
+
+impl Generation {
+    pub fn id(self) -> &'static str {
+        match self {
+            Generation::G1 => "G1",
+            Generation::G2 => "G2",
+            Generation::G3 => "G3",
+            Generation::G4 => "G4",
+            Generation::G5 => "G5",
+            Generation::G6 => "G6",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Generation::G1 => "wasi:keyvalue 2023-02 (stream-based, unversioned plain names)",
+            Generation::G2 => "wasi:keyvalue 2023-11 (unversioned, wasi:io rc-2023-11-10)",
+            Generation::G3 => "wasi:keyvalue@0.1.0 (2024-02 eventual)",
+            Generation::G4 => "wasi:keyvalue@0.2.0-draft eventual (2024-02)",
+            Generation::G5 => "wasi:keyvalue@0.2.0-draft (store, atomics, batch)",
+            Generation::G6 => "wasi:keyvalue@0.2.0-draft2 (store, atomics with cas, batch)",
+        }
+    }
+}
+
+impl fmt::Display for Generation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.id(), self.describe())
+    }
+}
+
+/// A component-level import or export name, split per the component-model naming rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InterfaceName<'a> {
+    pub namespace: &'a str,
+    pub package: &'a str,
+    pub interface: &'a str,
+    pub version: Option<&'a str>,
+}
+
+impl<'a> InterfaceName<'a> {
+    /// `ns:pkg/iface[@version]`; `None` for plain names such as `run` or `types`.
+    pub fn parse(name: &'a str) -> Option<InterfaceName<'a>> {
+        let (path, version) = match name.split_once('@') {
+            Some((path, version)) => (path, Some(version)),
+            None => (name, None),
+        };
+        let (namespace, rest) = path.split_once(':')?;
+        let (package, interface) = rest.split_once('/')?;
+        Some(InterfaceName { namespace, package, interface, version })
+    }
+}
+
+/// Which generation a key-value interface name belongs to. `Err` carries the version of a
+/// `wasi:keyvalue` name that matches no known generation. Plain (G1) names are classified by
+/// [`classify_plain`].
+pub fn classify(name: &InterfaceName<'_>) -> Option<Result<Generation, String>> {
+    if (name.namespace, name.package) != ("wasi", "keyvalue") {
+        return None;
+    }
+    let eventual = matches!(
+        name.interface,
+        "types" | "eventual" | "atomic" | "eventual-batch" | "wasi-keyvalue-error" | "handle-watch" | "cache"
+    );
+    Some(match name.version {
+        None => Ok(Generation::G2),
+        Some("0.1.0") => Ok(Generation::G3),
+        Some("0.2.0-draft") if eventual => Ok(Generation::G4),
+        Some("0.2.0-draft") => Ok(Generation::G5),
+        Some("0.2.0-draft2") => Ok(Generation::G6),
+        Some(other) => Err(other.to_string()),
+    })
+}
+
+/// G1 components import bare interface names from the 2023-02 draft.
+pub fn classify_plain(name: &str) -> Option<Generation> {
+    match name {
+        "readwrite" | "atomic" | "batch" | "wasi-cloud-error" | "streams" | "types" => Some(Generation::G1),
+        _ => None,
+    }
+}
+
+/// The top-level import and export names of a component.
+#[derive(Clone, Debug, Default)]
+pub struct Surface {
+    pub imports: Vec<String>,
+    pub exports: Vec<String>,
+}
+
+impl Surface {
+    /// Key-value generations among the imports, in first-seen order, each once.
+    pub fn imported_generations(&self) -> Vec<Generation> {
+        generations(&self.imports)
+    }
+
+    pub fn exported_generations(&self) -> Vec<Generation> {
+        generations(&self.exports)
+    }
+
+    /// Key-value imports whose version no generation uses, e.g. `wasi:keyvalue/store@0.3.0`.
+    pub fn unknown_keyvalue_imports(&self) -> Vec<&str> {
+        self.imports
+            .iter()
+            .filter(|n| matches!(InterfaceName::parse(n).as_ref().and_then(classify), Some(Err(_))))
+            .map(String::as_str)
+            .collect()
+    }
+
+    pub fn imports_name(&self, name: &str) -> bool {
+        self.imports.iter().any(|n| n == name)
+    }
+}
+
+fn generations(names: &[String]) -> Vec<Generation> {
+    let mut found = Vec::new();
+    for name in names {
+        let generation = match InterfaceName::parse(name) {
+            Some(parsed) => match classify(&parsed) {
+                Some(Ok(generation)) => generation,
+                Some(Err(_)) | None => continue,
+            },
+            None => match classify_plain(name) {
+                Some(generation) => generation,
+                None => continue,
+            },
+        };
+        if !found.contains(&generation) {
+            found.push(generation);
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gen(name: &str) -> Option<Result<Generation, String>> {
+        classify(&InterfaceName::parse(name).unwrap())
+    }
+
+    #[test]
+    fn names_map_to_their_generation() {
+        assert_eq!(gen("wasi:keyvalue/readwrite"), Some(Ok(Generation::G2)));
+        assert_eq!(gen("wasi:keyvalue/eventual@0.1.0"), Some(Ok(Generation::G3)));
+        assert_eq!(gen("wasi:keyvalue/eventual@0.2.0-draft"), Some(Ok(Generation::G4)));
+        assert_eq!(gen("wasi:keyvalue/atomic@0.2.0-draft"), Some(Ok(Generation::G4)));
+        assert_eq!(gen("wasi:keyvalue/store@0.2.0-draft"), Some(Ok(Generation::G5)));
+        assert_eq!(gen("wasi:keyvalue/batch@0.2.0-draft"), Some(Ok(Generation::G5)));
+        assert_eq!(gen("wasi:keyvalue/atomics@0.2.0-draft2"), Some(Ok(Generation::G6)));
+        assert_eq!(gen("wasi:keyvalue/store@0.3.0"), Some(Err("0.3.0".into())));
+        assert_eq!(gen("wasi:io/streams@0.2.0"), None);
+        assert_eq!(classify_plain("readwrite"), Some(Generation::G1));
+        assert_eq!(classify_plain("run"), None);
+    }
+
+    #[test]
+    fn a_component_importing_g4_and_g5_names_reports_both() {
+        let surface = Surface {
+            imports: vec![
+                "wasi:keyvalue/eventual@0.2.0-draft".into(),
+                "wasi:keyvalue/store@0.2.0-draft".into(),
+            ],
+            exports: vec![],
+        };
+        assert_eq!(surface.imported_generations(), vec![Generation::G4, Generation::G5]);
+    }
+}

@@ -1,0 +1,197 @@
+//! kv-adapt: run components built against one generation of `wasi:keyvalue` on hosts that
+//! speak another, by composing them with a shipped adapter component.
+//!
+//! For a wasmtime embedder, one call before `Component::new`:
+//!
+//! ```no_run
+//! # fn f(bytes: Vec<u8>) -> Result<(), kv_adapt::Error> {
+//! let adapted = kv_adapt::plug(&bytes, &kv_adapt::PlugOptions::default())?;
+//! # Ok(()) }
+//! ```
+
+pub mod artifacts;
+pub mod compose;
+mod error;
+pub mod generation;
+pub mod run;
+
+pub use artifacts::Bodies;
+pub use error::{Error, Result};
+pub use generation::{Generation, Surface};
+pub use kv_adapt_convert::counter::Encoding as CounterEncoding;
+
+use compose::Part;
+use generation::InterfaceName;
+
+/// What `plug` adapts onto and how.
+#[derive(Clone, Copy, Debug)]
+pub struct PlugOptions {
+    /// The host's generation: [`Generation::G5`] (`0.2.0-draft`) or [`Generation::G6`] (`0.2.0-draft2`).
+    pub host: Generation,
+    /// How the host stores `increment` counters; the adapter reads them the same way for CAS.
+    pub counter: CounterEncoding,
+    /// Force a body flavour instead of choosing it from the guest's imports.
+    pub bodies: Option<Bodies>,
+}
+
+impl Default for PlugOptions {
+    fn default() -> Self {
+        PlugOptions { host: Generation::G5, counter: CounterEncoding::Decimal, bodies: None }
+    }
+}
+
+/// The decision `plug` makes for a component, shown by `inspect` and `plug`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Plan {
+    /// The component already imports the host's generation.
+    Unchanged { generation: Generation },
+    Adapt { source: Generation, target: Generation, bodies: Bodies, adapter: String, why_bodies: String },
+}
+
+impl std::fmt::Display for Plan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Plan::Unchanged { generation } => write!(f, "nothing to adapt: already imports {generation}"),
+            Plan::Adapt { source, target, bodies, adapter, why_bodies } => write!(
+                f,
+                "adapt {} -> {} with {adapter} (value bodies: {}; {why_bodies})",
+                source.id(),
+                target.id(),
+                bodies.name()
+            ),
+        }
+    }
+}
+
+/// wasi:io names a G2 component imports only because its key-value types name streams.
+const G2_IO_IMPORTS: &[&str] = &[
+    "wasi:io/error@0.2.0-rc-2023-11-10",
+    "wasi:io/poll@0.2.0-rc-2023-11-10",
+    "wasi:io/streams@0.2.0-rc-2023-11-10",
+];
+
+/// Works out what `plug` would do with a component whose surface is `surface`.
+pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan> {
+    if !matches!(options.host, Generation::G5 | Generation::G6) {
+        return Err(Error::NoAdapter { name: name.into(), from: None, target: options.host });
+    }
+    if let Some(unknown) = surface.unknown_keyvalue_imports().first() {
+        return Err(Error::UnsupportedInterface {
+            name: name.into(),
+            interface: unknown.to_string(),
+            why: " (a wasi:keyvalue version no known generation uses)",
+        });
+    }
+    let generations = surface.imported_generations();
+    let source = match generations.as_slice() {
+        [] => return Err(Error::NoKeyValueImports(name.into())),
+        [one] => *one,
+        [first, second, ..] => {
+            return Err(Error::MixedGenerations { name: name.into(), first: *first, second: *second })
+        }
+    };
+    if source == options.host {
+        return Ok(Plan::Unchanged { generation: source });
+    }
+    if artifacts::adapters_from(source).next().is_none() {
+        return Err(Error::UnsupportedGeneration {
+            name: name.into(),
+            generation: source,
+            supported: artifacts::SUPPORTED_SOURCES,
+        });
+    }
+    if surface.imports_name("wasi:keyvalue/cache") {
+        return Err(Error::UnsupportedInterface {
+            name: name.into(),
+            interface: "wasi:keyvalue/cache".into(),
+            why: " (no later generation has a cache interface to adapt onto)",
+        });
+    }
+    let other_wasi = surface.imports.iter().find(|n| {
+        InterfaceName::parse(n).is_some_and(|p| p.namespace == "wasi" && p.package != "keyvalue")
+            && !G2_IO_IMPORTS.contains(&n.as_str())
+    });
+    let (bodies, why_bodies) = match (options.bodies, other_wasi) {
+        (Some(forced), _) => (forced, "chosen by option".to_string()),
+        (None, Some(other)) => (Bodies::Host, format!("the guest also imports {other}, so wasi:io stays with the host")),
+        (None, None) => (Bodies::Adapter, "the guest uses wasi:io only for key-value bodies".to_string()),
+    };
+    let adapter = artifacts::adapter(source, options.host, bodies)
+        .ok_or(Error::NoAdapter { name: name.into(), from: Some(source), target: options.host })?;
+    Ok(Plan::Adapt { source, target: options.host, bodies, adapter: adapter.name(), why_bodies })
+}
+
+/// A composed component and the plan that produced it.
+pub struct Plugged {
+    pub component: Vec<u8>,
+    pub plan: Plan,
+}
+
+/// Adapts `bytes` onto the host generation in `options`. A component that already imports
+/// that generation comes back unchanged.
+pub fn plug(bytes: &[u8], options: &PlugOptions) -> Result<Vec<u8>> {
+    plug_named("input", bytes, options).map(|p| p.component)
+}
+
+/// [`plug`], naming the input in errors and returning the plan.
+pub fn plug_named(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plugged> {
+    let surface = compose::surface(name, bytes)?;
+    let plan = plan(name, &surface, options)?;
+    let (source, bodies) = match &plan {
+        Plan::Unchanged { .. } => return Ok(Plugged { component: bytes.to_vec(), plan }),
+        Plan::Adapt { source, bodies, .. } => (*source, *bodies),
+    };
+    let adapter = artifacts::adapter(source, options.host, bodies).expect("plan() chose a shipped adapter");
+    let configured = configure(&adapter.name(), adapter.bytes, options.counter)?;
+    let component = compose::plug_into(Part { name, bytes }, &[Part { name: &adapter.name(), bytes: &configured }])?;
+    let composed = compose::surface("composed component", &component)?;
+    for import in &composed.imports {
+        let generation = InterfaceName::parse(import).and_then(|n| generation::classify(&n)).and_then(|g| g.ok());
+        if generation.is_some_and(|g| g != options.host) {
+            return Err(Error::LeftoverImport { import: import.clone(), what: source.describe() });
+        }
+    }
+    Ok(Plugged { component, plan })
+}
+
+/// Plugs the config component for `counter` into an adapter or store, so that the result
+/// has no `kv-adapt:` import left.
+pub fn configure(name: &str, bytes: &[u8], counter: CounterEncoding) -> Result<Vec<u8>> {
+    let config = artifacts::config(counter);
+    let configured = compose::plug_into(Part { name, bytes }, &[Part { name: "config", bytes: config }])?;
+    let surface = compose::surface(name, &configured)?;
+    if let Some(left) = surface.imports.iter().find(|n| n.starts_with("kv-adapt:")) {
+        return Err(Error::LeftoverImport { import: left.clone(), what: "kv-adapt configuration" });
+    }
+    Ok(configured)
+}
+
+/// Composes the filesystem store for `target` into `component`, which must import exactly
+/// the `target` key-value interfaces (and no other generation).
+pub fn attach_store(component: &[u8], target: Generation, counter: CounterEncoding) -> Result<Vec<u8>> {
+    let store = artifacts::store(target).ok_or(Error::NoAdapter { name: "store".into(), from: None, target })?;
+    let configured = configure(&store.name(), store.bytes, counter)?;
+    let composed =
+        compose::plug_into(Part { name: "component", bytes: component }, &[Part { name: &store.name(), bytes: &configured }])?;
+    let surface = compose::surface("component with store", &composed)?;
+    if let Some(left) = surface.imports.iter().find(|n| n.starts_with("wasi:keyvalue/")) {
+        return Err(Error::LeftoverImport { import: left.clone(), what: "key-value" });
+    }
+    Ok(composed)
+}
+
+/// wasi packages whose rc-2023-11-10 release is type-for-type identical to 0.2.0 (sockets
+/// differ in tcp/udp, so they are left alone and a host that lacks them says so).
+const RC_PACKAGES_IDENTICAL_TO_0_2_0: &[&str] = &["io", "cli", "clocks", "filesystem", "random"];
+
+/// Renames `wasi:{io,cli,clocks,filesystem,random}/*@0.2.0-rc-2023-11-10` imports to
+/// `@0.2.0`, so that a host serving WASI 0.2 satisfies them.
+pub fn rewire_rc_wasi(component: &[u8]) -> Result<Vec<u8>> {
+    compose::rename_imports(component, |name| {
+        let parsed = InterfaceName::parse(name)?;
+        let identical = parsed.namespace == "wasi"
+            && parsed.version == Some("0.2.0-rc-2023-11-10")
+            && RC_PACKAGES_IDENTICAL_TO_0_2_0.contains(&parsed.package);
+        identical.then(|| format!("wasi:{}/{}@0.2.0", parsed.package, parsed.interface))
+    })
+}

@@ -1,0 +1,209 @@
+//! `kv-adapt`: inspect, plug, run, and export the shipped adapters.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use kv_adapt::run::RunOptions;
+use kv_adapt::{artifacts, Bodies, CounterEncoding, Generation, PlugOptions};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "kv-adapt", version, about = "Run components built against one wasi:keyvalue generation on hosts that speak another")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show which key-value generations a component imports and exports, and what `plug` would do.
+    Inspect { component: PathBuf },
+    /// Compose a component with the adapter its key-value imports need.
+    Plug {
+        component: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Adapt if needed, compose the filesystem store, and run the component's wasi:cli/run.
+    Run {
+        component: PathBuf,
+        /// Host directory holding the store: one directory per bucket, one file per key.
+        #[arg(long, default_value = "./kv-data")]
+        store: PathBuf,
+        #[command(flatten)]
+        target: Target,
+        /// Arguments passed to the component.
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+    /// Write every shipped adapter and store component (one per counter encoding) into DIR.
+    Adapters {
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct Target {
+    /// The generation the host speaks.
+    #[arg(long, value_enum, default_value_t = Host::Draft)]
+    host: Host,
+    /// How the host stores counters written by `increment`.
+    #[arg(long, value_enum, default_value_t = Counter::Decimal)]
+    counter_encoding: Counter,
+    /// Who serves wasi:io for value-body streams; `auto` decides from the guest's imports.
+    #[arg(long, value_enum, default_value_t = BodiesArg::Auto)]
+    bodies: BodiesArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Host {
+    /// wasi:keyvalue@0.2.0-draft (wasmtime, wasmCloud)
+    Draft,
+    /// wasi:keyvalue@0.2.0-draft2 (Spin)
+    Draft2,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Counter {
+    Decimal,
+    Le64,
+    Be64,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BodiesArg {
+    Auto,
+    Adapter,
+    Host,
+}
+
+impl Target {
+    fn options(&self) -> PlugOptions {
+        PlugOptions {
+            host: match self.host {
+                Host::Draft => Generation::G5,
+                Host::Draft2 => Generation::G6,
+            },
+            counter: match self.counter_encoding {
+                Counter::Decimal => CounterEncoding::Decimal,
+                Counter::Le64 => CounterEncoding::Le64,
+                Counter::Be64 => CounterEncoding::Be64,
+            },
+            bodies: match self.bodies {
+                BodiesArg::Auto => None,
+                BodiesArg::Adapter => Some(Bodies::Adapter),
+                BodiesArg::Host => Some(Bodies::Host),
+            },
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match execute(Cli::parse().command) {
+        Ok(code) => code,
+        Err(error) => {
+            // One line: the whole context chain joined, as a person reads it.
+            eprintln!("kv-adapt: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<(String, Vec<u8>)> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok((path.display().to_string(), bytes))
+}
+
+fn execute(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Inspect { component } => {
+            let (name, bytes) = read(&component)?;
+            inspect(&name, &bytes)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Plug { component, output, target } => {
+            let (name, bytes) = read(&component)?;
+            let plugged = kv_adapt::plug_named(&name, &bytes, &target.options())?;
+            std::fs::write(&output, &plugged.component).with_context(|| format!("cannot write {}", output.display()))?;
+            eprintln!("{name}: {}; wrote {} ({} bytes)", plugged.plan, output.display(), plugged.component.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run { component, store, target, args } => {
+            let (name, bytes) = read(&component)?;
+            let mut argv = vec![name.clone()];
+            argv.extend(args);
+            let options = RunOptions { plug: target.options(), store_dir: store, args: argv };
+            if kv_adapt::run::run(&name, &bytes, &options)? {
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("kv-adapt: {name}: wasi:cli/run returned an error");
+                Ok(ExitCode::FAILURE)
+            }
+        }
+        Command::Adapters { out } => {
+            write_adapters(&out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn inspect(name: &str, bytes: &[u8]) -> Result<()> {
+    let surface = kv_adapt::compose::surface(name, bytes)?;
+    println!("{name}: component");
+    let describe = |list: &[String]| {
+        for item in list {
+            match kv_adapt::generation::InterfaceName::parse(item).and_then(|n| kv_adapt::generation::classify(&n)) {
+                Some(Ok(generation)) => println!("  {item}  [{}]", generation.id()),
+                Some(Err(_)) => println!("  {item}  [unknown wasi:keyvalue version]"),
+                None => println!("  {item}"),
+            }
+        }
+    };
+    println!("imports:");
+    describe(&surface.imports);
+    println!("exports:");
+    describe(&surface.exports);
+    let list = |g: Vec<Generation>| {
+        if g.is_empty() {
+            "none".to_string()
+        } else {
+            g.iter().map(|g| g.to_string()).collect::<Vec<_>>().join(", ")
+        }
+    };
+    println!("key-value generations imported: {}", list(surface.imported_generations()));
+    println!("key-value generations exported: {}", list(surface.exported_generations()));
+    for (flag, host) in [("draft", Generation::G5), ("draft2", Generation::G6)] {
+        let options = PlugOptions { host, ..PlugOptions::default() };
+        match kv_adapt::plan(name, &surface, &options) {
+            Ok(plan) => println!("plug --host {flag}: {plan}"),
+            Err(error) => println!("plug --host {flag}: refused: {error}"),
+        }
+    }
+    Ok(())
+}
+
+fn write_adapters(out: &Path) -> Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let encodings = [CounterEncoding::Decimal, CounterEncoding::Le64, CounterEncoding::Be64];
+    let mut written = 0;
+    for encoding in encodings {
+        let parts = artifacts::ADAPTERS
+            .iter()
+            .map(|a| (a.name(), a.bytes))
+            .chain(artifacts::STORES.iter().map(|s| (s.name(), s.bytes)));
+        for (stem, bytes) in parts {
+            let configured = kv_adapt::configure(&stem, bytes, encoding)?;
+            let path = out.join(format!("{stem}-{}.wasm", encoding.name()));
+            std::fs::write(&path, configured).with_context(|| format!("cannot write {}", path.display()))?;
+            println!("{}", path.display());
+            written += 1;
+        }
+    }
+    if written == 0 {
+        bail!("no adapters are built into this kv-adapt");
+    }
+    Ok(())
+}

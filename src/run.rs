@@ -1,0 +1,124 @@
+//! The embedded runner behind `kv-adapt run`: wasmtime 48 with WASI 0.2, a preopened store
+//! directory, and a call to the component's `wasi:cli/run` export.
+
+use anyhow::{anyhow, bail, Context};
+use std::path::{Path, PathBuf};
+use wasmtime::component::{Component, Instance, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Store};
+use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+use crate::{CounterEncoding, Generation, PlugOptions};
+
+/// Where the filesystem store finds its root inside the guest.
+pub const STORE_GUEST_PATH: &str = "/kv-data";
+
+pub struct RunOptions {
+    pub plug: PlugOptions,
+    pub store_dir: PathBuf,
+    /// Arguments the guest sees, program name first.
+    pub args: Vec<String>,
+}
+
+/// Host state for one run: WASI and its resource table.
+pub struct HostState {
+    pub wasi: WasiCtx,
+    pub table: ResourceTable,
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+pub fn engine() -> anyhow::Result<Engine> {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    Ok(Engine::new(&config)?)
+}
+
+/// WASI context with stdio inherited and `store_dir` preopened at [`STORE_GUEST_PATH`].
+pub fn wasi_ctx(store_dir: &Path, args: &[String]) -> anyhow::Result<WasiCtx> {
+    let mut builder = WasiCtxBuilder::new();
+    builder.inherit_stdio().args(args);
+    builder
+        .preopened_dir(store_dir, STORE_GUEST_PATH, FsPerms::ReadWrite)
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("opening store directory {}", store_dir.display()))?;
+    Ok(builder.build())
+}
+
+/// Makes `bytes` runnable on the embedded host: adapts it if it imports an older generation,
+/// composes the filesystem store, and renames rc-2023-11-10 WASI imports to 0.2.0.
+pub fn prepare(name: &str, bytes: &[u8], plug: &PlugOptions) -> anyhow::Result<Vec<u8>> {
+    let plugged = crate::plug_named(name, bytes, plug)?;
+    let with_store = crate::attach_store(&plugged.component, plug.host, plug.counter)?;
+    Ok(crate::rewire_rc_wasi(&with_store)?)
+}
+
+/// Runs `bytes` as a command and returns whether `run` returned `ok`.
+pub fn run(name: &str, bytes: &[u8], options: &RunOptions) -> anyhow::Result<bool> {
+    let prepared = prepare(name, bytes, &options.plug)?;
+    run_prepared(name, &prepared, &options.store_dir, &options.args)
+}
+
+/// Runs a component that imports nothing but WASI 0.2 (for instance one composed by
+/// [`prepare`], or by `wac compose` with `compose/g2-on-fs-store.wac`).
+pub fn run_prepared(name: &str, prepared: &[u8], store_dir: &Path, args: &[String]) -> anyhow::Result<bool> {
+    std::fs::create_dir_all(store_dir)
+        .with_context(|| format!("creating store directory {}", store_dir.display()))?;
+    let engine = engine()?;
+    let component = Component::new(&engine, prepared).map_err(anyhow::Error::from).context("compiling the composed component")?;
+    let mut linker = Linker::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    let state = HostState { wasi: wasi_ctx(store_dir, args)?, table: ResourceTable::new() };
+    let mut store = Store::new(&engine, state);
+    let instance = linker.instantiate(&mut store, &component).map_err(anyhow::Error::from).context("instantiating")?;
+    let run_export = find_cli_run(&engine, &component)
+        .ok_or_else(|| anyhow!("{name} exports no wasi:cli/run (0.2.x or 0.2.0-rc-2023-11-10); it is not a command"))?;
+    call_run(&mut store, &instance, &run_export)
+}
+
+/// The name of a `wasi:cli/run` export of any 0.2.x or rc-2023-11-10 version.
+fn find_cli_run(engine: &Engine, component: &Component) -> Option<String> {
+    component.component_type().exports(engine).map(|(name, _)| name.to_string()).find(|name| {
+        name.strip_prefix("wasi:cli/run@")
+            .is_some_and(|v| v == "0.2.0-rc-2023-11-10" || (v.starts_with("0.2.") && !v.contains('-')))
+    })
+}
+
+fn call_run(store: &mut Store<HostState>, instance: &Instance, interface: &str) -> anyhow::Result<bool> {
+    let iface = instance
+        .get_export_index(&mut *store, None, interface)
+        .ok_or_else(|| anyhow!("missing export {interface}"))?;
+    let func = instance
+        .get_export_index(&mut *store, Some(&iface), "run")
+        .ok_or_else(|| anyhow!("{interface} has no `run` function"))?;
+    let run = instance
+        .get_typed_func::<(), (Result<(), ()>,)>(&mut *store, &func)
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("{interface}#run has an unexpected type"))?;
+    match run.call(&mut *store, ()) {
+        Ok((result,)) => Ok(result.is_ok()),
+        Err(trap) => {
+            // A guest calling `exit` surfaces as an I32Exit error, not a trap.
+            if let Some(exit) = trap.downcast_ref::<wasmtime_wasi::I32Exit>() {
+                return Ok(exit.0 == 0);
+            }
+            bail!("the component trapped: {trap:?}")
+        }
+    }
+}
+
+/// Parses `--host` values.
+pub fn host_generation(name: &str) -> Option<Generation> {
+    match name {
+        "draft" | "0.2.0-draft" => Some(Generation::G5),
+        "draft2" | "0.2.0-draft2" => Some(Generation::G6),
+        _ => None,
+    }
+}
+
+pub fn counter_encoding(name: &str) -> Option<CounterEncoding> {
+    CounterEncoding::from_name(name)
+}

@@ -1,0 +1,192 @@
+//! The `kv-adapt` binary as a user meets it: bad input gets one line and a non-zero exit,
+//! good input gets adapted, composed, run and written.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn kv_adapt(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kv-adapt")).args(args).output().expect("run kv-adapt")
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn wat(text: &str) -> Vec<u8> {
+    wat::parse_str(text).expect("test WAT parses")
+}
+
+/// Runs `plug` on `bytes` and asserts a refusal: exit 1, exactly one stderr line, no panic,
+/// and the line names the problem.
+fn assert_refused(bytes: &[u8], expected: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "input.wasm", bytes);
+    let out = dir.path().join("out.wasm");
+    let output = kv_adapt(&["plug", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "expected one line, got: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains(expected), "expected {expected:?} in: {stderr}");
+    assert!(!out.exists(), "nothing may be written on refusal");
+}
+
+#[test]
+fn a_text_file_is_refused_as_not_wasm() {
+    assert_refused(b"hello, world\n", "not a WebAssembly binary");
+}
+
+#[test]
+fn a_core_module_is_refused_with_the_fix() {
+    assert_refused(&wat("(module (func (export \"f\")))"), "core WebAssembly module, not a component");
+}
+
+#[test]
+fn a_truncated_component_is_refused_as_invalid() {
+    let mut bytes = wat("(component (import \"wasi:keyvalue/readwrite\" (instance)))");
+    bytes.truncate(bytes.len() - 3);
+    assert_refused(&bytes, "not a valid component");
+}
+
+#[test]
+fn a_component_without_keyvalue_imports_is_refused() {
+    assert_refused(&wat("(component (import \"wasi:io/poll@0.2.0\" (instance)))"), "imports no wasi:keyvalue interface");
+}
+
+#[test]
+fn an_eventual_0_1_0_component_is_an_unsupported_generation() {
+    assert_refused(&wat("(component (import \"wasi:keyvalue/eventual@0.1.0\" (instance)))"), "G3");
+}
+
+#[test]
+fn a_2023_02_plain_name_component_is_an_unsupported_generation() {
+    assert_refused(&wat("(component (import \"readwrite\" (instance)))"), "does not adapt yet");
+}
+
+#[test]
+fn an_unknown_keyvalue_version_is_refused() {
+    assert_refused(&wat("(component (import \"wasi:keyvalue/store@0.3.0\" (instance)))"), "no known generation");
+}
+
+#[test]
+fn mixed_generations_are_refused() {
+    assert_refused(
+        &wat(
+            "(component (import \"wasi:keyvalue/readwrite\" (instance)) \
+                        (import \"wasi:keyvalue/store@0.2.0-draft\" (instance)))",
+        ),
+        "more than one wasi:keyvalue generation",
+    );
+}
+
+#[test]
+fn the_g2_cache_interface_is_refused() {
+    assert_refused(
+        &wat("(component (import \"wasi:keyvalue/readwrite\" (instance)) (import \"wasi:keyvalue/cache\" (instance)))"),
+        "wasi:keyvalue/cache",
+    );
+}
+
+#[test]
+fn a_composition_that_does_not_type_check_is_refused() {
+    // `readwrite.get` with the wrong signature: the adapter's export cannot satisfy it.
+    assert_refused(
+        &wat("(component (import \"wasi:keyvalue/readwrite\" (instance (export \"get\" (func (param \"k\" u8))))))"),
+        "does not type-check",
+    );
+}
+
+#[test]
+fn a_missing_file_is_one_line() {
+    let output = kv_adapt(&["inspect", "/nonexistent/guest.wasm"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("cannot read /nonexistent/guest.wasm"), "{stderr}");
+}
+
+#[test]
+fn inspect_reports_g2_imports_and_the_plan_for_both_hosts() {
+    let output = kv_adapt(&["inspect", common::G2_EXAMPLE]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("wasi:keyvalue/readwrite  [G2]"), "{stdout}");
+    assert!(stdout.contains("key-value generations imported: G2"), "{stdout}");
+    assert!(stdout.contains("plug --host draft: adapt G2 -> G5 with adapter-g2-on-g5-io"), "{stdout}");
+    assert!(stdout.contains("plug --host draft2: adapt G2 -> G6 with adapter-g2-on-g6-io"), "{stdout}");
+}
+
+#[test]
+fn plug_writes_a_component_importing_only_draft_keyvalue() {
+    let dir = tempfile::tempdir().unwrap();
+    for (host, version) in [("draft", "0.2.0-draft"), ("draft2", "0.2.0-draft2")] {
+        let out = dir.path().join(format!("{host}.wasm"));
+        let output = kv_adapt(&["plug", common::G2_EXAMPLE, "-o", out.to_str().unwrap(), "--host", host]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let surface = kv_adapt::compose::surface("out", &std::fs::read(&out).unwrap()).unwrap();
+        assert!(!surface.imports.is_empty());
+        for import in &surface.imports {
+            assert!(
+                import.starts_with("wasi:keyvalue/") && import.ends_with(&format!("@{version}")),
+                "{host}: unexpected import {import}"
+            );
+        }
+        assert!(surface.exports.iter().any(|e| e == "wasi:cli/run@0.2.0-rc-2023-11-10"), "{:?}", surface.exports);
+    }
+}
+
+#[test]
+fn run_adapts_the_example_and_its_values_are_files_in_the_store() {
+    for (host, counter, visits_after_two_runs) in
+        [("draft", "decimal", b"2".to_vec()), ("draft2", "le64", 2u64.to_le_bytes().to_vec())]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("kv-data");
+        for _ in 0..2 {
+            let output = kv_adapt(&[
+                "run",
+                common::G2_EXAMPLE,
+                "--store",
+                store.to_str().unwrap(),
+                "--host",
+                host,
+                "--counter-encoding",
+                counter,
+            ]);
+            assert!(output.status.success(), "{host}: {}", String::from_utf8_lossy(&output.stderr));
+        }
+        // The example counts its runs in bucket "visits", key "visits".
+        let visits = std::fs::read(store.join("visits").join("visits")).expect("counter file");
+        assert_eq!(visits, visits_after_two_runs, "{host}");
+        let greeting = std::fs::read_to_string(store.join("visits").join("last-greeting")).expect("greeting file");
+        assert!(!greeting.is_empty());
+    }
+}
+
+#[test]
+fn adapters_writes_every_shipped_component_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = kv_adapt(&["adapters", "--out", dir.path().to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let names: Vec<String> = String::from_utf8_lossy(&output.stdout).lines().map(String::from).collect();
+    assert_eq!(names.len(), (kv_adapt::artifacts::ADAPTERS.len() + kv_adapt::artifacts::STORES.len()) * 3);
+    for name in names {
+        let bytes = std::fs::read(&name).unwrap();
+        let surface = kv_adapt::compose::surface(&name, &bytes).unwrap();
+        assert!(!surface.imports.iter().any(|i| i.starts_with("kv-adapt:")), "{name}: {:?}", surface.imports);
+        if name.contains("adapter-g2-on-") {
+            assert!(surface.exports.iter().any(|e| e == "wasi:keyvalue/readwrite"), "{name}");
+            let target = if name.contains("-on-g5") { "@0.2.0-draft" } else { "@0.2.0-draft2" };
+            for import in surface.imports.iter().filter(|i| i.starts_with("wasi:keyvalue/")) {
+                assert!(import.ends_with(target), "{name} imports {import}");
+            }
+            // Only the pass-through flavour leaves wasi:io to the host.
+            let imports_io = surface.imports.iter().any(|i| i.starts_with("wasi:io/"));
+            assert_eq!(imports_io, !name.contains("-io-"), "{name}: {:?}", surface.imports);
+        }
+    }
+}

@@ -1,0 +1,589 @@
+//! A `wasi:keyvalue` store over `wasi:filesystem`: G5 (`@0.2.0-draft`, feature `g5`) or
+//! G6 (`@0.2.0-draft2`, feature `g6`) exported on top of the directory preopened at
+//! `/kv-data` (`wasmtime run --dir HOSTDIR::/kv-data`). In the spirit of the wash
+//! keyvalue-filesystem plugin: values are plain files a person can read and edit.
+//!
+//! Layout: `/kv-data/<bucket>/<key>`, one directory per bucket, one file per key, both
+//! names encoded by `kv_adapt_convert::filename` (plain `[A-Za-z0-9._-]` names stay as
+//! they are, everything else is `%XX`-escaped; names whose encoding exceeds 255 bytes are
+//! refused with `error::other`). Files whose names that encoding never produces (temp
+//! files, hand-made files such as `a b`) and subdirectories are not keys and are skipped.
+//!
+//! Choices and what is lossy:
+//! - Every identifier opens. `open` only checks that `/kv-data` is there; a bucket's
+//!   directory is made by its first write, so reading a bucket never written is an empty
+//!   bucket and a read-only preopen serves reads.
+//! - Writes go to a temp file (`.kv-tmp-N`, made with create-new) renamed over the key's
+//!   file, so a reader sees the old or the new value, never a torn one. No fsync: a host
+//!   crash may lose the latest writes (the rename's durability is the host's).
+//! - `list-keys` pages 1000 keys in byte order of the keys. G5's u64 cursor is the index
+//!   of the next key (a key inserted or deleted before it between pages shifts the page);
+//!   G6's string cursor is `after:` + the last key returned, so pages resume after that
+//!   key whatever changed meanwhile. A cursor this store cannot have made is an error.
+//! - `increment` reads the counter in the layout `kv-adapt:components/config` names
+//!   (asked once per instance); a value not in that layout, or a sum that overflows
+//!   (u64 in G5, s64 in G6), is an error and leaves the value unchanged. G6 stores
+//!   negative counters as two's complement (le64/be64) or with a leading `-` (decimal).
+//! - G6 `cas`: `new` snapshots the value (or its absence), `current` returns that
+//!   snapshot, `swap` re-reads the file and writes only if it still equals the snapshot,
+//!   else returns `cas-failed` with a handle on the value it found. This is linearizable
+//!   among the calls of one instance (wasm is single-threaded here) but NOT against other
+//!   processes or instances writing the same directory: WASI 0.2 has no file locking, so
+//!   a write landing between the re-read and the rename wins silently. Likewise
+//!   `increment` is atomic within one instance only.
+//! - `set-many` and `delete-many` stop at the first failure; earlier keys stay written.
+
+#[cfg(all(feature = "g5", feature = "g6"))]
+compile_error!("store-fs: enable exactly one of the features `g5` and `g6`");
+#[cfg(not(any(feature = "g5", feature = "g6")))]
+compile_error!("store-fs: enable one of the features `g5` or `g6`");
+
+#[cfg(feature = "g5")]
+wit_bindgen::generate!({
+    path: [
+        "../../wit/io-0.2.0-rc-2023-11-10",
+        "../../wit/cli-0.2.0-rc-2023-11-10",
+        "../../wit/keyvalue-g2-2023-11",
+        "../../wit/keyvalue-g5-0.2.0-draft",
+        "../../wit/keyvalue-g6-0.2.0-draft2",
+        "../../wit/kv-adapt",
+    ],
+    world: "kv-adapt:components/store-g5",
+});
+
+#[cfg(all(feature = "g6", not(feature = "g5")))]
+wit_bindgen::generate!({
+    path: [
+        "../../wit/io-0.2.0-rc-2023-11-10",
+        "../../wit/cli-0.2.0-rc-2023-11-10",
+        "../../wit/keyvalue-g2-2023-11",
+        "../../wit/keyvalue-g5-0.2.0-draft",
+        "../../wit/keyvalue-g6-0.2.0-draft2",
+        "../../wit/kv-adapt",
+    ],
+    world: "kv-adapt:components/store-g6",
+});
+
+use std::cell::Cell;
+use std::fs;
+use std::io::{self, ErrorKind, Write};
+use std::sync::OnceLock;
+
+// wit-bindgen puts the version in the module name because the WIT path holds several
+// generations of wasi:keyvalue.
+#[cfg(feature = "g5")]
+use exports::wasi::keyvalue0_2_0_draft as kv;
+#[cfg(all(feature = "g6", not(feature = "g5")))]
+use exports::wasi::keyvalue0_2_0_draft2 as kv;
+use kv::atomics;
+use kv::batch;
+use kv::store::{self, BucketBorrow, Error, KeyResponse};
+use kv_adapt::components::config::{self, CounterEncoding};
+use kv_adapt_convert::counter::Encoding;
+use kv_adapt_convert::filename::{self, EncodeError, MAX_NAME_LEN};
+
+const ROOT: &str = "/kv-data";
+/// Keys per `list-keys` page.
+const PAGE: usize = 1000;
+/// Temp names tried before giving up; each clash means another writer's temp file.
+const TEMP_ATTEMPTS: u32 = 64;
+/// Longest stretch of a key or bucket name quoted in an error message.
+const QUOTE_MAX: usize = 100;
+#[cfg(feature = "g6")]
+const CURSOR_PREFIX: &str = "after:";
+
+struct Component;
+export!(Component);
+
+fn encoding() -> Encoding {
+    static ENCODING: OnceLock<Encoding> = OnceLock::new();
+    *ENCODING.get_or_init(|| match config::encoding() {
+        CounterEncoding::Decimal => Encoding::Decimal,
+        CounterEncoding::Le64 => Encoding::Le64,
+        CounterEncoding::Be64 => Encoding::Be64,
+    })
+}
+
+/// Error text built by appending, to keep `format!` out of the hot paths.
+struct Msg(String);
+
+impl Msg {
+    fn new(s: &str) -> Msg {
+        Msg(String::from(s))
+    }
+    fn s(mut self, s: &str) -> Msg {
+        self.0.push_str(s);
+        self
+    }
+    /// `s` in double quotes, cut at QUOTE_MAX bytes so a huge key cannot bloat the message.
+    fn q(mut self, s: &str) -> Msg {
+        self.0.push('"');
+        if s.len() <= QUOTE_MAX {
+            self.0.push_str(s);
+        } else {
+            let mut end = QUOTE_MAX;
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            self.0.push_str(&s[..end]);
+            self.0.push_str("...");
+        }
+        self.0.push('"');
+        self
+    }
+    fn n(self, n: u64) -> Msg {
+        let digits = Encoding::Decimal.encode(n);
+        self.s(std::str::from_utf8(&digits).unwrap_or("?"))
+    }
+    #[cfg(feature = "g6")]
+    fn i(self, n: i64) -> Msg {
+        let digits = kv_adapt_convert::counter_s64::encode(Encoding::Decimal, n);
+        self.s(std::str::from_utf8(&digits).unwrap_or("?"))
+    }
+    fn io(self, e: &io::Error) -> Msg {
+        let text = e.to_string();
+        self.s(&text)
+    }
+    fn err(self) -> Error {
+        Error::Other(self.0)
+    }
+}
+
+fn root_error(e: &io::Error) -> Error {
+    Msg::new("the store's root directory ")
+        .q(ROOT)
+        .s(" is not accessible (")
+        .io(e)
+        .s("); preopen a host directory there, e.g. `wasmtime run --dir HOSTDIR::/kv-data`")
+        .err()
+}
+
+fn too_long(prefix: Msg, what: &str, name: &str, len: usize) -> Error {
+    prefix
+        .s(what)
+        .s(" ")
+        .q(name)
+        .s(" is too long to be a file name: encoded it takes ")
+        .n(len as u64)
+        .s(" bytes, the limit is ")
+        .n(MAX_NAME_LEN as u64)
+        .err()
+}
+
+pub struct Bucket {
+    name: String,
+    /// `/kv-data/<encoded name>`.
+    dir: String,
+}
+
+/// One key of one bucket, resolved to its file.
+struct Entry<'a> {
+    bucket: &'a Bucket,
+    key: &'a str,
+    path: String,
+}
+
+impl Bucket {
+    fn entry<'a>(&'a self, op: &str, key: &'a str) -> Result<Entry<'a>, Error> {
+        let file = filename::encode(key).map_err(|e| match e {
+            EncodeError::TooLong(len) => too_long(
+                Msg::new(op).s(" in bucket ").q(&self.name).s(": "),
+                "key",
+                key,
+                len,
+            ),
+        })?;
+        let mut path = String::with_capacity(self.dir.len() + 1 + file.len());
+        path.push_str(&self.dir);
+        path.push('/');
+        path.push_str(&file);
+        Ok(Entry {
+            bucket: self,
+            key,
+            path,
+        })
+    }
+
+    fn fail(&self, op: &str, e: &io::Error) -> Error {
+        Msg::new(op)
+            .s(" in bucket ")
+            .q(&self.name)
+            .s(": ")
+            .io(e)
+            .err()
+    }
+
+    /// Every key in the bucket, in byte order.
+    fn sorted_keys(&self) -> Result<Vec<String>, Error> {
+        let dir = match fs::read_dir(&self.dir) {
+            Ok(dir) => dir,
+            // Never written: empty (see the header).
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(self.fail("list-keys", &e)),
+        };
+        let mut keys = Vec::new();
+        for entry in dir {
+            let entry = entry.map_err(|e| self.fail("list-keys", &e))?;
+            let is_dir = entry
+                .file_type()
+                .map_err(|e| self.fail("list-keys", &e))?
+                .is_dir();
+            if is_dir {
+                continue;
+            }
+            let name = entry.file_name();
+            if let Some(key) = name.to_str().and_then(filename::decode) {
+                keys.push(key);
+            }
+        }
+        keys.sort_unstable();
+        Ok(keys)
+    }
+}
+
+impl Entry<'_> {
+    fn fail(&self, op: &str, e: &io::Error) -> Error {
+        Msg::new(op)
+            .s(" key ")
+            .q(self.key)
+            .s(" in bucket ")
+            .q(&self.bucket.name)
+            .s(": ")
+            .io(e)
+            .err()
+    }
+
+    fn read(&self, op: &str) -> Result<Option<Vec<u8>>, Error> {
+        match fs::read(&self.path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(self.fail(op, &e)),
+        }
+    }
+
+    fn write(&self, op: &str, value: &[u8]) -> Result<(), Error> {
+        write_atomic(&self.bucket.dir, &self.path, value).map_err(|e| self.fail(op, &e))
+    }
+
+    fn delete(&self, op: &str) -> Result<(), Error> {
+        match fs::remove_file(&self.path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(self.fail(op, &e)),
+        }
+    }
+
+    fn exists(&self) -> Result<bool, Error> {
+        match fs::metadata(&self.path) {
+            // A directory under a key's name is not a key (list-keys skips it too).
+            Ok(meta) => Ok(!meta.is_dir()),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(self.fail("exists", &e)),
+        }
+    }
+}
+
+fn next_temp() -> u64 {
+    thread_local!(static NEXT: Cell<u64> = const { Cell::new(0) });
+    NEXT.with(|n| {
+        let v = n.get();
+        n.set(v.wrapping_add(1));
+        v
+    })
+}
+
+/// Writes `value` to a fresh temp file in `dir` and renames it over `path`.
+fn write_atomic(dir: &str, path: &str, value: &[u8]) -> io::Result<()> {
+    let mut made_dir = false;
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let mut temp = String::with_capacity(dir.len() + 30);
+        temp.push_str(dir);
+        temp.push('/');
+        temp.push_str(&filename::temp_name(next_temp()));
+        let mut file = match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+        {
+            Ok(file) => file,
+            // Another writer's temp file (or a stale one): take the next number.
+            Err(e) if e.kind() == ErrorKind::AlreadyExists && attempts < TEMP_ATTEMPTS => continue,
+            // The bucket's first write makes its directory.
+            Err(e) if e.kind() == ErrorKind::NotFound && !made_dir => {
+                made_dir = true;
+                match fs::create_dir(dir) {
+                    Ok(()) => continue,
+                    Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
+        };
+        let written = file.write_all(value).and_then(|()| fs::rename(&temp, path));
+        drop(file);
+        if written.is_err() {
+            // Best effort: the write already failed and that error is the one to report.
+            let _ = fs::remove_file(&temp);
+        }
+        return written;
+    }
+}
+
+impl store::Guest for Component {
+    type Bucket = Bucket;
+
+    fn open(identifier: String) -> Result<store::Bucket, Error> {
+        match fs::metadata(ROOT) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => {
+                return Err(Msg::new("the store's root ")
+                    .q(ROOT)
+                    .s(" is not a directory; preopen a host directory there, e.g. `wasmtime run --dir HOSTDIR::/kv-data`")
+                    .err())
+            }
+            Err(e) => return Err(root_error(&e)),
+        }
+        let encoded = filename::encode(&identifier).map_err(|e| match e {
+            EncodeError::TooLong(len) => {
+                too_long(Msg::new("open: "), "bucket name", &identifier, len)
+            }
+        })?;
+        let mut dir = String::with_capacity(ROOT.len() + 1 + encoded.len());
+        dir.push_str(ROOT);
+        dir.push('/');
+        dir.push_str(&encoded);
+        Ok(store::Bucket::new(Bucket {
+            name: identifier,
+            dir,
+        }))
+    }
+}
+
+impl store::GuestBucket for Bucket {
+    fn get(&self, key: String) -> Result<Option<Vec<u8>>, Error> {
+        self.entry("get", &key)?.read("get")
+    }
+
+    fn set(&self, key: String, value: Vec<u8>) -> Result<(), Error> {
+        self.entry("set", &key)?.write("set", &value)
+    }
+
+    fn delete(&self, key: String) -> Result<(), Error> {
+        self.entry("delete", &key)?.delete("delete")
+    }
+
+    fn exists(&self, key: String) -> Result<bool, Error> {
+        self.entry("exists", &key)?.exists()
+    }
+
+    #[cfg(feature = "g5")]
+    fn list_keys(&self, cursor: Option<u64>) -> Result<KeyResponse, Error> {
+        let mut keys = self.sorted_keys()?;
+        let total = keys.len();
+        let start = match cursor {
+            None => 0,
+            Some(c) => match usize::try_from(c) {
+                Ok(i) if i <= total => i,
+                Ok(_) | Err(_) => {
+                    return Err(Msg::new("list-keys in bucket ")
+                        .q(&self.name)
+                        .s(": cursor ")
+                        .n(c)
+                        .s(" is past the end of the bucket's ")
+                        .n(total as u64)
+                        .s(" keys (keys deleted since the last page, or a cursor from elsewhere); list again without a cursor")
+                        .err())
+                }
+            },
+        };
+        let end = total.min(start.saturating_add(PAGE));
+        keys.truncate(end);
+        keys.drain(..start);
+        let cursor = if end < total { Some(end as u64) } else { None };
+        Ok(KeyResponse { keys, cursor })
+    }
+
+    #[cfg(feature = "g6")]
+    fn list_keys(&self, cursor: Option<String>) -> Result<KeyResponse, Error> {
+        let mut keys = self.sorted_keys()?;
+        let start = match &cursor {
+            None => 0,
+            Some(c) => match c.strip_prefix(CURSOR_PREFIX) {
+                Some(last) => keys.partition_point(|k| k.as_str() <= last),
+                None => {
+                    return Err(Msg::new("list-keys in bucket ")
+                        .q(&self.name)
+                        .s(": cursor ")
+                        .q(c)
+                        .s(" was not made by this store (its cursors start with \"after:\"); list again without a cursor")
+                        .err())
+                }
+            },
+        };
+        let total = keys.len();
+        let end = total.min(start.saturating_add(PAGE));
+        keys.truncate(end);
+        keys.drain(..start);
+        let cursor = match keys.last() {
+            Some(last) if end < total => {
+                let mut c = String::with_capacity(CURSOR_PREFIX.len() + last.len());
+                c.push_str(CURSOR_PREFIX);
+                c.push_str(last);
+                Some(c)
+            }
+            Some(_) | None => None,
+        };
+        Ok(KeyResponse { keys, cursor })
+    }
+}
+
+fn not_a_counter(entry: &Entry<'_>, reason: &str) -> Error {
+    Msg::new("increment: key ")
+        .q(entry.key)
+        .s(" in bucket ")
+        .q(&entry.bucket.name)
+        .s(" holds a value that is not a ")
+        .s(encoding().name())
+        .s(" counter (")
+        .s(reason)
+        .s("); the value was left unchanged")
+        .err()
+}
+
+#[cfg(feature = "g5")]
+impl atomics::Guest for Component {
+    fn increment(bucket: BucketBorrow<'_>, key: String, delta: u64) -> Result<u64, Error> {
+        let entry = bucket.get::<Bucket>().entry("increment", &key)?;
+        let enc = encoding();
+        let old = match entry.read("increment")? {
+            None => 0,
+            Some(bytes) => enc
+                .decode(&bytes)
+                .map_err(|e| not_a_counter(&entry, e.reason()))?,
+        };
+        let Some(new) = old.checked_add(delta) else {
+            return Err(Msg::new("increment: key ")
+                .q(entry.key)
+                .s(" in bucket ")
+                .q(&entry.bucket.name)
+                .s(": ")
+                .n(old)
+                .s(" + ")
+                .n(delta)
+                .s(" overflows u64; the value was left unchanged")
+                .err());
+        };
+        entry.write("increment", &enc.encode(new))?;
+        Ok(new)
+    }
+}
+
+#[cfg(feature = "g6")]
+pub struct Cas {
+    bucket: Bucket,
+    key: String,
+    /// The value when this handle was made; `None` when the key was absent.
+    seen: Option<Vec<u8>>,
+}
+
+#[cfg(feature = "g6")]
+impl atomics::GuestCas for Cas {
+    fn new(bucket: BucketBorrow<'_>, key: String) -> Result<atomics::Cas, Error> {
+        let b = bucket.get::<Bucket>();
+        let seen = b.entry("cas", &key)?.read("cas")?;
+        let bucket = Bucket {
+            name: b.name.clone(),
+            dir: b.dir.clone(),
+        };
+        Ok(atomics::Cas::new(Cas { bucket, key, seen }))
+    }
+
+    fn current(&self) -> Result<Option<Vec<u8>>, Error> {
+        Ok(self.seen.clone())
+    }
+}
+
+#[cfg(feature = "g6")]
+impl atomics::Guest for Component {
+    type Cas = Cas;
+
+    fn increment(bucket: BucketBorrow<'_>, key: String, delta: i64) -> Result<i64, Error> {
+        use kv_adapt_convert::counter_s64;
+        let entry = bucket.get::<Bucket>().entry("increment", &key)?;
+        let enc = encoding();
+        let old = match entry.read("increment")? {
+            None => 0,
+            Some(bytes) => {
+                counter_s64::decode(enc, &bytes).map_err(|e| not_a_counter(&entry, e.reason()))?
+            }
+        };
+        let Some(new) = old.checked_add(delta) else {
+            return Err(Msg::new("increment: key ")
+                .q(entry.key)
+                .s(" in bucket ")
+                .q(&entry.bucket.name)
+                .s(": ")
+                .i(old)
+                .s(" + ")
+                .i(delta)
+                .s(" overflows s64; the value was left unchanged")
+                .err());
+        };
+        entry.write("increment", &counter_s64::encode(enc, new))?;
+        Ok(new)
+    }
+
+    fn swap(cas: atomics::Cas, value: Vec<u8>) -> Result<(), atomics::CasError> {
+        let cas: Cas = cas.into_inner();
+        let now = {
+            let entry = cas
+                .bucket
+                .entry("swap", &cas.key)
+                .map_err(atomics::CasError::StoreError)?;
+            let now = entry.read("swap").map_err(atomics::CasError::StoreError)?;
+            if now == cas.seen {
+                return entry
+                    .write("swap", &value)
+                    .map_err(atomics::CasError::StoreError);
+            }
+            now
+        };
+        Err(atomics::CasError::CasFailed(atomics::Cas::new(Cas {
+            seen: now,
+            ..cas
+        })))
+    }
+}
+
+impl batch::Guest for Component {
+    fn get_many(
+        bucket: BucketBorrow<'_>,
+        keys: Vec<String>,
+    ) -> Result<Vec<Option<(String, Vec<u8>)>>, Error> {
+        let b = bucket.get::<Bucket>();
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            let value = b.entry("get-many", &key)?.read("get-many")?;
+            out.push(value.map(|v| (key, v)));
+        }
+        Ok(out)
+    }
+
+    fn set_many(bucket: BucketBorrow<'_>, key_values: Vec<(String, Vec<u8>)>) -> Result<(), Error> {
+        let b = bucket.get::<Bucket>();
+        for (key, value) in &key_values {
+            b.entry("set-many", key)?.write("set-many", value)?;
+        }
+        Ok(())
+    }
+
+    fn delete_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<(), Error> {
+        let b = bucket.get::<Bucket>();
+        for key in &keys {
+            b.entry("delete-many", key)?.delete("delete-many")?;
+        }
+        Ok(())
+    }
+}

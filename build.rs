@@ -14,16 +14,6 @@ use std::process::Command;
 use wit_component::{ComponentEncoder, StringEncoding};
 use wit_parser::{PackageId, Resolve};
 
-/// WIT packages in dependency order; wit-parser resolves a package's foreign names only
-/// against packages pushed before it.
-const WIT_PACKAGES: &[&str] = &[
-    "io-0.2.0-rc-2023-11-10",
-    "cli-0.2.0-rc-2023-11-10",
-    "keyvalue-g2-2023-11",
-    "keyvalue-g5-0.2.0-draft",
-    "keyvalue-g6-0.2.0-draft2",
-    "kv-adapt",
-];
 
 /// One build of a crate in the wasm workspace: (crate, features, artifact name).
 struct Build {
@@ -181,14 +171,12 @@ fn build_component(manifest: &Path, build: &Build, target_dir: &Path) -> Result<
     }
 }
 
-/// All our WIT, and the id of the last package (ours, `kv-adapt:components`).
+/// All our WIT: `wit/kv-adapt` with every generation under its `deps/`, and the id of
+/// `kv-adapt:components`.
 fn resolve(wit: &Path) -> Result<(Resolve, PackageId)> {
     let mut resolve = Resolve::default();
-    let mut last = None;
-    for package in WIT_PACKAGES {
-        last = Some(resolve.push_path(wit.join(package))?.0);
-    }
-    Ok((resolve, last.context("no WIT packages")?))
+    let (ours, _) = resolve.push_path(wit.join("kv-adapt"))?;
+    Ok((resolve, ours))
 }
 
 /// A component exporting `kv-adapt:components/config` whose `encoding` returns the enum case

@@ -83,16 +83,19 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
         });
     }
     let generations = surface.imported_generations();
-    let source = match generations.as_slice() {
-        [] => return Err(Error::NoKeyValueImports(name.into())),
+    if generations.is_empty() {
+        return Err(Error::NoKeyValueImports(name.into()));
+    }
+    // Imports of the host's own generation pass through to the host; a component may use
+    // them beside a legacy generation (G4 and G5 even share a version string).
+    let legacy: Vec<Generation> = generations.iter().copied().filter(|g| *g != options.host).collect();
+    let source = match legacy.as_slice() {
+        [] => return Ok(Plan::Unchanged { generation: options.host }),
         [one] => *one,
         [first, second, ..] => {
             return Err(Error::MixedGenerations { name: name.into(), first: *first, second: *second })
         }
     };
-    if source == options.host {
-        return Ok(Plan::Unchanged { generation: source });
-    }
     if artifacts::adapters_from(source).next().is_none() {
         return Err(Error::UnsupportedGeneration {
             name: name.into(),

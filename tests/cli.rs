@@ -73,11 +73,11 @@ fn an_unknown_keyvalue_version_is_refused() {
 }
 
 #[test]
-fn mixed_generations_are_refused() {
+fn two_legacy_generations_are_refused() {
     assert_refused(
         &wat(
             "(component (import \"wasi:keyvalue/readwrite\" (instance)) \
-                        (import \"wasi:keyvalue/store@0.2.0-draft\" (instance)))",
+                        (import \"wasi:keyvalue/eventual@0.1.0\" (instance)))",
         ),
         "more than one wasi:keyvalue generation",
     );

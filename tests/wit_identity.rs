@@ -6,15 +6,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use wit_parser::{Function, Handle, InterfaceId, PackageId, Resolve, Type, TypeDefKind, TypeOwner, WorldItem};
 
-const OURS_IN_ORDER: &[&str] = &[
-    "io-0.2.0-rc-2023-11-10",
-    "cli-0.2.0-rc-2023-11-10",
-    "keyvalue-g2-2023-11",
-    "keyvalue-g5-0.2.0-draft",
-    "keyvalue-g6-0.2.0-draft2",
-    "kv-adapt",
-];
-
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -25,12 +16,9 @@ fn reference(rel: &str) -> PathBuf {
     path
 }
 
+/// Every package we write, as the components see them: `wit/kv-adapt` and its `deps/`.
 fn ours() -> Resolve {
-    let mut resolve = Resolve::default();
-    for dir in OURS_IN_ORDER {
-        resolve.push_path(root().join("wit").join(dir)).unwrap_or_else(|e| panic!("parsing wit/{dir}: {e:?}"));
-    }
-    resolve
+    load(&root().join("wit/kv-adapt"))
 }
 
 fn load(dir: &Path) -> Resolve {
@@ -166,53 +154,102 @@ fn world_shape(resolve: &Resolve, pkg: PackageId) -> BTreeMap<String, String> {
     shape
 }
 
-/// Asserts that every interface of ours has an identical upstream twin; with `all`, also that
-/// the package has the same interfaces and worlds as upstream.
-fn assert_identical(our_name: &str, reference_dir: &str, reference_name: &str, all: bool) {
+/// How much of a package must match upstream.
+#[derive(PartialEq)]
+enum Scope {
+    /// Same interfaces, same worlds.
+    Whole,
+    /// Every interface of ours has an identical upstream twin (we carry a subset).
+    OursAreUpstreams,
+    /// Every upstream interface has an identical twin in ours (ours holds two generations).
+    UpstreamsAreOurs,
+}
+
+fn assert_identical(our_name: &str, reference_dir: &str, reference_name: &str, scope: Scope) {
     let ours = ours();
     let theirs = load(&reference(reference_dir));
     let our_pkg = package(&ours, our_name);
     let their_pkg = package(&theirs, reference_name);
     let our_ifaces = &ours.packages[our_pkg].interfaces;
     let their_ifaces = &theirs.packages[their_pkg].interfaces;
-    if all {
+    if scope == Scope::Whole {
         let a: Vec<_> = our_ifaces.keys().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
         let b: Vec<_> = their_ifaces.keys().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
         assert_eq!(a, b, "{our_name}: interface sets differ");
         assert_eq!(world_shape(&ours, our_pkg), world_shape(&theirs, their_pkg), "{our_name}: worlds differ");
     }
-    for (name, id) in our_ifaces {
-        let twin = their_ifaces.get(name).unwrap_or_else(|| panic!("{our_name}: upstream has no interface {name}"));
-        let mine = interface_shape(&ours, *id);
-        let upstream = interface_shape(&theirs, *twin);
-        assert_eq!(mine, upstream, "{our_name}/{name} differs from upstream");
+    let pairs: Vec<(&String, InterfaceId, InterfaceId)> = match scope {
+        Scope::Whole | Scope::OursAreUpstreams => our_ifaces
+            .iter()
+            .map(|(n, id)| (n, *id, *their_ifaces.get(n).unwrap_or_else(|| panic!("{our_name}: upstream has no {n}"))))
+            .collect(),
+        Scope::UpstreamsAreOurs => their_ifaces
+            .iter()
+            .map(|(n, id)| (n, *our_ifaces.get(n).unwrap_or_else(|| panic!("{our_name}: we lack upstream's {n}")), *id))
+            .collect(),
+    };
+    assert!(!pairs.is_empty());
+    for (name, mine, upstream) in pairs {
+        assert_eq!(interface_shape(&ours, mine), interface_shape(&theirs, upstream), "{our_name}/{name} differs from upstream");
     }
 }
 
 #[test]
 fn g2_keyvalue_2023_11_matches_upstream() {
-    assert_identical("wasi:keyvalue", "wasi-keyvalue/2023-11-unversioned-rc/wit", "wasi:keyvalue", true);
+    assert_identical("wasi:keyvalue", "wasi-keyvalue/2023-11-unversioned-rc/wit", "wasi:keyvalue", Scope::Whole);
+}
+
+#[test]
+fn g3_keyvalue_0_1_0_matches_upstream() {
+    assert_identical("wasi:keyvalue@0.1.0", "wasi-keyvalue/2024-02-v0.1.0-eventual/wit", "wasi:keyvalue@0.1.0", Scope::Whole);
+}
+
+// G4 and G5 share `wasi:keyvalue@0.2.0-draft`, so our package holds both shapes; each
+// upstream one must be found in it unchanged, and nothing else may be in it.
+#[test]
+fn g4_keyvalue_0_2_0_draft_eventual_matches_upstream() {
+    assert_identical("wasi:keyvalue@0.2.0-draft", "wasi-keyvalue/2024-02-v0.2.0-draft-eventual/wit", "wasi:keyvalue@0.2.0-draft", Scope::UpstreamsAreOurs);
 }
 
 #[test]
 fn g5_keyvalue_0_2_0_draft_matches_upstream() {
-    assert_identical("wasi:keyvalue@0.2.0-draft", "wasi-keyvalue/2024-05-v0.2.0-draft/wit", "wasi:keyvalue@0.2.0-draft", true);
+    assert_identical("wasi:keyvalue@0.2.0-draft", "wasi-keyvalue/2024-05-v0.2.0-draft/wit", "wasi:keyvalue@0.2.0-draft", Scope::UpstreamsAreOurs);
+}
+
+#[test]
+fn the_shared_0_2_0_draft_package_is_exactly_g4_plus_g5() {
+    let ours = ours();
+    let mut expected: Vec<String> = Vec::new();
+    for dir in ["wasi-keyvalue/2024-02-v0.2.0-draft-eventual/wit", "wasi-keyvalue/2024-05-v0.2.0-draft/wit"] {
+        let theirs = load(&reference(dir));
+        let pkg = package(&theirs, "wasi:keyvalue@0.2.0-draft");
+        expected.extend(theirs.packages[pkg].interfaces.keys().cloned());
+    }
+    expected.sort();
+    let mut found: Vec<String> = ours.packages[package(&ours, "wasi:keyvalue@0.2.0-draft")].interfaces.keys().cloned().collect();
+    found.sort();
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn wasi_io_0_2_0_matches_upstream() {
+    assert_identical("wasi:io@0.2.0", "wasi-cli/v0.2.0/wit/deps/io", "wasi:io@0.2.0", Scope::Whole);
 }
 
 #[test]
 fn g6_keyvalue_0_2_0_draft2_matches_upstream() {
-    assert_identical("wasi:keyvalue@0.2.0-draft2", "wasi-keyvalue/2024-09-v0.2.0-draft2/wit", "wasi:keyvalue@0.2.0-draft2", true);
+    assert_identical("wasi:keyvalue@0.2.0-draft2", "wasi-keyvalue/2024-09-v0.2.0-draft2/wit", "wasi:keyvalue@0.2.0-draft2", Scope::Whole);
 }
 
 #[test]
 fn wasi_io_rc_2023_11_10_matches_upstream() {
-    assert_identical("wasi:io@0.2.0-rc-2023-11-10", "wasi-cli/v0.2.0-rc-2023-11-10/wit/deps/io", "wasi:io@0.2.0-rc-2023-11-10", true);
+    assert_identical("wasi:io@0.2.0-rc-2023-11-10", "wasi-cli/v0.2.0-rc-2023-11-10/wit/deps/io", "wasi:io@0.2.0-rc-2023-11-10", Scope::Whole);
 }
 
 #[test]
 fn wasi_cli_run_rc_2023_11_10_matches_upstream() {
     // We carry only the `run` interface of this package.
-    assert_identical("wasi:cli@0.2.0-rc-2023-11-10", "wasi-cli/v0.2.0-rc-2023-11-10/wit", "wasi:cli@0.2.0-rc-2023-11-10", false);
+    assert_identical("wasi:cli@0.2.0-rc-2023-11-10", "wasi-cli/v0.2.0-rc-2023-11-10/wit", "wasi:cli@0.2.0-rc-2023-11-10", Scope::OursAreUpstreams);
 }
 
 /// The renderer must see real differences, or the tests above prove nothing.

@@ -22,7 +22,9 @@ pub enum Decision {
 }
 
 pub fn decide(enc: Encoding, current: Option<&[u8]>, old: u64, new: u64) -> Decision {
-    let Some(bytes) = current else { return Decision::Missing };
+    let Some(bytes) = current else {
+        return Decision::Missing;
+    };
     match enc.decode(bytes) {
         Err(e) => Decision::NotACounter(e),
         Ok(v) if v != old => Decision::Differs(v),
@@ -48,7 +50,10 @@ mod tests {
     fn swaps_only_when_the_counter_equals_old() {
         for enc in [Encoding::Decimal, Encoding::Le64, Encoding::Be64] {
             let five = enc.encode(5);
-            assert_eq!(decide(enc, Some(&five), 5, 6), Decision::Swap(enc.encode(6)));
+            assert_eq!(
+                decide(enc, Some(&five), 5, 6),
+                Decision::Swap(enc.encode(6))
+            );
             assert_eq!(decide(enc, Some(&five), 4, 6), Decision::Differs(5));
             assert_eq!(decide(enc, None, 5, 6), Decision::Missing);
         }

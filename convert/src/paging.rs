@@ -53,7 +53,10 @@ mod tests {
     #[test]
     fn a_repeated_cursor_stops_the_walk() {
         assert_eq!(walk(&[Some(2u64), Some(2), None]), (2, false));
-        assert_eq!(next(Some(&String::from("x")), Some(String::from("x"))), Next::Stuck);
+        assert_eq!(
+            next(Some(&String::from("x")), Some(String::from("x"))),
+            Next::Stuck
+        );
         // Zero is a real first cursor, not a repeat of "no cursor".
         assert_eq!(next(None, Some(0u64)), Next::Fetch(0));
     }

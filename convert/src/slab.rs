@@ -118,7 +118,12 @@ fn resolve(kind: Kind, tags: &[u32], handle: u32) -> Result<usize, Miss> {
 
 impl<T> Slab<T> {
     pub const fn new(kind: Kind) -> Self {
-        Slab { kind, tags: Vec::new(), vals: Vec::new(), free: Vec::new() }
+        Slab {
+            kind,
+            tags: Vec::new(),
+            vals: Vec::new(),
+            free: Vec::new(),
+        }
     }
 
     /// Stores `val` and returns its handle; gives `val` back when the slab is full.
@@ -145,12 +150,18 @@ impl<T> Slab<T> {
 
     pub fn get(&self, handle: u32) -> Result<&T, Miss> {
         let i = resolve(self.kind, &self.tags, handle)?;
-        self.vals.get(i).and_then(Option::as_ref).ok_or(Miss::NotLive)
+        self.vals
+            .get(i)
+            .and_then(Option::as_ref)
+            .ok_or(Miss::NotLive)
     }
 
     pub fn get_mut(&mut self, handle: u32) -> Result<&mut T, Miss> {
         let i = resolve(self.kind, &self.tags, handle)?;
-        self.vals.get_mut(i).and_then(Option::as_mut).ok_or(Miss::NotLive)
+        self.vals
+            .get_mut(i)
+            .and_then(Option::as_mut)
+            .ok_or(Miss::NotLive)
     }
 
     /// Frees the slot; later uses of `handle` miss. `None` when it was not live.
@@ -167,7 +178,12 @@ impl<T> Slab<T> {
 mod tests {
     use super::*;
 
-    const KINDS: [Kind; 4] = [Kind::Bucket, Kind::OutgoingValue, Kind::IncomingValue, Kind::Error];
+    const KINDS: [Kind; 4] = [
+        Kind::Bucket,
+        Kind::OutgoingValue,
+        Kind::IncomingValue,
+        Kind::Error,
+    ];
 
     #[test]
     fn encoding_round_trips_and_never_yields_zero() {
@@ -204,7 +220,11 @@ mod tests {
         let old = s.insert(1).unwrap();
         s.remove(old);
         let new = s.insert(2).unwrap();
-        assert_eq!(decode(old).unwrap().1, decode(new).unwrap().1, "slot is reused");
+        assert_eq!(
+            decode(old).unwrap().1,
+            decode(new).unwrap().1,
+            "slot is reused"
+        );
         assert_ne!(old, new);
         assert_eq!(s.get(old), Err(Miss::NotLive));
         assert_eq!(s.get(new), Ok(&2));

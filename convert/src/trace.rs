@@ -147,7 +147,10 @@ pub fn no_body(handle: u32) -> String {
 
 /// A second body write to one outgoing value; the first body stays.
 pub fn body_already_written(handle: u32) -> String {
-    outgoing(handle, " already has a body; use a new outgoing-value for another body")
+    outgoing(
+        handle,
+        " already has a body; use a new outgoing-value for another body",
+    )
 }
 
 /// A second consume of one incoming value.
@@ -225,9 +228,18 @@ mod tests {
 
     #[test]
     fn host_errors_name_the_kind_and_bucket() {
-        assert_eq!(host_error(HostError::NoSuchStore, "x"), "no-such-store: bucket \"x\"");
-        assert_eq!(host_error(HostError::AccessDenied, "y"), "access-denied: bucket \"y\"");
-        assert_eq!(host_error(HostError::Other("disk full"), "z"), "other: disk full");
+        assert_eq!(
+            host_error(HostError::NoSuchStore, "x"),
+            "no-such-store: bucket \"x\""
+        );
+        assert_eq!(
+            host_error(HostError::AccessDenied, "y"),
+            "access-denied: bucket \"y\""
+        );
+        assert_eq!(
+            host_error(HostError::Other("disk full"), "z"),
+            "other: disk full"
+        );
         assert_eq!(not_found("k", "b"), "not-found: key \"k\" in bucket \"b\"");
     }
 
@@ -243,11 +255,17 @@ mod tests {
         );
         let e = encode(Kind::Error, 0, 0);
         let t = bad_handle(Kind::Bucket, e, Miss::WrongKind(Kind::Error));
-        assert_eq!(t, alloc::format!("bad-handle: {e} is an error handle, not a bucket"));
+        assert_eq!(
+            t,
+            alloc::format!("bad-handle: {e} is an error handle, not a bucket")
+        );
         let t = bad_handle(Kind::OutgoingValue, 9, Miss::WrongKind(Kind::Bucket));
         assert_eq!(t, "bad-handle: 9 is a bucket handle, not an outgoing-value");
         let o = overflow(Kind::Error);
-        assert_eq!(dead_error(o), alloc::format!("bad-handle: error {o} is not live"));
+        assert_eq!(
+            dead_error(o),
+            alloc::format!("bad-handle: error {o} is not live")
+        );
         assert_eq!(dead_error(5), "bad-handle: error 5 is not live");
     }
 
@@ -258,9 +276,15 @@ mod tests {
             "bad-value: key \"c\" in bucket \"b\" is not a decimal counter (value is not ASCII decimal digits)"
         );
         let t = not_a_counter("c", "", Encoding::Le64, DecodeError::WrongLength(3));
-        assert!(t.starts_with("bad-value: key \"c\" in bucket \"\" is not a le64 counter ("), "{t}");
+        assert!(
+            t.starts_with("bad-value: key \"c\" in bucket \"\" is not a le64 counter ("),
+            "{t}"
+        );
         let t = delta_too_large("c", "b", u64::MAX);
-        assert!(t.starts_with("bad-value: delta 18446744073709551615 for key \"c\""), "{t}");
+        assert!(
+            t.starts_with("bad-value: delta 18446744073709551615 for key \"c\""),
+            "{t}"
+        );
         assert!(t.contains("signed 64-bit"), "{t}");
         assert!(negative_counter("c", "b").contains("signed 64-bit"));
     }

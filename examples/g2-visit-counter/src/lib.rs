@@ -7,20 +7,13 @@
 //! of it back; any surprise makes `run` fail (a non-zero exit).
 
 wit_bindgen::generate!({
-    path: [
-        "../../wit/io-0.2.0-rc-2023-11-10",
-        "../../wit/cli-0.2.0-rc-2023-11-10",
-        "../../wit/keyvalue-g2-2023-11",
-        "../../wit/keyvalue-g5-0.2.0-draft",
-        "../../wit/keyvalue-g6-0.2.0-draft2",
-        "../../wit/kv-adapt",
-    ],
+    path: "../../wit/kv-adapt",
     world: "kv-adapt:components/g2-command",
     // wasi:io and wasi:keyvalue/types come in through the interfaces the world names.
     generate_all,
 });
 
-use wasi::io::streams::StreamError;
+use wasi::io0_2_0_rc_2023_11_10::streams::StreamError;
 use wasi::keyvalue::{atomic, readwrite, types, wasi_cloud_error};
 
 struct VisitCounter;

@@ -88,7 +88,9 @@ unsafe impl GlobalAlloc for Allocator {
             }
             return (p as usize).next_multiple_of(layout.align()) as *mut u8;
         }
-        let Some(k) = class(layout.size()) else { return null_mut() };
+        let Some(k) = class(layout.size()) else {
+            return null_mut();
+        };
         let head = heap.free[k as usize];
         if head.is_null() {
             return heap.carve(1 << k);
@@ -102,7 +104,9 @@ unsafe impl GlobalAlloc for Allocator {
         if layout.align() > MAX_ALIGN {
             return;
         }
-        let Some(k) = class(layout.size()) else { return };
+        let Some(k) = class(layout.size()) else {
+            return;
+        };
         // SAFETY: single-threaded; `ptr` is a block of class `k` that is no longer used.
         unsafe {
             let heap = &mut *self.0.get();

@@ -59,7 +59,12 @@ pub fn increment(
 
 /// The bytes to write for `compare-and-swap`, `None` when the counter holds another
 /// value (answer `false`), or the error to raise.
-fn bytes_to_swap(d: Decision, enc: Encoding, name: &str, key: &str) -> Result<Option<Vec<u8>>, String> {
+fn bytes_to_swap(
+    d: Decision,
+    enc: Encoding,
+    name: &str,
+    key: &str,
+) -> Result<Option<Vec<u8>>, String> {
     match d {
         Decision::Missing => Err(trace::not_found(key, name)),
         Decision::NotACounter(why) => Err(trace::not_a_counter(key, name, enc, why)),
@@ -80,7 +85,9 @@ pub fn compare_and_swap(
 ) -> Result<bool, String> {
     let current = bucket.get(key).map_err(|e| store_error(e, name))?;
     let d = atomic::decide(enc, current.as_deref(), old, new);
-    let Some(bytes) = bytes_to_swap(d, enc, name, key)? else { return Ok(false) };
+    let Some(bytes) = bytes_to_swap(d, enc, name, key)? else {
+        return Ok(false);
+    };
     bucket.set(key, &bytes).map_err(|e| store_error(e, name))?;
     Ok(true)
 }
@@ -101,7 +108,9 @@ pub fn compare_and_swap(
     loop {
         let current = cas.current().map_err(|e| store_error(e, name))?;
         let d = atomic::decide(enc, current.as_deref(), old, new);
-        let Some(bytes) = bytes_to_swap(d, enc, name, key)? else { return Ok(false) };
+        let Some(bytes) = bytes_to_swap(d, enc, name, key)? else {
+            return Ok(false);
+        };
         match kv::atomics::swap(cas, &bytes) {
             Ok(()) => return Ok(true),
             Err(CasError::CasFailed(again)) => cas = again,

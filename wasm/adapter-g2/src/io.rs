@@ -10,7 +10,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::Cell;
 
-use crate::exports::wasi::io::{error, poll, streams};
+use crate::exports::wasi::io0_2_0_rc_2023_11_10::{error, poll, streams};
 use crate::{state, Adapter};
 use streams::StreamError;
 
@@ -18,11 +18,16 @@ use streams::StreamError;
 const WRITE_BUDGET: u64 = 1 << 20;
 
 pub fn output_stream(outgoing_value: u32) -> streams::OutputStream {
-    streams::OutputStream::new(Out { value: outgoing_value })
+    streams::OutputStream::new(Out {
+        value: outgoing_value,
+    })
 }
 
 pub fn input_stream(bytes: Vec<u8>) -> streams::InputStream {
-    streams::InputStream::new(In { bytes: Cell::new(bytes), pos: Cell::new(0) })
+    streams::InputStream::new(In {
+        bytes: Cell::new(bytes),
+        pos: Cell::new(0),
+    })
 }
 
 pub struct IoError(&'static str);
@@ -132,14 +137,18 @@ impl Out {
     fn zeroes(&self, len: u64) -> Result<(), StreamError> {
         // Refused past the budget so that a huge count cannot exhaust memory.
         if len > WRITE_BUDGET {
-            return Err(StreamError::LastOperationFailed(error::Error::new(IoError(
-                "write-zeroes: more bytes than check-write allows",
-            ))));
+            return Err(StreamError::LastOperationFailed(error::Error::new(
+                IoError("write-zeroes: more bytes than check-write allows"),
+            )));
         }
         self.with_body(|body| body.resize(body.len() + len as usize, 0))
     }
 
-    fn splice_from(&self, src: streams::InputStreamBorrow<'_>, len: u64) -> Result<u64, StreamError> {
+    fn splice_from(
+        &self,
+        src: streams::InputStreamBorrow<'_>,
+        len: u64,
+    ) -> Result<u64, StreamError> {
         self.with_body(|_| ())?;
         let bytes = src.get::<In>().take(len)?;
         let n = bytes.len() as u64;
@@ -185,7 +194,11 @@ impl streams::GuestOutputStream for Out {
         self.splice_from(src, len)
     }
 
-    fn blocking_splice(&self, src: streams::InputStreamBorrow<'_>, len: u64) -> Result<u64, StreamError> {
+    fn blocking_splice(
+        &self,
+        src: streams::InputStreamBorrow<'_>,
+        len: u64,
+    ) -> Result<u64, StreamError> {
         self.splice_from(src, len)
     }
 }

@@ -45,14 +45,7 @@ compile_error!("enable exactly one of the features `g5` and `g6`");
 macro_rules! bindings {
     ($world:literal) => {
         wit_bindgen::generate!({
-            path: [
-                "../../wit/io-0.2.0-rc-2023-11-10",
-                "../../wit/cli-0.2.0-rc-2023-11-10",
-                "../../wit/keyvalue-g2-2023-11",
-                "../../wit/keyvalue-g5-0.2.0-draft",
-                "../../wit/keyvalue-g6-0.2.0-draft2",
-                "../../wit/kv-adapt",
-            ],
+            path: "../../wit/kv-adapt",
             world: $world,
             generate_all,
         });
@@ -149,12 +142,17 @@ pub(crate) fn store_error(e: kv::store::Error, name: &str) -> String {
 impl State {
     /// A new G2 error handle holding `trace`.
     fn error(&mut self, trace: String) -> u32 {
-        self.errors.insert(trace).unwrap_or_else(|_| slab::overflow(Kind::Error))
+        self.errors
+            .insert(trace)
+            .unwrap_or_else(|_| slab::overflow(Kind::Error))
     }
 
     /// Index in `opened` of the host bucket behind G2 handle `h`.
     fn bucket(&self, h: u32) -> Result<usize, String> {
-        self.buckets.get(h).copied().map_err(|m| trace::bad_handle(Kind::Bucket, h, m))
+        self.buckets
+            .get(h)
+            .copied()
+            .map_err(|m| trace::bad_handle(Kind::Bucket, h, m))
     }
 
     fn encoding(&mut self) -> Encoding {
@@ -171,7 +169,11 @@ impl State {
     fn new_incoming(&mut self, bytes: Vec<u8>) -> Result<u32, String> {
         let len = bytes.len() as u64;
         self.incoming
-            .insert(Incoming { bytes, len, consumed: false })
+            .insert(Incoming {
+                bytes,
+                len,
+                consumed: false,
+            })
             .map_err(|_| trace::too_many(Kind::IncomingValue))
     }
 
@@ -250,7 +252,9 @@ impl types::Guest for Adapter {
                     st.opened.len() - 1
                 }
             };
-            st.buckets.insert(index).map_err(|_| trace::too_many(Kind::Bucket))
+            st.buckets
+                .insert(index)
+                .map_err(|_| trace::too_many(Kind::Bucket))
         })
     }
 
@@ -259,7 +263,10 @@ impl types::Guest for Adapter {
     }
 
     fn new_outgoing_value() -> u32 {
-        state().outgoing.insert(None).unwrap_or_else(|_| slab::overflow(Kind::OutgoingValue))
+        state()
+            .outgoing
+            .insert(None)
+            .unwrap_or_else(|_| slab::overflow(Kind::OutgoingValue))
     }
 
     #[cfg(feature = "io")]
@@ -272,7 +279,9 @@ impl types::Guest for Adapter {
     fn outgoing_value_write_body_async(h: u32) -> Result<types::OutgoingValueBodyAsync, u32> {
         run(|st| {
             // A bad handle is the more useful thing to hear about first.
-            st.outgoing.get(h).map_err(|m| trace::bad_handle(Kind::OutgoingValue, h, m))?;
+            st.outgoing
+                .get(h)
+                .map_err(|m| trace::bad_handle(Kind::OutgoingValue, h, m))?;
             Err(String::from(trace::UNSUPPORTED_ASYNC_BODY))
         })
     }
@@ -331,7 +340,9 @@ impl readwrite::Guest for Adapter {
         run(|st| {
             let o = &st.opened[st.bucket(bucket)?];
             let body = st.body(outgoing_value)?;
-            o.bucket.set(&key, body).map_err(|e| store_error(e, &o.name))
+            o.bucket
+                .set(&key, body)
+                .map_err(|e| store_error(e, &o.name))
         })
     }
 
@@ -376,7 +387,8 @@ impl batch::Guest for Adapter {
     fn get_many(bucket: u32, keys: Vec<String>) -> Result<Vec<u32>, u32> {
         run(|st| {
             let o = &st.opened[st.bucket(bucket)?];
-            let found = kv::batch::get_many(&o.bucket, &keys).map_err(|e| store_error(e, &o.name))?;
+            let found =
+                kv::batch::get_many(&o.bucket, &keys).map_err(|e| store_error(e, &o.name))?;
             if let Some(i) = found.iter().position(Option::is_none) {
                 let key = keys.get(i).map_or("", String::as_str);
                 return Err(trace::not_found(key, &o.name));
@@ -399,12 +411,16 @@ impl batch::Guest for Adapter {
 
     fn get_keys(bucket: u32) -> Vec<String> {
         let st = state();
-        let Ok(i) = st.bucket(bucket) else { return Vec::new() };
+        let Ok(i) = st.bucket(bucket) else {
+            return Vec::new();
+        };
         let b = &st.opened[i].bucket;
         let mut keys = Vec::new();
         let mut cursor: Option<host::Cursor> = None;
         loop {
-            let Ok(page) = host::list_page(b, cursor.as_ref()) else { return keys };
+            let Ok(page) = host::list_page(b, cursor.as_ref()) else {
+                return keys;
+            };
             if keys.is_empty() {
                 keys = page.keys;
             } else {
@@ -440,7 +456,8 @@ impl batch::Guest for Adapter {
                 pairs.push((key, body));
             }
             let o = &st.opened[i];
-            let result = kv::batch::set_many(&o.bucket, &pairs).map_err(|e| store_error(e, &o.name));
+            let result =
+                kv::batch::set_many(&o.bucket, &pairs).map_err(|e| store_error(e, &o.name));
             for (h, (_, body)) in handles.into_iter().zip(pairs) {
                 if let Ok(slot @ None) = st.outgoing.get_mut(h) {
                     *slot = Some(body);

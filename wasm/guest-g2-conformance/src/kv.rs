@@ -1,7 +1,7 @@
 //! Thin wrappers over the G2 imports that turn every outcome into `Result<_, String>`
 //! with a message naming the call, so a case reads as a list of expectations.
 
-use crate::wasi::io::streams::{InputStream, OutputStream, StreamError};
+use crate::wasi::io0_2_0_rc_2023_11_10::streams::{InputStream, OutputStream, StreamError};
 use crate::wasi::keyvalue::{atomic, batch, readwrite, types, wasi_cloud_error};
 
 pub type Bucket = types::Bucket;

@@ -9,14 +9,7 @@
 //! Every error handle received is read with `trace` and freed with `drop-error`.
 
 wit_bindgen::generate!({
-    path: [
-        "../../wit/io-0.2.0-rc-2023-11-10",
-        "../../wit/cli-0.2.0-rc-2023-11-10",
-        "../../wit/keyvalue-g2-2023-11",
-        "../../wit/keyvalue-g5-0.2.0-draft",
-        "../../wit/keyvalue-g6-0.2.0-draft2",
-        "../../wit/kv-adapt",
-    ],
+    path: "../../wit/kv-adapt",
     world: "kv-adapt:components/g2-conformance-guest",
     // wasi:io comes in only through the key-value types; generate it here too.
     generate_all,

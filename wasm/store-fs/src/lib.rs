@@ -40,27 +40,13 @@ compile_error!("store-fs: enable one of the features `g5` or `g6`");
 
 #[cfg(feature = "g5")]
 wit_bindgen::generate!({
-    path: [
-        "../../wit/io-0.2.0-rc-2023-11-10",
-        "../../wit/cli-0.2.0-rc-2023-11-10",
-        "../../wit/keyvalue-g2-2023-11",
-        "../../wit/keyvalue-g5-0.2.0-draft",
-        "../../wit/keyvalue-g6-0.2.0-draft2",
-        "../../wit/kv-adapt",
-    ],
+    path: "../../wit/kv-adapt",
     world: "kv-adapt:components/store-g5",
 });
 
 #[cfg(all(feature = "g6", not(feature = "g5")))]
 wit_bindgen::generate!({
-    path: [
-        "../../wit/io-0.2.0-rc-2023-11-10",
-        "../../wit/cli-0.2.0-rc-2023-11-10",
-        "../../wit/keyvalue-g2-2023-11",
-        "../../wit/keyvalue-g5-0.2.0-draft",
-        "../../wit/keyvalue-g6-0.2.0-draft2",
-        "../../wit/kv-adapt",
-    ],
+    path: "../../wit/kv-adapt",
     world: "kv-adapt:components/store-g6",
 });
 

@@ -15,12 +15,14 @@ use wit_component::{ComponentEncoder, StringEncoding};
 use wit_parser::{PackageId, Resolve};
 
 
-/// One build of a crate in the wasm workspace: (crate, features, artifact name).
+/// One build of a crate in the wasm workspace.
 struct Build {
     package: &'static str,
-    features: &'static str,
+    features: String,
     target: Target,
-    artifact: &'static str,
+    output: Output,
+    /// File stem of the component in OUT_DIR.
+    artifact: String,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -40,23 +42,50 @@ impl Target {
     }
 }
 
-/// Shipped components: adapter `<source>-on-<target>[-io]`, stores `store-<target>`.
-const SHIPPED: &[Build] = &[
-    Build { package: "adapter-g2", features: "g5", target: Target::Unknown, artifact: "adapter-g2-on-g5" },
-    Build { package: "adapter-g2", features: "g5,io", target: Target::Unknown, artifact: "adapter-g2-on-g5-io" },
-    Build { package: "adapter-g2", features: "g6", target: Target::Unknown, artifact: "adapter-g2-on-g6" },
-    Build { package: "adapter-g2", features: "g6,io", target: Target::Unknown, artifact: "adapter-g2-on-g6-io" },
-    Build { package: "store-fs", features: "g5", target: Target::Wasip2, artifact: "store-g5" },
-    Build { package: "store-fs", features: "g6", target: Target::Wasip2, artifact: "store-g6" },
-];
+/// What cargo names the output: a cdylib's file has underscores, a bin keeps its name.
+#[derive(Clone, Copy, PartialEq)]
+enum Output {
+    Lib,
+    Bin,
+}
+
+impl Build {
+    fn new(package: &'static str, features: &str, target: Target, output: Output, artifact: &str) -> Build {
+        Build { package, features: features.to_string(), target, output, artifact: artifact.to_string() }
+    }
+}
+
+/// Legacy generations the adapter crate serves, and the host generations it adapts onto;
+/// every pair is built with and without the `io` flavour.
+const ADAPTER_SOURCES: &[&str] = &["g2"];
+const ADAPTER_TARGETS: &[&str] = &["g5", "g6"];
+
+fn adapters() -> Vec<(Build, &'static str, &'static str, bool)> {
+    let mut builds = Vec::new();
+    for source in ADAPTER_SOURCES {
+        for target in ADAPTER_TARGETS {
+            for io in [false, true] {
+                let suffix = if io { "-io" } else { "" };
+                let features = format!("{source},{target}{}", if io { ",io" } else { "" });
+                let artifact = format!("adapter-{source}-on-{target}{suffix}");
+                builds.push((Build::new("adapter", &features, Target::Unknown, Output::Lib, &artifact), *source, *target, io));
+            }
+        }
+    }
+    builds
+}
+
+fn stores() -> Vec<(Build, &'static str)> {
+    ADAPTER_TARGETS
+        .iter()
+        .map(|t| (Build::new("store-fs", t, Target::Wasip2, Output::Lib, &format!("store-{t}")), *t))
+        .collect()
+}
 
 /// Test guests: built here so the tests run what the sources say, never a checked-in binary.
-const TEST_GUESTS: &[Build] = &[Build {
-    package: "guest-g2-conformance",
-    features: "",
-    target: Target::Unknown,
-    artifact: "guest-g2-conformance",
-}];
+fn test_guests() -> Vec<Build> {
+    vec![Build::new("guest-g2-conformance", "", Target::Unknown, Output::Lib, "guest-g2-conformance")]
+}
 
 /// Counter encodings, in the order of `kv-adapt:components/config.counter-encoding`.
 const COUNTER_ENCODINGS: &[&str] = &["decimal", "le64", "be64"];
@@ -76,13 +105,27 @@ fn main() -> Result<()> {
         .context("OUT_DIR is not inside a cargo target dir")?
         .join("kv-adapt-wasm");
 
-    let mut consts = String::new();
-    for build in SHIPPED {
-        let bytes = build_component(&root.join("wasm/Cargo.toml"), build, &wasm_target)?;
-        let file = out.join(format!("{}.wasm", build.artifact));
-        std::fs::write(&file, bytes)?;
-        push_const(&mut consts, build.artifact, &file);
+    // `artifacts.rs` holds the table of shipped components, so the table is written once,
+    // here, from the same data that drives the builds.
+    let mut rows = String::from("pub const ADAPTERS: &[Adapter] = &[\n");
+    for (build, source, target, io) in adapters() {
+        let file = built(&root, &build, &wasm_target, &out)?;
+        let bodies = if io { "Bodies::Adapter" } else { "Bodies::Host" };
+        writeln!(
+            rows,
+            "    Adapter {{ source: Generation::{}, target: Generation::{}, bodies: {bodies}, bytes: include_bytes!({:?}) }},",
+            source.to_uppercase(),
+            target.to_uppercase(),
+            file.display().to_string()
+        )?;
     }
+    rows.push_str("];\npub const STORES: &[Store] = &[\n");
+    for (build, target) in stores() {
+        let file = built(&root, &build, &wasm_target, &out)?;
+        writeln!(rows, "    Store {{ target: Generation::{}, bytes: include_bytes!({:?}) }},", target.to_uppercase(), file.display().to_string())?;
+    }
+    rows.push_str("];\n");
+    let mut consts = rows;
 
     let resolve = resolve(&root.join("wit"))?;
     for (discriminant, name) in COUNTER_ENCODINGS.iter().enumerate() {
@@ -94,11 +137,10 @@ fn main() -> Result<()> {
 
     let guests = out.join("test-components");
     std::fs::create_dir_all(&guests)?;
-    for build in TEST_GUESTS {
-        let bytes = build_component(&root.join("wasm/Cargo.toml"), build, &wasm_target)?;
-        std::fs::write(guests.join(format!("{}.wasm", build.artifact)), bytes)?;
+    for build in test_guests() {
+        built(&root, &build, &wasm_target, &guests)?;
     }
-    let example = Build { package: "g2-visit-counter", features: "", target: Target::Unknown, artifact: "g2-visit-counter" };
+    let example = Build::new("g2-visit-counter", "", Target::Unknown, Output::Lib, "g2-visit-counter");
     let bytes = build_component(&root.join("examples/g2-visit-counter/Cargo.toml"), &example, &wasm_target)?;
     std::fs::write(guests.join("g2-visit-counter.wasm"), &bytes)?;
     // A stable path for the README's first command: `target/kv-adapt-examples/`.
@@ -107,6 +149,14 @@ fn main() -> Result<()> {
     std::fs::write(examples.join("g2-visit-counter.wasm"), &bytes)?;
     println!("cargo:rustc-env=KV_ADAPT_TEST_COMPONENTS={}", guests.display());
     Ok(())
+}
+
+/// Builds `build` from the wasm workspace and writes the component to `dir`.
+fn built(root: &Path, build: &Build, wasm_target: &Path, dir: &Path) -> Result<PathBuf> {
+    let bytes = build_component(&root.join("wasm/Cargo.toml"), build, wasm_target)?;
+    let file = dir.join(format!("{}.wasm", build.artifact));
+    std::fs::write(&file, bytes)?;
+    Ok(file)
 }
 
 fn push_const(consts: &mut String, artifact: &str, file: &Path) {
@@ -130,7 +180,7 @@ fn build_component(manifest: &Path, build: &Build, target_dir: &Path) -> Result<
         .arg("-p")
         .arg(build.package);
     if !build.features.is_empty() {
-        cmd.arg("--no-default-features").arg("--features").arg(build.features);
+        cmd.arg("--no-default-features").arg("--features").arg(&build.features);
     }
     // The outer build's flags and jobserver are for the host; they must not leak into a
     // wasm build (wasmtime's artifacts build strips the same ones).
@@ -157,10 +207,11 @@ fn build_component(manifest: &Path, build: &Build, target_dir: &Path) -> Result<
             build.target.triple()
         );
     }
-    let wasm = target_dir
-        .join(build.target.triple())
-        .join("release")
-        .join(format!("{}.wasm", build.package.replace('-', "_")));
+    let file = match build.output {
+        Output::Lib => build.package.replace('-', "_"),
+        Output::Bin => build.package.to_string(),
+    };
+    let wasm = target_dir.join(build.target.triple()).join("release").join(format!("{file}.wasm"));
     let bytes = std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?;
     match build.target {
         Target::Wasip2 => Ok(bytes),

@@ -5,9 +5,9 @@
 use crate::generation::Generation;
 use crate::CounterEncoding;
 
-mod generated {
-    include!(concat!(env!("OUT_DIR"), "/artifacts.rs"));
-}
+// Written by build.rs from the same table that drives the builds: `ADAPTERS`, `STORES` and
+// the `CONFIG_*` components.
+include!(concat!(env!("OUT_DIR"), "/artifacts.rs"));
 
 /// Who serves the wasi:io streams that a legacy generation's value bodies use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -47,15 +47,8 @@ impl Adapter {
     }
 }
 
-pub const ADAPTERS: &[Adapter] = &[
-    Adapter { source: Generation::G2, target: Generation::G5, bodies: Bodies::Host, bytes: generated::ADAPTER_G2_ON_G5 },
-    Adapter { source: Generation::G2, target: Generation::G5, bodies: Bodies::Adapter, bytes: generated::ADAPTER_G2_ON_G5_IO },
-    Adapter { source: Generation::G2, target: Generation::G6, bodies: Bodies::Host, bytes: generated::ADAPTER_G2_ON_G6 },
-    Adapter { source: Generation::G2, target: Generation::G6, bodies: Bodies::Adapter, bytes: generated::ADAPTER_G2_ON_G6_IO },
-];
-
 /// Generations a guest can be adapted from, for error messages.
-pub const SUPPORTED_SOURCES: &str = "G2 (wasi:keyvalue 2023-11)";
+pub const SUPPORTED_SOURCES: &str = "G2 (2023-11), G3 (0.1.0), G4 (0.2.0-draft eventual)";
 
 pub fn adapter(source: Generation, target: Generation, bodies: Bodies) -> Option<&'static Adapter> {
     ADAPTERS.iter().find(|a| a.source == source && a.target == target && a.bodies == bodies)
@@ -76,11 +69,6 @@ impl Store {
     }
 }
 
-pub const STORES: &[Store] = &[
-    Store { target: Generation::G5, bytes: generated::STORE_G5 },
-    Store { target: Generation::G6, bytes: generated::STORE_G6 },
-];
-
 pub fn store(target: Generation) -> Option<&'static Store> {
     STORES.iter().find(|s| s.target == target)
 }
@@ -88,9 +76,9 @@ pub fn store(target: Generation) -> Option<&'static Store> {
 /// The component that answers `kv-adapt:components/config` with `encoding`.
 pub fn config(encoding: CounterEncoding) -> &'static [u8] {
     match encoding {
-        CounterEncoding::Decimal => generated::CONFIG_DECIMAL,
-        CounterEncoding::Le64 => generated::CONFIG_LE64,
-        CounterEncoding::Be64 => generated::CONFIG_BE64,
+        CounterEncoding::Decimal => CONFIG_DECIMAL,
+        CounterEncoding::Le64 => CONFIG_LE64,
+        CounterEncoding::Be64 => CONFIG_BE64,
     }
 }
 

@@ -145,7 +145,10 @@ pub fn plug_named(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plu
         Plan::Adapt { source, bodies, .. } => (*source, *bodies),
     };
     let adapter = artifacts::adapter(source, options.host, bodies).expect("plan() chose a shipped adapter");
-    let configured = configure(&adapter.name(), adapter.bytes, options.counter)?;
+    let mut configured = configure(&adapter.name(), adapter.bytes, options.counter)?;
+    if bodies == Bodies::Host {
+        configured = align_wasi_versions(&configured, &surface)?;
+    }
     let component = compose::plug_into(Part { name, bytes }, &[Part { name: &adapter.name(), bytes: &configured }])?;
     let composed = compose::surface("composed component", &component)?;
     for import in &composed.imports {
@@ -155,6 +158,25 @@ pub fn plug_named(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plu
         }
     }
     Ok(Plugged { component, plan })
+}
+
+/// Renames a pass-through adapter's `wasi:*@0.2.x` imports to the 0.2 release the guest
+/// imports. Rust's std on wasm32-wasip2 names a newer 0.2 release than the 0.2.0 our WIT
+/// uses; both are one interface to a host, but the guest's key-value types name the
+/// guest's streams, and the adapter must name the very same import for them to match.
+fn align_wasi_versions(adapter: &[u8], guest: &Surface) -> Result<Vec<u8>> {
+    let stable_0_2 = |v: &str| v.starts_with("0.2.") && !v.contains('-');
+    compose::rename_imports(adapter, |name| {
+        let ours = InterfaceName::parse(name)?;
+        if ours.namespace != "wasi" || !ours.version.is_some_and(stable_0_2) {
+            return None;
+        }
+        guest.imports.iter().find_map(|g| {
+            let theirs = InterfaceName::parse(g)?;
+            let same = (theirs.namespace, theirs.package, theirs.interface) == (ours.namespace, ours.package, ours.interface);
+            (same && theirs.version != ours.version && theirs.version.is_some_and(stable_0_2)).then(|| g.clone())
+        })
+    })
 }
 
 /// Plugs the config component for `counter` into an adapter or store, so that the result

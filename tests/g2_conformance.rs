@@ -7,37 +7,13 @@
 
 mod common;
 
-use common::{Bodies, Host, Setup};
+use common::{conformance_tests, Bodies, Host, Setup};
 use kv_adapt::CounterEncoding;
-
-fn check(setup: Setup, case: &str) {
-    let result = common::run_case(common::G2_CONFORMANCE, setup, case);
-    assert_eq!(result, Ok(()), "G2 conformance case `{case}` on {setup:?}");
-}
-
-/// `conformance_tests!(module, setup; test_fn => "case-name", ...)`: a module of tests,
-/// one per case, all on `setup`.
-macro_rules! conformance_tests {
-    ($module:ident, $setup:expr; $($test:ident => $case:literal),* $(,)?) => {
-        pub mod $module {
-            use super::*;
-            const SETUP: Setup = $setup;
-            /// The case names this module runs, for the coverage check below.
-            pub const CASES: &[&str] = &[$($case),*];
-            $(
-                #[test]
-                fn $test() {
-                    check(SETUP, $case);
-                }
-            )*
-        }
-    };
-}
 
 /// The cases every setup must pass (sync bodies, bucket "" only), plus the given extras.
 macro_rules! portable_conformance_tests {
     ($module:ident, $setup:expr; $($test:ident => $case:literal),* $(,)?) => {
-        conformance_tests!($module, $setup;
+        conformance_tests!(common::G2_CONFORMANCE, $module, $setup;
             set_then_get_round_trips => "set-then-get-round-trips",
             unusual_keys_round_trip => "unusual-keys-round-trip",
             get_missing_key_is_error => "get-missing-key-is-error",

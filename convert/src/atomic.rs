@@ -1,5 +1,5 @@
-//! G2 `atomic` (u64 counters: `increment`, `compare-and-swap`) over G5/G6, whose values
-//! are bytes: the counter layout is the configured `counter::Encoding`.
+//! G2/G3/G4 `atomic` (u64 counters: `increment`, `compare-and-swap`) over G5/G6, whose
+//! values are bytes: the counter layout is the configured `counter::Encoding`.
 //!
 //! Lossy: G6 (`@0.2.0-draft2`) counters are signed 64-bit, so a G2 delta above `i64::MAX`
 //! or a counter that went negative cannot be carried and is refused, never wrapped.
@@ -11,9 +11,9 @@ use crate::counter::{DecodeError, Encoding};
 /// What `compare-and-swap(old, new)` should do given the value read now.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decision {
-    /// The key is missing: a G2 error.
+    /// The key is missing: an error in G2, `false` in G3/G4.
     Missing,
-    /// The stored bytes are not a counter in the configured encoding: a G2 error.
+    /// The stored bytes are not a counter in the configured encoding: an error.
     NotACounter(DecodeError),
     /// The counter holds another value: answer `false`, write nothing.
     Differs(u64),
@@ -32,12 +32,12 @@ pub fn decide(enc: Encoding, current: Option<&[u8]>, old: u64, new: u64) -> Deci
     }
 }
 
-/// A G2 delta as a G6 delta; `None` above `i64::MAX`.
+/// A legacy u64 delta as a G6 delta; `None` above `i64::MAX`.
 pub fn delta_to_signed(delta: u64) -> Option<i64> {
     i64::try_from(delta).ok()
 }
 
-/// A G6 counter as a G2 counter; `None` when negative.
+/// A G6 counter as a legacy u64 counter; `None` when negative.
 pub fn counter_from_signed(value: i64) -> Option<u64> {
     u64::try_from(value).ok()
 }

@@ -1,8 +1,10 @@
-//! Paging a G5/G6 `list-keys` cursor (u64 in G5, string in G6) into G2's one-shot
-//! `get-keys`, which returns every key and has no error channel.
+//! Paging a G5/G6 `list-keys` cursor (u64 in G5, string in G6) into the one-shot key
+//! listings of the legacy generations: G2's `get-keys` (no error channel) and G3/G4's
+//! `keys` (which returns every key or an error).
 //!
 //! Lossy: a host that hands back the very cursor it was given would page forever; the
-//! walk stops there and G2 gets the keys gathered so far, since it cannot be told.
+//! walk stops there. G2 gets the keys gathered so far, since it cannot be told; G3/G4 get
+//! an `other` error.
 
 /// What to do after one page.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,12 +1,15 @@
-//! Trace texts of G2 `wasi-cloud-error` errors raised by the G2 adapters: a kind word,
-//! a colon and a space, then details (see the convention in the project notes). Built by
-//! pushing pieces into a `String`, without `format!`, to keep the adapters small.
+//! Trace texts of the errors the adapters raise: G2 `wasi-cloud-error` handles and the
+//! G3/G4 `error` resource share one convention, a kind word, a colon and a space, then
+//! details (see the project notes). Built by pushing pieces into a `String`, without
+//! `format!`, to keep the adapters small. G2 texts name the u32 handle; G3/G4 values are
+//! resources whose number means nothing to the guest, so their texts name none.
 //!
 //! Lossy: G5/G6 store errors carry only `no-such-store`, `access-denied` or `other(text)`;
 //! the text keeps that word, the bucket name and the host's own text, nothing more.
 
 use alloc::string::String;
 
+use crate::bodies::BodyError;
 use crate::counter::{DecodeError, Encoding};
 use crate::slab::{Kind, Miss};
 
@@ -153,6 +156,38 @@ pub fn body_already_written(handle: u32) -> String {
     )
 }
 
+/// A G2 outgoing value that cannot be used or written (see [`BodyError`]).
+pub fn body_error(handle: u32, e: BodyError) -> String {
+    match e {
+        BodyError::Handle(m) => bad_handle(Kind::OutgoingValue, handle, m),
+        BodyError::NoBody => no_body(handle),
+        BodyError::AlreadyWritten => body_already_written(handle),
+    }
+}
+
+/// G3/G4 `set`/`set-many` of an outgoing value whose body was never written.
+pub const NO_BODY: &str =
+    "bad-handle: outgoing-value has no body; call outgoing-value-write-body-sync first";
+
+/// G3/G4: a second body write to one outgoing value.
+pub const BODY_ALREADY_WRITTEN: &str = "bad-handle: outgoing-value already has a body; the \
+first body stays; use a new outgoing-value for another body";
+
+/// G3/G4: an outgoing value made while the adapter's table of values was full; it never
+/// holds a body.
+pub const NO_SLOT: &str = "other: too many live outgoing-values; drop the ones no longer \
+needed and make this one again";
+
+/// A G3/G4 outgoing value (a resource) that cannot be used or written. Its handle is
+/// always live except when it never got a slot.
+pub fn resource_body_error(e: BodyError) -> &'static str {
+    match e {
+        BodyError::Handle(_) => NO_SLOT,
+        BodyError::NoBody => NO_BODY,
+        BodyError::AlreadyWritten => BODY_ALREADY_WRITTEN,
+    }
+}
+
 /// A second consume of one incoming value.
 pub fn already_consumed(handle: u32) -> String {
     let mut t = String::from("bad-handle: incoming-value ");
@@ -170,6 +205,31 @@ leaves wasi:io to the host; write the body with outgoing-value-write-body-sync";
 pub const UNSUPPORTED_ASYNC_CONSUME: &str = "unsupported: async value bodies need wasi:io served \
 by the adapter; this guest imports other WASI, so kv-adapt chose the pass-through flavour that \
 leaves wasi:io to the host; the value is not consumed, read it with incoming-value-consume-sync";
+
+/// G3/G4 pass-through flavour: why `outgoing-value-write-body-async` gives no stream.
+pub const UNSUPPORTED_ASYNC_BODY_RESOURCE: &str = "unsupported: async value bodies need an \
+output-stream of wasi:io, which belongs to the host in this pass-through flavour (the guest \
+uses the host's wasi:io for other things) and the adapter cannot make a host stream; write \
+the body with outgoing-value-write-body-sync, or use kv-adapt's io-virtualizing adapter \
+flavour (planned, not shipped yet)";
+
+/// G3/G4 pass-through flavour: why `incoming-value-consume-async` gives no stream. The
+/// call took ownership of the value, so it is gone.
+pub const UNSUPPORTED_ASYNC_CONSUME_RESOURCE: &str = "unsupported: async value bodies need an \
+input-stream of wasi:io, which belongs to the host in this pass-through flavour (the guest \
+uses the host's wasi:io for other things) and the adapter cannot make a host stream; this \
+call took ownership of the incoming-value, so get the key again and read it with \
+incoming-value-consume-sync, or use kv-adapt's io-virtualizing adapter flavour (planned, not \
+shipped yet)";
+
+/// A host whose `list-keys` handed back the cursor it was sent; paging again would never
+/// end.
+pub fn cursor_repeated(bucket: &str) -> String {
+    let mut t = String::from("other: the host repeated a list-keys cursor for bucket ");
+    quoted(&mut t, bucket);
+    t.push_str("; paging would never end, so keys gives up");
+    t
+}
 
 /// Stored bytes that are not a counter in the configured encoding, e.g. `bad-value: key
 /// "c" in bucket "b" is not a decimal counter (value is not ASCII decimal digits)`.
@@ -197,13 +257,13 @@ pub fn delta_too_large(key: &str, bucket: &str, delta: u64) -> String {
     t
 }
 
-/// A G6 counter that came back negative, which a G2 u64 cannot carry.
+/// A G6 counter that came back negative, which the guest's u64 cannot carry.
 pub fn negative_counter(key: &str, bucket: &str) -> String {
     let mut t = String::from("bad-value: ");
     key_in_bucket(&mut t, key, bucket);
     t.push_str(
         " holds a negative counter; the host speaks wasi:keyvalue@0.2.0-draft2, whose \
-         counters are signed 64-bit, and G2 counters are unsigned",
+         counters are signed 64-bit, and this guest's counters are unsigned",
     );
     t
 }
@@ -299,6 +359,12 @@ mod tests {
             String::from(TOO_MANY_ERRORS),
             String::from(UNSUPPORTED_ASYNC_BODY),
             String::from(UNSUPPORTED_ASYNC_CONSUME),
+            String::from(UNSUPPORTED_ASYNC_BODY_RESOURCE),
+            String::from(UNSUPPORTED_ASYNC_CONSUME_RESOURCE),
+            String::from(NO_BODY),
+            String::from(BODY_ALREADY_WRITTEN),
+            String::from(NO_SLOT),
+            cursor_repeated("b"),
         ];
         for t in all {
             let (word, rest) = t.split_once(": ").unwrap();
@@ -309,6 +375,37 @@ mod tests {
             assert!(!rest.is_empty());
         }
         assert!(UNSUPPORTED_ASYNC_BODY.contains("outgoing-value-write-body-sync"));
+        assert!(UNSUPPORTED_ASYNC_BODY_RESOURCE.contains("outgoing-value-write-body-sync"));
+        assert!(UNSUPPORTED_ASYNC_CONSUME_RESOURCE.contains("incoming-value-consume-sync"));
+        assert!(UNSUPPORTED_ASYNC_CONSUME_RESOURCE.contains("get the key again"));
         assert!(UNSUPPORTED_ASYNC_CONSUME.contains("incoming-value-consume-sync"));
+    }
+
+    #[test]
+    fn body_errors_read_per_front() {
+        use crate::bodies::BodyError;
+        assert_eq!(body_error(3, BodyError::NoBody), no_body(3));
+        assert_eq!(
+            body_error(3, BodyError::AlreadyWritten),
+            body_already_written(3)
+        );
+        assert_eq!(
+            body_error(3, BodyError::Handle(Miss::NotLive)),
+            bad_handle(Kind::OutgoingValue, 3, Miss::NotLive)
+        );
+        assert_eq!(resource_body_error(BodyError::NoBody), NO_BODY);
+        assert_eq!(
+            resource_body_error(BodyError::AlreadyWritten),
+            BODY_ALREADY_WRITTEN
+        );
+        assert_eq!(
+            resource_body_error(BodyError::Handle(Miss::NotLive)),
+            NO_SLOT
+        );
+        assert!(NO_BODY.starts_with("bad-handle: outgoing-value has no body"));
+        assert_eq!(
+            cursor_repeated("b"),
+            "other: the host repeated a list-keys cursor for bucket \"b\"; paging would never end, so keys gives up"
+        );
     }
 }

@@ -12,11 +12,18 @@ use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx, WasiKeyValueCtxBuilder};
 
 pub const G2_CONFORMANCE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-conformance.wasm");
 pub const G2_EXAMPLE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/g2-visit-counter.wasm");
+/// `wasm/guest-eventual-conformance` built with feature `g3` (wasi:keyvalue@0.1.0) or `g4`
+/// (@0.2.0-draft eventual): one source, two versions.
+pub const G3_CONFORMANCE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g3-conformance.wasm");
+pub const G4_CONFORMANCE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g4-conformance.wasm");
+/// A G4 command that prints with std (so it imports the host's WASI besides key-value).
+pub const G4_PRINTLN: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g4-println.wasm");
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Host {
@@ -64,15 +71,28 @@ pub fn engine() -> &'static Engine {
 }
 
 /// Key-value import names a composed component may keep for `setup`: the target generation's,
-/// plus the guest's wasi:io when the host serves it.
+/// plus the guest's wasi:io when the host serves it (rc-2023-11-10 for G2, 0.2.x for G3/G4).
 fn allowed_import(setup: Setup, name: &str) -> bool {
+    let io = setup.bodies == Bodies::Host
+        && name.strip_prefix("wasi:io/").and_then(|rest| rest.split_once('@')).is_some_and(|(_, version)| {
+            version == "0.2.0-rc-2023-11-10" || (version.starts_with("0.2.") && !version.contains('-'))
+        });
+    target_keyvalue_import(setup, name) || io
+}
+
+/// One of the target generation's key-value interfaces.
+fn target_keyvalue_import(setup: Setup, name: &str) -> bool {
     let version = match setup.host.generation() {
         Generation::G5 => "0.2.0-draft",
         _ => "0.2.0-draft2",
     };
-    let keyvalue = ["store", "atomics", "batch"].iter().any(|i| name == format!("wasi:keyvalue/{i}@{version}"));
-    let io = setup.bodies == Bodies::Host && name.starts_with("wasi:io/") && name.ends_with("@0.2.0-rc-2023-11-10");
-    keyvalue || io
+    ["store", "atomics", "batch"].iter().any(|i| name == format!("wasi:keyvalue/{i}@{version}"))
+}
+
+/// Imports a plugged command may keep: the target key-value interfaces and any WASI that is
+/// not key-value (the command's own, served by the host).
+fn allowed_command_import(setup: Setup, name: &str) -> bool {
+    target_keyvalue_import(setup, name) || (name.starts_with("wasi:") && !name.starts_with("wasi:keyvalue/"))
 }
 
 /// Plugs `guest` for `setup` and checks the import surface of the result.
@@ -113,24 +133,48 @@ fn compiled(guest_path: &str, setup: Setup) -> Component {
 /// A fresh instance of `guest_path` on `setup`, with empty data.
 pub fn instantiate(guest_path: &str, setup: Setup) -> (Store<TestState>, wasmtime::component::Instance) {
     let component = compiled(guest_path, setup);
+    instantiate_component(&component, setup.host, None)
+}
+
+/// Instantiates `component` on `host` with empty data; stdout goes to `stdout` when given
+/// (else to the test's stdout for the filesystem hosts, nowhere for wasmtime's).
+fn instantiate_component(
+    component: &Component,
+    host: Host,
+    stdout: Option<MemoryOutputPipe>,
+) -> (Store<TestState>, wasmtime::component::Instance) {
     let mut linker: Linker<TestState> = Linker::new(engine());
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("wasi in linker");
-    let (wasi, dir) = match setup.host {
+    let mut builder = WasiCtx::builder();
+    let dir = match host {
         Host::WasmtimeDraft => {
             wasmtime_wasi_keyvalue::add_to_linker(&mut linker, |s: &mut TestState| {
                 WasiKeyValue::new(&s.keyvalue, &mut s.table)
             })
             .expect("keyvalue in linker");
-            (WasiCtx::builder().inherit_stderr().build(), None)
+            builder.inherit_stderr();
+            None
         }
         Host::FsStoreDraft | Host::FsStoreDraft2 => {
             let dir = tempfile::tempdir().expect("temp dir");
-            (kv_adapt::run::wasi_ctx(dir.path(), &[]).expect("wasi ctx"), Some(dir))
+            builder
+                .inherit_stdio()
+                .preopened_dir(dir.path(), kv_adapt::run::STORE_GUEST_PATH, FsPerms::ReadWrite)
+                .expect("preopen the store directory");
+            Some(dir)
         }
     };
-    let state = TestState { wasi, table: ResourceTable::new(), keyvalue: WasiKeyValueCtxBuilder::new().build(), _dir: dir };
+    if let Some(pipe) = stdout {
+        builder.stdout(pipe);
+    }
+    let state = TestState {
+        wasi: builder.build(),
+        table: ResourceTable::new(),
+        keyvalue: WasiKeyValueCtxBuilder::new().build(),
+        _dir: dir,
+    };
     let mut store = Store::new(engine(), state);
-    let instance = linker.instantiate(&mut store, &component).expect("instantiate");
+    let instance = linker.instantiate(&mut store, component).expect("instantiate");
     (store, instance)
 }
 
@@ -148,4 +192,91 @@ pub fn run_case(guest_path: &str, setup: Setup, case: &str) -> Result<(), String
         Ok((result,)) => result,
         Err(trap) => Err(format!("trapped: {trap:?}")),
     }
+}
+
+/// Runs case `case` of the conformance guest at `guest_path` on `setup` and fails the
+/// test with the guest's message if it does not pass.
+pub fn check_case(guest_path: &str, setup: Setup, case: &str) {
+    let guest = std::path::Path::new(guest_path).file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
+    let result = run_case(guest_path, setup, case);
+    assert_eq!(result, Ok(()), "{guest} case `{case}` on {setup:?}");
+}
+
+/// `conformance_tests!(guest_path, module, setup; test_fn => "case-name", ...)`: a module
+/// of tests, one per case of the conformance guest at `guest_path`, all on `setup`. The
+/// module's `CASES` lists the case names, for coverage checks.
+#[allow(unused_macros)]
+macro_rules! conformance_tests {
+    ($guest:expr, $module:ident, $setup:expr; $($test:ident => $case:literal),* $(,)?) => {
+        pub mod $module {
+            use super::*;
+            const SETUP: $crate::common::Setup = $setup;
+            /// The case names this module runs.
+            pub const CASES: &[&str] = &[$($case),*];
+            $(
+                #[test]
+                fn $test() {
+                    $crate::common::check_case($guest, SETUP, $case);
+                }
+            )*
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use conformance_tests;
+
+/// The case names a conformance guest knows, from its refusal of an unknown case.
+pub fn guest_cases(guest_path: &str, setup: Setup) -> Vec<String> {
+    let message = run_case(guest_path, setup, "no-such-case").expect_err("an unknown case must be refused");
+    let (_, known) = message.split_once("known cases: ").expect("the guest lists its cases");
+    known.split(", ").map(str::to_string).collect()
+}
+
+/// Runs the command at `guest_path` on `setup.host`: plugged with the flavour `plug` picks
+/// by itself (`bodies: None`), which must be `setup.bodies`; with the filesystem store
+/// composed in for those hosts. Returns whether `wasi:cli/run` returned `ok` (or the
+/// command exited with 0) and what it printed to stdout.
+pub fn run_command(guest_path: &str, setup: Setup) -> (bool, String) {
+    let guest = std::fs::read(guest_path).unwrap_or_else(|e| panic!("reading {guest_path}: {e}"));
+    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: None };
+    let plugged =
+        kv_adapt::plug_named(guest_path, &guest, &options).unwrap_or_else(|e| panic!("plug failed for {setup:?}: {e}"));
+    match &plugged.plan {
+        kv_adapt::Plan::Adapt { bodies, .. } => {
+            assert_eq!(*bodies, setup.bodies, "{setup:?}: plug chose another body flavour ({})", plugged.plan)
+        }
+        kv_adapt::Plan::Unchanged { .. } => panic!("{setup:?}: plug adapted nothing ({})", plugged.plan),
+    }
+    let surface = kv_adapt::compose::surface("plugged", &plugged.component).expect("plugged component is valid");
+    let stray: Vec<_> = surface.imports.iter().filter(|n| !allowed_command_import(setup, n)).collect();
+    assert!(stray.is_empty(), "{setup:?}: composed command imports {stray:?}");
+    let hosted = match setup.host {
+        Host::WasmtimeDraft => plugged.component,
+        Host::FsStoreDraft | Host::FsStoreDraft2 => {
+            kv_adapt::attach_store(&plugged.component, setup.host.generation(), setup.counter).expect("attach store")
+        }
+    };
+    let prepared = kv_adapt::rewire_rc_wasi(&hosted).expect("rewire rc imports");
+    let component = Component::new(engine(), prepared).expect("compile composed command");
+
+    let stdout = MemoryOutputPipe::new(1 << 20);
+    let (mut store, instance) = instantiate_component(&component, setup.host, Some(stdout.clone()));
+    let run_name = component
+        .component_type()
+        .exports(engine())
+        .map(|(name, _)| name.to_string())
+        .find(|name| name.strip_prefix("wasi:cli/run@").is_some_and(|v| v.starts_with("0.2.")))
+        .unwrap_or_else(|| panic!("{guest_path} exports no wasi:cli/run@0.2.x"));
+    let iface = instance.get_export_index(&mut store, None, &run_name).expect("wasi:cli/run export");
+    let func = instance.get_export_index(&mut store, Some(&iface), "run").expect("wasi:cli/run#run");
+    let run = instance.get_typed_func::<(), (Result<(), ()>,)>(&mut store, &func).expect("wasi:cli/run#run type");
+    let succeeded = match run.call(&mut store, ()) {
+        Ok((result,)) => result.is_ok(),
+        // `exit` surfaces as an I32Exit error, not as a return.
+        Err(error) => match error.downcast_ref::<wasmtime_wasi::I32Exit>() {
+            Some(exit) => exit.0 == 0,
+            None => panic!("{guest_path} on {setup:?} trapped: {error:?}"),
+        },
+    };
+    (succeeded, String::from_utf8_lossy(&stdout.contents()).into_owned())
 }

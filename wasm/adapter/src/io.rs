@@ -1,6 +1,8 @@
-//! `wasi:io@0.2.0-rc-2023-11-10` served from memory, for the `io` flavour of the G2
-//! adapter: G2 value bodies as streams when the guest imports no other WASI, so nothing
-//! else needs the host's wasi:io.
+//! wasi:io served from memory, for the `io` flavour of every front: value bodies as
+//! streams when the guest imports no other WASI, so nothing else needs the host's wasi:io.
+//! The version is the one the source generation names its streams from: G2 uses
+//! `@0.2.0-rc-2023-11-10`, G3/G4 `@0.2.0`. The two are the same interfaces type for type,
+//! so this one source serves whichever the world exports (see `wio` below).
 //!
 //! Lossy: none of this waits. A pollable is always ready; an output stream appends to its
 //! outgoing value's buffer at once; an input stream reads from the bytes already fetched.
@@ -10,8 +12,13 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::Cell;
 
-use crate::exports::wasi::io0_2_0_rc_2023_11_10::{error, poll, streams};
+#[cfg(feature = "g2")]
+use crate::exports::wasi::io0_2_0_rc_2023_11_10 as wio;
+#[cfg(any(feature = "g3", feature = "g4"))]
+use crate::exports::wasi::io0_2_0 as wio;
+
 use crate::{state, Adapter};
+use wio::{error, poll, streams};
 use streams::StreamError;
 
 /// What `check-write` allows per write; writes are appended to memory, so it is generous.

@@ -22,121 +22,22 @@
 //!   channel; `size` says 0, `drop-*` do nothing. When the slab of outgoing values is full,
 //!   `new-outgoing-value` returns a handle that is never live.
 
-// no_std on wasm so that neither std's allocator nor its panic formatting is linked in;
-// see `heap`. A host build (e.g. `cargo check`) keeps std.
-#![cfg_attr(target_arch = "wasm32", no_std)]
-
-extern crate alloc;
-
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::cell::UnsafeCell;
 
-use kv_adapt_convert::counter::Encoding;
-use kv_adapt_convert::paging::{self, Next};
-use kv_adapt_convert::slab::{self, Kind, Slab};
-use kv_adapt_convert::trace::{self, HostError};
+use kv_adapt_convert::bodies;
+use kv_adapt_convert::slab::{self, Kind};
+use kv_adapt_convert::trace;
 
-#[cfg(not(any(feature = "g5", feature = "g6")))]
-compile_error!("enable exactly one of the features `g5` and `g6`");
-#[cfg(all(feature = "g5", feature = "g6"))]
-compile_error!("enable exactly one of the features `g5` and `g6`");
+use crate::exports::wasi::keyvalue::{atomic, batch, readwrite, types, wasi_cloud_error};
+use crate::host::{self, Swap};
+use crate::{kv, state, store_error, Adapter, State};
 
-macro_rules! bindings {
-    ($world:literal) => {
-        wit_bindgen::generate!({
-            path: "../../wit/kv-adapt",
-            world: $world,
-            generate_all,
-        });
-    };
-}
-
-#[cfg(all(feature = "g5", not(feature = "g6"), not(feature = "io")))]
-bindings!("kv-adapt:components/g2-on-g5");
-#[cfg(all(feature = "g5", not(feature = "g6"), feature = "io"))]
-bindings!("kv-adapt:components/g2-on-g5-io");
-#[cfg(all(feature = "g6", not(feature = "g5"), not(feature = "io")))]
-bindings!("kv-adapt:components/g2-on-g6");
-#[cfg(all(feature = "g6", not(feature = "g5"), feature = "io"))]
-bindings!("kv-adapt:components/g2-on-g6-io");
-
-#[cfg(feature = "g5")]
-use wasi::keyvalue0_2_0_draft as kv;
-#[cfg(feature = "g6")]
-use wasi::keyvalue0_2_0_draft2 as kv;
-
-#[cfg(target_arch = "wasm32")]
-mod heap;
-mod host;
-#[cfg(feature = "io")]
-mod io;
-
-/// Panics only come from broken invariants inside the adapter (guest mistakes are
-/// errors), so a trap without a message is enough.
-#[cfg(target_arch = "wasm32")]
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
-    core::arch::wasm32::unreachable()
-}
-
-use exports::wasi::keyvalue::{atomic, batch, readwrite, types, wasi_cloud_error};
-
-/// A host bucket, opened once for its name.
-struct Opened {
-    name: String,
-    bucket: kv::store::Bucket,
-}
-
-struct Incoming {
+pub struct Incoming {
     /// Emptied when consumed; `len` remembers the size.
     bytes: Vec<u8>,
     len: u64,
     consumed: bool,
-}
-
-struct State {
-    opened: Vec<Opened>,
-    /// G2 bucket handle -> index in `opened`.
-    buckets: Slab<usize>,
-    /// `None` until a body is written.
-    outgoing: Slab<Option<Vec<u8>>>,
-    incoming: Slab<Incoming>,
-    /// Trace texts.
-    errors: Slab<String>,
-    encoding: Option<Encoding>,
-}
-
-struct Global(UnsafeCell<State>);
-
-// SAFETY: wasm32 without threads, and the component model never re-enters a component,
-// so exactly one export runs at a time.
-unsafe impl Sync for Global {}
-
-static STATE: Global = Global(UnsafeCell::new(State {
-    opened: Vec::new(),
-    buckets: Slab::new(Kind::Bucket),
-    outgoing: Slab::new(Kind::OutgoingValue),
-    incoming: Slab::new(Kind::IncomingValue),
-    errors: Slab::new(Kind::Error),
-    encoding: None,
-}));
-
-/// The adapter's state. Called once at the top of each export and never while a previous
-/// result is alive, so the `&mut` is unique.
-fn state() -> &'static mut State {
-    // SAFETY: see `Global`; exports do not call each other.
-    unsafe { &mut *STATE.0.get() }
-}
-
-/// Trace text of a host error on bucket `name`.
-pub(crate) fn store_error(e: kv::store::Error, name: &str) -> String {
-    let e = match &e {
-        kv::store::Error::NoSuchStore => HostError::NoSuchStore,
-        kv::store::Error::AccessDenied => HostError::AccessDenied,
-        kv::store::Error::Other(text) => HostError::Other(text),
-    };
-    trace::host_error(e, name)
 }
 
 impl State {
@@ -155,17 +56,6 @@ impl State {
             .map_err(|m| trace::bad_handle(Kind::Bucket, h, m))
     }
 
-    fn encoding(&mut self) -> Encoding {
-        *self.encoding.get_or_insert_with(|| {
-            use kv_adapt::components::config::{encoding, CounterEncoding};
-            match encoding() {
-                CounterEncoding::Decimal => Encoding::Decimal,
-                CounterEncoding::Le64 => Encoding::Le64,
-                CounterEncoding::Be64 => Encoding::Be64,
-            }
-        })
-    }
-
     fn new_incoming(&mut self, bytes: Vec<u8>) -> Result<u32, String> {
         let len = bytes.len() as u64;
         self.incoming
@@ -179,11 +69,7 @@ impl State {
 
     /// The body of outgoing value `h`, which must have one.
     fn body(&self, h: u32) -> Result<&Vec<u8>, String> {
-        match self.outgoing.get(h) {
-            Ok(Some(body)) => Ok(body),
-            Ok(None) => Err(trace::no_body(h)),
-            Err(m) => Err(trace::bad_handle(Kind::OutgoingValue, h, m)),
-        }
+        bodies::body(&self.outgoing, h).map_err(|e| trace::body_error(h, e))
     }
 
     /// Claims incoming value `h` for consumption; the caller takes the bytes.
@@ -201,15 +87,7 @@ impl State {
 
     /// Starts the body of outgoing value `h` with `bytes`; a body already there stays.
     fn start_body(&mut self, h: u32, bytes: Vec<u8>) -> Result<(), String> {
-        let body = self
-            .outgoing
-            .get_mut(h)
-            .map_err(|m| trace::bad_handle(Kind::OutgoingValue, h, m))?;
-        if body.is_some() {
-            return Err(trace::body_already_written(h));
-        }
-        *body = Some(bytes);
-        Ok(())
+        bodies::start(&mut self.outgoing, h, bytes).map_err(|e| trace::body_error(h, e))
     }
 }
 
@@ -218,8 +96,6 @@ fn run<T>(f: impl FnOnce(&mut State) -> Result<T, String>) -> Result<T, u32> {
     let st = state();
     f(st).map_err(|t| st.error(t))
 }
-
-struct Adapter;
 
 impl wasi_cloud_error::Guest for Adapter {
     fn drop_error(error: u32) {
@@ -244,14 +120,7 @@ impl types::Guest for Adapter {
 
     fn open_bucket(name: String) -> Result<u32, u32> {
         run(|st| {
-            let index = match st.opened.iter().position(|o| o.name == name) {
-                Some(i) => i,
-                None => {
-                    let bucket = kv::store::open(&name).map_err(|e| store_error(e, &name))?;
-                    st.opened.push(Opened { name, bucket });
-                    st.opened.len() - 1
-                }
-            };
+            let index = st.open(name)?;
             st.buckets
                 .insert(index)
                 .map_err(|_| trace::too_many(Kind::Bucket))
@@ -263,16 +132,13 @@ impl types::Guest for Adapter {
     }
 
     fn new_outgoing_value() -> u32 {
-        state()
-            .outgoing
-            .insert(None)
-            .unwrap_or_else(|_| slab::overflow(Kind::OutgoingValue))
+        state().new_outgoing()
     }
 
     #[cfg(feature = "io")]
     fn outgoing_value_write_body_async(h: u32) -> Result<types::OutgoingValueBodyAsync, u32> {
         run(|st| st.start_body(h, Vec::new()))?;
-        Ok(io::output_stream(h))
+        Ok(crate::io::output_stream(h))
     }
 
     #[cfg(not(feature = "io"))]
@@ -301,7 +167,7 @@ impl types::Guest for Adapter {
     #[cfg(feature = "io")]
     fn incoming_value_consume_async(h: u32) -> Result<types::IncomingValueAsyncBody, u32> {
         let bytes = run(|st| st.consume(h))?;
-        Ok(io::input_stream(bytes))
+        Ok(crate::io::input_stream(bytes))
     }
 
     #[cfg(not(feature = "io"))]
@@ -378,7 +244,12 @@ impl atomic::Guest for Adapter {
             let i = st.bucket(bucket)?;
             let enc = st.encoding();
             let o = &st.opened[i];
-            host::compare_and_swap(&o.bucket, &o.name, &key, old, new, enc)
+            match host::compare_and_swap(&o.bucket, &o.name, &key, old, new, enc)? {
+                Swap::Swapped => Ok(true),
+                Swap::Differs => Ok(false),
+                // G2 reports a missing key as an error, unlike G3/G4.
+                Swap::Missing => Err(trace::not_found(&key, &o.name)),
+            }
         })
     }
 }
@@ -414,23 +285,10 @@ impl batch::Guest for Adapter {
         let Ok(i) = st.bucket(bucket) else {
             return Vec::new();
         };
-        let b = &st.opened[i].bucket;
         let mut keys = Vec::new();
-        let mut cursor: Option<host::Cursor> = None;
-        loop {
-            let Ok(page) = host::list_page(b, cursor.as_ref()) else {
-                return keys;
-            };
-            if keys.is_empty() {
-                keys = page.keys;
-            } else {
-                keys.extend(page.keys);
-            }
-            match paging::next(cursor.as_ref(), page.cursor) {
-                Next::Fetch(c) => cursor = Some(c),
-                Next::Done | Next::Stuck => return keys,
-            }
-        }
+        // No error channel: whatever was gathered before a stop is the answer.
+        let _ = host::all_keys(&st.opened[i].bucket, &mut keys);
+        keys
     }
 
     fn set_many(bucket: u32, key_values: Vec<(String, u32)>) -> Result<(), u32> {
@@ -440,29 +298,11 @@ impl batch::Guest for Adapter {
             for (_, h) in &key_values {
                 st.body(*h)?;
             }
-            // Lend the bodies to the host call instead of copying them, and put them back
-            // after; a value named twice is lent once and copied for the later pair.
-            let (keys, handles): (Vec<String>, Vec<u32>) = key_values.into_iter().unzip();
-            let mut pairs: Vec<(String, Vec<u8>)> = Vec::with_capacity(keys.len());
-            for (n, key) in keys.into_iter().enumerate() {
-                let h = handles[n];
-                let body = match st.outgoing.get_mut(h) {
-                    Ok(slot @ Some(_)) => slot.take().unwrap_or_default(),
-                    Ok(None) | Err(_) => {
-                        let first = handles[..n].iter().position(|e| *e == h);
-                        first.map(|f| pairs[f].1.clone()).unwrap_or_default()
-                    }
-                };
-                pairs.push((key, body));
-            }
+            let (pairs, handles) = bodies::lend(&mut st.outgoing, key_values);
             let o = &st.opened[i];
             let result =
                 kv::batch::set_many(&o.bucket, &pairs).map_err(|e| store_error(e, &o.name));
-            for (h, (_, body)) in handles.into_iter().zip(pairs) {
-                if let Ok(slot @ None) = st.outgoing.get_mut(h) {
-                    *slot = Some(body);
-                }
-            }
+            bodies::restore(&mut st.outgoing, handles, pairs);
             result
         })
     }
@@ -474,5 +314,3 @@ impl batch::Guest for Adapter {
         })
     }
 }
-
-export!(Adapter);

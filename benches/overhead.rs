@@ -1,0 +1,739 @@
+//! What an adapter costs: throughput of the same workloads through the G2→G5 and G4→G5
+//! adapters against a G5 guest calling the host directly, component sizes, instantiation
+//! time and the time `kv_adapt::plug` takes on a large guest.
+//!
+//! `cargo bench --bench overhead -- [--out DIR] [--quick]` writes `DIR/overhead.md` (tables)
+//! and `DIR/overhead.jsonl` (one JSON object per figure); DIR defaults to `bench-results`
+//! (relative to the crate root, where cargo runs benches). `--quick` takes fewer samples,
+//! for a smoke run.
+//!
+//! Method: one wasmtime 48 engine (`kv_adapt::run::engine`) and one process. The guests are
+//! `wasm/guest-bench` built for G5 (direct), G2 and G4 (plugged with `kv_adapt::plug`, `-io`
+//! flavour, decimal counters), each on two hosts: wasmtime-wasi-keyvalue in memory, and our
+//! filesystem store component over a temporary directory. Per workload and host every path
+//! gets a fresh instance and its own `setup` (untimed); the direct path's sample size is
+//! calibrated to about `SAMPLE_TARGET`, every path runs it once to warm up, then samples
+//! alternate between the paths (rotating which goes first) and each path's figure is the
+//! median of its samples. A ratio is adapted time per op ÷ direct time per op (1.00 = free).
+
+use kv_adapt::artifacts::{self, ADAPTERS};
+use kv_adapt::{Bodies, CounterEncoding, Generation, PlugOptions};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use wasm_encoder::{ComponentSection, CustomSection};
+use wasmtime::component::{Component, InstancePre, Linker, ResourceTable, TypedFunc};
+use wasmtime::{Engine, Store};
+use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx, WasiKeyValueCtxBuilder};
+
+const COMPONENTS: &str = env!("KV_ADAPT_TEST_COMPONENTS");
+const BENCH_INTERFACE: &str = "kv-adapt:components/bench";
+/// Wall time one sample of the direct path aims at; adapted samples run the same count.
+const SAMPLE_TARGET: Duration = Duration::from_millis(20);
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Path {
+    Direct,
+    G2,
+    G4,
+}
+
+impl Path {
+    fn id(self) -> &'static str {
+        match self {
+            Path::Direct => "g5-direct",
+            Path::G2 => "g2-adapted",
+            Path::G4 => "g4-adapted",
+        }
+    }
+
+    fn guest_file(self) -> String {
+        let name = match self {
+            Path::Direct => "guest-g5-bench.wasm",
+            Path::G2 => "guest-g2-bench.wasm",
+            Path::G4 => "guest-g4-bench.wasm",
+        };
+        format!("{COMPONENTS}/{name}")
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Host {
+    /// wasmtime-wasi-keyvalue 48, in memory.
+    Memory,
+    /// Our filesystem store component (G5, decimal counters) over a temporary directory.
+    FsStore,
+}
+
+impl Host {
+    fn id(self) -> &'static str {
+        match self {
+            Host::Memory => "wasmtime-kv",
+            Host::FsStore => "fs-store",
+        }
+    }
+}
+
+const HOSTS: [Host; 2] = [Host::Memory, Host::FsStore];
+
+/// A workload of the guest, and what the direct path runs in its place.
+struct Workload {
+    name: &'static str,
+    /// The G5 guest's equivalent: the same name, or the sync call for an async body.
+    direct: &'static str,
+    /// The issue's limit on adapted/direct, where it sets one.
+    target: Option<f64>,
+}
+
+const fn w(name: &'static str, direct: &'static str, target: Option<f64>) -> Workload {
+    Workload { name, direct, target }
+}
+
+const WORKLOADS: &[Workload] = &[
+    w("get-16", "get-16", Some(1.15)),
+    w("get-1k", "get-1k", None),
+    w("get-64k", "get-64k", Some(1.3)),
+    w("set-16", "set-16", Some(1.15)),
+    w("set-1k", "set-1k", None),
+    w("set-64k", "set-64k", Some(1.3)),
+    w("get-async-16", "get-16", None),
+    w("get-async-1k", "get-1k", None),
+    w("get-async-64k", "get-64k", None),
+    w("set-async-16", "set-16", None),
+    w("set-async-1k", "set-1k", None),
+    w("set-async-64k", "set-64k", None),
+    w("exists", "exists", None),
+    w("increment", "increment", None),
+    w("cas", "cas", None),
+    w("get-many-100", "get-many-100", None),
+    w("set-many-100", "set-many-100", None),
+    w("list-keys-10000", "list-keys-10000", None),
+];
+
+const INSTANTIATION_TARGET: f64 = 1.2;
+
+struct HostState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    keyvalue: WasiKeyValueCtx,
+    /// Keeps the store directory alive as long as the instance.
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+fn fresh_store(engine: &Engine, host: Host) -> Store<HostState> {
+    let mut builder = WasiCtx::builder();
+    builder.inherit_stderr();
+    let dir = match host {
+        Host::Memory => None,
+        Host::FsStore => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            builder
+                .preopened_dir(dir.path(), kv_adapt::run::STORE_GUEST_PATH, FsPerms::ReadWrite)
+                .expect("preopen the store directory");
+            Some(dir)
+        }
+    };
+    let state = HostState {
+        wasi: builder.build(),
+        table: ResourceTable::new(),
+        keyvalue: WasiKeyValueCtxBuilder::new().build(),
+        _dir: dir,
+    };
+    Store::new(engine, state)
+}
+
+/// One guest on one host, compiled and linked.
+struct Prepared {
+    path: Path,
+    host: Host,
+    pre: InstancePre<HostState>,
+    compile: Duration,
+}
+
+/// The component for `path` on `host`: the guest, plugged unless it is the direct G5 guest,
+/// with the store composed in for the filesystem host.
+fn component_bytes(path: Path, host: Host, guest: &[u8]) -> Result<Vec<u8>, String> {
+    let plugged = match path {
+        Path::Direct => guest.to_vec(),
+        Path::G2 | Path::G4 => {
+            let options =
+                PlugOptions { host: Generation::G5, counter: CounterEncoding::Decimal, bodies: Some(Bodies::Adapter) };
+            kv_adapt::plug(guest, &options).map_err(|e| format!("plug: {e}"))?
+        }
+    };
+    let hosted = match host {
+        Host::Memory => plugged,
+        Host::FsStore => kv_adapt::attach_store(&plugged, Generation::G5, CounterEncoding::Decimal)
+            .map_err(|e| format!("attach store: {e}"))?,
+    };
+    kv_adapt::rewire_rc_wasi(&hosted).map_err(|e| format!("rewire: {e}"))
+}
+
+fn prepare(engine: &Engine, linker: &Linker<HostState>, path: Path, host: Host) -> Result<Prepared, String> {
+    let file = path.guest_file();
+    let guest = std::fs::read(&file).map_err(|e| format!("reading {file}: {e}"))?;
+    let bytes = component_bytes(path, host, &guest)?;
+    let start = Instant::now();
+    let component = Component::new(engine, &bytes).map_err(|e| format!("compiling: {e:?}"))?;
+    let compile = start.elapsed();
+    let pre = linker.instantiate_pre(&component).map_err(|e| format!("linking: {e:?}"))?;
+    Ok(Prepared { path, host, pre, compile })
+}
+
+type SetupFn = TypedFunc<(&'static str,), (Result<(), String>,)>;
+type RunFn = TypedFunc<(&'static str, u32), (Result<u64, String>,)>;
+
+/// A live instance of a bench guest.
+struct Running {
+    path: Path,
+    store: Store<HostState>,
+    setup: SetupFn,
+    run: RunFn,
+}
+
+impl Running {
+    fn new(engine: &Engine, prepared: &Prepared) -> Result<Running, String> {
+        let mut store = fresh_store(engine, prepared.host);
+        let instance = prepared.pre.instantiate(&mut store).map_err(|e| format!("instantiate: {e:?}"))?;
+        let iface = instance
+            .get_export_index(&mut store, None, BENCH_INTERFACE)
+            .ok_or_else(|| format!("no {BENCH_INTERFACE} export"))?;
+        let setup = instance.get_export_index(&mut store, Some(&iface), "setup").ok_or("no bench.setup")?;
+        let run = instance.get_export_index(&mut store, Some(&iface), "run").ok_or("no bench.run")?;
+        let setup = instance.get_typed_func(&mut store, &setup).map_err(|e| format!("bench.setup type: {e:?}"))?;
+        let run = instance.get_typed_func(&mut store, &run).map_err(|e| format!("bench.run type: {e:?}"))?;
+        Ok(Running { path: prepared.path, store, setup, run })
+    }
+
+    fn setup(&mut self, workload: &'static str) -> Result<(), String> {
+        match self.setup.call(&mut self.store, (workload,)) {
+            Ok((result,)) => result.map_err(|e| format!("setup {workload}: {e}")),
+            Err(trap) => Err(format!("setup {workload} trapped: {trap:?}")),
+        }
+    }
+
+    /// Times `iterations` operations of `workload`.
+    fn time(&mut self, workload: &'static str, iterations: u32) -> Result<Duration, String> {
+        let start = Instant::now();
+        let outcome = self.run.call(&mut self.store, (workload, iterations));
+        let elapsed = start.elapsed();
+        match outcome {
+            Ok((Ok(checksum),)) => {
+                std::hint::black_box(checksum);
+                Ok(elapsed)
+            }
+            Ok((Err(e),)) => Err(format!("run {workload}: {e}")),
+            Err(trap) => Err(format!("run {workload} trapped: {trap:?}")),
+        }
+    }
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+/// Interquartile range over the median: how noisy a path's samples were.
+fn spread(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    let m = median(&mut v);
+    let q = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+    if m > 0.0 {
+        (q(0.75) - q(0.25)) / m
+    } else {
+        0.0
+    }
+}
+
+/// One path's figure for one workload and host.
+struct Measured {
+    path: Path,
+    /// Median seconds per operation.
+    per_op: f64,
+    spread: f64,
+}
+
+struct Row {
+    host: Host,
+    workload: &'static Workload,
+    iterations: u32,
+    samples: usize,
+    measured: Vec<Measured>,
+    /// Paths that failed, with the reason.
+    failed: Vec<(Path, String)>,
+}
+
+impl Row {
+    fn direct(&self) -> Option<&Measured> {
+        self.measured.iter().find(|m| m.path == Path::Direct)
+    }
+
+    fn ratio(&self, path: Path) -> Option<f64> {
+        let direct = self.direct()?;
+        self.measured.iter().find(|m| m.path == path).map(|m| m.per_op / direct.per_op)
+    }
+}
+
+fn measure(
+    engine: &Engine,
+    prepared: &[&Prepared],
+    host: Host,
+    workload: &'static Workload,
+    samples: usize,
+) -> Row {
+    let mut row = Row { host, workload, iterations: 0, samples, measured: Vec::new(), failed: Vec::new() };
+    let name_for = |path: Path| if path == Path::Direct { workload.direct } else { workload.name };
+    let mut running = Vec::new();
+    for p in prepared {
+        match Running::new(engine, p).and_then(|mut r| r.setup(name_for(p.path)).map(|()| r)) {
+            Ok(r) => running.push(r),
+            Err(e) => row.failed.push((p.path, e)),
+        }
+    }
+    let Some(direct) = running.iter_mut().find(|r| r.path == Path::Direct) else {
+        return row;
+    };
+    // Calibrate on the direct path: grow the count until a run takes a measurable time.
+    let mut n: u32 = 1;
+    let per_op = loop {
+        match direct.time(workload.direct, n) {
+            Ok(d) if d >= Duration::from_millis(3) || n >= 1 << 20 => break d.as_secs_f64() / n as f64,
+            Ok(_) => n *= 4,
+            Err(e) => {
+                row.failed.push((Path::Direct, e));
+                return row;
+            }
+        }
+    };
+    let iterations = ((SAMPLE_TARGET.as_secs_f64() / per_op).ceil() as u32).clamp(1, 1 << 20);
+    row.iterations = iterations;
+    // Warm-up: one full sample each, results discarded.
+    running.retain_mut(|r| match r.time(name_for(r.path), iterations) {
+        Ok(_) => true,
+        Err(e) => {
+            row.failed.push((r.path, e));
+            false
+        }
+    });
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); running.len()];
+    let mut broken: Vec<Option<String>> = vec![None; running.len()];
+    for sample in 0..samples {
+        for k in 0..running.len() {
+            let i = (k + sample) % running.len();
+            if broken[i].is_some() {
+                continue;
+            }
+            let r = &mut running[i];
+            match r.time(name_for(r.path), iterations) {
+                Ok(d) => times[i].push(d.as_secs_f64() / iterations as f64),
+                Err(e) => broken[i] = Some(e),
+            }
+        }
+    }
+    for (i, r) in running.iter().enumerate() {
+        match &broken[i] {
+            Some(e) => row.failed.push((r.path, e.clone())),
+            None => {
+                let s = spread(&times[i]);
+                row.measured.push(Measured { path: r.path, per_op: median(&mut times[i]), spread: s });
+            }
+        }
+    }
+    row
+}
+
+/// Median instantiation time of each prepared component, alternating between them.
+fn instantiation(engine: &Engine, prepared: &[&Prepared], rounds: usize) -> Vec<(Path, f64)> {
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); prepared.len()];
+    for round in 0..rounds {
+        for k in 0..prepared.len() {
+            let i = (k + round) % prepared.len();
+            let mut store = fresh_store(engine, prepared[i].host);
+            let start = Instant::now();
+            let instance = prepared[i].pre.instantiate(&mut store);
+            let elapsed = start.elapsed();
+            instance.expect("instantiate");
+            // The first rounds warm caches and are not counted.
+            if round >= 3 {
+                times[i].push(elapsed.as_secs_f64());
+            }
+            drop(store);
+        }
+    }
+    prepared.iter().zip(times.iter_mut()).map(|(p, t)| (p.path, median(t))).collect()
+}
+
+/// A JSON string literal.
+fn js(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn jf(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.6}")
+    } else {
+        "null".into()
+    }
+}
+
+fn ops(per_op: f64) -> String {
+    let ops = 1.0 / per_op;
+    if ops >= 100.0 {
+        format!("{:.0}", ops)
+    } else {
+        format!("{:.1}", ops)
+    }
+}
+
+fn verdict(value: f64, limit: f64) -> &'static str {
+    if value <= limit {
+        "met"
+    } else {
+        "missed"
+    }
+}
+
+struct Args {
+    out: PathBuf,
+    quick: bool,
+}
+
+fn args() -> Args {
+    let mut args = Args { out: PathBuf::from("bench-results"), quick: false };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--out" => args.out = PathBuf::from(it.next().expect("--out needs a directory")),
+            "--quick" => args.quick = true,
+            // cargo bench passes `--bench` to every bench binary.
+            "--bench" => {}
+            other => eprintln!("overhead: ignoring argument {other:?} (known: --out DIR, --quick)"),
+        }
+    }
+    args
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    format!("{cores} cores, {cpu}")
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "n/a".into())
+}
+
+fn main() {
+    let args = args();
+    let started = Instant::now();
+    let samples = if args.quick { 3 } else { 9 };
+    let instantiation_rounds = if args.quick { 13 } else { 103 };
+    let plug_rounds = if args.quick { 2 } else { 5 };
+    let mut md = String::new();
+    let mut jsonl = String::new();
+    let mut notes: Vec<String> = Vec::new();
+    let load_start = loadavg();
+
+    let engine = kv_adapt::run::engine().expect("wasmtime engine");
+    let mut linker: Linker<HostState> = Linker::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("wasi in linker");
+    wasmtime_wasi_keyvalue::add_to_linker(&mut linker, |s: &mut HostState| WasiKeyValue::new(&s.keyvalue, &mut s.table))
+        .expect("keyvalue in linker");
+
+    // --- Sizes.
+    let mut sizes = String::from("| adapter | bytes | with decimal config plugged |\n|---|---:|---:|\n");
+    for a in ADAPTERS {
+        let configured = kv_adapt::configure(&a.name(), a.bytes, CounterEncoding::Decimal).map(|c| c.len());
+        let configured_text = configured.as_ref().map(|n| n.to_string()).unwrap_or_else(|e| format!("error: {e}"));
+        let _ = writeln!(sizes, "| `{}` | {} | {} |", a.name(), a.bytes.len(), configured_text);
+        let _ = writeln!(
+            jsonl,
+            "{{\"figure\":\"adapter-size\",\"adapter\":{},\"bytes\":{},\"configured_bytes\":{}}}",
+            js(&a.name()),
+            a.bytes.len(),
+            configured.map(|n| n.to_string()).unwrap_or_else(|_| "null".into())
+        );
+    }
+    for s in artifacts::STORES {
+        let _ = writeln!(sizes, "| `{}` (store, for reference) | {} | |", s.name(), s.bytes.len());
+        let _ = writeln!(jsonl, "{{\"figure\":\"store-size\",\"store\":{},\"bytes\":{}}}", js(&s.name()), s.bytes.len());
+    }
+
+    let mut composed = String::from(
+        "| guest | host | bodies | guest bytes | composed bytes | composed − guest |\n|---|---|---|---:|---:|---:|\n",
+    );
+    let mut guests: Vec<(Path, Vec<u8>)> = Vec::new();
+    for path in [Path::Direct, Path::G2, Path::G4] {
+        match std::fs::read(path.guest_file()) {
+            Ok(bytes) => guests.push((path, bytes)),
+            Err(e) => notes.push(format!("{}: guest {} not available ({e}); its rows are skipped", path.id(), path.guest_file())),
+        }
+    }
+    for (path, guest) in guests.iter().filter(|(p, _)| *p != Path::Direct) {
+        for target in [Generation::G5, Generation::G6] {
+            for bodies in [Bodies::Adapter, Bodies::Host] {
+                let options = PlugOptions { host: target, counter: CounterEncoding::Decimal, bodies: Some(bodies) };
+                match kv_adapt::plug(guest, &options) {
+                    Ok(c) => {
+                        let extra = c.len() as i64 - guest.len() as i64;
+                        let _ = writeln!(
+                            composed,
+                            "| {} | {} | {} | {} | {} | {} |",
+                            path.id(),
+                            target.id(),
+                            bodies.name(),
+                            guest.len(),
+                            c.len(),
+                            extra
+                        );
+                        let _ = writeln!(
+                            jsonl,
+                            "{{\"figure\":\"composed-overhead\",\"guest\":{},\"host\":{},\"bodies\":{},\"guest_bytes\":{},\"composed_bytes\":{},\"overhead_bytes\":{}}}",
+                            js(path.id()),
+                            js(target.id()),
+                            js(bodies.name()),
+                            guest.len(),
+                            c.len(),
+                            extra
+                        );
+                    }
+                    Err(e) => notes.push(format!("plug {} onto {} ({}): {e}", path.id(), target.id(), bodies.name())),
+                }
+            }
+        }
+    }
+
+    // --- plug on a 10 MB guest: the G2 guest with a 10 MiB custom section appended.
+    let mut plug_md = String::from("| input | bytes | plug median (ms) |\n|---|---:|---:|\n");
+    if let Some((_, g2)) = guests.iter().find(|(p, _)| *p == Path::G2) {
+        let mut big = g2.clone();
+        let padding: Vec<u8> = (0..10 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+        ComponentSection::append_to_component(&CustomSection { name: "kv-adapt-bench-padding".into(), data: padding.into() }, &mut big);
+        let options = PlugOptions { host: Generation::G5, counter: CounterEncoding::Decimal, bodies: Some(Bodies::Adapter) };
+        for (what, input) in [("G2 bench guest", g2), ("G2 bench guest + 10 MiB custom section", &big)] {
+            let mut times = Vec::new();
+            for _ in 0..plug_rounds {
+                let start = Instant::now();
+                let out = kv_adapt::plug(input, &options).expect("plug");
+                times.push(start.elapsed().as_secs_f64());
+                std::hint::black_box(out);
+            }
+            let m = median(&mut times);
+            let _ = writeln!(plug_md, "| {what} | {} | {:.1} |", input.len(), m * 1e3);
+            let _ = writeln!(
+                jsonl,
+                "{{\"figure\":\"plug-time\",\"input\":{},\"input_bytes\":{},\"median_ms\":{},\"runs\":{}}}",
+                js(what),
+                input.len(),
+                jf(m * 1e3),
+                plug_rounds
+            );
+        }
+    }
+
+    // --- Compile everything once.
+    let mut prepared: Vec<Prepared> = Vec::new();
+    for host in HOSTS {
+        for (path, _) in &guests {
+            match prepare(&engine, &linker, *path, host) {
+                Ok(p) => prepared.push(p),
+                Err(e) => notes.push(format!("{} on {}: skipped: {e}", path.id(), host.id())),
+            }
+        }
+    }
+    let mut compile_md = String::from("| host | path | Component::new (ms, one run) |\n|---|---|---:|\n");
+    for p in &prepared {
+        let _ = writeln!(compile_md, "| {} | {} | {:.0} |", p.host.id(), p.path.id(), p.compile.as_secs_f64() * 1e3);
+        let _ = writeln!(
+            jsonl,
+            "{{\"figure\":\"compile-time\",\"host\":{},\"path\":{},\"ms\":{}}}",
+            js(p.host.id()),
+            js(p.path.id()),
+            jf(p.compile.as_secs_f64() * 1e3)
+        );
+    }
+
+    // --- Instantiation: bare G5 guest against the plugged guests, same run, alternating.
+    let mut inst_md = String::from("| host | path | instantiate median (µs) | ÷ bare G5 guest |\n|---|---|---:|---:|\n");
+    let mut targets_md = String::new();
+    for host in HOSTS {
+        let on_host: Vec<&Prepared> = prepared.iter().filter(|p| p.host == host).collect();
+        let results = instantiation(&engine, &on_host, instantiation_rounds);
+        let bare = results.iter().find(|(p, _)| *p == Path::Direct).map(|(_, t)| *t);
+        for (path, t) in &results {
+            let ratio = bare.map(|b| t / b).unwrap_or(f64::NAN);
+            let _ = writeln!(inst_md, "| {} | {} | {:.1} | {:.2} |", host.id(), path.id(), t * 1e6, ratio);
+            let _ = writeln!(
+                jsonl,
+                "{{\"figure\":\"instantiation\",\"host\":{},\"path\":{},\"median_us\":{},\"ratio_to_bare\":{},\"rounds\":{}}}",
+                js(host.id()),
+                js(path.id()),
+                jf(t * 1e6),
+                jf(ratio),
+                instantiation_rounds - 3
+            );
+            if *path != Path::Direct && ratio.is_finite() {
+                let _ = writeln!(
+                    targets_md,
+                    "| instantiation {} on {} | ≤ {INSTANTIATION_TARGET} | {ratio:.2} | {} |",
+                    path.id(),
+                    host.id(),
+                    verdict(ratio, INSTANTIATION_TARGET)
+                );
+                let _ = writeln!(
+                    jsonl,
+                    "{{\"figure\":\"target\",\"what\":{},\"limit\":{},\"value\":{},\"met\":{}}}",
+                    js(&format!("instantiation {} on {}", path.id(), host.id())),
+                    INSTANTIATION_TARGET,
+                    jf(ratio),
+                    ratio <= INSTANTIATION_TARGET
+                );
+            }
+        }
+    }
+
+    // --- Throughput.
+    let has = |path: Path| prepared.iter().any(|p| p.path == path);
+    let mut tp_md = String::from("| workload | host | G5 direct ops/s | G2 ops/s | G2 ÷ direct | G4 ops/s | G4 ÷ direct | iterations/sample | noise (max IQR/median) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for host in HOSTS {
+        let on_host: Vec<&Prepared> = prepared.iter().filter(|p| p.host == host).collect();
+        for workload in WORKLOADS {
+            let t0 = Instant::now();
+            let row = measure(&engine, &on_host, host, workload, samples);
+            for (path, e) in &row.failed {
+                notes.push(format!("{} {} on {}: {e}", workload.name, path.id(), host.id()));
+            }
+            let cell = |path: Path| -> (String, String) {
+                match row.measured.iter().find(|m| m.path == path) {
+                    Some(m) => (ops(m.per_op), row.ratio(path).map(|r| format!("{r:.2}")).unwrap_or_default()),
+                    None if has(path) => ("failed".into(), String::new()),
+                    None => ("n/a".into(), String::new()),
+                }
+            };
+            let direct = row.direct().map(|m| ops(m.per_op)).unwrap_or_else(|| "failed".into());
+            let direct_label = if workload.direct != workload.name { format!("{direct} (`{}`)", workload.direct) } else { direct };
+            let (g2, g2r) = cell(Path::G2);
+            let (g4, g4r) = cell(Path::G4);
+            let noise = row.measured.iter().map(|m| m.spread).fold(0.0, f64::max);
+            let _ = writeln!(
+                tp_md,
+                "| {} | {} | {direct_label} | {g2} | {g2r} | {g4} | {g4r} | {} | {:.0}% |",
+                workload.name,
+                host.id(),
+                row.iterations,
+                noise * 100.0
+            );
+            let direct_per_op = row.direct().map(|m| m.per_op);
+            for m in &row.measured {
+                let ratio = row.ratio(m.path).unwrap_or(f64::NAN);
+                let _ = writeln!(
+                    jsonl,
+                    "{{\"figure\":\"throughput\",\"host\":{},\"workload\":{},\"path\":{},\"runs\":{},\"ops_per_s\":{},\"direct_ops_per_s\":{},\"ratio\":{},\"iterations\":{},\"samples\":{},\"iqr_over_median\":{}}}",
+                    js(host.id()),
+                    js(workload.name),
+                    js(m.path.id()),
+                    js(if m.path == Path::Direct { workload.direct } else { workload.name }),
+                    jf(1.0 / m.per_op),
+                    direct_per_op.map(|d| jf(1.0 / d)).unwrap_or_else(|| "null".into()),
+                    jf(ratio),
+                    row.iterations,
+                    row.samples,
+                    jf(m.spread)
+                );
+                if let (Some(limit), true) = (workload.target, m.path != Path::Direct) {
+                    let what = format!("{} {} on {}", workload.name, m.path.id(), host.id());
+                    let _ = writeln!(targets_md, "| {what} | ≤ {limit} | {ratio:.2} | {} |", verdict(ratio, limit));
+                    let _ = writeln!(
+                        jsonl,
+                        "{{\"figure\":\"target\",\"what\":{},\"limit\":{limit},\"value\":{},\"met\":{}}}",
+                        js(&what),
+                        jf(ratio),
+                        ratio <= limit
+                    );
+                }
+            }
+            eprintln!("overhead: {} on {} ({:.1}s)", workload.name, host.id(), t0.elapsed().as_secs_f64());
+        }
+    }
+
+    let total = started.elapsed();
+    let load_end = loadavg();
+    let _ = writeln!(md, "# kv-adapt adapter overhead\n");
+    let _ = writeln!(
+        md,
+        "Machine: {}. Load average (1/5/15 min) at start {load_start}, at end {load_end}. Total run {:.0} s{}.\n",
+        machine(),
+        total.as_secs_f64(),
+        if args.quick { " (--quick)" } else { "" }
+    );
+    let _ = writeln!(
+        md,
+        "One wasmtime 48 engine, one process. Paths: `g5-direct` = G5 guest calling the host; `g2-adapted` / \
+         `g4-adapted` = the same workloads in a G2 / G4 guest plugged with `kv_adapt::plug` (`-io` flavour, \
+         decimal counters). Hosts: `wasmtime-kv` = wasmtime-wasi-keyvalue in memory; `fs-store` = our \
+         filesystem store component over a temp dir. Figures are medians of {samples} samples taken \
+         alternately after a warm-up; ratio = adapted time per op ÷ direct time per op. \
+         `cas` on G5 direct is get + decode + set of a decimal counter (G5 has no CAS; not atomic). \
+         Async rows: the adapted path streams the body through the adapter's wasi:io; the direct path runs \
+         the sync call in brackets (G5 has no async bodies). One op of `get-many-100`/`set-many-100` is one \
+         batch of 100 keys (16 B values); one op of `list-keys-10000` lists all 10,000 keys.\n"
+    );
+    let _ = writeln!(md, "## Throughput\n\n{tp_md}");
+    let _ = writeln!(md, "## Targets\n\n| figure | target | measured | |\n|---|---|---:|---|\n{targets_md}");
+    let _ = writeln!(md, "## Instantiation\n\n{inst_md}");
+    let _ = writeln!(md, "## Sizes\n\n{sizes}\n{composed}");
+    let _ = writeln!(md, "## plug time\n\n{plug_md}");
+    let _ = writeln!(md, "## Compile time (informational, one sample)\n\n{compile_md}");
+    if !notes.is_empty() {
+        let _ = writeln!(md, "## Notes\n");
+        for n in &notes {
+            let _ = writeln!(md, "- {n}");
+        }
+    }
+    let _ = writeln!(
+        jsonl,
+        "{{\"figure\":\"run\",\"machine\":{},\"load_start\":{},\"load_end\":{},\"seconds\":{},\"samples\":{samples},\"quick\":{}}}",
+        js(&machine()),
+        js(&load_start),
+        js(&load_end),
+        jf(total.as_secs_f64()),
+        args.quick
+    );
+
+    std::fs::create_dir_all(&args.out).expect("creating the output directory");
+    let md_path = args.out.join("overhead.md");
+    let jsonl_path = args.out.join("overhead.jsonl");
+    std::fs::write(&md_path, &md).expect("writing overhead.md");
+    std::fs::write(&jsonl_path, &jsonl).expect("writing overhead.jsonl");
+    println!("{md}");
+    println!("wrote {} and {}", md_path.display(), jsonl_path.display());
+}

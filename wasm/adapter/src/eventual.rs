@@ -1,0 +1,274 @@
+//! Serves the early-2024 "eventual" `wasi:keyvalue` (`types`, `eventual`, `atomic`,
+//! `eventual-batch`, `wasi-keyvalue-error`; buckets, values and errors are resources) to a
+//! guest, over a host that speaks `wasi:keyvalue@0.2.0-draft` (G5, feature `g5`) or
+//! `@0.2.0-draft2` (G6, feature `g6`). The shape was published twice: G3 as `@0.1.0`
+//! (feature `g3`) and G4 as `@0.2.0-draft` (feature `g4`); this one source serves both,
+//! the version being only which generated module `g` names (below).
+//!
+//! Value bodies: with feature `io` the adapter exports `wasi:io@0.2.0` and serves the
+//! async bodies from memory (see `io`). Without it wasi:io belongs to the host, because the
+//! guest uses it for other things, and the adapter cannot make a host stream:
+//! `outgoing-value-write-body-async` and `incoming-value-consume-async` return an
+//! `unsupported` error saying to use the sync functions. `incoming-value-consume-async`
+//! takes ownership of the value, so after that error the value is gone: the guest must
+//! `get` the key again.
+//!
+//! Lossy or differing from a native host of this shape:
+//! - G5 has no compare-and-swap: `compare-and-swap` is get, decode, compare, set, which
+//!   is NOT atomic; a concurrent writer between the get and the set can be overwritten.
+//!   Over G6 it uses the `cas` resource and retries on `cas-failed`, so it is atomic.
+//! - Counters are bytes in the configured encoding (`kv-adapt:components/config`); a value
+//!   in another layout is a `bad-value` error. G6 counters are signed 64-bit: a delta above
+//!   `i64::MAX` or a negative result is a `bad-value` error.
+//! - A host bucket is opened once per name and kept for the adapter's lifetime (wasmtime
+//!   gives every `open` its own copy of the data); every `bucket` resource of that name
+//!   refers to it.
+//! - Error texts follow the project's trace convention (`no-such-store: bucket "x"`,
+//!   `bad-value: ...`, `unsupported: ...`, `other: <host text>`); nothing else is carried.
+//! - `keys` stops with an `other` error if the host repeats a `list-keys` cursor.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use kv_adapt_convert::bodies;
+use kv_adapt_convert::trace;
+
+#[cfg(feature = "g3")]
+use crate::exports::wasi::keyvalue0_1_0 as g;
+#[cfg(feature = "g4")]
+use crate::exports::wasi::keyvalue0_2_0_draft as g;
+
+use crate::host::{self, Stop, Swap};
+use crate::{kv, state, store_error, Adapter, Opened, State};
+use g::types::{Bucket, BucketBorrow, IncomingValue, OutgoingValue, OutgoingValueBorrow};
+use g::{atomic, eventual, eventual_batch, types, wasi_keyvalue_error};
+
+type Error = wasi_keyvalue_error::Error;
+
+/// The `error` resource: its trace text.
+pub struct Trace(String);
+
+fn error(trace: String) -> Error {
+    Error::new(Trace(trace))
+}
+
+fn static_error(trace: &'static str) -> Error {
+    error(String::from(trace))
+}
+
+impl wasi_keyvalue_error::GuestError for Trace {
+    fn trace(&self) -> String {
+        self.0.clone()
+    }
+}
+
+impl wasi_keyvalue_error::Guest for Adapter {
+    type Error = Trace;
+}
+
+/// The `bucket` resource: an index in `opened`.
+pub struct BucketRep(usize);
+
+/// The host bucket behind `bucket`.
+fn opened<'s>(st: &'s State, bucket: &BucketBorrow<'_>) -> &'s Opened {
+    &st.opened[bucket.get::<BucketRep>().0]
+}
+
+/// The `outgoing-value` resource: a handle into the shared slab of bodies, so that an
+/// output stream (which may outlive the value) finds the body, or finds it gone.
+pub struct Outgoing(u32);
+
+// Runs from the destructor export only: the adapter never holds an owned outgoing-value
+// inside another export, so `state()` is not borrowed twice.
+impl Drop for Outgoing {
+    fn drop(&mut self) {
+        state().outgoing.remove(self.0);
+    }
+}
+
+fn handle(value: &OutgoingValueBorrow<'_>) -> u32 {
+    value.get::<Outgoing>().0
+}
+
+/// The `incoming-value` resource: the bytes fetched, moved out when consumed.
+pub struct Incoming(Vec<u8>);
+
+fn incoming(bytes: Vec<u8>) -> IncomingValue {
+    IncomingValue::new(Incoming(bytes))
+}
+
+impl types::GuestBucket for BucketRep {
+    fn open_bucket(name: String) -> Result<Bucket, Error> {
+        match state().open(name) {
+            Ok(i) => Ok(Bucket::new(BucketRep(i))),
+            Err(t) => Err(error(t)),
+        }
+    }
+}
+
+impl types::GuestOutgoingValue for Outgoing {
+    fn new_outgoing_value() -> OutgoingValue {
+        OutgoingValue::new(Outgoing(state().new_outgoing()))
+    }
+
+    #[cfg(feature = "io")]
+    fn outgoing_value_write_body_async(&self) -> Result<types::OutgoingValueBodyAsync, Error> {
+        bodies::start(&mut state().outgoing, self.0, Vec::new())
+            .map_err(|e| static_error(trace::resource_body_error(e)))?;
+        Ok(crate::io::output_stream(self.0))
+    }
+
+    #[cfg(not(feature = "io"))]
+    fn outgoing_value_write_body_async(&self) -> Result<types::OutgoingValueBodyAsync, Error> {
+        Err(static_error(trace::UNSUPPORTED_ASYNC_BODY_RESOURCE))
+    }
+
+    fn outgoing_value_write_body_sync(&self, value: Vec<u8>) -> Result<(), Error> {
+        bodies::start(&mut state().outgoing, self.0, value)
+            .map_err(|e| static_error(trace::resource_body_error(e)))
+    }
+}
+
+impl types::GuestIncomingValue for Incoming {
+    fn incoming_value_consume_sync(this: IncomingValue) -> Result<Vec<u8>, Error> {
+        Ok(this.into_inner::<Incoming>().0)
+    }
+
+    #[cfg(feature = "io")]
+    fn incoming_value_consume_async(
+        this: IncomingValue,
+    ) -> Result<types::IncomingValueAsyncBody, Error> {
+        Ok(crate::io::input_stream(this.into_inner::<Incoming>().0))
+    }
+
+    // `this` is owned and dropped here: the value is gone (see the header).
+    #[cfg(not(feature = "io"))]
+    fn incoming_value_consume_async(
+        _this: IncomingValue,
+    ) -> Result<types::IncomingValueAsyncBody, Error> {
+        Err(static_error(trace::UNSUPPORTED_ASYNC_CONSUME_RESOURCE))
+    }
+
+    fn incoming_value_size(&self) -> Result<u64, Error> {
+        Ok(self.0.len() as u64)
+    }
+}
+
+impl types::Guest for Adapter {
+    type Bucket = BucketRep;
+    type OutgoingValue = Outgoing;
+    type IncomingValue = Incoming;
+}
+
+impl eventual::Guest for Adapter {
+    fn get(bucket: BucketBorrow<'_>, key: String) -> Result<Option<IncomingValue>, Error> {
+        let o = opened(state(), &bucket);
+        match o.bucket.get(&key) {
+            Ok(found) => Ok(found.map(incoming)),
+            Err(e) => Err(error(store_error(e, &o.name))),
+        }
+    }
+
+    fn set(
+        bucket: BucketBorrow<'_>,
+        key: String,
+        outgoing_value: OutgoingValueBorrow<'_>,
+    ) -> Result<(), Error> {
+        let st = state();
+        let o = opened(st, &bucket);
+        let body = bodies::body(&st.outgoing, handle(&outgoing_value))
+            .map_err(|e| static_error(trace::resource_body_error(e)))?;
+        o.bucket
+            .set(&key, body)
+            .map_err(|e| error(store_error(e, &o.name)))
+    }
+
+    // G5 and G6 `delete` already do nothing for a missing key, as this shape asks.
+    fn delete(bucket: BucketBorrow<'_>, key: String) -> Result<(), Error> {
+        let o = opened(state(), &bucket);
+        o.bucket
+            .delete(&key)
+            .map_err(|e| error(store_error(e, &o.name)))
+    }
+
+    fn exists(bucket: BucketBorrow<'_>, key: String) -> Result<bool, Error> {
+        let o = opened(state(), &bucket);
+        o.bucket
+            .exists(&key)
+            .map_err(|e| error(store_error(e, &o.name)))
+    }
+}
+
+impl atomic::Guest for Adapter {
+    fn increment(bucket: BucketBorrow<'_>, key: String, delta: u64) -> Result<u64, Error> {
+        let o = opened(state(), &bucket);
+        host::increment(&o.bucket, &o.name, &key, delta).map_err(error)
+    }
+
+    fn compare_and_swap(
+        bucket: BucketBorrow<'_>,
+        key: String,
+        old: u64,
+        new: u64,
+    ) -> Result<bool, Error> {
+        let st = state();
+        let enc = st.encoding();
+        let o = opened(st, &bucket);
+        match host::compare_and_swap(&o.bucket, &o.name, &key, old, new, enc) {
+            Ok(Swap::Swapped) => Ok(true),
+            Ok(Swap::Differs | Swap::Missing) => Ok(false),
+            Err(t) => Err(error(t)),
+        }
+    }
+}
+
+impl eventual_batch::Guest for Adapter {
+    fn get_many(
+        bucket: BucketBorrow<'_>,
+        keys: Vec<String>,
+    ) -> Result<Vec<Option<IncomingValue>>, Error> {
+        let o = opened(state(), &bucket);
+        let found =
+            kv::batch::get_many(&o.bucket, &keys).map_err(|e| error(store_error(e, &o.name)))?;
+        Ok(found
+            .into_iter()
+            .map(|entry| entry.map(|(_, bytes)| incoming(bytes)))
+            .collect())
+    }
+
+    fn keys(bucket: BucketBorrow<'_>) -> Result<Vec<String>, Error> {
+        let o = opened(state(), &bucket);
+        let mut keys = Vec::new();
+        match host::all_keys(&o.bucket, &mut keys) {
+            Ok(()) => Ok(keys),
+            Err(Stop::Host(e)) => Err(error(store_error(e, &o.name))),
+            Err(Stop::Repeated) => Err(error(trace::cursor_repeated(&o.name))),
+        }
+    }
+
+    fn set_many(
+        bucket: BucketBorrow<'_>,
+        key_values: Vec<(String, OutgoingValueBorrow<'_>)>,
+    ) -> Result<(), Error> {
+        let st = state();
+        let mut pairs = Vec::with_capacity(key_values.len());
+        // Check every value before writing any, so a guest mistake writes nothing.
+        for (key, value) in key_values {
+            let h = handle(&value);
+            bodies::body(&st.outgoing, h)
+                .map_err(|e| static_error(trace::resource_body_error(e)))?;
+            pairs.push((key, h));
+        }
+        let (pairs, handles) = bodies::lend(&mut st.outgoing, pairs);
+        let o = opened(st, &bucket);
+        let result =
+            kv::batch::set_many(&o.bucket, &pairs).map_err(|e| error(store_error(e, &o.name)));
+        bodies::restore(&mut st.outgoing, handles, pairs);
+        result
+    }
+
+    fn delete_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<(), Error> {
+        let o = opened(state(), &bucket);
+        kv::batch::delete_many(&o.bucket, &keys).map_err(|e| error(store_error(e, &o.name)))
+    }
+}

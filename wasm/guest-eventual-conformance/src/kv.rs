@@ -1,0 +1,267 @@
+//! Thin wrappers over the G3/G4 imports that turn every outcome into `Result<_, String>`
+//! with a message naming the call, so a case reads as a list of expectations.
+
+use crate::keyvalue::{atomic, eventual, eventual_batch, types};
+use crate::wasi::io0_2_0::streams::{InputStream, OutputStream, StreamError};
+
+pub use types::{Bucket, IncomingValue, OutgoingValue};
+pub type Error = crate::keyvalue::wasi_keyvalue_error::Error;
+pub type Outcome = Result<(), String>;
+
+/// Error kinds of the shared trace convention (`<kind>: <details>`).
+pub const NO_SUCH_STORE: &str = "no-such-store";
+pub const BAD_HANDLE: &str = "bad-handle";
+pub const BAD_VALUE: &str = "bad-value";
+pub const UNSUPPORTED: &str = "unsupported";
+/// Every kind word a trace may start with.
+pub const KINDS: &[&str] = &["not-found", BAD_HANDLE, BAD_VALUE, NO_SUCH_STORE, "access-denied", UNSUPPORTED, "other"];
+/// Any error will do: the spec only says "returns an error".
+pub const ANY: &str = "";
+
+/// Expects success; an error becomes a message with the call and the trace.
+pub fn ok<T>(what: &str, result: Result<T, Error>) -> Result<T, String> {
+    result.map_err(|e| format!("{what}: expected success, got error {:?}", e.trace()))
+}
+
+/// Expects an error whose trace starts with `kind` followed by a colon (any error when
+/// `kind` is empty) and returns the trace.
+pub fn err<T: core::fmt::Debug>(what: &str, result: Result<T, Error>, kind: &str) -> Result<String, String> {
+    match result {
+        Ok(value) => Err(format!("{what}: expected {}, got ok({value:?})", expected_error(kind))),
+        Err(e) => {
+            let trace = e.trace();
+            if trace.is_empty() {
+                return Err(format!("{what}: expected {}, got an error with an empty trace", expected_error(kind)));
+            }
+            if kind.is_empty() || has_kind(&trace, kind) {
+                Ok(trace)
+            } else {
+                Err(format!("{what}: expected {}, got error {trace:?}", expected_error(kind)))
+            }
+        }
+    }
+}
+
+pub fn has_kind(trace: &str, kind: &str) -> bool {
+    trace.starts_with(kind) && trace[kind.len()..].starts_with(':')
+}
+
+fn expected_error(kind: &str) -> String {
+    if kind.is_empty() {
+        "an error".into()
+    } else {
+        format!("an error whose trace starts with \"{kind}:\"")
+    }
+}
+
+/// Expects `trace` (of `what`) to contain `needle`.
+pub fn mentions(what: &str, trace: &str, needle: &str) -> Outcome {
+    if trace.contains(needle) {
+        Ok(())
+    } else {
+        Err(format!("{what}: the trace {trace:?} does not mention {needle:?}"))
+    }
+}
+
+/// Expects `got == want`.
+pub fn eq<T: PartialEq + core::fmt::Debug>(what: &str, got: T, want: T) -> Outcome {
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!("{what}: expected {want:?}, got {got:?}"))
+    }
+}
+
+/// Like `eq` for value bodies, which may be too long to print.
+pub fn eq_bytes(what: &str, got: &[u8], want: &[u8]) -> Outcome {
+    if got == want {
+        return Ok(());
+    }
+    if got.len() <= 64 && want.len() <= 64 {
+        return Err(format!(
+            "{what}: expected {:?}, got {:?}",
+            String::from_utf8_lossy(want),
+            String::from_utf8_lossy(got)
+        ));
+    }
+    let first_difference = got.iter().zip(want).position(|(g, w)| g != w);
+    Err(format!(
+        "{what}: expected {} bytes, got {} bytes (first differing byte at index {})",
+        want.len(),
+        got.len(),
+        match first_difference {
+            Some(i) => i.to_string(),
+            None => format!("{} where one ends", got.len().min(want.len())),
+        }
+    ))
+}
+
+/// Bytes that differ from position to position, so a shifted or truncated copy shows.
+pub fn pattern(len: usize, seed: u8) -> Vec<u8> {
+    (0..len).map(|i| ((i % 251) as u8).wrapping_mul(7).wrapping_add(seed)).collect()
+}
+
+pub fn open(name: &str) -> Result<Bucket, String> {
+    ok(&format!("open-bucket({name:?})"), Bucket::open_bucket(name))
+}
+
+/// A new outgoing-value with a sync body.
+pub fn value(body: &[u8]) -> Result<OutgoingValue, String> {
+    let value = OutgoingValue::new_outgoing_value();
+    ok(
+        &format!("outgoing-value-write-body-sync({} bytes)", body.len()),
+        value.outgoing_value_write_body_sync(body),
+    )?;
+    Ok(value)
+}
+
+/// `set` with a new outgoing-value holding a sync body.
+pub fn set(bucket: &Bucket, key: &str, body: &[u8]) -> Outcome {
+    let value = value(body)?;
+    ok(&format!("set(bucket, {key:?}, {} bytes)", body.len()), eventual::set(bucket, key, &value))
+}
+
+/// `consume-sync` of `incoming`, described as the value of `key`.
+pub fn consume(key: &str, incoming: IncomingValue) -> Result<Vec<u8>, String> {
+    ok(
+        &format!("incoming-value-consume-sync(value of {key:?})"),
+        IncomingValue::incoming_value_consume_sync(incoming),
+    )
+}
+
+/// `get` + `incoming-value-consume-sync`; `None` for a missing key.
+pub fn get(bucket: &Bucket, key: &str) -> Result<Option<Vec<u8>>, String> {
+    match ok(&format!("get(bucket, {key:?})"), eventual::get(bucket, key))? {
+        Some(incoming) => consume(key, incoming).map(Some),
+        None => Ok(None),
+    }
+}
+
+pub fn expect_value(bucket: &Bucket, key: &str, want: &[u8]) -> Outcome {
+    match get(bucket, key)? {
+        Some(got) => eq_bytes(&format!("value of {key:?} read back with get + consume-sync"), &got, want),
+        None => Err(format!("get(bucket, {key:?}): expected a value of {} bytes, got none", want.len())),
+    }
+}
+
+/// `get` gives `none`, and `exists` agrees.
+pub fn expect_missing(bucket: &Bucket, key: &str) -> Outcome {
+    if let Some(body) = get(bucket, key)? {
+        return Err(format!("get(bucket, {key:?}): expected none, got a value of {} bytes", body.len()));
+    }
+    expect_exists(bucket, key, false)
+}
+
+pub fn exists(bucket: &Bucket, key: &str) -> Result<bool, String> {
+    ok(&format!("exists(bucket, {key:?})"), eventual::exists(bucket, key))
+}
+
+pub fn expect_exists(bucket: &Bucket, key: &str, want: bool) -> Outcome {
+    eq(&format!("exists(bucket, {key:?})"), exists(bucket, key)?, want)
+}
+
+pub fn delete(bucket: &Bucket, key: &str) -> Outcome {
+    ok(&format!("delete(bucket, {key:?})"), eventual::delete(bucket, key))
+}
+
+pub fn increment(bucket: &Bucket, key: &str, delta: u64) -> Result<u64, String> {
+    ok(&format!("increment(bucket, {key:?}, {delta})"), atomic::increment(bucket, key, delta))
+}
+
+pub fn compare_and_swap(bucket: &Bucket, key: &str, old: u64, new: u64) -> Result<bool, String> {
+    ok(
+        &format!("compare-and-swap(bucket, {key:?}, old {old}, new {new})"),
+        atomic::compare_and_swap(bucket, key, old, new),
+    )
+}
+
+pub fn keys(list: &[&str]) -> Vec<String> {
+    list.iter().map(|k| k.to_string()).collect()
+}
+
+pub fn sorted_keys(bucket: &Bucket) -> Result<Vec<String>, String> {
+    let mut keys = ok("keys(bucket)", eventual_batch::keys(bucket))?;
+    keys.sort();
+    Ok(keys)
+}
+
+fn stream_error(what: &str, error: StreamError) -> String {
+    match error {
+        StreamError::Closed => format!("{what}: the stream is closed"),
+        StreamError::LastOperationFailed(e) => format!("{what}: failed: {}", e.to_debug_string()),
+    }
+}
+
+/// How often a stream may report "not ready" before the case gives up instead of
+/// spinning forever on a stream that never makes progress.
+const MAX_WAITS: u32 = 1000;
+
+/// Writes `body` through `outgoing-value-write-body-async`: the first half with the
+/// flow-controlled `check-write` + `write` + `flush`, the rest with
+/// `blocking-write-and-flush` (4096 bytes per call, the wasi:io limit). The stream is
+/// dropped at the end, which finishes the body.
+pub fn write_async(value: &OutgoingValue, body: &[u8]) -> Outcome {
+    let stream: OutputStream = ok("outgoing-value-write-body-async", value.outgoing_value_write_body_async())?;
+    let half = body.len() / 2;
+    let mut offset = 0;
+    let mut waits = 0;
+    while offset < half {
+        let budget = stream.check_write().map_err(|e| stream_error("output-stream.check-write", e))?;
+        if budget == 0 {
+            waits += 1;
+            if waits > MAX_WAITS {
+                return Err(format!("output-stream.check-write: still 0 after {MAX_WAITS} waits on subscribe"));
+            }
+            stream.subscribe().block();
+            continue;
+        }
+        let end = half.min(offset.saturating_add(budget as usize));
+        stream
+            .write(&body[offset..end])
+            .map_err(|e| stream_error(&format!("output-stream.write({} bytes)", end - offset), e))?;
+        offset = end;
+    }
+    stream.flush().map_err(|e| stream_error("output-stream.flush", e))?;
+    stream.subscribe().block();
+    for chunk in body[half..].chunks(4096) {
+        stream
+            .blocking_write_and_flush(chunk)
+            .map_err(|e| stream_error(&format!("output-stream.blocking-write-and-flush({} bytes)", chunk.len()), e))?;
+    }
+    stream.flush().map_err(|e| stream_error("output-stream.flush (after blocking writes)", e))?;
+    stream.subscribe().block();
+    drop(stream);
+    Ok(())
+}
+
+/// Reads an incoming-value through `incoming-value-consume-async` until the stream says
+/// it is closed. `limit` guards against a stream that never closes.
+pub fn read_async(incoming: IncomingValue, limit: usize) -> Result<Vec<u8>, String> {
+    let stream: InputStream =
+        ok("incoming-value-consume-async", IncomingValue::incoming_value_consume_async(incoming))?;
+    let mut body = Vec::new();
+    let mut waits = 0;
+    loop {
+        match stream.read(8192) {
+            Ok(bytes) if bytes.is_empty() => {
+                waits += 1;
+                if waits > MAX_WAITS {
+                    return Err(format!(
+                        "input-stream.read: no data and not closed after {MAX_WAITS} waits ({} bytes read so far)",
+                        body.len()
+                    ));
+                }
+                stream.subscribe().block();
+            }
+            Ok(bytes) => {
+                body.extend_from_slice(&bytes);
+                if body.len() > limit {
+                    return Err(format!("input-stream.read: more than {limit} bytes and still not closed"));
+                }
+            }
+            Err(StreamError::Closed) => break,
+            Err(e) => return Err(stream_error(&format!("input-stream.read after {} bytes", body.len()), e)),
+        }
+    }
+    Ok(body)
+}

@@ -127,8 +127,18 @@ pub fn plug_into(socket: Part<'_>, plugs: &[Part<'_>]) -> Result<Vec<u8>> {
 /// Rewrites the component's top-level import names through `rename`. Types are untouched:
 /// they refer to imports by index, so a rename only changes what a host matches on.
 pub fn rename_imports(bytes: &[u8], rename: impl Fn(&str) -> Option<String>) -> Result<Vec<u8>> {
-    use wasm_encoder::{Component, ComponentImportSection, RawSection};
-    let malformed = |e: wasmparser::BinaryReaderError| Error::Composition(format!("re-encoding imports: {e}"));
+    rename_names(bytes, rename, |_| None)
+}
+
+/// [`rename_imports`] for imports and exports alike; an export name is likewise only what
+/// a host looks up, never what the component's own index spaces refer to.
+pub fn rename_names(
+    bytes: &[u8],
+    rename_import: impl Fn(&str) -> Option<String>,
+    rename_export: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<u8>> {
+    use wasm_encoder::{Component, ComponentExportSection, ComponentImportSection, RawSection};
+    let malformed = |e: wasmparser::BinaryReaderError| Error::Composition(format!("re-encoding names: {e}"));
     let mut component = Component::new();
     let mut parser = Parser::new(0);
     let mut offset = 0;
@@ -146,12 +156,25 @@ pub fn rename_imports(bytes: &[u8], rename: impl Fn(&str) -> Option<String>) -> 
                 let mut section = ComponentImportSection::new();
                 for import in reader {
                     let import = import.map_err(malformed)?;
-                    let renamed = rename(import.name.name);
+                    let renamed = rename_import(import.name.name);
                     let mut name = import.name;
                     if let Some(renamed) = &renamed {
                         name.name = renamed;
                     }
                     section.import(name, wasm_encoder::ComponentTypeRef::from(import.ty));
+                }
+                component.section(&section);
+            }
+            Payload::ComponentExportSection(reader) => {
+                let mut section = ComponentExportSection::new();
+                for export in reader {
+                    let export = export.map_err(malformed)?;
+                    let renamed = rename_export(export.name.name);
+                    let mut name = export.name;
+                    if let Some(renamed) = &renamed {
+                        name.name = renamed;
+                    }
+                    section.export(name, export.kind.into(), export.index, export.ty.map(wasm_encoder::ComponentTypeRef::from));
                 }
                 component.section(&section);
             }

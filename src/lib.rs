@@ -209,14 +209,16 @@ pub fn attach_store(component: &[u8], target: Generation, counter: CounterEncodi
 /// differ in tcp/udp, so they are left alone and a host that lacks them says so).
 const RC_PACKAGES_IDENTICAL_TO_0_2_0: &[&str] = &["io", "cli", "clocks", "filesystem", "random"];
 
-/// Renames `wasi:{io,cli,clocks,filesystem,random}/*@0.2.0-rc-2023-11-10` imports to
-/// `@0.2.0`, so that a host serving WASI 0.2 satisfies them.
+/// Renames `wasi:{io,cli,clocks,filesystem,random}/*@0.2.0-rc-2023-11-10` imports, and a
+/// `wasi:cli/run@0.2.0-rc-2023-11-10` export, to `@0.2.0`, so that a host serving WASI 0.2
+/// (stock `wasmtime run` among them) satisfies and finds them.
 pub fn rewire_rc_wasi(component: &[u8]) -> Result<Vec<u8>> {
-    compose::rename_imports(component, |name| {
+    let to_0_2_0 = |name: &str| {
         let parsed = InterfaceName::parse(name)?;
         let identical = parsed.namespace == "wasi"
             && parsed.version == Some("0.2.0-rc-2023-11-10")
             && RC_PACKAGES_IDENTICAL_TO_0_2_0.contains(&parsed.package);
         identical.then(|| format!("wasi:{}/{}@0.2.0", parsed.package, parsed.interface))
-    })
+    };
+    compose::rename_names(component, to_0_2_0, |name| (name == "wasi:cli/run@0.2.0-rc-2023-11-10").then(|| to_0_2_0(name)).flatten())
 }

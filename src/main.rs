@@ -25,6 +25,10 @@ enum Command {
         output: PathBuf,
         #[command(flatten)]
         target: Target,
+        /// Also compose the filesystem store, so the result imports only WASI 0.2 and runs on
+        /// stock `wasmtime run --dir ./kv-data::/kv-data`.
+        #[arg(long)]
+        with_store: bool,
     },
     /// Adapt if needed, compose the filesystem store, and run the component's wasi:cli/run.
     Run {
@@ -124,11 +128,17 @@ fn execute(command: Command) -> Result<ExitCode> {
             inspect(&name, &bytes)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Plug { component, output, target } => {
+        Command::Plug { component, output, target, with_store } => {
             let (name, bytes) = read(&component)?;
-            let plugged = kv_adapt::plug_named(&name, &bytes, &target.options())?;
-            std::fs::write(&output, &plugged.component).with_context(|| format!("cannot write {}", output.display()))?;
-            eprintln!("{name}: {}; wrote {} ({} bytes)", plugged.plan, output.display(), plugged.component.len());
+            let options = target.options();
+            let plugged = kv_adapt::plug_named(&name, &bytes, &options)?;
+            let (written, store) = if with_store {
+                (kv_adapt::run::bundle_store(&plugged.component, &options)?, " with the filesystem store")
+            } else {
+                (plugged.component, "")
+            };
+            std::fs::write(&output, &written).with_context(|| format!("cannot write {}", output.display()))?;
+            eprintln!("{name}: {}{store}; wrote {} ({} bytes)", plugged.plan, output.display(), written.len());
             Ok(ExitCode::SUCCESS)
         }
         Command::Run { component, store, target, args } => {

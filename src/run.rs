@@ -52,8 +52,14 @@ pub fn wasi_ctx(store_dir: &Path, args: &[String]) -> anyhow::Result<WasiCtx> {
 /// composes the filesystem store, and renames rc-2023-11-10 WASI imports to 0.2.0.
 pub fn prepare(name: &str, bytes: &[u8], plug: &PlugOptions) -> anyhow::Result<Vec<u8>> {
     let plugged = crate::plug_named(name, bytes, plug)?;
-    let with_store = crate::attach_store(&plugged.component, plug.host, plug.counter)?;
-    Ok(crate::rewire_rc_wasi(&with_store)?)
+    Ok(bundle_store(&plugged.component, plug)?)
+}
+
+/// Composes the filesystem store into an already plugged component and moves its
+/// rc-2023-11-10 WASI names to 0.2.0: the result needs nothing but a WASI 0.2 host.
+pub fn bundle_store(plugged: &[u8], plug: &PlugOptions) -> crate::Result<Vec<u8>> {
+    let with_store = crate::attach_store(plugged, plug.host, plug.counter)?;
+    crate::rewire_rc_wasi(&with_store)
 }
 
 /// Runs `bytes` as a command and returns whether `run` returned `ok`.

@@ -190,3 +190,39 @@ fn adapters_writes_every_shipped_component_configured() {
         }
     }
 }
+
+/// `plug --with-store` output needs nothing but WASI 0.2 and is a `wasi:cli/command` as
+/// stock `wasmtime run` sees one: instantiated through wasmtime-wasi's own `Command`
+/// bindings (what the wasmtime CLI uses), not through kv-adapt's runner.
+#[test]
+fn plug_with_store_makes_a_plain_wasi_command() {
+    use wasmtime::component::{Component, Linker, ResourceTable};
+    use wasmtime_wasi::p2::bindings::sync::Command as WasiCommand;
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bundled.wasm");
+    let output = kv_adapt(&["plug", common::G2_EXAMPLE, "-o", out.to_str().unwrap(), "--with-store"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let bytes = std::fs::read(&out).unwrap();
+    let surface = kv_adapt::compose::surface("bundled", &bytes).unwrap();
+    for import in &surface.imports {
+        let version = import.rsplit_once('@').map(|(_, v)| v).unwrap_or("");
+        assert!(import.starts_with("wasi:") && version.starts_with("0.2.") && !version.contains('-'), "{import}");
+        assert!(!import.starts_with("wasi:keyvalue/"), "{import}");
+    }
+
+    let store_dir = dir.path().join("kv-data");
+    std::fs::create_dir_all(&store_dir).unwrap();
+    let engine = common::engine();
+    let component = Component::new(engine, &bytes).unwrap();
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
+    let state = kv_adapt::run::HostState {
+        wasi: kv_adapt::run::wasi_ctx(&store_dir, &[]).unwrap(),
+        table: ResourceTable::new(),
+    };
+    let mut store = wasmtime::Store::new(engine, state);
+    let command = WasiCommand::instantiate(&mut store, &component, &linker).expect("a wasi:cli/command");
+    assert_eq!(command.wasi_cli_run().call_run(&mut store).unwrap(), Ok(()));
+    assert_eq!(std::fs::read(store_dir.join("visits/visits")).unwrap(), b"1");
+}

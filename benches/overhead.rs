@@ -11,10 +11,10 @@
 //! `wasm/guest-bench` built for G5 (direct), G2 and G4 (plugged with `kv_adapt::plug`, `-io`
 //! flavour, decimal counters), each on two hosts: wasmtime-wasi-keyvalue in memory, and our
 //! filesystem store component over a temporary directory. Per workload and host every path
-//! gets a fresh instance and its own `setup` (untimed); the direct path's sample size is
-//! calibrated to about `SAMPLE_TARGET`, every path runs it once to warm up, then samples
-//! alternate between the paths (rotating which goes first) and each path's figure is the
-//! median of its samples. A ratio is adapted time per op ÷ direct time per op (1.00 = free).
+//! gets a fresh instance and its own `setup` (untimed); each path's sample size is
+//! calibrated to about `SAMPLE_TARGET` and run once to warm up, then samples alternate
+//! between the paths (rotating which goes first) and each path's figure is the median of
+//! its samples. A ratio is adapted time per op ÷ direct time per op (1.00 = free).
 
 use kv_adapt::artifacts::{self, ADAPTERS};
 use kv_adapt::{Bodies, CounterEncoding, Generation, PlugOptions};
@@ -29,8 +29,10 @@ use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx, WasiKeyValueCtxBuild
 
 const COMPONENTS: &str = env!("KV_ADAPT_TEST_COMPONENTS");
 const BENCH_INTERFACE: &str = "kv-adapt:components/bench";
-/// Wall time one sample of the direct path aims at; adapted samples run the same count.
+/// Wall time one sample of any path aims at.
 const SAMPLE_TARGET: Duration = Duration::from_millis(20);
+/// Time the samples of one row may take before their number is cut (to no fewer than 3).
+const ROW_BUDGET: Duration = Duration::from_secs(4);
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Path {
@@ -127,13 +129,26 @@ impl WasiView for HostState {
     }
 }
 
+/// Where the filesystem store's temporary directories go: `KV_ADAPT_BENCH_DIR`, else
+/// `/dev/shm` when it exists (tmpfs: the figures then show the store's and the adapter's
+/// work, not the disk's latency, which on a shared machine is far noisier), else the
+/// system temp dir.
+fn store_base() -> &'static std::path::Path {
+    static BASE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BASE.get_or_init(|| match std::env::var_os("KV_ADAPT_BENCH_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None if std::path::Path::new("/dev/shm").is_dir() => PathBuf::from("/dev/shm"),
+        None => std::env::temp_dir(),
+    })
+}
+
 fn fresh_store(engine: &Engine, host: Host) -> Store<HostState> {
     let mut builder = WasiCtx::builder();
     builder.inherit_stderr();
     let dir = match host {
         Host::Memory => None,
         Host::FsStore => {
-            let dir = tempfile::tempdir().expect("temp dir");
+            let dir = tempfile::Builder::new().prefix("kv-adapt-bench-").tempdir_in(store_base()).expect("temp dir");
             builder
                 .preopened_dir(dir.path(), kv_adapt::run::STORE_GUEST_PATH, FsPerms::ReadWrite)
                 .expect("preopen the store directory");
@@ -260,15 +275,14 @@ fn spread(values: &[f64]) -> f64 {
 /// One path's figure for one workload and host.
 struct Measured {
     path: Path,
+    /// Operations per sample, calibrated for this path.
+    iterations: u32,
     /// Median seconds per operation.
     per_op: f64,
     spread: f64,
 }
 
 struct Row {
-    host: Host,
-    workload: &'static Workload,
-    iterations: u32,
     samples: usize,
     measured: Vec<Measured>,
     /// Paths that failed, with the reason.
@@ -276,57 +290,77 @@ struct Row {
 }
 
 impl Row {
-    fn direct(&self) -> Option<&Measured> {
-        self.measured.iter().find(|m| m.path == Path::Direct)
+    fn get(&self, path: Path) -> Option<&Measured> {
+        self.measured.iter().find(|m| m.path == path)
     }
 
     fn ratio(&self, path: Path) -> Option<f64> {
-        let direct = self.direct()?;
-        self.measured.iter().find(|m| m.path == path).map(|m| m.per_op / direct.per_op)
+        Some(self.get(path)?.per_op / self.get(Path::Direct)?.per_op)
     }
 }
 
-fn measure(
-    engine: &Engine,
-    prepared: &[&Prepared],
-    host: Host,
-    workload: &'static Workload,
-    samples: usize,
-) -> Row {
-    let mut row = Row { host, workload, iterations: 0, samples, measured: Vec::new(), failed: Vec::new() };
+/// Operations of `workload` that take about `SAMPLE_TARGET` on `r`: the count grows until a
+/// run takes a measurable time, then one run of the chosen count warms up and, when the
+/// first estimate was inflated by a hiccup, corrects it. Returns the count and the seconds
+/// per op seen.
+fn calibrate(r: &mut Running, workload: &'static str) -> Result<(u32, f64), String> {
+    let count_for = |per_op: f64| ((SAMPLE_TARGET.as_secs_f64() / per_op).ceil() as u32).clamp(1, 1 << 20);
+    let mut n: u32 = 1;
+    let per_op = loop {
+        let d = r.time(workload, n)?;
+        if d >= Duration::from_millis(3) || n >= 1 << 20 {
+            break d.as_secs_f64() / n as f64;
+        }
+        n *= 4;
+    };
+    let iterations = count_for(per_op);
+    // A single op longer than a sample already warmed up; running it again costs too much.
+    if iterations == 1 {
+        return Ok((1, per_op));
+    }
+    let warm = r.time(workload, iterations)?.as_secs_f64() / iterations as f64;
+    Ok((count_for(warm).clamp(iterations, iterations.saturating_mul(4)), warm.min(per_op)))
+}
+
+fn measure(engine: &Engine, prepared: &[&Prepared], workload: &'static Workload, samples: usize) -> Row {
+    let mut row = Row { samples, measured: Vec::new(), failed: Vec::new() };
     let name_for = |path: Path| if path == Path::Direct { workload.direct } else { workload.name };
-    let mut running = Vec::new();
+    // Every path gets its own fresh instance (and store directory) and its own setup.
+    let mut running: Vec<(Running, u32)> = Vec::new();
+    // Seconds one round of samples (every path once) takes.
+    let mut round = 0.0;
     for p in prepared {
-        match Running::new(engine, p).and_then(|mut r| r.setup(name_for(p.path)).map(|()| r)) {
-            Ok(r) => running.push(r),
+        let ready = Running::new(engine, p).and_then(|mut r| {
+            let t = Instant::now();
+            r.setup(name_for(p.path))?;
+            let setup = t.elapsed();
+            let t = Instant::now();
+            let (n, per_op) = calibrate(&mut r, name_for(p.path))?;
+            if setup + t.elapsed() > Duration::from_secs(1) {
+                eprintln!(
+                    "overhead:   {} {}: setup {:.1}s, calibration {:.1}s",
+                    workload.name,
+                    p.path.id(),
+                    setup.as_secs_f64(),
+                    t.elapsed().as_secs_f64()
+                );
+            }
+            Ok((r, n, per_op))
+        });
+        match ready {
+            Ok((r, n, per_op)) => {
+                round += per_op * n as f64;
+                running.push((r, n));
+            }
             Err(e) => row.failed.push((p.path, e)),
         }
     }
-    let Some(direct) = running.iter_mut().find(|r| r.path == Path::Direct) else {
-        return row;
-    };
-    // Calibrate on the direct path: grow the count until a run takes a measurable time.
-    let mut n: u32 = 1;
-    let per_op = loop {
-        match direct.time(workload.direct, n) {
-            Ok(d) if d >= Duration::from_millis(3) || n >= 1 << 20 => break d.as_secs_f64() / n as f64,
-            Ok(_) => n *= 4,
-            Err(e) => {
-                row.failed.push((Path::Direct, e));
-                return row;
-            }
-        }
-    };
-    let iterations = ((SAMPLE_TARGET.as_secs_f64() / per_op).ceil() as u32).clamp(1, 1 << 20);
-    row.iterations = iterations;
-    // Warm-up: one full sample each, results discarded.
-    running.retain_mut(|r| match r.time(name_for(r.path), iterations) {
-        Ok(_) => true,
-        Err(e) => {
-            row.failed.push((r.path, e));
-            false
-        }
-    });
+    // Slow workloads (a listing of 10,000 files takes seconds) get fewer samples, at least
+    // three, so the whole run stays within a few minutes.
+    let samples = samples.min(((ROW_BUDGET.as_secs_f64() / round) as usize).max(3));
+    row.samples = samples;
+    // Samples alternate between the paths, rotating which one goes first, so that drift in
+    // the machine's load hits every path alike.
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); running.len()];
     let mut broken: Vec<Option<String>> = vec![None; running.len()];
     for sample in 0..samples {
@@ -335,19 +369,19 @@ fn measure(
             if broken[i].is_some() {
                 continue;
             }
-            let r = &mut running[i];
-            match r.time(name_for(r.path), iterations) {
-                Ok(d) => times[i].push(d.as_secs_f64() / iterations as f64),
+            let (r, n) = &mut running[i];
+            match r.time(name_for(r.path), *n) {
+                Ok(d) => times[i].push(d.as_secs_f64() / *n as f64),
                 Err(e) => broken[i] = Some(e),
             }
         }
     }
-    for (i, r) in running.iter().enumerate() {
+    for (i, (r, n)) in running.iter().enumerate() {
         match &broken[i] {
             Some(e) => row.failed.push((r.path, e.clone())),
             None => {
                 let s = spread(&times[i]);
-                row.measured.push(Measured { path: r.path, per_op: median(&mut times[i]), spread: s });
+                row.measured.push(Measured { path: r.path, iterations: *n, per_op: median(&mut times[i]), spread: s });
             }
         }
     }
@@ -623,36 +657,38 @@ fn main() {
 
     // --- Throughput.
     let has = |path: Path| prepared.iter().any(|p| p.path == path);
-    let mut tp_md = String::from("| workload | host | G5 direct ops/s | G2 ops/s | G2 ÷ direct | G4 ops/s | G4 ÷ direct | iterations/sample | noise (max IQR/median) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    let mut tp_md = String::from("| workload | host | G5 direct ops/s | G2 ops/s | G2 ÷ direct | G4 ops/s | G4 ÷ direct | ops/sample (direct/G2/G4) | noise (max IQR/median) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for host in HOSTS {
         let on_host: Vec<&Prepared> = prepared.iter().filter(|p| p.host == host).collect();
         for workload in WORKLOADS {
             let t0 = Instant::now();
-            let row = measure(&engine, &on_host, host, workload, samples);
+            let row = measure(&engine, &on_host, workload, samples);
             for (path, e) in &row.failed {
                 notes.push(format!("{} {} on {}: {e}", workload.name, path.id(), host.id()));
             }
             let cell = |path: Path| -> (String, String) {
-                match row.measured.iter().find(|m| m.path == path) {
+                match row.get(path) {
                     Some(m) => (ops(m.per_op), row.ratio(path).map(|r| format!("{r:.2}")).unwrap_or_default()),
                     None if has(path) => ("failed".into(), String::new()),
                     None => ("n/a".into(), String::new()),
                 }
             };
-            let direct = row.direct().map(|m| ops(m.per_op)).unwrap_or_else(|| "failed".into());
+            let direct = row.get(Path::Direct).map(|m| ops(m.per_op)).unwrap_or_else(|| "failed".into());
+            let counts = [Path::Direct, Path::G2, Path::G4]
+                .map(|p| row.get(p).map(|m| m.iterations.to_string()).unwrap_or_else(|| "-".into()))
+                .join("/");
             let direct_label = if workload.direct != workload.name { format!("{direct} (`{}`)", workload.direct) } else { direct };
             let (g2, g2r) = cell(Path::G2);
             let (g4, g4r) = cell(Path::G4);
             let noise = row.measured.iter().map(|m| m.spread).fold(0.0, f64::max);
             let _ = writeln!(
                 tp_md,
-                "| {} | {} | {direct_label} | {g2} | {g2r} | {g4} | {g4r} | {} | {:.0}% |",
+                "| {} | {} | {direct_label} | {g2} | {g2r} | {g4} | {g4r} | {counts} | {:.0}% |",
                 workload.name,
                 host.id(),
-                row.iterations,
                 noise * 100.0
             );
-            let direct_per_op = row.direct().map(|m| m.per_op);
+            let direct_per_op = row.get(Path::Direct).map(|m| m.per_op);
             for m in &row.measured {
                 let ratio = row.ratio(m.path).unwrap_or(f64::NAN);
                 let _ = writeln!(
@@ -665,7 +701,7 @@ fn main() {
                     jf(1.0 / m.per_op),
                     direct_per_op.map(|d| jf(1.0 / d)).unwrap_or_else(|| "null".into()),
                     jf(ratio),
-                    row.iterations,
+                    m.iterations,
                     row.samples,
                     jf(m.spread)
                 );
@@ -700,12 +736,13 @@ fn main() {
         "One wasmtime 48 engine, one process. Paths: `g5-direct` = G5 guest calling the host; `g2-adapted` / \
          `g4-adapted` = the same workloads in a G2 / G4 guest plugged with `kv_adapt::plug` (`-io` flavour, \
          decimal counters). Hosts: `wasmtime-kv` = wasmtime-wasi-keyvalue in memory; `fs-store` = our \
-         filesystem store component over a temp dir. Figures are medians of {samples} samples taken \
+         filesystem store component over a fresh directory in `{}`. Figures are medians of {samples} samples (at least 3 where a row would pass 4 s; the JSON has each count) taken \
          alternately after a warm-up; ratio = adapted time per op ÷ direct time per op. \
          `cas` on G5 direct is get + decode + set of a decimal counter (G5 has no CAS; not atomic). \
          Async rows: the adapted path streams the body through the adapter's wasi:io; the direct path runs \
          the sync call in brackets (G5 has no async bodies). One op of `get-many-100`/`set-many-100` is one \
-         batch of 100 keys (16 B values); one op of `list-keys-10000` lists all 10,000 keys.\n"
+         batch of 100 keys (16 B values); one op of `list-keys-10000` lists all 10,000 keys.\n",
+        store_base().display()
     );
     let _ = writeln!(md, "## Throughput\n\n{tp_md}");
     let _ = writeln!(md, "## Targets\n\n| figure | target | measured | |\n|---|---|---:|---|\n{targets_md}");

@@ -58,11 +58,6 @@ fn a_component_without_keyvalue_imports_is_refused() {
 }
 
 #[test]
-fn an_eventual_0_1_0_component_is_an_unsupported_generation() {
-    assert_refused(&wat("(component (import \"wasi:keyvalue/eventual@0.1.0\" (instance)))"), "G3");
-}
-
-#[test]
 fn a_2023_02_plain_name_component_is_an_unsupported_generation() {
     assert_refused(&wat("(component (import \"readwrite\" (instance)))"), "does not adapt yet");
 }

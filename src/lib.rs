@@ -63,12 +63,15 @@ impl std::fmt::Display for Plan {
     }
 }
 
-/// wasi:io names a G2 component imports only because its key-value types name streams.
-const G2_IO_IMPORTS: &[&str] = &[
-    "wasi:io/error@0.2.0-rc-2023-11-10",
-    "wasi:io/poll@0.2.0-rc-2023-11-10",
-    "wasi:io/streams@0.2.0-rc-2023-11-10",
-];
+/// The wasi:io release whose streams a generation's value bodies are. A component that
+/// imports wasi:io at that release and no other WASI uses it only for key-value bodies.
+fn body_io_version(source: Generation) -> Option<&'static str> {
+    match source {
+        Generation::G2 => Some("0.2.0-rc-2023-11-10"),
+        Generation::G3 | Generation::G4 => Some("0.2.0"),
+        Generation::G1 | Generation::G5 | Generation::G6 => None,
+    }
+}
 
 /// Works out what `plug` would do with a component whose surface is `surface`.
 pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan> {
@@ -110,9 +113,15 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
             why: " (no later generation has a cache interface to adapt onto)",
         });
     }
+    let body_io = body_io_version(source);
     let other_wasi = surface.imports.iter().find(|n| {
-        InterfaceName::parse(n).is_some_and(|p| p.namespace == "wasi" && p.package != "keyvalue")
-            && !G2_IO_IMPORTS.contains(&n.as_str())
+        InterfaceName::parse(n).is_some_and(|p| {
+            let body_stream = p.package == "io"
+                && matches!(p.interface, "error" | "poll" | "streams")
+                && p.version.is_some()
+                && p.version == body_io;
+            p.namespace == "wasi" && p.package != "keyvalue" && !body_stream
+        })
     });
     let (bodies, why_bodies) = match (options.bodies, other_wasi) {
         (Some(forced), _) => (forced, "chosen by option".to_string()),
@@ -221,4 +230,47 @@ pub fn rewire_rc_wasi(component: &[u8]) -> Result<Vec<u8>> {
         identical.then(|| format!("wasi:{}/{}@0.2.0", parsed.package, parsed.interface))
     };
     compose::rename_names(component, to_0_2_0, |name| (name == "wasi:cli/run@0.2.0-rc-2023-11-10").then(|| to_0_2_0(name)).flatten())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn surface(imports: &[&str]) -> Surface {
+        Surface { imports: imports.iter().map(|s| s.to_string()).collect(), exports: vec![] }
+    }
+
+    #[test]
+    fn a_guest_importing_g4_and_g5_names_gets_only_its_g4_part_adapted_on_a_draft_host() {
+        let both = surface(&[
+            "wasi:io/streams@0.2.0",
+            "wasi:keyvalue/eventual@0.2.0-draft",
+            "wasi:keyvalue/store@0.2.0-draft",
+        ]);
+        match plan("guest", &both, &PlugOptions::default()).unwrap() {
+            Plan::Adapt { source, target, .. } => assert_eq!((source, target), (Generation::G4, Generation::G5)),
+            other => panic!("unexpected plan {other:?}"),
+        }
+        // On a draft2 host both G4 and G5 would need adapting: refused, one at a time.
+        let draft2 = PlugOptions { host: Generation::G6, ..PlugOptions::default() };
+        assert!(matches!(plan("guest", &both, &draft2), Err(Error::MixedGenerations { .. })));
+    }
+
+    #[test]
+    fn the_body_flavour_follows_the_guests_other_wasi_imports() {
+        let only_kv = surface(&["wasi:io/streams@0.2.0", "wasi:keyvalue/eventual@0.1.0"]);
+        let with_cli = surface(&["wasi:io/streams@0.2.6", "wasi:cli/stdout@0.2.6", "wasi:keyvalue/eventual@0.1.0"]);
+        let bodies = |s: &Surface| match plan("guest", s, &PlugOptions::default()).unwrap() {
+            Plan::Adapt { bodies, .. } => bodies,
+            other => panic!("unexpected plan {other:?}"),
+        };
+        assert_eq!(bodies(&only_kv), Bodies::Adapter);
+        assert_eq!(bodies(&with_cli), Bodies::Host);
+    }
+
+    #[test]
+    fn a_guest_already_on_the_hosts_generation_is_left_alone() {
+        let g5 = surface(&["wasi:keyvalue/store@0.2.0-draft"]);
+        assert_eq!(plan("guest", &g5, &PlugOptions::default()).unwrap(), Plan::Unchanged { generation: Generation::G5 });
+    }
 }

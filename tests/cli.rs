@@ -221,3 +221,18 @@ fn plug_with_store_makes_a_plain_wasi_command() {
     assert_eq!(command.wasi_cli_run().call_run(&mut store).unwrap(), Ok(()));
     assert_eq!(std::fs::read(store_dir.join("visits/visits")).unwrap(), b"1");
 }
+
+#[test]
+fn inspect_tells_g3_from_g4_and_picks_the_body_flavour_from_the_imports() {
+    for (guest, expected) in [
+        (common::G3_CONFORMANCE, "plug --host draft: adapt G3 -> G5 with adapter-g3-on-g5-io (value bodies: adapter-io"),
+        (common::G4_CONFORMANCE, "plug --host draft2: adapt G4 -> G6 with adapter-g4-on-g6-io (value bodies: adapter-io"),
+        // A wasip2 guest printing through the host's WASI keeps wasi:io with the host.
+        (common::G4_PRINTLN, "plug --host draft: adapt G4 -> G5 with adapter-g4-on-g5 (value bodies: host-io"),
+    ] {
+        let output = kv_adapt(&["inspect", guest]);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(stdout.contains(expected), "{guest}: {stdout}");
+    }
+}

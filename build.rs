@@ -101,7 +101,7 @@ const COUNTER_ENCODINGS: &[&str] = &["decimal", "le64", "be64"];
 fn main() -> Result<()> {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
-    for watched in ["wit", "wasm", "convert", "examples"] {
+    for watched in ["wit", "wasm", "convert", "guest-support", "examples"] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
 

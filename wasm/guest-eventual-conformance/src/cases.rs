@@ -7,7 +7,7 @@
 use crate::keyvalue::{atomic, eventual, eventual_batch};
 use crate::kv::*;
 
-pub const ALL: &[(&str, fn() -> Outcome)] = &[
+pub const ALL: &[Case] = &[
     ("set-then-get-round-trips", set_then_get_round_trips),
     ("unusual-keys-round-trip", unusual_keys_round_trip),
     ("get-missing-key-is-none", get_missing_key_is_none),

@@ -6,17 +6,7 @@ use crate::wasi::io0_2_0::streams::{InputStream, OutputStream, StreamError};
 
 pub use types::{Bucket, IncomingValue, OutgoingValue};
 pub type Error = crate::keyvalue::wasi_keyvalue_error::Error;
-pub type Outcome = Result<(), String>;
-
-/// Error kinds of the shared trace convention (`<kind>: <details>`).
-pub const NO_SUCH_STORE: &str = "no-such-store";
-pub const BAD_HANDLE: &str = "bad-handle";
-pub const BAD_VALUE: &str = "bad-value";
-pub const UNSUPPORTED: &str = "unsupported";
-/// Every kind word a trace may start with.
-pub const KINDS: &[&str] = &["not-found", BAD_HANDLE, BAD_VALUE, NO_SUCH_STORE, "access-denied", UNSUPPORTED, "other"];
-/// Any error will do: the spec only says "returns an error".
-pub const ANY: &str = "";
+pub use guest_support::*;
 
 /// Expects success; an error becomes a message with the call and the trace.
 pub fn ok<T>(what: &str, result: Result<T, Error>) -> Result<T, String> {
@@ -27,78 +17,9 @@ pub fn ok<T>(what: &str, result: Result<T, Error>) -> Result<T, String> {
 /// `kind` is empty) and returns the trace.
 pub fn err<T: core::fmt::Debug>(what: &str, result: Result<T, Error>, kind: &str) -> Result<String, String> {
     match result {
-        Ok(value) => Err(format!("{what}: expected {}, got ok({value:?})", expected_error(kind))),
-        Err(e) => {
-            let trace = e.trace();
-            if trace.is_empty() {
-                return Err(format!("{what}: expected {}, got an error with an empty trace", expected_error(kind)));
-            }
-            if kind.is_empty() || has_kind(&trace, kind) {
-                Ok(trace)
-            } else {
-                Err(format!("{what}: expected {}, got error {trace:?}", expected_error(kind)))
-            }
-        }
+        Ok(value) => Err(unexpected_ok(what, value, kind)),
+        Err(e) => expect_kind(what, e.trace(), kind),
     }
-}
-
-pub fn has_kind(trace: &str, kind: &str) -> bool {
-    trace.starts_with(kind) && trace[kind.len()..].starts_with(':')
-}
-
-fn expected_error(kind: &str) -> String {
-    if kind.is_empty() {
-        "an error".into()
-    } else {
-        format!("an error whose trace starts with \"{kind}:\"")
-    }
-}
-
-/// Expects `trace` (of `what`) to contain `needle`.
-pub fn mentions(what: &str, trace: &str, needle: &str) -> Outcome {
-    if trace.contains(needle) {
-        Ok(())
-    } else {
-        Err(format!("{what}: the trace {trace:?} does not mention {needle:?}"))
-    }
-}
-
-/// Expects `got == want`.
-pub fn eq<T: PartialEq + core::fmt::Debug>(what: &str, got: T, want: T) -> Outcome {
-    if got == want {
-        Ok(())
-    } else {
-        Err(format!("{what}: expected {want:?}, got {got:?}"))
-    }
-}
-
-/// Like `eq` for value bodies, which may be too long to print.
-pub fn eq_bytes(what: &str, got: &[u8], want: &[u8]) -> Outcome {
-    if got == want {
-        return Ok(());
-    }
-    if got.len() <= 64 && want.len() <= 64 {
-        return Err(format!(
-            "{what}: expected {:?}, got {:?}",
-            String::from_utf8_lossy(want),
-            String::from_utf8_lossy(got)
-        ));
-    }
-    let first_difference = got.iter().zip(want).position(|(g, w)| g != w);
-    Err(format!(
-        "{what}: expected {} bytes, got {} bytes (first differing byte at index {})",
-        want.len(),
-        got.len(),
-        match first_difference {
-            Some(i) => i.to_string(),
-            None => format!("{} where one ends", got.len().min(want.len())),
-        }
-    ))
-}
-
-/// Bytes that differ from position to position, so a shifted or truncated copy shows.
-pub fn pattern(len: usize, seed: u8) -> Vec<u8> {
-    (0..len).map(|i| ((i % 251) as u8).wrapping_mul(7).wrapping_add(seed)).collect()
 }
 
 pub fn open(name: &str) -> Result<Bucket, String> {

@@ -43,13 +43,7 @@ struct Conformance;
 
 impl exports::kv_adapt::components::conformance::Guest for Conformance {
     fn run(case: String) -> Result<(), String> {
-        match cases::ALL.iter().find(|(name, _)| *name == case) {
-            Some((_, run)) => run(),
-            None => {
-                let names: Vec<&str> = cases::ALL.iter().map(|(name, _)| *name).collect();
-                Err(format!("unknown case {case:?}; known cases: {}", names.join(", ")))
-            }
-        }
+        guest_support::run_case(cases::ALL, &case)
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::kv::*;
 use crate::wasi::keyvalue::{atomic, batch, readwrite, types, wasi_cloud_error};
 
-pub const ALL: &[(&str, fn() -> Outcome)] = &[
+pub const ALL: &[Case] = &[
     ("set-then-get-round-trips", set_then_get_round_trips),
     ("unusual-keys-round-trip", unusual_keys_round_trip),
     ("get-missing-key-is-error", get_missing_key_is_error),

@@ -5,16 +5,7 @@ use crate::wasi::io0_2_0_rc_2023_11_10::streams::{InputStream, OutputStream, Str
 use crate::wasi::keyvalue::{atomic, batch, readwrite, types, wasi_cloud_error};
 
 pub type Bucket = types::Bucket;
-pub type Outcome = Result<(), String>;
-
-/// Error kinds of the shared trace convention (`<kind>: <details>`).
-pub const NOT_FOUND: &str = "not-found";
-pub const NO_SUCH_STORE: &str = "no-such-store";
-pub const BAD_HANDLE: &str = "bad-handle";
-pub const BAD_VALUE: &str = "bad-value";
-pub const UNSUPPORTED: &str = "unsupported";
-/// Any error will do: the spec only says "returns an error".
-pub const ANY: &str = "";
+pub use guest_support::*;
 
 /// Reads and frees an error handle.
 pub fn take_error(error: wasi_cloud_error::Error) -> String {
@@ -36,67 +27,9 @@ pub fn err<T: core::fmt::Debug>(
     kind: &str,
 ) -> Result<String, String> {
     match result {
-        Ok(value) => Err(format!("{what}: expected {}, got ok({value:?})", expected_error(kind))),
-        Err(e) => {
-            let trace = take_error(e);
-            if trace.is_empty() {
-                return Err(format!("{what}: expected {}, got an error with an empty trace", expected_error(kind)));
-            }
-            let kind_matches = kind.is_empty()
-                || (trace.starts_with(kind) && trace[kind.len()..].starts_with(':'));
-            if kind_matches {
-                Ok(trace)
-            } else {
-                Err(format!("{what}: expected {}, got error {trace:?}", expected_error(kind)))
-            }
-        }
+        Ok(value) => Err(unexpected_ok(what, value, kind)),
+        Err(e) => expect_kind(what, take_error(e), kind),
     }
-}
-
-fn expected_error(kind: &str) -> String {
-    if kind.is_empty() {
-        "an error".into()
-    } else {
-        format!("an error whose trace starts with \"{kind}:\"")
-    }
-}
-
-/// Expects `got == want`.
-pub fn eq<T: PartialEq + core::fmt::Debug>(what: &str, got: T, want: T) -> Outcome {
-    if got == want {
-        Ok(())
-    } else {
-        Err(format!("{what}: expected {want:?}, got {got:?}"))
-    }
-}
-
-/// Like `eq` for value bodies, which may be too long to print.
-pub fn eq_bytes(what: &str, got: &[u8], want: &[u8]) -> Outcome {
-    if got == want {
-        return Ok(());
-    }
-    if got.len() <= 64 && want.len() <= 64 {
-        return Err(format!(
-            "{what}: expected {:?}, got {:?}",
-            String::from_utf8_lossy(want),
-            String::from_utf8_lossy(got)
-        ));
-    }
-    let first_difference = got.iter().zip(want).position(|(g, w)| g != w);
-    Err(format!(
-        "{what}: expected {} bytes, got {} bytes (first differing byte at index {})",
-        want.len(),
-        got.len(),
-        match first_difference {
-            Some(i) => i.to_string(),
-            None => format!("{} where one ends", got.len().min(want.len())),
-        }
-    ))
-}
-
-/// Bytes that differ from position to position, so a shifted or truncated copy shows.
-pub fn pattern(len: usize, seed: u8) -> Vec<u8> {
-    (0..len).map(|i| ((i % 251) as u8).wrapping_mul(7).wrapping_add(seed)).collect()
 }
 
 pub fn open(name: &str) -> Result<Bucket, String> {

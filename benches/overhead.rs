@@ -5,7 +5,8 @@
 //! `cargo bench --bench overhead -- [--out DIR] [--quick]` writes `DIR/overhead.md` (tables)
 //! and `DIR/overhead.jsonl` (one JSON object per figure); DIR defaults to `bench-results`
 //! (relative to the crate root, where cargo runs benches). `--quick` takes fewer samples,
-//! for a smoke run.
+//! for a smoke run. The filesystem store works in `/dev/shm` when it exists (see
+//! `store_base`; `KV_ADAPT_BENCH_DIR=dir` to choose another place, e.g. a disk).
 //!
 //! Method: one wasmtime 48 engine (`kv_adapt::run::engine`) and one process. The guests are
 //! `wasm/guest-bench` built for G5 (direct), G2 and G4 (plugged with `kv_adapt::plug`, `-io`

@@ -54,3 +54,29 @@ fn g2_on_fs_store_wac_runs_the_example_on_wasi_alone() {
     assert!(kv_adapt::run::run_prepared("composed", &composed, dir.path(), &[]).unwrap());
     assert_eq!(std::fs::read(dir.path().join("visits/visits")).unwrap(), b"1");
 }
+
+/// `wac plug --plug adapter.wasm legacy.wasm` is `wac_graph::plug`: the configured adapters
+/// that `kv-adapt adapters` writes plug into a legacy guest with it, leaving only the host's
+/// key-value imports (checked here, since `wac_graph::plug` skips mismatches silently).
+#[test]
+fn wac_graph_plug_accepts_the_shipped_adapters() {
+    use wac_graph::{types::Package, CompositionGraph, EncodeOptions};
+    for (guest_path, source) in
+        [(common::G2_EXAMPLE, Generation::G2), (common::G3_CONFORMANCE, Generation::G3), (common::G4_CONFORMANCE, Generation::G4)]
+    {
+        let shipped = artifacts::adapter(source, Generation::G5, Bodies::Adapter).unwrap();
+        let adapter = kv_adapt::configure(&shipped.name(), shipped.bytes, CounterEncoding::Decimal).unwrap();
+        let mut graph = CompositionGraph::new();
+        let plug = Package::from_bytes("kv-adapt:adapter", None, adapter, graph.types_mut()).unwrap();
+        let plug = graph.register_package(plug).unwrap();
+        let guest = Package::from_bytes("legacy:guest", None, std::fs::read(guest_path).unwrap(), graph.types_mut()).unwrap();
+        let guest = graph.register_package(guest).unwrap();
+        wac_graph::plug(&mut graph, vec![plug], guest).unwrap();
+        let composed = graph.encode(EncodeOptions::default()).unwrap();
+        let surface = kv_adapt::compose::surface("composed", &composed).unwrap();
+        for import in &surface.imports {
+            assert!(import.starts_with("wasi:keyvalue/") && import.ends_with("@0.2.0-draft"), "{source:?}: {import}");
+            assert!(["store", "atomics", "batch"].iter().any(|i| import.starts_with(&format!("wasi:keyvalue/{i}@"))), "{import}");
+        }
+    }
+}

@@ -82,4 +82,3 @@ pub fn config(encoding: CounterEncoding) -> &'static [u8] {
     }
 }
 
-pub const CONFIG_IMPORT: &str = "kv-adapt:components/config";

@@ -8,8 +8,17 @@ use wac_graph::types::{Package, SubtypeChecker};
 use wac_graph::{CompositionGraph, EncodeOptions};
 use wasmparser::{Parser, Payload};
 
-/// Import and export names at the top level of a component, after checking what `bytes` is.
+/// Import and export names at the top level of a component, after checking what `bytes` is
+/// and validating it.
 pub fn surface(name: &str, bytes: &[u8]) -> Result<Surface> {
+    let surface = names(name, bytes)?;
+    validate(bytes).map_err(|reason| Error::InvalidComponent { name: name.to_string(), reason })?;
+    Ok(surface)
+}
+
+/// [`surface`] without validation, for components this crate just encoded with wac's own
+/// validation on: a second full validation would only repeat it.
+pub fn names(name: &str, bytes: &[u8]) -> Result<Surface> {
     if !bytes.starts_with(b"\0asm") {
         return Err(Error::NotWasm(name.to_string()));
     }
@@ -46,7 +55,6 @@ pub fn surface(name: &str, bytes: &[u8]) -> Result<Surface> {
             _ => {}
         }
     }
-    validate(bytes).map_err(|reason| invalid(reason))?;
     Ok(surface)
 }
 
@@ -157,11 +165,7 @@ pub fn rename_names(
                 for import in reader {
                     let import = import.map_err(malformed)?;
                     let renamed = rename_import(import.name.name);
-                    let mut name = import.name;
-                    if let Some(renamed) = &renamed {
-                        name.name = renamed;
-                    }
-                    section.import(name, wasm_encoder::ComponentTypeRef::from(import.ty));
+                    section.import(with_name(import.name, &renamed), wasm_encoder::ComponentTypeRef::from(import.ty));
                 }
                 component.section(&section);
             }
@@ -170,11 +174,8 @@ pub fn rename_names(
                 for export in reader {
                     let export = export.map_err(malformed)?;
                     let renamed = rename_export(export.name.name);
-                    let mut name = export.name;
-                    if let Some(renamed) = &renamed {
-                        name.name = renamed;
-                    }
-                    section.export(name, export.kind.into(), export.index, export.ty.map(wasm_encoder::ComponentTypeRef::from));
+                    let ty = export.ty.map(wasm_encoder::ComponentTypeRef::from);
+                    section.export(with_name(export.name, &renamed), export.kind.into(), export.index, ty);
                 }
                 component.section(&section);
             }
@@ -196,4 +197,16 @@ pub fn rename_names(
         }
     }
     Ok(component.finish())
+}
+
+/// `name` with its plain name replaced by `renamed`, when there is one; the rest of the
+/// extern name (version suffix, implements) is kept.
+fn with_name<'a>(
+    mut name: wasmparser::ComponentExternName<'a>,
+    renamed: &'a Option<String>,
+) -> wasmparser::ComponentExternName<'a> {
+    if let Some(renamed) = renamed {
+        name.name = renamed;
+    }
+    name
 }

@@ -159,7 +159,7 @@ pub fn plug_named(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plu
         configured = align_wasi_versions(&configured, &surface)?;
     }
     let component = compose::plug_into(Part { name, bytes }, &[Part { name: &adapter.name(), bytes: &configured }])?;
-    let composed = compose::surface("composed component", &component)?;
+    let composed = compose::names("composed component", &component)?;
     for import in &composed.imports {
         let generation = InterfaceName::parse(import).and_then(|n| generation::classify(&n)).and_then(|g| g.ok());
         if generation.is_some_and(|g| g != options.host) {
@@ -193,7 +193,7 @@ fn align_wasi_versions(adapter: &[u8], guest: &Surface) -> Result<Vec<u8>> {
 pub fn configure(name: &str, bytes: &[u8], counter: CounterEncoding) -> Result<Vec<u8>> {
     let config = artifacts::config(counter);
     let configured = compose::plug_into(Part { name, bytes }, &[Part { name: "config", bytes: config }])?;
-    let surface = compose::surface(name, &configured)?;
+    let surface = compose::names(name, &configured)?;
     if let Some(left) = surface.imports.iter().find(|n| n.starts_with("kv-adapt:")) {
         return Err(Error::LeftoverImport { import: left.clone(), what: "kv-adapt configuration" });
     }
@@ -207,7 +207,7 @@ pub fn attach_store(component: &[u8], target: Generation, counter: CounterEncodi
     let configured = configure(&store.name(), store.bytes, counter)?;
     let composed =
         compose::plug_into(Part { name: "component", bytes: component }, &[Part { name: &store.name(), bytes: &configured }])?;
-    let surface = compose::surface("component with store", &composed)?;
+    let surface = compose::names("component with store", &composed)?;
     if let Some(left) = surface.imports.iter().find(|n| n.starts_with("wasi:keyvalue/")) {
         return Err(Error::LeftoverImport { import: left.clone(), what: "key-value" });
     }

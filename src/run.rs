@@ -7,7 +7,7 @@ use wasmtime::component::{Component, Instance, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-use crate::{CounterEncoding, Generation, PlugOptions};
+use crate::PlugOptions;
 
 /// Where the filesystem store finds its root inside the guest.
 pub const STORE_GUEST_PATH: &str = "/kv-data";
@@ -114,17 +114,4 @@ fn call_run(store: &mut Store<HostState>, instance: &Instance, interface: &str) 
             bail!("the component trapped: {trap:?}")
         }
     }
-}
-
-/// Parses `--host` values.
-pub fn host_generation(name: &str) -> Option<Generation> {
-    match name {
-        "draft" | "0.2.0-draft" => Some(Generation::G5),
-        "draft2" | "0.2.0-draft2" => Some(Generation::G6),
-        _ => None,
-    }
-}
-
-pub fn counter_encoding(name: &str) -> Option<CounterEncoding> {
-    CounterEncoding::from_name(name)
 }

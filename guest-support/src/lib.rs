@@ -107,6 +107,94 @@ pub fn pattern(len: usize, seed: u8) -> Vec<u8> {
     (0..len).map(|i| ((i % 251) as u8).wrapping_mul(7).wrapping_add(seed)).collect()
 }
 
+/// Defines, in the calling module, the guest-side drivers of wasi:io streams used by
+/// async value bodies: `write_stream`, `read_stream` and `stream_error`. The stream types
+/// are generated per wasi:io release (rc-2023-11-10 for G2, 0.2.0 for G3/G4), so the code is
+/// written once here and instantiated over the guest's own `streams` module.
+#[macro_export]
+macro_rules! stream_helpers {
+    ($($streams:ident)::+) => {
+        use $($streams)::+::{InputStream as __In, OutputStream as __Out, StreamError};
+
+        fn stream_error(what: &str, error: StreamError) -> String {
+            match error {
+                StreamError::Closed => format!("{what}: the stream is closed"),
+                StreamError::LastOperationFailed(e) => format!("{what}: failed: {}", e.to_debug_string()),
+            }
+        }
+
+        /// How often a stream may report "not ready" before the case gives up instead of
+        /// spinning forever on a stream that never makes progress.
+        const MAX_WAITS: u32 = 1000;
+
+        /// Writes `body` to `stream`: the first half with the flow-controlled `check-write` +
+        /// `write` + `flush`, the rest with `blocking-write-and-flush` (4096 bytes per call,
+        /// the wasi:io limit). The stream is dropped at the end, which finishes the body.
+        fn write_stream(stream: __Out, body: &[u8]) -> $crate::Outcome {
+            let half = body.len() / 2;
+            let mut offset = 0;
+            let mut waits = 0;
+            while offset < half {
+                let budget = stream.check_write().map_err(|e| stream_error("output-stream.check-write", e))?;
+                if budget == 0 {
+                    waits += 1;
+                    if waits > MAX_WAITS {
+                        return Err(format!("output-stream.check-write: still 0 after {MAX_WAITS} waits on subscribe"));
+                    }
+                    stream.subscribe().block();
+                    continue;
+                }
+                let end = half.min(offset.saturating_add(budget as usize));
+                stream
+                    .write(&body[offset..end])
+                    .map_err(|e| stream_error(&format!("output-stream.write({} bytes)", end - offset), e))?;
+                offset = end;
+            }
+            stream.flush().map_err(|e| stream_error("output-stream.flush", e))?;
+            stream.subscribe().block();
+            for chunk in body[half..].chunks(4096) {
+                stream
+                    .blocking_write_and_flush(chunk)
+                    .map_err(|e| stream_error(&format!("output-stream.blocking-write-and-flush({} bytes)", chunk.len()), e))?;
+            }
+            stream.flush().map_err(|e| stream_error("output-stream.flush (after blocking writes)", e))?;
+            stream.subscribe().block();
+            drop(stream);
+            Ok(())
+        }
+
+        /// Reads `stream` until it says it is closed; `limit` guards against a stream that
+        /// never closes.
+        fn read_stream(stream: __In, limit: usize) -> Result<Vec<u8>, String> {
+            let mut body = Vec::new();
+            let mut waits = 0;
+            loop {
+                match stream.read(8192) {
+                    Ok(bytes) if bytes.is_empty() => {
+                        waits += 1;
+                        if waits > MAX_WAITS {
+                            return Err(format!(
+                                "input-stream.read: no data and not closed after {MAX_WAITS} waits ({} bytes read so far)",
+                                body.len()
+                            ));
+                        }
+                        stream.subscribe().block();
+                    }
+                    Ok(bytes) => {
+                        body.extend_from_slice(&bytes);
+                        if body.len() > limit {
+                            return Err(format!("input-stream.read: more than {limit} bytes and still not closed"));
+                        }
+                    }
+                    Err(StreamError::Closed) => break,
+                    Err(e) => return Err(stream_error(&format!("input-stream.read after {} bytes", body.len()), e)),
+                }
+            }
+            Ok(body)
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,6 @@
 //! every value goes through an incoming- or outgoing-value handle that is freed afterwards,
 //! every error handle is read and freed. Async bodies use wasi:io@0.2.0-rc-2023-11-10.
 
-use crate::wasi::io0_2_0_rc_2023_11_10::streams::{InputStream, OutputStream, StreamError};
 use crate::wasi::keyvalue::{atomic, batch, readwrite, types, wasi_cloud_error};
 
 pub struct Store {
@@ -16,12 +15,7 @@ fn fail(call: &str, error: wasi_cloud_error::Error) -> String {
     format!("{call}: {trace}")
 }
 
-fn stream_fail(call: &str, error: StreamError) -> String {
-    match error {
-        StreamError::Closed => format!("{call}: stream closed"),
-        StreamError::LastOperationFailed(e) => format!("{call}: {}", e.to_debug_string()),
-    }
-}
+stream_io!(crate::wasi::io0_2_0_rc_2023_11_10::streams);
 
 /// A new outgoing value holding `value` (sync body). The caller drops it.
 fn outgoing(value: &[u8]) -> Result<types::OutgoingValue, String> {
@@ -35,34 +29,7 @@ fn outgoing(value: &[u8]) -> Result<types::OutgoingValue, String> {
     }
 }
 
-/// Writes `value` to `stream` as wasi:io asks: at most `check-write` bytes per `write`.
-fn write_all(stream: &OutputStream, value: &[u8]) -> Result<(), String> {
-    let mut rest = value;
-    while !rest.is_empty() {
-        let budget = stream.check_write().map_err(|e| stream_fail("check-write", e))?;
-        if budget == 0 {
-            stream.subscribe().block();
-            continue;
-        }
-        let n = usize::try_from(budget).unwrap_or(usize::MAX).min(rest.len());
-        stream.write(&rest[..n]).map_err(|e| stream_fail("write", e))?;
-        rest = &rest[n..];
-    }
-    stream.blocking_flush().map_err(|e| stream_fail("blocking-flush", e))
-}
 
-/// Reads `stream` to its end.
-fn read_all(stream: &InputStream) -> Result<Vec<u8>, String> {
-    let mut body = Vec::new();
-    loop {
-        match stream.blocking_read(1 << 20) {
-            Ok(chunk) if body.is_empty() => body = chunk,
-            Ok(chunk) => body.extend_from_slice(&chunk),
-            Err(StreamError::Closed) => return Ok(body),
-            Err(e) => return Err(stream_fail("blocking-read", e)),
-        }
-    }
-}
 
 impl crate::Kv for Store {
     fn open() -> Result<Self, String> {

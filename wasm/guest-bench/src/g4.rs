@@ -2,7 +2,6 @@
 //! component of that time would call it: values go through incoming- and outgoing-value
 //! resources. Async bodies use wasi:io@0.2.0.
 
-use crate::wasi::io0_2_0::streams::{InputStream, OutputStream, StreamError};
 use crate::wasi::keyvalue0_2_0_draft::{atomic, eventual, eventual_batch, types, wasi_keyvalue_error};
 
 pub struct Store {
@@ -13,12 +12,7 @@ fn fail(call: &str, error: wasi_keyvalue_error::Error) -> String {
     format!("{call}: {}", error.trace())
 }
 
-fn stream_fail(call: &str, error: StreamError) -> String {
-    match error {
-        StreamError::Closed => format!("{call}: stream closed"),
-        StreamError::LastOperationFailed(e) => format!("{call}: {}", e.to_debug_string()),
-    }
-}
+stream_io!(crate::wasi::io0_2_0::streams);
 
 fn outgoing(value: &[u8]) -> Result<types::OutgoingValue, String> {
     let out = types::OutgoingValue::new_outgoing_value();
@@ -26,33 +20,7 @@ fn outgoing(value: &[u8]) -> Result<types::OutgoingValue, String> {
     Ok(out)
 }
 
-/// Writes `value` to `stream` as wasi:io asks: at most `check-write` bytes per `write`.
-fn write_all(stream: &OutputStream, value: &[u8]) -> Result<(), String> {
-    let mut rest = value;
-    while !rest.is_empty() {
-        let budget = stream.check_write().map_err(|e| stream_fail("check-write", e))?;
-        if budget == 0 {
-            stream.subscribe().block();
-            continue;
-        }
-        let n = usize::try_from(budget).unwrap_or(usize::MAX).min(rest.len());
-        stream.write(&rest[..n]).map_err(|e| stream_fail("write", e))?;
-        rest = &rest[n..];
-    }
-    stream.blocking_flush().map_err(|e| stream_fail("blocking-flush", e))
-}
 
-fn read_all(stream: &InputStream) -> Result<Vec<u8>, String> {
-    let mut body = Vec::new();
-    loop {
-        match stream.blocking_read(1 << 20) {
-            Ok(chunk) if body.is_empty() => body = chunk,
-            Ok(chunk) => body.extend_from_slice(&chunk),
-            Err(StreamError::Closed) => return Ok(body),
-            Err(e) => return Err(stream_fail("blocking-read", e)),
-        }
-    }
-}
 
 impl Store {
     fn incoming(&self, key: &str) -> Result<types::IncomingValue, String> {

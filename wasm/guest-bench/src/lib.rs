@@ -30,6 +30,53 @@ wit_bindgen::generate!({ path: "../../wit/kv-adapt", world: "kv-adapt:components
 #[cfg(feature = "g5")]
 wit_bindgen::generate!({ path: "../../wit/kv-adapt", world: "kv-adapt:components/g5-bench-guest", generate_all });
 
+/// Defines `stream_fail`, `write_all` and `read_all` over one wasi:io release's generated
+/// `streams` module (rc-2023-11-10 for the G2 guest, 0.2.0 for G4): the same loops, types
+/// generated twice.
+// G5 has no streams: only the G2 and G4 backends use this.
+#[cfg(any(feature = "g2", feature = "g4"))]
+macro_rules! stream_io {
+    ($($streams:ident)::+) => {
+        use $($streams)::+::{InputStream, OutputStream, StreamError};
+
+        fn stream_fail(call: &str, error: StreamError) -> String {
+            match error {
+                StreamError::Closed => format!("{call}: stream closed"),
+                StreamError::LastOperationFailed(e) => format!("{call}: {}", e.to_debug_string()),
+            }
+        }
+
+        /// Writes `value` to `stream` as wasi:io asks: at most `check-write` bytes per `write`.
+        fn write_all(stream: &OutputStream, value: &[u8]) -> Result<(), String> {
+            let mut rest = value;
+            while !rest.is_empty() {
+                let budget = stream.check_write().map_err(|e| stream_fail("check-write", e))?;
+                if budget == 0 {
+                    stream.subscribe().block();
+                    continue;
+                }
+                let n = usize::try_from(budget).unwrap_or(usize::MAX).min(rest.len());
+                stream.write(&rest[..n]).map_err(|e| stream_fail("write", e))?;
+                rest = &rest[n..];
+            }
+            stream.blocking_flush().map_err(|e| stream_fail("blocking-flush", e))
+        }
+
+        /// Reads `stream` to its end.
+        fn read_all(stream: &InputStream) -> Result<Vec<u8>, String> {
+            let mut body = Vec::new();
+            loop {
+                match stream.blocking_read(1 << 20) {
+                    Ok(chunk) if body.is_empty() => body = chunk,
+                    Ok(chunk) => body.extend_from_slice(&chunk),
+                    Err(StreamError::Closed) => return Ok(body),
+                    Err(e) => return Err(stream_fail("blocking-read", e)),
+                }
+            }
+        }
+    };
+}
+
 #[cfg(feature = "g2")]
 #[path = "g2.rs"]
 mod backend;

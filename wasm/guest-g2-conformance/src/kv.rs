@@ -1,7 +1,7 @@
 //! Thin wrappers over the G2 imports that turn every outcome into `Result<_, String>`
 //! with a message naming the call, so a case reads as a list of expectations.
 
-use crate::wasi::io0_2_0_rc_2023_11_10::streams::{InputStream, OutputStream, StreamError};
+use crate::wasi::io0_2_0_rc_2023_11_10::streams::{InputStream, OutputStream};
 use crate::wasi::keyvalue::{atomic, batch, readwrite, types, wasi_cloud_error};
 
 pub type Bucket = types::Bucket;
@@ -99,16 +99,7 @@ pub fn sorted_keys(bucket: Bucket) -> Vec<String> {
     keys
 }
 
-fn stream_error(what: &str, error: StreamError) -> String {
-    match error {
-        StreamError::Closed => format!("{what}: the stream is closed"),
-        StreamError::LastOperationFailed(e) => format!("{what}: failed: {}", e.to_debug_string()),
-    }
-}
-
-/// How often a stream may report "not ready" before the case gives up instead of
-/// spinning forever on a stream that never makes progress.
-const MAX_WAITS: u32 = 1000;
+guest_support::stream_helpers!(crate::wasi::io0_2_0_rc_2023_11_10::streams);
 
 /// Writes `body` through `outgoing-value-write-body-async`: the first half with the
 /// flow-controlled `check-write` + `write` + `flush`, the rest with
@@ -119,36 +110,7 @@ pub fn write_async(value: types::OutgoingValue, body: &[u8]) -> Outcome {
         &format!("outgoing-value-write-body-async({value})"),
         types::outgoing_value_write_body_async(value),
     )?;
-    let half = body.len() / 2;
-    let mut offset = 0;
-    let mut waits = 0;
-    while offset < half {
-        let budget = stream.check_write().map_err(|e| stream_error("output-stream.check-write", e))?;
-        if budget == 0 {
-            waits += 1;
-            if waits > MAX_WAITS {
-                return Err(format!("output-stream.check-write: still 0 after {MAX_WAITS} waits on subscribe"));
-            }
-            stream.subscribe().block();
-            continue;
-        }
-        let end = half.min(offset.saturating_add(budget as usize));
-        stream
-            .write(&body[offset..end])
-            .map_err(|e| stream_error(&format!("output-stream.write({} bytes)", end - offset), e))?;
-        offset = end;
-    }
-    stream.flush().map_err(|e| stream_error("output-stream.flush", e))?;
-    stream.subscribe().block();
-    for chunk in body[half..].chunks(4096) {
-        stream
-            .blocking_write_and_flush(chunk)
-            .map_err(|e| stream_error(&format!("output-stream.blocking-write-and-flush({} bytes)", chunk.len()), e))?;
-    }
-    stream.flush().map_err(|e| stream_error("output-stream.flush (after blocking writes)", e))?;
-    stream.subscribe().block();
-    drop(stream);
-    Ok(())
+    write_stream(stream, body)
 }
 
 /// Reads an incoming-value through `incoming-value-consume-async` until the stream says
@@ -158,30 +120,5 @@ pub fn read_async(incoming: types::IncomingValue, limit: usize) -> Result<Vec<u8
         &format!("incoming-value-consume-async({incoming})"),
         types::incoming_value_consume_async(incoming),
     )?;
-    let mut body = Vec::new();
-    let mut waits = 0;
-    loop {
-        match stream.read(8192) {
-            Ok(bytes) if bytes.is_empty() => {
-                waits += 1;
-                if waits > MAX_WAITS {
-                    return Err(format!(
-                        "input-stream.read: no data and not closed after {MAX_WAITS} waits ({} bytes read so far)",
-                        body.len()
-                    ));
-                }
-                stream.subscribe().block();
-            }
-            Ok(bytes) => {
-                body.extend_from_slice(&bytes);
-                if body.len() > limit {
-                    return Err(format!("input-stream.read: more than {limit} bytes and still not closed"));
-                }
-            }
-            Err(StreamError::Closed) => break,
-            Err(e) => return Err(stream_error(&format!("input-stream.read after {} bytes", body.len()), e)),
-        }
-    }
-    drop(stream);
-    Ok(body)
+    read_stream(stream, limit)
 }

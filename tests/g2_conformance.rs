@@ -77,6 +77,12 @@ mod g2_conformance {
         Setup { host: Host::FsStoreDraft2, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
         async_body_round_trip => "async-body-round-trip",
     );
+
+    // adapter-g2-on-g6 (pass-through onto draft2), with big-endian counters.
+    portable_conformance_tests!(fs_store_draft2_host_io,
+        Setup { host: Host::FsStoreDraft2, bodies: Bodies::Host, counter: CounterEncoding::Be64 };
+        async_body_unsupported_reports_why => "async-body-unsupported-reports-why",
+    );
 }
 
 /// An unknown case name must be refused, or a typo in this file would pass silently.

@@ -77,6 +77,12 @@ pub struct Part<'a> {
 /// not fit the import is an error, and a plug that wires nothing is allowed (the caller
 /// checks the result's imports).
 pub fn plug_into(socket: Part<'_>, plugs: &[Part<'_>]) -> Result<Vec<u8>> {
+    plug_into_exporting(socket, plugs, &[])
+}
+
+/// [`plug_into`], also exporting each name in `also_export` from the first wired plug that
+/// exports it (a plug that exports none of them adds nothing).
+pub fn plug_into_exporting(socket: Part<'_>, plugs: &[Part<'_>], also_export: &[&str]) -> Result<Vec<u8>> {
     let composition = |e: &dyn std::fmt::Display| Error::Composition(e.to_string());
     let mut graph = CompositionGraph::new();
     let register = |graph: &mut CompositionGraph, index: usize, part: &Part<'_>| -> Result<_> {
@@ -88,6 +94,7 @@ pub fn plug_into(socket: Part<'_>, plugs: &[Part<'_>]) -> Result<Vec<u8>> {
     let socket_instance = graph.instantiate(socket_id);
     let socket_ty = graph[socket_id].ty();
     let mut wired: Vec<String> = Vec::new();
+    let mut instances = Vec::new();
 
     for (index, plug) in plugs.iter().enumerate() {
         let plug_id = register(&mut graph, index + 1, plug)?;
@@ -115,6 +122,7 @@ pub fn plug_into(socket: Part<'_>, plugs: &[Part<'_>]) -> Result<Vec<u8>> {
             continue;
         }
         let plug_instance = graph.instantiate(plug_id);
+        instances.push((plug_instance, plug_ty));
         for name in matches {
             let export = graph.alias_instance_export(plug_instance, &name).map_err(|e| composition(&e))?;
             graph.set_instantiation_argument(socket_instance, &name, export).map_err(|e| composition(&e))?;
@@ -123,9 +131,16 @@ pub fn plug_into(socket: Part<'_>, plugs: &[Part<'_>]) -> Result<Vec<u8>> {
     }
 
     let exports: Vec<String> = graph.types()[socket_ty].exports.keys().cloned().collect();
-    for name in exports {
-        let export = graph.alias_instance_export(socket_instance, &name).map_err(|e| composition(&e))?;
-        graph.export(export, &name).map_err(|e| composition(&e))?;
+    for name in &exports {
+        let export = graph.alias_instance_export(socket_instance, name).map_err(|e| composition(&e))?;
+        graph.export(export, name).map_err(|e| composition(&e))?;
+    }
+    for name in also_export.iter().filter(|n| !exports.iter().any(|e| e == *n)) {
+        let from = instances.iter().find(|(_, ty)| graph.types()[*ty].exports.contains_key(*name));
+        if let Some((instance, _)) = from {
+            let export = graph.alias_instance_export(*instance, name).map_err(|e| composition(&e))?;
+            graph.export(export, *name).map_err(|e| composition(&e))?;
+        }
     }
     graph
         .encode(EncodeOptions { define_components: true, validate: true, processor: None })

@@ -32,11 +32,18 @@ pub struct PlugOptions {
     pub counter: CounterEncoding,
     /// Force a body flavour instead of choosing it from the guest's imports.
     pub bodies: Option<Bodies>,
+    /// Also export the adapter's [`DIAGNOSTICS`] interface from the composition, so that a
+    /// runner can say which key-value errors the guest was given. Off for `plug`: the
+    /// plugged component's exports stay the guest's own.
+    pub diagnostics: bool,
 }
+
+/// The adapter's internal export listing the newest error traces it gave the guest.
+pub const DIAGNOSTICS: &str = "kv-adapt:components/diagnostics";
 
 impl Default for PlugOptions {
     fn default() -> Self {
-        PlugOptions { host: Generation::G5, counter: CounterEncoding::Decimal, bodies: None }
+        PlugOptions { host: Generation::G5, counter: CounterEncoding::Decimal, bodies: None, diagnostics: false }
     }
 }
 
@@ -158,7 +165,9 @@ pub fn plug_named(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plu
     if bodies == Bodies::Host {
         configured = align_wasi_versions(&configured, &surface)?;
     }
-    let component = compose::plug_into(Part { name, bytes }, &[Part { name: &adapter.name(), bytes: &configured }])?;
+    let also_export: &[&str] = if options.diagnostics { &[DIAGNOSTICS] } else { &[] };
+    let component =
+        compose::plug_into_exporting(Part { name, bytes }, &[Part { name: &adapter.name(), bytes: &configured }], also_export)?;
     let composed = compose::names("composed component", &component)?;
     for import in &composed.imports {
         let generation = InterfaceName::parse(import).and_then(|n| generation::classify(&n)).and_then(|g| g.ok());

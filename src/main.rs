@@ -38,6 +38,9 @@ enum Command {
         store: PathBuf,
         #[command(flatten)]
         target: Target,
+        /// Print nothing on success (failures are still explained on stderr).
+        #[arg(short, long)]
+        quiet: bool,
         /// Arguments passed to the component.
         #[arg(last = true)]
         args: Vec<String>,
@@ -101,6 +104,7 @@ impl Target {
                 BodiesArg::Adapter => Some(Bodies::Adapter),
                 BodiesArg::Host => Some(Bodies::Host),
             },
+            diagnostics: false,
         }
     }
 }
@@ -141,17 +145,23 @@ fn execute(command: Command) -> Result<ExitCode> {
             eprintln!("{name}: {}{store}; wrote {} ({} bytes)", plugged.plan, output.display(), written.len());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { component, store, target, args } => {
+        Command::Run { component, store, target, quiet, args } => {
             let (name, bytes) = read(&component)?;
             let mut argv = vec![name.clone()];
             argv.extend(args);
             let options = RunOptions { plug: target.options(), store_dir: store, args: argv };
-            if kv_adapt::run::run(&name, &bytes, &options)? {
-                Ok(ExitCode::SUCCESS)
-            } else {
-                eprintln!("kv-adapt: {name}: wasi:cli/run returned an error");
-                Ok(ExitCode::FAILURE)
+            let report = kv_adapt::run::run(&name, &bytes, &options)?;
+            if report.ran.succeeded {
+                if !quiet {
+                    eprintln!("{}", kv_adapt::run::summary(&name, &report, &options));
+                }
+                return Ok(ExitCode::SUCCESS);
             }
+            eprintln!("{}: wasi:cli/run returned an error", kv_adapt::run::summary(&name, &report, &options));
+            for line in kv_adapt::run::explain_failure(&report, &options) {
+                eprintln!("{line}");
+            }
+            Ok(ExitCode::FAILURE)
         }
         Command::Adapters { out } => {
             write_adapters(&out)?;

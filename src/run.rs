@@ -7,7 +7,7 @@ use wasmtime::component::{Component, Instance, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-use crate::PlugOptions;
+use crate::{CounterEncoding, Plan, PlugOptions};
 
 /// Where the filesystem store finds its root inside the guest.
 pub const STORE_GUEST_PATH: &str = "/kv-data";
@@ -62,15 +62,104 @@ pub fn bundle_store(plugged: &[u8], plug: &PlugOptions) -> crate::Result<Vec<u8>
     crate::rewire_rc_wasi(&with_store)
 }
 
-/// Runs `bytes` as a command and returns whether `run` returned `ok`.
-pub fn run(name: &str, bytes: &[u8], options: &RunOptions) -> anyhow::Result<bool> {
-    let prepared = prepare(name, bytes, &options.plug)?;
-    run_prepared(name, &prepared, &options.store_dir, &options.args)
+/// What `run` did: the plan that made the component runnable, and how the guest ended.
+pub struct RunReport {
+    pub plan: Plan,
+    pub ran: Ran,
+}
+
+/// How a guest's `wasi:cli/run` ended.
+pub struct Ran {
+    /// `run` returned `ok`, or the guest called `exit(0)`.
+    pub succeeded: bool,
+    /// The newest error traces the adapter handed to the guest, oldest first; `None` when
+    /// the component has no adapter diagnostics (a native guest, or one plugged elsewhere).
+    pub recent_errors: Option<Vec<String>>,
+}
+
+/// Runs `bytes` as a command on the store in `options`.
+pub fn run(name: &str, bytes: &[u8], options: &RunOptions) -> anyhow::Result<RunReport> {
+    let plug = PlugOptions { diagnostics: true, ..options.plug };
+    let plugged = crate::plug_named(name, bytes, &plug)?;
+    let prepared = bundle_store(&plugged.component, &plug)?;
+    let ran = run_prepared(name, &prepared, &options.store_dir, &options.args)?;
+    Ok(RunReport { plan: plugged.plan, ran })
+}
+
+/// One line saying what `run` did: which generation the guest speaks, the adapter used (or
+/// none), the host generation, the counter encoding and the store.
+pub fn summary(name: &str, report: &RunReport, options: &RunOptions) -> String {
+    let host = options.plug.host;
+    let how = match &report.plan {
+        Plan::Unchanged { generation } => format!("{} guest, native (no adapter)", generation.id()),
+        Plan::Adapt { source, adapter, .. } => format!("{} guest through {adapter}", source.id()),
+    };
+    let outcome = if report.ran.succeeded { "ok" } else { "failed" };
+    format!(
+        "kv-adapt: {name}: {outcome}: {how} onto {host}; counters {}; store {}",
+        options.plug.counter.name(),
+        options.store_dir.display()
+    )
+}
+
+/// Lines explaining a failed run: the key-value errors the guest was given and, for a
+/// counter that is not in the chosen encoding, the encoding its stored bytes look like.
+pub fn explain_failure(report: &RunReport, options: &RunOptions) -> Vec<String> {
+    let Some(errors) = &report.ran.recent_errors else {
+        return vec!["no adapter in the composition, so kv-adapt saw none of the key-value errors the guest got".into()];
+    };
+    if errors.is_empty() {
+        return vec!["the adapter gave the guest no key-value error; the guest failed for its own reasons".into()];
+    }
+    let mut lines = vec![format!("key-value errors the adapter gave the guest, oldest first ({}):", errors.len())];
+    lines.extend(errors.iter().map(|trace| format!("  {trace}")));
+    lines.extend(errors.iter().rev().find_map(|trace| counter_hint(trace, &options.store_dir, options.plug.counter)));
+    lines
+}
+
+/// For a trace saying a stored value is not a counter, which encodings its bytes do read as.
+fn counter_hint(trace: &str, store_dir: &Path, chosen: CounterEncoding) -> Option<String> {
+    if !trace.contains(" counter") {
+        return None;
+    }
+    let (key, bucket) = key_and_bucket(trace)?;
+    let file = store_dir
+        .join(kv_adapt_convert::filename::encode(&bucket).ok()?)
+        .join(kv_adapt_convert::filename::encode(&key).ok()?);
+    let bytes = std::fs::read(&file).ok()?;
+    let readings = kv_adapt_convert::counter::readings(&bytes);
+    let Some((likeliest, value)) = readings.first() else {
+        return Some(format!(
+            "hint: {} holds {} bytes that are no counter in any encoding kv-adapt knows",
+            file.display(),
+            bytes.len()
+        ));
+    };
+    if *likeliest == chosen {
+        return None;
+    }
+    Some(format!(
+        "hint: {} reads as the {} counter {value}; it was probably written with --counter-encoding {}, not {}",
+        file.display(),
+        likeliest.name(),
+        likeliest.name(),
+        chosen.name()
+    ))
+}
+
+/// `key "K" in bucket "B"` as the adapters and the store write it.
+fn key_and_bucket(trace: &str) -> Option<(String, String)> {
+    let quoted_after = |marker: &str| -> Option<String> {
+        let rest = &trace[trace.find(marker)? + marker.len()..];
+        let end = rest.find('"')?;
+        Some(rest[..end].to_string())
+    };
+    Some((quoted_after("key \"")?, quoted_after("in bucket \"")?))
 }
 
 /// Runs a component that imports nothing but WASI 0.2 (for instance one composed by
 /// [`prepare`], or by `wac compose` with `compose/g2-on-fs-store.wac`).
-pub fn run_prepared(name: &str, prepared: &[u8], store_dir: &Path, args: &[String]) -> anyhow::Result<bool> {
+pub fn run_prepared(name: &str, prepared: &[u8], store_dir: &Path, args: &[String]) -> anyhow::Result<Ran> {
     std::fs::create_dir_all(store_dir)
         .with_context(|| format!("creating store directory {}", store_dir.display()))?;
     let engine = engine()?;
@@ -82,7 +171,25 @@ pub fn run_prepared(name: &str, prepared: &[u8], store_dir: &Path, args: &[Strin
     let instance = linker.instantiate(&mut store, &component).map_err(anyhow::Error::from).context("instantiating")?;
     let run_export = find_cli_run(&engine, &component)
         .ok_or_else(|| anyhow!("{name} exports no wasi:cli/run (0.2.x or 0.2.0-rc-2023-11-10); it is not a command"))?;
-    call_run(&mut store, &instance, &run_export)
+    let succeeded = call_run(&mut store, &instance, &run_export)?;
+    let recent_errors = if succeeded { Some(Vec::new()) } else { recent_errors(&mut store, &instance)? };
+    Ok(Ran { succeeded, recent_errors })
+}
+
+/// Asks the adapter, after the guest returned, which errors it handed out.
+fn recent_errors(store: &mut Store<HostState>, instance: &Instance) -> anyhow::Result<Option<Vec<String>>> {
+    let Some(iface) = instance.get_export_index(&mut *store, None, crate::DIAGNOSTICS) else {
+        return Ok(None);
+    };
+    let func = instance
+        .get_export_index(&mut *store, Some(&iface), "recent-errors")
+        .ok_or_else(|| anyhow!("{} has no `recent-errors`", crate::DIAGNOSTICS))?;
+    let recent = instance
+        .get_typed_func::<(), (Vec<String>,)>(&mut *store, &func)
+        .map_err(anyhow::Error::from)
+        .context("reading the adapter's diagnostics")?;
+    let (errors,) = recent.call(&mut *store, ()).map_err(anyhow::Error::from).context("reading the adapter's diagnostics")?;
+    Ok(Some(errors))
 }
 
 /// The name of a `wasi:cli/run` export of any 0.2.x or rc-2023-11-10 version.

@@ -236,3 +236,56 @@ fn inspect_tells_g3_from_g4_and_picks_the_body_flavour_from_the_imports() {
         assert!(stdout.contains(expected), "{guest}: {stdout}");
     }
 }
+
+fn run_example(store: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["run", common::G2_EXAMPLE, "--store", store.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    kv_adapt(&args)
+}
+
+#[test]
+fn run_says_what_it_adapted_onto_what_and_where_the_data_went() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kv-data");
+    let output = run_example(&store, &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one summary line: {stderr}");
+    for part in [
+        ": ok: ",
+        "G2 guest through adapter-g2-on-g5-io",
+        "onto G5 wasi:keyvalue@0.2.0-draft",
+        "counters decimal",
+        &format!("store {}", store.display()),
+    ] {
+        assert!(stderr.contains(part), "expected {part:?} in: {stderr}");
+    }
+
+    let quiet = run_example(&store, &["--quiet"]);
+    assert!(quiet.status.success());
+    assert_eq!(String::from_utf8_lossy(&quiet.stderr), "", "--quiet prints nothing on success");
+    assert_eq!(std::fs::read(store.join("visits/visits")).unwrap(), b"2", "the quiet run still ran");
+}
+
+/// The late-2023 example has no stdout, so when it fails only kv-adapt can say why: the
+/// adapter keeps the errors it handed the guest, and `run` reads them after the guest returns.
+#[test]
+fn a_failed_run_shows_the_errors_the_guest_got_and_hints_at_the_counter_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kv-data");
+    assert!(run_example(&store, &["--quiet"]).status.success(), "first run, decimal counter");
+    let output = run_example(&store, &["--host", "draft2", "--counter-encoding", "le64"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(lines[0].contains(": failed: G2 guest through adapter-g2-on-g6-io onto G6"), "{stderr}");
+    assert!(lines[0].ends_with("wasi:cli/run returned an error"), "{stderr}");
+    assert!(lines[1].starts_with("key-value errors the adapter gave the guest, oldest first (1):"), "{stderr}");
+    // The store refused to increment a decimal "1" as le64; the adapter passed that on.
+    assert!(lines[2].contains(r#"key "visits" in bucket "visits""#) && lines[2].contains("not a le64 counter"), "{stderr}");
+    let hint = lines.last().unwrap();
+    assert!(hint.starts_with("hint: ") && hint.contains("decimal counter 1"), "{stderr}");
+    assert!(hint.contains("--counter-encoding decimal, not le64"), "{stderr}");
+    assert_eq!(std::fs::read(store.join("visits/visits")).unwrap(), b"1", "the failed increment changed nothing");
+}

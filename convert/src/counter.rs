@@ -73,6 +73,19 @@ impl Encoding {
     }
 }
 
+/// Every encoding that reads `bytes` as a counter, with the value it reads, smallest value
+/// first: a real counter is far more likely 2 than 2^57, so the first reading is the best
+/// guess at how a value was written. Used to hint at the right `--counter-encoding` when a
+/// value does not decode; never to decode a value behind the user's back.
+pub fn readings(bytes: &[u8]) -> Vec<(Encoding, u64)> {
+    let mut found: Vec<(Encoding, u64)> = [Encoding::Decimal, Encoding::Le64, Encoding::Be64]
+        .into_iter()
+        .filter_map(|enc| enc.decode(bytes).ok().map(|v| (enc, v)))
+        .collect();
+    found.sort_by_key(|(_, v)| *v);
+    found
+}
+
 fn fixed(bytes: &[u8]) -> Result<[u8; 8], DecodeError> {
     bytes.try_into().map_err(|_| DecodeError::WrongLength(bytes.len()))
 }
@@ -141,6 +154,16 @@ mod tests {
         assert_eq!(Encoding::Decimal.decode(b"18446744073709551616"), Err(DecodeError::Overflow));
         assert_eq!(Encoding::Le64.decode(b"1234567"), Err(DecodeError::WrongLength(7)));
         assert_eq!(Encoding::Be64.decode(b"123456789"), Err(DecodeError::WrongLength(9)));
+    }
+
+    #[test]
+    fn readings_put_the_likeliest_layout_first() {
+        assert_eq!(readings(b"1"), [(Encoding::Decimal, 1)]);
+        assert_eq!(readings(&Encoding::Le64.encode(2))[0], (Encoding::Le64, 2));
+        assert_eq!(readings(&Encoding::Be64.encode(2))[0], (Encoding::Be64, 2));
+        // Eight ASCII digits read three ways; decimal is by far the smallest.
+        assert_eq!(readings(b"12345678")[0], (Encoding::Decimal, 12345678));
+        assert!(readings(b"hello").is_empty());
     }
 
     #[test]

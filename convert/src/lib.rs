@@ -11,5 +11,6 @@ pub mod filename;
 pub mod atomic;
 pub mod bodies;
 pub mod paging;
+pub mod recent;
 pub mod slab;
 pub mod trace;

@@ -97,7 +97,7 @@ fn allowed_command_import(setup: Setup, name: &str) -> bool {
 
 /// Plugs `guest` for `setup` and checks the import surface of the result.
 pub fn plug(guest: &[u8], setup: Setup) -> Vec<u8> {
-    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: Some(setup.bodies) };
+    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: Some(setup.bodies), diagnostics: false };
     let plugged = kv_adapt::plug(guest, &options).unwrap_or_else(|e| panic!("plug failed for {setup:?}: {e}"));
     let surface = kv_adapt::compose::surface("plugged", &plugged).expect("plugged component is valid");
     let stray: Vec<_> = surface.imports.iter().filter(|n| !allowed_import(setup, n)).collect();
@@ -238,7 +238,7 @@ pub fn guest_cases(guest_path: &str, setup: Setup) -> Vec<String> {
 /// command exited with 0) and what it printed to stdout.
 pub fn run_command(guest_path: &str, setup: Setup) -> (bool, String) {
     let guest = std::fs::read(guest_path).unwrap_or_else(|e| panic!("reading {guest_path}: {e}"));
-    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: None };
+    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: None, diagnostics: false };
     let plugged =
         kv_adapt::plug_named(guest_path, &guest, &options).unwrap_or_else(|e| panic!("plug failed for {setup:?}: {e}"));
     match &plugged.plan {

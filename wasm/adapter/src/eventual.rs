@@ -49,6 +49,7 @@ type Error = wasi_keyvalue_error::Error;
 pub struct Trace(String);
 
 fn error(trace: String) -> Error {
+    crate::record_error(&trace);
     Error::new(Trace(trace))
 }
 

@@ -94,7 +94,10 @@ impl State {
 /// Runs `f` on the state, turning its error text into a G2 error handle.
 fn run<T>(f: impl FnOnce(&mut State) -> Result<T, String>) -> Result<T, u32> {
     let st = state();
-    f(st).map_err(|t| st.error(t))
+    f(st).map_err(|t| {
+        crate::record_error(&t);
+        st.error(t)
+    })
 }
 
 impl wasi_cloud_error::Guest for Adapter {

@@ -26,6 +26,7 @@ use core::cell::UnsafeCell;
 
 use kv_adapt_convert::bodies::Bodies;
 use kv_adapt_convert::counter::Encoding;
+use kv_adapt_convert::recent::Recent;
 use kv_adapt_convert::slab::{self, Kind};
 use kv_adapt_convert::trace::{self, HostError};
 
@@ -151,6 +152,29 @@ static STATE: Global = Global(UnsafeCell::new(State {
 fn state() -> &'static mut State {
     // SAFETY: see `Global`; exports do not call each other.
     unsafe { &mut *STATE.0.get() }
+}
+
+/// The error traces handed to the guest, apart from `State` because an error is often made
+/// while a front still holds the `&mut State`.
+struct RecentErrors(UnsafeCell<Recent>);
+
+// SAFETY: as for `Global`.
+unsafe impl Sync for RecentErrors {}
+
+static RECENT: RecentErrors = RecentErrors(UnsafeCell::new(Recent::new()));
+
+/// Remembers `trace`, an error the guest is about to receive, for `kv-adapt run` to report.
+fn record_error(trace: &str) {
+    // SAFETY: see `RecentErrors`; nothing else holds a reference into `RECENT` while an
+    // export runs, and `recent_errors` only reads between exports.
+    unsafe { (*RECENT.0.get()).record(trace) }
+}
+
+impl exports::kv_adapt::components::diagnostics::Guest for Adapter {
+    fn recent_errors() -> Vec<String> {
+        // SAFETY: as in `record_error`.
+        unsafe { (*RECENT.0.get()).oldest_first() }
+    }
 }
 
 /// Trace text of a host error on bucket `name`.

@@ -55,28 +55,38 @@ impl Build {
     }
 }
 
-/// Legacy generations the adapter crate serves, and the host generations it adapts onto;
-/// every pair is built with and without the `io` flavour.
-const ADAPTER_SOURCES: &[&str] = &["g2", "g3", "g4"];
-const ADAPTER_TARGETS: &[&str] = &["g5", "g6"];
+/// Every adapter shipped: (front, back, flavours). A front is the generation served to the
+/// guest, a back the one imported from the host; `wasm/adapter` builds any pair from one
+/// file per front and one per back. Fronts whose value bodies are wasi:io streams come in
+/// two flavours (`io` serves the streams from memory); the others in one.
+const ADAPTER_PAIRS: &[(&str, &str, &[bool])] = &[
+    ("g2", "g5", &[false, true]),
+    ("g2", "g6", &[false, true]),
+    ("g3", "g5", &[false, true]),
+    ("g3", "g6", &[false, true]),
+    ("g4", "g5", &[false, true]),
+    ("g4", "g6", &[false, true]),
+    ("g5", "g6", &[false]),
+    ("g6", "g5", &[false]),
+];
+/// Generations the filesystem store is built for.
+const STORE_TARGETS: &[&str] = &["g5", "g6"];
 
 fn adapters() -> Vec<(Build, &'static str, &'static str, bool)> {
     let mut builds = Vec::new();
-    for source in ADAPTER_SOURCES {
-        for target in ADAPTER_TARGETS {
-            for io in [false, true] {
-                let suffix = if io { "-io" } else { "" };
-                let features = format!("{source},{target}{}", if io { ",io" } else { "" });
-                let artifact = format!("adapter-{source}-on-{target}{suffix}");
-                builds.push((Build::new("adapter", &features, Target::Unknown, Output::Lib, &artifact), *source, *target, io));
-            }
+    for (front, back, flavours) in ADAPTER_PAIRS {
+        for io in flavours.iter().copied() {
+            let suffix = if io { "-io" } else { "" };
+            let features = format!("front-{front},back-{back}{}", if io { ",io" } else { "" });
+            let artifact = format!("adapter-{front}-on-{back}{suffix}");
+            builds.push((Build::new("adapter", &features, Target::Unknown, Output::Lib, &artifact), *front, *back, io));
         }
     }
     builds
 }
 
 fn stores() -> Vec<(Build, &'static str)> {
-    ADAPTER_TARGETS
+    STORE_TARGETS
         .iter()
         .map(|t| (Build::new("store-fs", t, Target::Wasip2, Output::Lib, &format!("store-{t}")), *t))
         .collect()
@@ -88,7 +98,10 @@ fn test_guests() -> Vec<Build> {
         Build::new("guest-g2-conformance", "", Target::Unknown, Output::Lib, "guest-g2-conformance"),
         Build::new("guest-eventual-conformance", "g3", Target::Unknown, Output::Lib, "guest-g3-conformance"),
         Build::new("guest-eventual-conformance", "g4", Target::Unknown, Output::Lib, "guest-g4-conformance"),
+        Build::new("guest-store-conformance", "g5", Target::Unknown, Output::Lib, "guest-g5-conformance"),
+        Build::new("guest-store-conformance", "g6", Target::Unknown, Output::Lib, "guest-g6-conformance"),
         Build::new("guest-g4-println", "", Target::Wasip2, Output::Bin, "guest-g4-println"),
+        Build::new("guest-wasmcloud-g5", "", Target::Wasip2, Output::Bin, "guest-wasmcloud-g5"),
         Build::new("guest-bench", "g2", Target::Unknown, Output::Lib, "guest-g2-bench"),
         Build::new("guest-bench", "g4", Target::Unknown, Output::Lib, "guest-g4-bench"),
         Build::new("guest-bench", "g5", Target::Unknown, Output::Lib, "guest-g5-bench"),

@@ -59,6 +59,9 @@ impl std::fmt::Display for Plan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Plan::Unchanged { generation } => write!(f, "nothing to adapt: already imports {generation}"),
+            Plan::Adapt { source, target, adapter, .. } if body_io_version(*source).is_none() => {
+                write!(f, "adapt {} -> {} with {adapter}", source.id(), target.id())
+            }
             Plan::Adapt { source, target, bodies, adapter, why_bodies } => write!(
                 f,
                 "adapt {} -> {} with {adapter} (value bodies: {}; {why_bodies})",
@@ -131,6 +134,8 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
         })
     });
     let (bodies, why_bodies) = match (options.bodies, other_wasi) {
+        // G5 and G6 values are byte lists: there are no streams for anyone to serve.
+        _ if body_io.is_none() => (Bodies::Host, "values are plain bytes, not streams".to_string()),
         (Some(forced), _) => (forced, "chosen by option".to_string()),
         (None, Some(other)) => (Bodies::Host, format!("the guest also imports {other}, so wasi:io stays with the host")),
         (None, None) => (Bodies::Adapter, "the guest uses wasi:io only for key-value bodies".to_string()),

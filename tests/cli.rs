@@ -289,3 +289,16 @@ fn a_failed_run_shows_the_errors_the_guest_got_and_hints_at_the_counter_encoding
     assert!(hint.contains("--counter-encoding decimal, not le64"), "{stderr}");
     assert_eq!(std::fs::read(store.join("visits/visits")).unwrap(), b"1", "the failed increment changed nothing");
 }
+
+#[test]
+fn inspect_offers_the_sideways_adapter_for_todays_guests() {
+    for (guest, native, sideways) in [
+        (common::G5_CONFORMANCE, "plug --host draft: nothing to adapt", "plug --host draft2: adapt G5 -> G6 with adapter-g5-on-g6"),
+        (common::G6_CONFORMANCE, "plug --host draft2: nothing to adapt", "plug --host draft: adapt G6 -> G5 with adapter-g6-on-g5"),
+    ] {
+        let output = kv_adapt(&["inspect", guest]);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(stdout.contains(native) && stdout.contains(sideways), "{guest}: {stdout}");
+    }
+}

@@ -7,6 +7,7 @@ extern crate alloc;
 
 pub mod counter;
 pub mod counter_s64;
+pub mod cursors;
 pub mod filename;
 pub mod atomic;
 pub mod bodies;

@@ -268,6 +268,56 @@ pub fn negative_counter(key: &str, bucket: &str) -> String {
     t
 }
 
+/// A G5 cursor token the adapter never issued or no longer keeps (see `cursors`).
+pub fn unknown_cursor_token(token: u64, bucket: &str) -> String {
+    let mut t = String::from("bad-value: list-keys cursor ");
+    push_u64(&mut t, token);
+    t.push_str(" for bucket ");
+    quoted(&mut t, bucket);
+    t.push_str(
+        " is not one kv-adapt handed out, or is older than the newest 64 it keeps; \
+         start again from no cursor",
+    );
+    t
+}
+
+/// A G6 cursor that is not the decimal text of a G5 cursor, so no G5 host made it.
+pub fn unknown_cursor_text(cursor: &str, bucket: &str) -> String {
+    let mut t = String::from("bad-value: list-keys cursor ");
+    quoted(&mut t, cursor);
+    t.push_str(" for bucket ");
+    quoted(&mut t, bucket);
+    t.push_str(" was not handed out by this host; pass back a cursor a page returned, or none");
+    t
+}
+
+/// A negative G6 delta, which a G5 host (unsigned counters, no decrement) cannot apply.
+pub fn negative_delta(key: &str, bucket: &str, delta: i64) -> String {
+    let mut t = String::from("bad-value: delta -");
+    push_u64(&mut t, delta.unsigned_abs());
+    t.push_str(" for ");
+    key_in_bucket(&mut t, key, bucket);
+    t.push_str(
+        " is negative; the host speaks wasi:keyvalue@0.2.0-draft, whose counters are \
+         unsigned and only count up; nothing was written",
+    );
+    t
+}
+
+/// A G5 counter past `i64::MAX`, which a G6 guest's s64 cannot carry. The host has
+/// already applied the increment.
+pub fn counter_too_large(key: &str, bucket: &str, value: u64) -> String {
+    let mut t = String::from("bad-value: ");
+    key_in_bucket(&mut t, key, bucket);
+    t.push_str(" now holds ");
+    push_u64(&mut t, value);
+    t.push_str(
+        ", above 9223372036854775807; the host speaks wasi:keyvalue@0.2.0-draft, whose \
+         counters are unsigned, and this guest's are signed 64-bit; the increment was applied",
+    );
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,5 +457,18 @@ mod tests {
             cursor_repeated("b"),
             "other: the host repeated a list-keys cursor for bucket \"b\"; paging would never end, so keys gives up"
         );
+    }
+
+    #[test]
+    fn sideways_errors_name_the_value_and_the_fix() {
+        assert_eq!(
+            negative_delta("c", "b", -3),
+            "bad-value: delta -3 for key \"c\" in bucket \"b\" is negative; the host speaks \
+             wasi:keyvalue@0.2.0-draft, whose counters are unsigned and only count up; nothing was written"
+        );
+        assert!(negative_delta("c", "b", i64::MIN).starts_with("bad-value: delta -9223372036854775808 "));
+        assert!(unknown_cursor_token(7, "b").starts_with("bad-value: list-keys cursor 7 for bucket \"b\" is not"));
+        assert!(unknown_cursor_text("x", "b").starts_with("bad-value: list-keys cursor \"x\" for bucket \"b\""));
+        assert!(counter_too_large("c", "b", u64::MAX).contains("now holds 18446744073709551615"));
     }
 }

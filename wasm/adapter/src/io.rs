@@ -12,9 +12,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::Cell;
 
-#[cfg(feature = "g2")]
+#[cfg(feature = "front-g2")]
 use crate::exports::wasi::io0_2_0_rc_2023_11_10 as wio;
-#[cfg(any(feature = "g3", feature = "g4"))]
+#[cfg(any(feature = "front-g3", feature = "front-g4"))]
 use crate::exports::wasi::io0_2_0 as wio;
 
 use crate::{state, Adapter};

@@ -1,18 +1,20 @@
-//! The kv-adapt adapter: serves a legacy `wasi:keyvalue` generation to a guest over a host
-//! that speaks a current one. One source, twelve builds, chosen by features:
-//! - source (exactly one): `g2` (late 2023, u32 handles; front in `g2`), `g3`
-//!   (`@0.1.0`) or `g4` (`@0.2.0-draft`), the early-2024 "eventual" shape under two
-//!   versions (front in `eventual`);
-//! - target (exactly one): `g5` (`@0.2.0-draft`) or `g6` (`@0.2.0-draft2`), whose few
-//!   differences live in `host`;
-//! - `io`: the adapter also exports wasi:io (`@0.2.0-rc-2023-11-10` for G2, `@0.2.0` for
-//!   G3/G4) and serves value-body streams from memory (`io`); without it wasi:io belongs
-//!   to the host and async bodies are refused with an `unsupported` error.
+//! The kv-adapt adapter: serves one `wasi:keyvalue` generation to a guest (the front) over
+//! a host that speaks another (the back). One source; each build is one front and one back,
+//! chosen by features (see Cargo.toml and build.rs):
+//! - fronts, one file each in `front/`, each saying in its header what it loses on each
+//!   back: `g2` (late 2023, u32 handles), `eventual` (G3 `@0.1.0` and G4 `@0.2.0-draft`,
+//!   one shape under two versions), `g5` (`@0.2.0-draft`, onto G6) and `g6`
+//!   (`@0.2.0-draft2`, onto G5);
+//! - backs in `back/`: G5 (`@0.2.0-draft`) or G6 (`@0.2.0-draft2`), whose few differences
+//!   (cursor, counter sign, compare-and-swap) each back file implements the same way;
+//! - `io`: a G2/G3/G4 front also exports wasi:io (`@0.2.0-rc-2023-11-10` for G2, `@0.2.0`
+//!   for G3/G4) and serves value-body streams from memory (`io`); without it wasi:io
+//!   belongs to the host and async bodies are refused with an `unsupported` error.
 //!
 //! This file holds what every front shares: the bindings, the host buckets (each opened
 //! once per name and kept for the adapter's lifetime, because wasmtime gives every `open`
-//! its own copy of the data), the outgoing-value bodies and the configured counter
-//! encoding. What each front loses is said in its own header.
+//! its own copy of the data), the outgoing-value bodies, the configured counter encoding
+//! and the record of recent errors.
 
 // no_std on wasm so that neither std's allocator nor its panic formatting is linked in;
 // see `heap`. A host build (e.g. `cargo check`) keeps std.
@@ -24,74 +26,32 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::UnsafeCell;
 
+#[cfg(legacy_front)]
 use kv_adapt_convert::bodies::Bodies;
+#[cfg(legacy_front)]
 use kv_adapt_convert::counter::Encoding;
 use kv_adapt_convert::recent::Recent;
+#[cfg(legacy_front)]
 use kv_adapt_convert::slab::{self, Kind};
 use kv_adapt_convert::trace::{self, HostError};
 
-#[cfg(not(any(feature = "g2", feature = "g3", feature = "g4")))]
-compile_error!("enable exactly one of the source features `g2`, `g3` and `g4`");
-#[cfg(any(
-    all(feature = "g2", feature = "g3"),
-    all(feature = "g2", feature = "g4"),
-    all(feature = "g3", feature = "g4")
-))]
-compile_error!("enable exactly one of the source features `g2`, `g3` and `g4`");
-#[cfg(not(any(feature = "g5", feature = "g6")))]
-compile_error!("enable exactly one of the target features `g5` and `g6`");
-#[cfg(all(feature = "g5", feature = "g6"))]
-compile_error!("enable exactly one of the target features `g5` and `g6`");
+// `kv-adapt:build/adapter` is written by build.rs: this build's front and back.
+wit_bindgen::generate!({
+    path: ["../../wit/kv-adapt", concat!(env!("OUT_DIR"), "/world")],
+    world: "kv-adapt:build/adapter",
+    generate_all,
+});
 
-macro_rules! bindings {
-    ($world:literal) => {
-        wit_bindgen::generate!({
-            path: "../../wit/kv-adapt",
-            world: $world,
-            generate_all,
-        });
-    };
-}
-
-// The world is `<source>-on-<target>[-io]`; it alone decides which versions of
-// wasi:keyvalue and wasi:io are exported and imported.
-#[cfg(all(feature = "g2", feature = "g5", not(feature = "io")))]
-bindings!("kv-adapt:components/g2-on-g5");
-#[cfg(all(feature = "g2", feature = "g5", feature = "io"))]
-bindings!("kv-adapt:components/g2-on-g5-io");
-#[cfg(all(feature = "g2", feature = "g6", not(feature = "io")))]
-bindings!("kv-adapt:components/g2-on-g6");
-#[cfg(all(feature = "g2", feature = "g6", feature = "io"))]
-bindings!("kv-adapt:components/g2-on-g6-io");
-#[cfg(all(feature = "g3", feature = "g5", not(feature = "io")))]
-bindings!("kv-adapt:components/g3-on-g5");
-#[cfg(all(feature = "g3", feature = "g5", feature = "io"))]
-bindings!("kv-adapt:components/g3-on-g5-io");
-#[cfg(all(feature = "g3", feature = "g6", not(feature = "io")))]
-bindings!("kv-adapt:components/g3-on-g6");
-#[cfg(all(feature = "g3", feature = "g6", feature = "io"))]
-bindings!("kv-adapt:components/g3-on-g6-io");
-#[cfg(all(feature = "g4", feature = "g5", not(feature = "io")))]
-bindings!("kv-adapt:components/g4-on-g5");
-#[cfg(all(feature = "g4", feature = "g5", feature = "io"))]
-bindings!("kv-adapt:components/g4-on-g5-io");
-#[cfg(all(feature = "g4", feature = "g6", not(feature = "io")))]
-bindings!("kv-adapt:components/g4-on-g6");
-#[cfg(all(feature = "g4", feature = "g6", feature = "io"))]
-bindings!("kv-adapt:components/g4-on-g6-io");
-
-#[cfg(feature = "g5")]
+/// The host's key-value interfaces: the back.
+#[cfg(feature = "back-g5")]
 use wasi::keyvalue0_2_0_draft as kv;
-#[cfg(feature = "g6")]
+#[cfg(feature = "back-g6")]
 use wasi::keyvalue0_2_0_draft2 as kv;
 
-#[cfg(any(feature = "g3", feature = "g4"))]
-mod eventual;
-#[cfg(feature = "g2")]
-mod g2;
+mod back;
+mod front;
 #[cfg(target_arch = "wasm32")]
 mod heap;
-mod host;
 #[cfg(feature = "io")]
 mod io;
 
@@ -117,15 +77,17 @@ struct Opened {
 struct State {
     opened: Vec<Opened>,
     /// Bodies of outgoing values, by G2 handle or by the handle a G3/G4 resource holds.
+    #[cfg(legacy_front)]
     outgoing: Bodies,
+    #[cfg(legacy_front)]
     encoding: Option<Encoding>,
     /// G2 bucket handle -> index in `opened`.
-    #[cfg(feature = "g2")]
+    #[cfg(feature = "front-g2")]
     buckets: slab::Slab<usize>,
-    #[cfg(feature = "g2")]
-    incoming: slab::Slab<g2::Incoming>,
+    #[cfg(feature = "front-g2")]
+    incoming: slab::Slab<front::g2::Incoming>,
     /// Trace texts of G2 error handles.
-    #[cfg(feature = "g2")]
+    #[cfg(feature = "front-g2")]
     errors: slab::Slab<String>,
 }
 
@@ -137,13 +99,15 @@ unsafe impl Sync for Global {}
 
 static STATE: Global = Global(UnsafeCell::new(State {
     opened: Vec::new(),
+    #[cfg(legacy_front)]
     outgoing: Bodies::new(Kind::OutgoingValue),
+    #[cfg(legacy_front)]
     encoding: None,
-    #[cfg(feature = "g2")]
+    #[cfg(feature = "front-g2")]
     buckets: slab::Slab::new(Kind::Bucket),
-    #[cfg(feature = "g2")]
+    #[cfg(feature = "front-g2")]
     incoming: slab::Slab::new(Kind::IncomingValue),
-    #[cfg(feature = "g2")]
+    #[cfg(feature = "front-g2")]
     errors: slab::Slab::new(Kind::Error),
 }));
 
@@ -179,7 +143,12 @@ impl exports::kv_adapt::components::diagnostics::Guest for Adapter {
 
 /// Trace text of a host error on bucket `name`.
 fn store_error(e: kv::store::Error, name: &str) -> String {
-    let e = match &e {
+    host_trace(&e, name)
+}
+
+/// [`store_error`] of a borrowed error.
+fn host_trace(e: &kv::store::Error, name: &str) -> String {
+    let e = match e {
         kv::store::Error::NoSuchStore => HostError::NoSuchStore,
         kv::store::Error::AccessDenied => HostError::AccessDenied,
         kv::store::Error::Other(text) => HostError::Other(text),
@@ -189,15 +158,23 @@ fn store_error(e: kv::store::Error, name: &str) -> String {
 
 impl State {
     /// Index in `opened` of the host bucket called `name`, opening it the first time.
+    #[cfg(legacy_front)]
     fn open(&mut self, name: String) -> Result<usize, String> {
+        self.open_raw(&name).map_err(|e| store_error(e, &name))
+    }
+
+    /// [`State::open`] keeping the host's own error, for the fronts whose error type is
+    /// the host's variant under another version.
+    fn open_raw(&mut self, name: &str) -> Result<usize, kv::store::Error> {
         if let Some(i) = self.opened.iter().position(|o| o.name == name) {
             return Ok(i);
         }
-        let bucket = kv::store::open(&name).map_err(|e| store_error(e, &name))?;
-        self.opened.push(Opened { name, bucket });
+        let bucket = kv::store::open(name)?;
+        self.opened.push(Opened { name: String::from(name), bucket });
         Ok(self.opened.len() - 1)
     }
 
+    #[cfg(legacy_front)]
     /// A new outgoing value without a body. When the slab is full the handle is one that
     /// is never live, so every use of it is an error rather than a trap here.
     fn new_outgoing(&mut self) -> u32 {
@@ -206,6 +183,7 @@ impl State {
             .unwrap_or_else(|_| slab::overflow(Kind::OutgoingValue))
     }
 
+    #[cfg(legacy_front)]
     /// The counter layout, asked of the config component once.
     fn encoding(&mut self) -> Encoding {
         *self.encoding.get_or_insert_with(|| {

@@ -30,7 +30,7 @@ use kv_adapt_convert::slab::{self, Kind};
 use kv_adapt_convert::trace;
 
 use crate::exports::wasi::keyvalue::{atomic, batch, readwrite, types, wasi_cloud_error};
-use crate::host::{self, Swap};
+use crate::back::{self as host, Swap};
 use crate::{kv, state, store_error, Adapter, State};
 
 pub struct Incoming {

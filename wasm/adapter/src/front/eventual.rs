@@ -33,12 +33,12 @@ use alloc::vec::Vec;
 use kv_adapt_convert::bodies;
 use kv_adapt_convert::trace;
 
-#[cfg(feature = "g3")]
+#[cfg(feature = "front-g3")]
 use crate::exports::wasi::keyvalue0_1_0 as g;
-#[cfg(feature = "g4")]
+#[cfg(feature = "front-g4")]
 use crate::exports::wasi::keyvalue0_2_0_draft as g;
 
-use crate::host::{self, Stop, Swap};
+use crate::back::{self as host, Stop, Swap};
 use crate::{kv, state, store_error, Adapter, Opened, State};
 use g::types::{Bucket, BucketBorrow, IncomingValue, OutgoingValue, OutgoingValueBorrow};
 use g::{atomic, eventual, eventual_batch, types, wasi_keyvalue_error};

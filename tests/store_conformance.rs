@@ -1,0 +1,210 @@
+//! Today's guests, G5 (`wasi:keyvalue@0.2.0-draft`) and G6 (`@0.2.0-draft2`), built from
+//! `wasm/guest-store-conformance`: every case natively on a host of their own generation
+//! (the baseline, which proves the guest asks for what the documentation promises), then
+//! through the sideways adapters onto the other generation, and through both adapters
+//! and back (a round trip), which must agree with the native run case for case.
+//!
+//! Where an adapter cannot do what a native host does, the case that pins the difference
+//! runs only on the adapted setups (e.g. a negative G6 delta on a G5 host is an error), and
+//! the README's semantics table says so.
+
+mod common;
+
+use common::{conformance_tests, Bodies, Host, Setup};
+use kv_adapt::{CounterEncoding, Generation};
+
+// G5/G6 values are plain bytes, so the body flavour is moot: `plug` always picks the one
+// adapter build there is.
+const fn setup(host: Host) -> Setup {
+    Setup { host, bodies: Bodies::Host, counter: CounterEncoding::Decimal }
+}
+
+/// The cases every G5 and every G6 setup must pass.
+macro_rules! store_conformance_tests {
+    ($guest:expr, $module:ident, $setup:expr; $($test:ident => $case:literal),* $(,)?) => {
+        conformance_tests!($guest, $module, $setup;
+            set_then_get_round_trips => "set-then-get-round-trips",
+            unusual_keys_round_trip => "unusual-keys-round-trip",
+            get_missing_key_is_none => "get-missing-key-is-none",
+            delete_missing_key_succeeds => "delete-missing-key-succeeds",
+            delete_removes_key => "delete-removes-key",
+            exists_reports_presence => "exists-reports-presence",
+            set_overwrites => "set-overwrites",
+            list_keys_on_empty_bucket_is_empty => "list-keys-on-empty-bucket-is-empty",
+            list_keys_pages_through_every_key => "list-keys-pages-through-every-key",
+            increment_creates_and_adds => "increment-creates-and-adds",
+            increment_on_non_counter_is_error => "increment-on-non-counter-is-error",
+            get_many_gives_none_for_missing => "get-many-gives-none-for-missing",
+            set_many_writes_all => "set-many-writes-all",
+            delete_many_removes_and_skips_missing => "delete-many-removes-and-skips-missing",
+            $($test => $case),*
+        );
+    };
+}
+
+/// Named so that `cargo test store_conformance` selects exactly these tests.
+mod store_conformance {
+    use super::*;
+
+    mod g5 {
+        use super::*;
+        const GUEST: &str = common::G5_CONFORMANCE;
+
+        // Native baselines. wasmtime's host opens only bucket "" and gives every `open`
+        // its own copy of the data (so data does not outlive its bucket handle), and takes
+        // any cursor; our store opens any bucket.
+        store_conformance_tests!(GUEST, wasmtime_draft_native, setup(Host::WasmtimeDraft);
+            open_unknown_bucket_is_error => "open-unknown-bucket-is-error",
+            increment_huge_delta => "increment-huge-delta",
+        );
+        store_conformance_tests!(GUEST, fs_store_draft_native, setup(Host::FsStoreDraft);
+            two_opens_share_data => "two-opens-share-data",
+            bucket_outlives_nothing => "bucket-outlives-nothing",
+            list_keys_unknown_cursor_is_error => "list-keys-unknown-cursor-is-error",
+            increment_huge_delta => "increment-huge-delta",
+        );
+
+        // Through adapter-g5-on-g6: the store's `after:<key>` cursors are strings that are
+        // no number, so paging exercises the adapter's cursor table.
+        store_conformance_tests!(GUEST, fs_store_draft2_adapted, setup(Host::FsStoreDraft2);
+            two_opens_share_data => "two-opens-share-data",
+            bucket_outlives_nothing => "bucket-outlives-nothing",
+            list_keys_unknown_cursor_is_error => "list-keys-unknown-cursor-is-error",
+            increment_huge_delta_is_error => "increment-huge-delta-is-error",
+        );
+
+        // G5 -> G6 -> G5: both adapters, on wasmtime's own host.
+        store_conformance_tests!(GUEST, wasmtime_draft_round_trip, setup(Host::WasmtimeDraftViaDraft2);
+            open_unknown_bucket_is_error => "open-unknown-bucket-is-error",
+            two_opens_share_data => "two-opens-share-data",
+            bucket_outlives_nothing => "bucket-outlives-nothing",
+            list_keys_unknown_cursor_is_error => "list-keys-unknown-cursor-is-error",
+            increment_huge_delta_is_error => "increment-huge-delta-is-error",
+        );
+
+        #[test]
+        fn every_guest_case_runs_somewhere() {
+            let listed = [
+                wasmtime_draft_native::CASES,
+                fs_store_draft_native::CASES,
+                fs_store_draft2_adapted::CASES,
+                wasmtime_draft_round_trip::CASES,
+            ]
+            .concat();
+            assert_every_case_listed(GUEST, setup(Host::WasmtimeDraft), &listed);
+        }
+
+        #[test]
+        fn guest_imports_its_generation() {
+            assert_imports(GUEST, Generation::G5);
+        }
+    }
+
+    mod g6 {
+        use super::*;
+        const GUEST: &str = common::G6_CONFORMANCE;
+
+        /// What a G6 host does natively and the adapter does the same way.
+        macro_rules! g6_tests {
+            ($module:ident, $setup:expr; $($test:ident => $case:literal),* $(,)?) => {
+                store_conformance_tests!(GUEST, $module, $setup;
+                    cas_swaps_when_unchanged => "cas-swaps-when-unchanged",
+                    cas_on_missing_key_sees_none_and_creates => "cas-on-missing-key-sees-none-and-creates",
+                    cas_fails_after_another_write => "cas-fails-after-another-write",
+                    cas_on_non_counter_bytes_is_fine => "cas-on-non-counter-bytes-is-fine",
+                    two_opens_share_data => "two-opens-share-data",
+                    bucket_outlives_nothing => "bucket-outlives-nothing",
+                    list_keys_unknown_cursor_is_error => "list-keys-unknown-cursor-is-error",
+                    $($test => $case),*
+                );
+            };
+        }
+
+        // Native baseline: our store as G6 (Spin speaks G6, but no Spin host runs here).
+        g6_tests!(fs_store_draft2_native, setup(Host::FsStoreDraft2);
+            increment_negative_delta_decrements => "increment-negative-delta-decrements",
+        );
+
+        // Through adapter-g6-on-g5, on wasmtime's host and on the store as G5. G5 counters
+        // only count up, so a negative delta is an error there.
+        g6_tests!(wasmtime_draft_adapted, setup(Host::WasmtimeDraft);
+            open_unknown_bucket_is_error => "open-unknown-bucket-is-error",
+            increment_negative_delta_is_error => "increment-negative-delta-is-error",
+        );
+        g6_tests!(fs_store_draft_adapted, setup(Host::FsStoreDraft);
+            increment_negative_delta_is_error => "increment-negative-delta-is-error",
+        );
+
+        // G6 -> G5 -> G6 on the store: the cas is emulated in the middle, so every cas case
+        // must still hold; a negative delta cannot pass through G5.
+        g6_tests!(fs_store_draft2_round_trip, setup(Host::FsStoreDraft2ViaDraft);
+            increment_negative_delta_is_error => "increment-negative-delta-is-error",
+        );
+
+        #[test]
+        fn every_guest_case_runs_somewhere() {
+            let listed = [
+                fs_store_draft2_native::CASES,
+                wasmtime_draft_adapted::CASES,
+                fs_store_draft_adapted::CASES,
+                fs_store_draft2_round_trip::CASES,
+            ]
+            .concat();
+            assert_every_case_listed(GUEST, setup(Host::FsStoreDraft2), &listed);
+        }
+
+        #[test]
+        fn guest_imports_its_generation() {
+            assert_imports(GUEST, Generation::G6);
+        }
+    }
+}
+
+fn assert_every_case_listed(guest: &str, setup: Setup, listed: &[&str]) {
+    let known = common::guest_cases(guest, setup);
+    let never_run: Vec<&String> = known.iter().filter(|case| !listed.contains(&case.as_str())).collect();
+    assert!(never_run.is_empty(), "guest cases no setup runs: {never_run:?}");
+}
+
+fn assert_imports(guest: &str, generation: Generation) {
+    let bytes = std::fs::read(guest).unwrap_or_else(|e| panic!("reading {guest}: {e}"));
+    let surface = kv_adapt::compose::surface(guest, &bytes).expect("guest is a valid component");
+    assert_eq!(surface.imported_generations(), vec![generation], "imports: {:?}", surface.imports);
+}
+
+/// The plan names the sideways adapter, and a composed guest imports only the target.
+#[test]
+fn plug_picks_the_sideways_adapter_for_each_direction() {
+    for (guest, host, adapter) in [
+        (common::G5_CONFORMANCE, Generation::G6, "adapter-g5-on-g6"),
+        (common::G6_CONFORMANCE, Generation::G5, "adapter-g6-on-g5"),
+    ] {
+        let bytes = std::fs::read(guest).unwrap();
+        let options = kv_adapt::PlugOptions { host, ..Default::default() };
+        let plugged = kv_adapt::plug_named(guest, &bytes, &options).unwrap();
+        match &plugged.plan {
+            kv_adapt::Plan::Adapt { adapter: chosen, .. } => assert_eq!(chosen, adapter),
+            other => panic!("{guest}: unexpected plan {other:?}"),
+        }
+        let surface = kv_adapt::compose::surface("plugged", &plugged.component).unwrap();
+        assert_eq!(surface.imported_generations(), vec![host], "{guest}: {:?}", surface.imports);
+        assert!(surface.imports.iter().all(|i| i.starts_with("wasi:keyvalue/")), "{guest}: {:?}", surface.imports);
+    }
+}
+
+/// A G5 command built with wasmCloud's own binding crate (`wasmcloud-component` 0.2.0,
+/// wit-bindgen 0.32), which prints what it read: natively on wasmtime's G5 host, then
+/// through `adapter-g5-on-g6` on the G6 store, next to std's WASI. Both print the same.
+#[test]
+fn a_third_party_g5_command_prints_the_same_natively_and_through_the_adapter() {
+    let expected = "greeting: hello from wasmcloud-component\n\
+                    visits: 42\n\
+                    get-many: a=1 none b=2\n\
+                    keys: a,b,greeting,visits\n\
+                    after deletes: a=false b=false missing-get=None\n";
+    for host in [Host::WasmtimeDraft, Host::FsStoreDraft2] {
+        let (succeeded, stdout) = common::run_command(common::G5_WASMCLOUD, setup(host));
+        assert!(succeeded, "guest-wasmcloud-g5 on {host:?} failed; it printed {stdout:?} (its reason is on stderr)");
+        assert_eq!(stdout, expected, "stdout of guest-wasmcloud-g5 on {host:?}");
+    }
+}

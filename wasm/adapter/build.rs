@@ -1,0 +1,47 @@
+//! Puts this build's world together from its features: exactly one `front-*` (what the
+//! guest sees) and one `back-*` (what the host offers), plus `io` for the fronts that can
+//! serve value-body streams. The result is `world adapter { include front-X[-io]; include
+//! back-Y; }` in `$OUT_DIR/world/`, which `lib.rs` hands to wit-bindgen after our own WIT,
+//! so no pair of generations needs a hand-written world or a cfg arm of its own.
+
+use std::path::PathBuf;
+
+const FRONTS: &[&str] = &["g2", "g3", "g4", "g5", "g6"];
+const BACKS: &[&str] = &["g5", "g6"];
+/// Fronts whose value bodies are wasi:io streams, so that an `-io` flavour exists.
+const FRONTS_WITH_STREAMS: &[&str] = &["g2", "g3", "g4"];
+
+fn enabled(feature: &str) -> bool {
+    let var = format!("CARGO_FEATURE_{}", feature.to_uppercase().replace('-', "_"));
+    std::env::var_os(var).is_some()
+}
+
+fn exactly_one(kind: &str, names: &[&'static str]) -> &'static str {
+    let on: Vec<_> = names.iter().copied().filter(|g| enabled(&format!("{kind}-{g}"))).collect();
+    match on.as_slice() {
+        [one] => one,
+        _ => panic!("enable exactly one `{kind}-*` feature of {names:?}; enabled: {on:?}"),
+    }
+}
+
+fn main() {
+    let front = exactly_one("front", FRONTS);
+    let back = exactly_one("back", BACKS);
+    assert_ne!(front, back, "front and back are the same generation: nothing to adapt");
+    let io = enabled("io");
+    assert!(!io || FRONTS_WITH_STREAMS.contains(&front), "front {front} has no value-body streams, so no `io` flavour");
+    let suffix = if io { "-io" } else { "" };
+    let wit = format!(
+        "package kv-adapt:build;\n\nworld adapter {{\n    include kv-adapt:components/front-{front}{suffix};\n    include kv-adapt:components/back-{back};\n}}\n"
+    );
+    let dir = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("world");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("adapter.wit"), wit).unwrap();
+    // The G2/G3/G4 fronts share value bodies, counters read by the adapter and trace
+    // texts; `legacy_front` lets the code for them be left out of the G5/G6 fronts.
+    println!("cargo:rustc-check-cfg=cfg(legacy_front)");
+    if FRONTS_WITH_STREAMS.contains(&front) {
+        println!("cargo:rustc-cfg=legacy_front");
+    }
+    println!("cargo:rerun-if-changed=build.rs");
+}

@@ -1,0 +1,168 @@
+//! Serves `wasi:keyvalue@0.2.0-draft2` (G6: Spin 3) to a guest over a host that speaks
+//! `@0.2.0-draft` (G5: wasmtime, wasmCloud 1.x). The two are one shape; what differs:
+//!
+//! Lossy or differing from a native G6 host:
+//! - `cas`: G5 has no compare-and-swap. `cas.new` reads the value and keeps it; `swap`
+//!   reads it again, writes only if it still equals what `cas.new` read, and otherwise
+//!   answers `cas-failed` with a fresh `cas` holding what it found. That is NOT atomic: a
+//!   writer in another instance that changes the key between `swap`'s read and its write is
+//!   overwritten (a lost update). Within one instance, and with one writer, it is exact.
+//!   Both reads cost a `get` of the whole value.
+//! - `increment`: G5 counters are u64 and only count up. A negative delta is refused with
+//!   an `other` error and nothing is written. A result above `i64::MAX` is not an s64:
+//!   `other` error, and the host's counter HAS then moved by the delta.
+//! - `list-keys` cursors: a G5 cursor is a u64, handed to the guest as its decimal text
+//!   and parsed back; any other text is an `other` error (no G5 host made it).
+//! - Errors: `no-such-store`, `access-denied` and `other(text)` are the same variants in
+//!   both generations and pass through unchanged; the adapter's own errors are `other`
+//!   with a `bad-value: ...` text.
+//! - A host bucket is opened once per name and shared by every G6 `bucket` of that name
+//!   (wasmtime, a G5 host, gives every `open` its own copy of the data).
+//! - The G6 `watcher` export is not bridged to the host.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use kv_adapt_convert::cursors;
+use kv_adapt_convert::trace;
+
+use crate::exports::wasi::keyvalue0_2_0_draft2::{atomics, batch, store};
+use crate::{host_trace, kv, record_error, state, Adapter, Opened, State};
+use atomics::{Cas, CasError};
+use store::{Bucket, BucketBorrow, Error, KeyResponse};
+
+/// The host's error as the guest's: the same three variants, case by case.
+fn from_host(e: kv::store::Error, bucket: &str) -> Error {
+    record_error(&host_trace(&e, bucket));
+    match e {
+        kv::store::Error::NoSuchStore => Error::NoSuchStore,
+        kv::store::Error::AccessDenied => Error::AccessDenied,
+        kv::store::Error::Other(text) => Error::Other(text),
+    }
+}
+
+/// An error the adapter itself raises: `other` with a trace text.
+fn own_error(trace: String) -> Error {
+    record_error(&trace);
+    Error::Other(trace)
+}
+
+/// The `bucket` resource: an index in `opened`.
+pub struct BucketRep(usize);
+
+fn opened<'s>(st: &'s State, bucket: &BucketRep) -> &'s Opened {
+    &st.opened[bucket.0]
+}
+
+impl store::Guest for Adapter {
+    type Bucket = BucketRep;
+
+    fn open(identifier: String) -> Result<Bucket, Error> {
+        match state().open_raw(&identifier) {
+            Ok(i) => Ok(Bucket::new(BucketRep(i))),
+            Err(e) => Err(from_host(e, &identifier)),
+        }
+    }
+}
+
+impl store::GuestBucket for BucketRep {
+    fn get(&self, key: String) -> Result<Option<Vec<u8>>, Error> {
+        let o = opened(state(), self);
+        o.bucket.get(&key).map_err(|e| from_host(e, &o.name))
+    }
+
+    fn set(&self, key: String, value: Vec<u8>) -> Result<(), Error> {
+        let o = opened(state(), self);
+        o.bucket.set(&key, &value).map_err(|e| from_host(e, &o.name))
+    }
+
+    fn delete(&self, key: String) -> Result<(), Error> {
+        let o = opened(state(), self);
+        o.bucket.delete(&key).map_err(|e| from_host(e, &o.name))
+    }
+
+    fn exists(&self, key: String) -> Result<bool, Error> {
+        let o = opened(state(), self);
+        o.bucket.exists(&key).map_err(|e| from_host(e, &o.name))
+    }
+
+    fn list_keys(&self, cursor: Option<String>) -> Result<KeyResponse, Error> {
+        let o = opened(state(), self);
+        let host_cursor = match cursor {
+            None => None,
+            Some(text) => match cursors::text_to_u64(&text) {
+                Some(c) => Some(c),
+                None => return Err(own_error(trace::unknown_cursor_text(&text, &o.name))),
+            },
+        };
+        let page = o.bucket.list_keys(host_cursor).map_err(|e| from_host(e, &o.name))?;
+        Ok(KeyResponse { keys: page.keys, cursor: page.cursor.map(cursors::u64_to_text) })
+    }
+}
+
+/// A `cas` over a host without one: the key and the bytes `cas.new` (or a failed `swap`)
+/// read, compared again when swapping.
+pub struct CasRep {
+    bucket: usize,
+    key: String,
+    seen: Option<Vec<u8>>,
+}
+
+impl CasRep {
+    fn read(bucket: usize, key: String) -> Result<CasRep, Error> {
+        let o = &state().opened[bucket];
+        let seen = o.bucket.get(&key).map_err(|e| from_host(e, &o.name))?;
+        Ok(CasRep { bucket, key, seen })
+    }
+}
+
+impl atomics::GuestCas for CasRep {
+    fn new(bucket: BucketBorrow<'_>, key: String) -> Result<Cas, Error> {
+        CasRep::read(bucket.get::<BucketRep>().0, key).map(Cas::new)
+    }
+
+    fn current(&self) -> Result<Option<Vec<u8>>, Error> {
+        Ok(self.seen.clone())
+    }
+}
+
+impl atomics::Guest for Adapter {
+    type Cas = CasRep;
+
+    fn increment(bucket: BucketBorrow<'_>, key: String, delta: i64) -> Result<i64, Error> {
+        let o = opened(state(), bucket.get::<BucketRep>());
+        let Ok(unsigned) = u64::try_from(delta) else {
+            return Err(own_error(trace::negative_delta(&key, &o.name, delta)));
+        };
+        let value = kv::atomics::increment(&o.bucket, &key, unsigned).map_err(|e| from_host(e, &o.name))?;
+        i64::try_from(value).map_err(|_| own_error(trace::counter_too_large(&key, &o.name, value)))
+    }
+
+    // Not atomic (see the header): G5 offers nothing to make it so.
+    fn swap(cas: Cas, value: Vec<u8>) -> Result<(), CasError> {
+        let cas = cas.into_inner::<CasRep>();
+        let o = &state().opened[cas.bucket];
+        let now = o.bucket.get(&cas.key).map_err(|e| CasError::StoreError(from_host(e, &o.name)))?;
+        if now != cas.seen {
+            return Err(CasError::CasFailed(Cas::new(CasRep { bucket: cas.bucket, key: cas.key, seen: now })));
+        }
+        o.bucket.set(&cas.key, &value).map_err(|e| CasError::StoreError(from_host(e, &o.name)))
+    }
+}
+
+impl batch::Guest for Adapter {
+    fn get_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<Vec<Option<(String, Vec<u8>)>>, Error> {
+        let o = opened(state(), bucket.get::<BucketRep>());
+        kv::batch::get_many(&o.bucket, &keys).map_err(|e| from_host(e, &o.name))
+    }
+
+    fn set_many(bucket: BucketBorrow<'_>, key_values: Vec<(String, Vec<u8>)>) -> Result<(), Error> {
+        let o = opened(state(), bucket.get::<BucketRep>());
+        kv::batch::set_many(&o.bucket, &key_values).map_err(|e| from_host(e, &o.name))
+    }
+
+    fn delete_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<(), Error> {
+        let o = opened(state(), bucket.get::<BucketRep>());
+        kv::batch::delete_many(&o.bucket, &keys).map_err(|e| from_host(e, &o.name))
+    }
+}

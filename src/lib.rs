@@ -26,7 +26,9 @@ use generation::InterfaceName;
 /// What `plug` adapts onto and how.
 #[derive(Clone, Copy, Debug)]
 pub struct PlugOptions {
-    /// The host's generation: [`Generation::G5`] (`0.2.0-draft`) or [`Generation::G6`] (`0.2.0-draft2`).
+    /// The host's generation. Adapters exist onto [`Generation::G5`] (`0.2.0-draft`) and
+    /// [`Generation::G6`] (`0.2.0-draft2`); for an older host only a guest that already
+    /// speaks its generation is accepted (unchanged).
     pub host: Generation,
     /// How the host stores `increment` counters; the adapter reads them the same way for CAS.
     pub counter: CounterEncoding,
@@ -85,9 +87,6 @@ fn body_io_version(source: Generation) -> Option<&'static str> {
 
 /// Works out what `plug` would do with a component whose surface is `surface`.
 pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan> {
-    if !matches!(options.host, Generation::G5 | Generation::G6) {
-        return Err(Error::NoAdapter { name: name.into(), from: None, target: options.host });
-    }
     if let Some(unknown) = surface.unknown_keyvalue_imports().first() {
         return Err(Error::UnsupportedInterface {
             name: name.into(),
@@ -217,7 +216,7 @@ pub fn configure(name: &str, bytes: &[u8], counter: CounterEncoding) -> Result<V
 /// Composes the filesystem store for `target` into `component`, which must import exactly
 /// the `target` key-value interfaces (and no other generation).
 pub fn attach_store(component: &[u8], target: Generation, counter: CounterEncoding) -> Result<Vec<u8>> {
-    let store = artifacts::store(target).ok_or(Error::NoAdapter { name: "store".into(), from: None, target })?;
+    let store = artifacts::store(target).ok_or(Error::NoHost { target, built_in: artifacts::BUILT_IN_HOSTS })?;
     let configured = configure(&store.name(), store.bytes, counter)?;
     let composed =
         compose::plug_into(Part { name: "component", bytes: component }, &[Part { name: &store.name(), bytes: &configured }])?;

@@ -55,7 +55,7 @@ enum Command {
 #[derive(clap::Args)]
 struct Target {
     /// The generation the host speaks.
-    #[arg(long, value_enum, default_value_t = Host::Draft)]
+    #[arg(long, value_enum, default_value_t = Host::G5)]
     host: Host,
     /// How the host stores counters written by `increment`.
     #[arg(long, value_enum, default_value_t = Counter::Decimal)]
@@ -67,10 +67,30 @@ struct Target {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Host {
-    /// wasi:keyvalue@0.2.0-draft (wasmtime, wasmCloud)
-    Draft,
-    /// wasi:keyvalue@0.2.0-draft2 (Spin)
-    Draft2,
+    /// wasi:keyvalue 2023-11, unversioned (wasmCloud 0.80/0.81)
+    G2,
+    /// wasi:keyvalue@0.1.0 (wasmCloud 0.82)
+    G3,
+    /// wasi:keyvalue@0.2.0-draft, eventual shape
+    G4,
+    /// wasi:keyvalue@0.2.0-draft (wasmtime, wasmCloud 1.x); also `draft`
+    #[value(alias = "draft")]
+    G5,
+    /// wasi:keyvalue@0.2.0-draft2 (Spin 3); also `draft2`
+    #[value(alias = "draft2")]
+    G6,
+}
+
+impl Host {
+    fn generation(self) -> Generation {
+        match self {
+            Host::G2 => Generation::G2,
+            Host::G3 => Generation::G3,
+            Host::G4 => Generation::G4,
+            Host::G5 => Generation::G5,
+            Host::G6 => Generation::G6,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -90,10 +110,7 @@ enum BodiesArg {
 impl Target {
     fn options(&self) -> PlugOptions {
         PlugOptions {
-            host: match self.host {
-                Host::Draft => Generation::G5,
-                Host::Draft2 => Generation::G6,
-            },
+            host: self.host.generation(),
             counter: match self.counter_encoding {
                 Counter::Decimal => CounterEncoding::Decimal,
                 Counter::Le64 => CounterEncoding::Le64,
@@ -195,7 +212,13 @@ fn inspect(name: &str, bytes: &[u8]) -> Result<()> {
     };
     println!("key-value generations imported: {}", list(surface.imported_generations()));
     println!("key-value generations exported: {}", list(surface.exported_generations()));
-    for (flag, host) in [("draft", Generation::G5), ("draft2", Generation::G6)] {
+    for (flag, host) in [
+        ("g2", Generation::G2),
+        ("g3", Generation::G3),
+        ("g4", Generation::G4),
+        ("g5 (draft)", Generation::G5),
+        ("g6 (draft2)", Generation::G6),
+    ] {
         let options = PlugOptions { host, ..PlugOptions::default() };
         match kv_adapt::plan(name, &surface, &options) {
             Ok(plan) => println!("plug --host {flag}: {plan}"),

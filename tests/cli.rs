@@ -111,8 +111,8 @@ fn inspect_reports_g2_imports_and_the_plan_for_both_hosts() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("wasi:keyvalue/readwrite  [G2]"), "{stdout}");
     assert!(stdout.contains("key-value generations imported: G2"), "{stdout}");
-    assert!(stdout.contains("plug --host draft: adapt G2 -> G5 with adapter-g2-on-g5-io"), "{stdout}");
-    assert!(stdout.contains("plug --host draft2: adapt G2 -> G6 with adapter-g2-on-g6-io"), "{stdout}");
+    assert!(stdout.contains("plug --host g5 (draft): adapt G2 -> G5 with adapter-g2-on-g5-io"), "{stdout}");
+    assert!(stdout.contains("plug --host g6 (draft2): adapt G2 -> G6 with adapter-g2-on-g6-io"), "{stdout}");
 }
 
 #[test]
@@ -225,10 +225,10 @@ fn plug_with_store_makes_a_plain_wasi_command() {
 #[test]
 fn inspect_tells_g3_from_g4_and_picks_the_body_flavour_from_the_imports() {
     for (guest, expected) in [
-        (common::G3_CONFORMANCE, "plug --host draft: adapt G3 -> G5 with adapter-g3-on-g5-io (value bodies: adapter-io"),
-        (common::G4_CONFORMANCE, "plug --host draft2: adapt G4 -> G6 with adapter-g4-on-g6-io (value bodies: adapter-io"),
+        (common::G3_CONFORMANCE, "plug --host g5 (draft): adapt G3 -> G5 with adapter-g3-on-g5-io (value bodies: adapter-io"),
+        (common::G4_CONFORMANCE, "plug --host g6 (draft2): adapt G4 -> G6 with adapter-g4-on-g6-io (value bodies: adapter-io"),
         // A wasip2 guest printing through the host's WASI keeps wasi:io with the host.
-        (common::G4_PRINTLN, "plug --host draft: adapt G4 -> G5 with adapter-g4-on-g5 (value bodies: host-io"),
+        (common::G4_PRINTLN, "plug --host g5 (draft): adapt G4 -> G5 with adapter-g4-on-g5 (value bodies: host-io"),
     ] {
         let output = kv_adapt(&["inspect", guest]);
         let stdout = String::from_utf8_lossy(&output.stdout);
@@ -293,12 +293,53 @@ fn a_failed_run_shows_the_errors_the_guest_got_and_hints_at_the_counter_encoding
 #[test]
 fn inspect_offers_the_sideways_adapter_for_todays_guests() {
     for (guest, native, sideways) in [
-        (common::G5_CONFORMANCE, "plug --host draft: nothing to adapt", "plug --host draft2: adapt G5 -> G6 with adapter-g5-on-g6"),
-        (common::G6_CONFORMANCE, "plug --host draft2: nothing to adapt", "plug --host draft: adapt G6 -> G5 with adapter-g6-on-g5"),
+        (common::G5_CONFORMANCE, "plug --host g5 (draft): nothing to adapt", "plug --host g6 (draft2): adapt G5 -> G6 with adapter-g5-on-g6"),
+        (common::G6_CONFORMANCE, "plug --host g6 (draft2): nothing to adapt", "plug --host g5 (draft): adapt G6 -> G5 with adapter-g6-on-g5"),
     ] {
         let output = kv_adapt(&["inspect", guest]);
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
         assert!(stdout.contains(native) && stdout.contains(sideways), "{guest}: {stdout}");
     }
+}
+
+#[test]
+fn inspect_names_every_host_generation_and_refuses_older_ones_without_an_adapter() {
+    let output = kv_adapt(&["inspect", common::G5_CONFORMANCE]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    for host in ["g2", "g3", "g4"] {
+        let line = stdout.lines().find(|l| l.starts_with(&format!("plug --host {host}: "))).unwrap_or_else(|| panic!("{stdout}"));
+        assert!(line.contains("refused") && line.contains("ships no adapter from G5 onto"), "{line}");
+    }
+}
+
+#[test]
+fn run_on_an_older_host_says_there_is_no_built_in_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = kv_adapt(&["run", common::G3_CONFORMANCE, "--store", dir.path().to_str().unwrap(), "--host", "g3"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("no built-in G3 wasi:keyvalue@0.1.0"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// A G5 command built with wasmCloud's bindings, run by the CLI natively (`--host g5`) and
+/// through `adapter-g5-on-g6` (`--host draft2`): the same output, and a summary saying which.
+#[test]
+fn run_serves_a_g5_command_natively_and_sideways_onto_draft2() {
+    let mut outputs = Vec::new();
+    for (host, how) in [("g5", "G5 guest, native (no adapter) onto G5"), ("draft2", "G5 guest through adapter-g5-on-g6 onto G6")] {
+        let dir = tempfile::tempdir().unwrap();
+        let output = kv_adapt(&["run", common::G5_WASMCLOUD, "--store", dir.path().to_str().unwrap(), "--host", host]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{host}: {stderr}");
+        assert!(stderr.contains(how), "{host}: {stderr}");
+        // The store holds the guest's keys as files, whichever generation wrote them.
+        assert_eq!(std::fs::read(dir.path().join("%").join("greeting")).unwrap(), b"hello from wasmcloud-component", "{host}");
+        outputs.push(String::from_utf8_lossy(&output.stdout).into_owned());
+    }
+    assert!(outputs[0].starts_with("greeting: hello from wasmcloud-component\nvisits: 42\n"), "{}", outputs[0]);
+    assert_eq!(outputs[0], outputs[1]);
 }

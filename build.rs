@@ -68,6 +68,10 @@ const ADAPTER_PAIRS: &[(&str, &str, &[bool])] = &[
     ("g4", "g6", &[false, true]),
     ("g5", "g6", &[false]),
     ("g6", "g5", &[false]),
+    ("g5", "g3", &[false]),
+    ("g5", "g4", &[false]),
+    ("g6", "g3", &[false]),
+    ("g6", "g4", &[false]),
 ];
 /// Generations the filesystem store is built for.
 const STORE_TARGETS: &[&str] = &["g5", "g6"];

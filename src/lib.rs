@@ -13,6 +13,7 @@ pub mod artifacts;
 pub mod compose;
 mod error;
 pub mod generation;
+pub mod hosts;
 pub mod run;
 
 pub use artifacts::Bodies;

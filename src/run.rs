@@ -7,7 +7,8 @@ use wasmtime::component::{Component, Instance, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-use crate::{CounterEncoding, Plan, PlugOptions};
+use crate::hosts::eventual::{EventualCtx, EventualView};
+use crate::{CounterEncoding, Generation, Plan, PlugOptions};
 
 /// Where the filesystem store finds its root inside the guest.
 pub const STORE_GUEST_PATH: &str = "/kv-data";
@@ -19,10 +20,48 @@ pub struct RunOptions {
     pub args: Vec<String>,
 }
 
-/// Host state for one run: WASI and its resource table.
+/// Host state for one run: WASI, its resource table, and the strict eventual host when
+/// the run is on G3 or G4.
 pub struct HostState {
     pub wasi: WasiCtx,
     pub table: ResourceTable,
+    pub eventual: Option<EventualCtx>,
+}
+
+/// Who serves the key-value interfaces of a run on `host`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Served {
+    /// The filesystem store component, composed in: G5 and G6.
+    StoreComponent,
+    /// kv-adapt's strict host of the eventual shape, in the embedder: G3 and G4.
+    StrictEventual(Generation),
+}
+
+/// How `run` serves `host`, or why it cannot.
+pub fn served(host: Generation) -> crate::Result<Served> {
+    match host {
+        Generation::G5 | Generation::G6 => Ok(Served::StoreComponent),
+        Generation::G3 | Generation::G4 => Ok(Served::StrictEventual(host)),
+        Generation::G1 | Generation::G2 => {
+            Err(crate::Error::NoHost { target: host, built_in: crate::artifacts::BUILT_IN_HOSTS })
+        }
+    }
+}
+
+/// Adds the strict eventual host for `generation` to `linker`, reading `HostState::eventual`.
+pub fn add_strict_host(linker: &mut Linker<HostState>, generation: Generation) -> anyhow::Result<()> {
+    fn view(state: &mut HostState) -> EventualView<'_> {
+        let ctx = state.eventual.as_ref().expect("a strict host run sets HostState::eventual");
+        EventualView { ctx, table: &mut state.table }
+    }
+    match generation {
+        Generation::G3 => crate::hosts::eventual::g3::add_to_linker(linker, view)?,
+        Generation::G4 => crate::hosts::eventual::g4::add_to_linker(linker, view)?,
+        Generation::G1 | Generation::G2 | Generation::G5 | Generation::G6 => {
+            anyhow::bail!("no strict host for {generation}")
+        }
+    }
+    Ok(())
 }
 
 impl WasiView for HostState {
@@ -48,11 +87,16 @@ pub fn wasi_ctx(store_dir: &Path, args: &[String]) -> anyhow::Result<WasiCtx> {
     Ok(builder.build())
 }
 
-/// Makes `bytes` runnable on the embedded host: adapts it if it imports an older generation,
-/// composes the filesystem store, and renames rc-2023-11-10 WASI imports to 0.2.0.
+/// Makes `bytes` runnable on the embedded host: adapts it if it imports another generation,
+/// composes the filesystem store for G5/G6 (G3/G4 are served by the strict host at run
+/// time), and renames rc-2023-11-10 WASI imports to 0.2.0.
 pub fn prepare(name: &str, bytes: &[u8], plug: &PlugOptions) -> anyhow::Result<Vec<u8>> {
+    let served = served(plug.host)?;
     let plugged = crate::plug_named(name, bytes, plug)?;
-    Ok(bundle_store(&plugged.component, plug)?)
+    Ok(match served {
+        Served::StoreComponent => bundle_store(&plugged.component, plug)?,
+        Served::StrictEventual(_) => crate::rewire_rc_wasi(&plugged.component)?,
+    })
 }
 
 /// Composes the filesystem store into an already plugged component and moves its
@@ -80,9 +124,18 @@ pub struct Ran {
 /// Runs `bytes` as a command on the store in `options`.
 pub fn run(name: &str, bytes: &[u8], options: &RunOptions) -> anyhow::Result<RunReport> {
     let plug = PlugOptions { diagnostics: true, ..options.plug };
+    let served = served(plug.host)?;
     let plugged = crate::plug_named(name, bytes, &plug)?;
-    let prepared = bundle_store(&plugged.component, &plug)?;
-    let ran = run_prepared(name, &prepared, &options.store_dir, &options.args)?;
+    let ran = match served {
+        Served::StoreComponent => {
+            let prepared = bundle_store(&plugged.component, &plug)?;
+            run_prepared(name, &prepared, &options.store_dir, &options.args)?
+        }
+        Served::StrictEventual(generation) => {
+            let prepared = crate::rewire_rc_wasi(&plugged.component)?;
+            run_on(name, &prepared, &options.store_dir, &options.args, Some((generation, plug.counter)))?
+        }
+    };
     Ok(RunReport { plan: plugged.plan, ran })
 }
 
@@ -160,13 +213,34 @@ fn key_and_bucket(trace: &str) -> Option<(String, String)> {
 /// Runs a component that imports nothing but WASI 0.2 (for instance one composed by
 /// [`prepare`], or by `wac compose` with `compose/g2-on-fs-store.wac`).
 pub fn run_prepared(name: &str, prepared: &[u8], store_dir: &Path, args: &[String]) -> anyhow::Result<Ran> {
+    run_on(name, prepared, store_dir, args, None)
+}
+
+/// [`run_prepared`], with the strict host of `strict`'s generation serving key-value from
+/// `store_dir` (counters in its encoding) when given.
+pub fn run_on(
+    name: &str,
+    prepared: &[u8],
+    store_dir: &Path,
+    args: &[String],
+    strict: Option<(Generation, CounterEncoding)>,
+) -> anyhow::Result<Ran> {
     std::fs::create_dir_all(store_dir)
         .with_context(|| format!("creating store directory {}", store_dir.display()))?;
     let engine = engine()?;
     let component = Component::new(&engine, prepared).map_err(anyhow::Error::from).context("compiling the composed component")?;
     let mut linker = Linker::new(&engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-    let state = HostState { wasi: wasi_ctx(store_dir, args)?, table: ResourceTable::new() };
+    if let Some((generation, _)) = strict {
+        add_strict_host(&mut linker, generation)?;
+    }
+    let eventual = strict.map(|(_, counter)| EventualCtx::new(store_dir, counter));
+    // The strict host reads the store from the host side: the guest gets no preopen then.
+    let wasi = match strict {
+        Some(_) => WasiCtxBuilder::new().inherit_stdio().args(args).build(),
+        None => wasi_ctx(store_dir, args)?,
+    };
+    let state = HostState { wasi, table: ResourceTable::new(), eventual };
     let mut store = Store::new(&engine, state);
     let instance = linker.instantiate(&mut store, &component).map_err(anyhow::Error::from).context("instantiating")?;
     let run_export = find_cli_run(&engine, &component)

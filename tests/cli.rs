@@ -215,6 +215,7 @@ fn plug_with_store_makes_a_plain_wasi_command() {
     let state = kv_adapt::run::HostState {
         wasi: kv_adapt::run::wasi_ctx(&store_dir, &[]).unwrap(),
         table: ResourceTable::new(),
+        eventual: None,
     };
     let mut store = wasmtime::Store::new(engine, state);
     let command = WasiCommand::instantiate(&mut store, &component, &linker).expect("a wasi:cli/command");
@@ -304,25 +305,59 @@ fn inspect_offers_the_sideways_adapter_for_todays_guests() {
 }
 
 #[test]
-fn inspect_names_every_host_generation_and_refuses_older_ones_without_an_adapter() {
+fn inspect_names_every_host_generation_and_the_adapter_for_each() {
     let output = kv_adapt(&["inspect", common::G5_CONFORMANCE]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    for host in ["g2", "g3", "g4"] {
-        let line = stdout.lines().find(|l| l.starts_with(&format!("plug --host {host}: "))).unwrap_or_else(|| panic!("{stdout}"));
-        assert!(line.contains("refused") && line.contains("ships no adapter from G5 onto"), "{line}");
+    for expected in [
+        "plug --host g2: refused: ",
+        "plug --host g3: adapt G5 -> G3 with adapter-g5-on-g3",
+        "plug --host g4: adapt G5 -> G4 with adapter-g5-on-g4",
+        "plug --host g5 (draft): nothing to adapt",
+        "plug --host g6 (draft2): adapt G5 -> G6 with adapter-g5-on-g6",
+    ] {
+        assert!(stdout.lines().any(|l| l.starts_with(expected)), "expected a line starting {expected:?} in: {stdout}");
     }
+    let g2 = stdout.lines().find(|l| l.starts_with("plug --host g2: ")).unwrap();
+    assert!(g2.contains("ships no adapter from G5 onto G2"), "{g2}");
 }
 
 #[test]
-fn run_on_an_older_host_says_there_is_no_built_in_one() {
+fn run_on_a_generation_without_a_built_in_host_is_one_line() {
     let dir = tempfile::tempdir().unwrap();
-    let output = kv_adapt(&["run", common::G3_CONFORMANCE, "--store", dir.path().to_str().unwrap(), "--host", "g3"]);
+    let output = kv_adapt(&["run", common::G2_EXAMPLE, "--store", dir.path().to_str().unwrap(), "--host", "g2"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("no built-in G3 wasi:keyvalue@0.1.0"), "{stderr}");
+    assert!(stderr.contains("no built-in G2 wasi:keyvalue 2023-11"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// One store directory, four host generations: the G5 command runs on the strict G3 and
+/// G4 hosts (through adapter-g5-on-g3 / -g4), natively on the G5 store and through
+/// adapter-g5-on-g6 on the G6 store, and each run sees what the one before wrote.
+#[test]
+fn run_shares_one_store_directory_across_host_generations() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().to_str().unwrap();
+    for (run, (host, how)) in [
+        ("g3", "G5 guest through adapter-g5-on-g3 onto G3"),
+        ("g4", "G5 guest through adapter-g5-on-g4 onto G4"),
+        ("g5", "G5 guest, native (no adapter) onto G5"),
+        ("g6", "G5 guest through adapter-g5-on-g6 onto G6"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let output = kv_adapt(&["run", common::G5_WASMCLOUD, "--store", store, "--host", host]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{host}: {stderr}");
+        assert!(stderr.contains(how), "{host}: {stderr}");
+        // Each run adds 42 to `visits`.
+        let visits = format!("visits: {}\n", 42 * (run + 1));
+        assert!(String::from_utf8_lossy(&output.stdout).contains(&visits), "{host}: {}", String::from_utf8_lossy(&output.stdout));
+    }
+    assert_eq!(std::fs::read(dir.path().join("%").join("visits")).unwrap(), b"168");
 }
 
 /// A G5 command built with wasmCloud's bindings, run by the CLI natively (`--host g5`) and

@@ -2,6 +2,7 @@
 //! built once as G3 `wasi:keyvalue@0.1.0` and once as G4 `@0.2.0-draft`) on every host
 //! setup, one test per (generation, setup, case), so a failure names all three. The guest
 //! does the checking; a failed case's message says what it called, expected and got.
+//! Each guest also runs natively on kv-adapt's strict host of its generation (`hosts::eventual`).
 //! Also runs the G4 command `wasm/guest-g4-println`, which prints through the host's WASI.
 //!
 //! `cargo test --test eventual_conformance` runs them all; `cargo test eventual_conformance::g3`
@@ -61,8 +62,16 @@ macro_rules! portable_conformance_tests {
 
 /// One module per setup for the guest at `$guest`, and the checks on the guest itself.
 macro_rules! eventual_conformance_setups {
-    ($guest:expr, $generation:expr) => {
+    ($guest:expr, $generation:expr, $strict:expr) => {
         const GUEST: &str = $guest;
+
+        // Natively on kv-adapt's strict host of the guest's own generation, which serves
+        // async bodies through wasmtime-wasi's streams and opens any bucket name. This
+        // proves the strict host against the same cases the adapters answer.
+        portable_conformance_tests!(GUEST, strict_native,
+            Setup { host: $strict, bodies: Bodies::Host, counter: CounterEncoding::Decimal };
+            async_body_round_trip => "async-body-round-trip",
+        );
 
         // wasmtime's in-memory G5 host: only bucket "" opens, so an unknown name is refused.
         portable_conformance_tests!(GUEST, wasmtime_draft_adapter_io, WASMTIME_ADAPTER_IO;
@@ -111,6 +120,7 @@ macro_rules! eventual_conformance_setups {
         #[test]
         fn every_guest_case_runs_somewhere() {
             let listed: Vec<&str> = [
+                strict_native::CASES,
                 wasmtime_draft_adapter_io::CASES,
                 wasmtime_draft_host_io::CASES,
                 fs_store_draft_adapter_io::CASES,
@@ -132,13 +142,13 @@ mod eventual_conformance {
     /// wasi:keyvalue@0.1.0.
     mod g3 {
         use super::*;
-        eventual_conformance_setups!(common::G3_CONFORMANCE, Generation::G3);
+        eventual_conformance_setups!(common::G3_CONFORMANCE, Generation::G3, Host::StrictG3);
     }
 
     /// wasi:keyvalue@0.2.0-draft, eventual shape.
     mod g4 {
         use super::*;
-        eventual_conformance_setups!(common::G4_CONFORMANCE, Generation::G4);
+        eventual_conformance_setups!(common::G4_CONFORMANCE, Generation::G4, Host::StrictG4);
     }
 }
 

@@ -82,6 +82,21 @@ mod store_conformance {
             increment_huge_delta_is_error => "increment-huge-delta-is-error",
         );
 
+        // Through adapter-g5-on-g3 / -g4 on kv-adapt's strict eventual hosts: one page
+        // holds every key, and counters are u64 as in G5.
+        store_conformance_tests!(GUEST, strict_g3_adapted, setup(Host::StrictG3);
+            two_opens_share_data => "two-opens-share-data",
+            bucket_outlives_nothing => "bucket-outlives-nothing",
+            list_keys_unknown_cursor_is_error => "list-keys-unknown-cursor-is-error",
+            increment_huge_delta => "increment-huge-delta",
+        );
+        store_conformance_tests!(GUEST, strict_g4_adapted, setup(Host::StrictG4);
+            two_opens_share_data => "two-opens-share-data",
+            bucket_outlives_nothing => "bucket-outlives-nothing",
+            list_keys_unknown_cursor_is_error => "list-keys-unknown-cursor-is-error",
+            increment_huge_delta => "increment-huge-delta",
+        );
+
         #[test]
         fn every_guest_case_runs_somewhere() {
             let listed = [
@@ -89,6 +104,8 @@ mod store_conformance {
                 fs_store_draft_native::CASES,
                 fs_store_draft2_adapted::CASES,
                 wasmtime_draft_round_trip::CASES,
+                strict_g3_adapted::CASES,
+                strict_g4_adapted::CASES,
             ]
             .concat();
             assert_every_case_listed(GUEST, setup(Host::WasmtimeDraft), &listed);
@@ -141,9 +158,20 @@ mod store_conformance {
             increment_negative_delta_is_error => "increment-negative-delta-is-error",
         );
 
+        // Through adapter-g6-on-g3 / -g4 on the strict eventual hosts: the cas is emulated
+        // over get and set, and counters only count up.
+        g6_tests!(strict_g3_adapted, setup(Host::StrictG3);
+            increment_negative_delta_is_error => "increment-negative-delta-is-error",
+        );
+        g6_tests!(strict_g4_adapted, setup(Host::StrictG4);
+            increment_negative_delta_is_error => "increment-negative-delta-is-error",
+        );
+
         #[test]
         fn every_guest_case_runs_somewhere() {
             let listed = [
+                strict_g3_adapted::CASES,
+                strict_g4_adapted::CASES,
                 fs_store_draft2_native::CASES,
                 wasmtime_draft_adapted::CASES,
                 fs_store_draft_adapted::CASES,

@@ -292,29 +292,27 @@ pub fn unknown_cursor_text(cursor: &str, bucket: &str) -> String {
 }
 
 /// A negative G6 delta, which a G5 host (unsigned counters, no decrement) cannot apply.
-pub fn negative_delta(key: &str, bucket: &str, delta: i64) -> String {
+pub fn negative_delta(key: &str, bucket: &str, delta: i64, host: &str) -> String {
     let mut t = String::from("bad-value: delta -");
     push_u64(&mut t, delta.unsigned_abs());
     t.push_str(" for ");
     key_in_bucket(&mut t, key, bucket);
-    t.push_str(
-        " is negative; the host speaks wasi:keyvalue@0.2.0-draft, whose counters are \
-         unsigned and only count up; nothing was written",
-    );
+    t.push_str(" is negative; the host speaks ");
+    t.push_str(host);
+    t.push_str(", whose counters are unsigned and only count up; nothing was written");
     t
 }
 
 /// A G5 counter past `i64::MAX`, which a G6 guest's s64 cannot carry. The host has
 /// already applied the increment.
-pub fn counter_too_large(key: &str, bucket: &str, value: u64) -> String {
+pub fn counter_too_large(key: &str, bucket: &str, value: u64, host: &str) -> String {
     let mut t = String::from("bad-value: ");
     key_in_bucket(&mut t, key, bucket);
     t.push_str(" now holds ");
     push_u64(&mut t, value);
-    t.push_str(
-        ", above 9223372036854775807; the host speaks wasi:keyvalue@0.2.0-draft, whose \
-         counters are unsigned, and this guest's are signed 64-bit; the increment was applied",
-    );
+    t.push_str(", above 9223372036854775807; the host speaks ");
+    t.push_str(host);
+    t.push_str(", whose counters are unsigned, and this guest's are signed 64-bit; the increment was applied");
     t
 }
 
@@ -462,13 +460,13 @@ mod tests {
     #[test]
     fn sideways_errors_name_the_value_and_the_fix() {
         assert_eq!(
-            negative_delta("c", "b", -3),
+            negative_delta("c", "b", -3, "wasi:keyvalue@0.2.0-draft"),
             "bad-value: delta -3 for key \"c\" in bucket \"b\" is negative; the host speaks \
              wasi:keyvalue@0.2.0-draft, whose counters are unsigned and only count up; nothing was written"
         );
-        assert!(negative_delta("c", "b", i64::MIN).starts_with("bad-value: delta -9223372036854775808 "));
+        assert!(negative_delta("c", "b", i64::MIN, "h").starts_with("bad-value: delta -9223372036854775808 "));
         assert!(unknown_cursor_token(7, "b").starts_with("bad-value: list-keys cursor 7 for bucket \"b\" is not"));
         assert!(unknown_cursor_text("x", "b").starts_with("bad-value: list-keys cursor \"x\" for bucket \"b\""));
-        assert!(counter_too_large("c", "b", u64::MAX).contains("now holds 18446744073709551615"));
+        assert!(counter_too_large("c", "b", u64::MAX, "h").contains("now holds 18446744073709551615"));
     }
 }

@@ -44,6 +44,10 @@ pub enum Host {
     WasmtimeDraftViaDraft2,
     /// The G6 store, with the guest first plugged onto G5 and then back onto G6.
     FsStoreDraft2ViaDraft,
+    /// kv-adapt's strict host of `wasi:keyvalue@0.1.0` (G3), over a temporary directory.
+    StrictG3,
+    /// kv-adapt's strict host of `@0.2.0-draft` eventual (G4), over a temporary directory.
+    StrictG4,
 }
 
 impl Host {
@@ -51,13 +55,15 @@ impl Host {
         match self {
             Host::WasmtimeDraft | Host::FsStoreDraft | Host::WasmtimeDraftViaDraft2 => Generation::G5,
             Host::FsStoreDraft2 | Host::FsStoreDraft2ViaDraft => Generation::G6,
+            Host::StrictG3 => Generation::G3,
+            Host::StrictG4 => Generation::G4,
         }
     }
 
     /// The generation a round trip passes through before coming back to `generation`.
     pub fn via(self) -> Option<Generation> {
         match self {
-            Host::WasmtimeDraft | Host::FsStoreDraft | Host::FsStoreDraft2 => None,
+            Host::WasmtimeDraft | Host::FsStoreDraft | Host::FsStoreDraft2 | Host::StrictG3 | Host::StrictG4 => None,
             Host::WasmtimeDraftViaDraft2 => Some(Generation::G6),
             Host::FsStoreDraft2ViaDraft => Some(Generation::G5),
         }
@@ -66,7 +72,7 @@ impl Host {
     /// Whether the data lives in our filesystem store (composed in), not in wasmtime's host.
     pub fn is_fs_store(self) -> bool {
         match self {
-            Host::WasmtimeDraft | Host::WasmtimeDraftViaDraft2 => false,
+            Host::WasmtimeDraft | Host::WasmtimeDraftViaDraft2 | Host::StrictG3 | Host::StrictG4 => false,
             Host::FsStoreDraft | Host::FsStoreDraft2 | Host::FsStoreDraft2ViaDraft => true,
         }
     }
@@ -83,6 +89,7 @@ pub struct TestState {
     wasi: WasiCtx,
     table: ResourceTable,
     keyvalue: WasiKeyValueCtx,
+    eventual: Option<kv_adapt::hosts::eventual::EventualCtx>,
     /// Keeps the store directory alive for as long as the instance.
     _dir: Option<tempfile::TempDir>,
 }
@@ -108,13 +115,19 @@ fn allowed_import(setup: Setup, name: &str) -> bool {
     target_keyvalue_import(setup, name) || io
 }
 
+/// What a component importing the eventual shape may import of it.
+const EVENTUAL_INTERFACES: [&str; 5] = ["types", "wasi-keyvalue-error", "eventual", "atomic", "eventual-batch"];
+
 /// One of the target generation's key-value interfaces.
 fn target_keyvalue_import(setup: Setup, name: &str) -> bool {
-    let version = match setup.host.generation() {
-        Generation::G5 => "0.2.0-draft",
-        _ => "0.2.0-draft2",
+    let (version, interfaces): (&str, &[&str]) = match setup.host.generation() {
+        Generation::G3 => ("0.1.0", &EVENTUAL_INTERFACES),
+        Generation::G4 => ("0.2.0-draft", &EVENTUAL_INTERFACES),
+        Generation::G5 => ("0.2.0-draft", &["store", "atomics", "batch"]),
+        Generation::G6 => ("0.2.0-draft2", &["store", "atomics", "batch"]),
+        Generation::G1 | Generation::G2 => panic!("no test host speaks {:?}", setup.host),
     };
-    ["store", "atomics", "batch"].iter().any(|i| name == format!("wasi:keyvalue/{i}@{version}"))
+    interfaces.iter().any(|i| name == format!("wasi:keyvalue/{i}@{version}"))
 }
 
 /// Imports a plugged command may keep: the target key-value interfaces and any WASI that is
@@ -167,16 +180,17 @@ fn compiled(guest_path: &str, setup: Setup) -> Component {
 /// A fresh instance of `guest_path` on `setup`, with empty data.
 pub fn instantiate(guest_path: &str, setup: Setup) -> (Store<TestState>, wasmtime::component::Instance) {
     let component = compiled(guest_path, setup);
-    instantiate_component(&component, setup.host, None)
+    instantiate_component(&component, setup, None)
 }
 
 /// Instantiates `component` on `host` with empty data; stdout goes to `stdout` when given
 /// (else to the test's stdout for the filesystem hosts, nowhere for wasmtime's).
 fn instantiate_component(
     component: &Component,
-    host: Host,
+    setup: Setup,
     stdout: Option<MemoryOutputPipe>,
 ) -> (Store<TestState>, wasmtime::component::Instance) {
+    let (host, counter) = (setup.host, setup.counter);
     let mut linker: Linker<TestState> = Linker::new(engine());
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("wasi in linker");
     let mut builder = WasiCtx::builder();
@@ -188,6 +202,19 @@ fn instantiate_component(
             .expect("keyvalue in linker");
             builder.inherit_stderr();
             None
+        }
+        Host::StrictG3 | Host::StrictG4 => {
+            fn view(s: &mut TestState) -> kv_adapt::hosts::eventual::EventualView<'_> {
+                let ctx = s.eventual.as_ref().expect("strict host context");
+                kv_adapt::hosts::eventual::EventualView { ctx, table: &mut s.table }
+            }
+            match host.generation() {
+                Generation::G3 => kv_adapt::hosts::eventual::g3::add_to_linker(&mut linker, view),
+                _ => kv_adapt::hosts::eventual::g4::add_to_linker(&mut linker, view),
+            }
+            .expect("strict host in linker");
+            builder.inherit_stderr();
+            Some(tempfile::tempdir().expect("temp dir"))
         }
         Host::FsStoreDraft | Host::FsStoreDraft2 | Host::FsStoreDraft2ViaDraft => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -201,10 +228,18 @@ fn instantiate_component(
     if let Some(pipe) = stdout {
         builder.stdout(pipe);
     }
+    let eventual = match host {
+        Host::StrictG3 | Host::StrictG4 => {
+            let root = dir.as_ref().expect("strict hosts have a directory").path();
+            Some(kv_adapt::hosts::eventual::EventualCtx::new(root, counter))
+        }
+        _ => None,
+    };
     let state = TestState {
         wasi: builder.build(),
         table: ResourceTable::new(),
         keyvalue: WasiKeyValueCtxBuilder::new().build(),
+        eventual,
         _dir: dir,
     };
     let mut store = Store::new(engine(), state);
@@ -294,7 +329,7 @@ pub fn run_command(guest_path: &str, setup: Setup) -> (bool, String) {
     let component = Component::new(engine(), prepared).expect("compile composed command");
 
     let stdout = MemoryOutputPipe::new(1 << 20);
-    let (mut store, instance) = instantiate_component(&component, setup.host, Some(stdout.clone()));
+    let (mut store, instance) = instantiate_component(&component, setup, Some(stdout.clone()));
     let run_name = component
         .component_type()
         .exports(engine())

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 const FRONTS: &[&str] = &["g2", "g3", "g4", "g5", "g6"];
-const BACKS: &[&str] = &["g5", "g6"];
+const BACKS: &[&str] = &["g3", "g4", "g5", "g6"];
 /// Fronts whose value bodies are wasi:io streams, so that an `-io` flavour exists.
 const FRONTS_WITH_STREAMS: &[&str] = &["g2", "g3", "g4"];
 
@@ -30,6 +30,8 @@ fn main() {
     assert_ne!(front, back, "front and back are the same generation: nothing to adapt");
     let io = enabled("io");
     assert!(!io || FRONTS_WITH_STREAMS.contains(&front), "front {front} has no value-body streams, so no `io` flavour");
+    // The legacy fronts read and write counters and bodies over today's shape only.
+    assert!(!FRONTS_WITH_STREAMS.contains(&front) || ["g5", "g6"].contains(&back), "front {front} has no {back} back");
     let suffix = if io { "-io" } else { "" };
     let wit = format!(
         "package kv-adapt:build;\n\nworld adapter {{\n    include kv-adapt:components/front-{front}{suffix};\n    include kv-adapt:components/back-{back};\n}}\n"

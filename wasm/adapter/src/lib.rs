@@ -42,7 +42,8 @@ wit_bindgen::generate!({
     generate_all,
 });
 
-/// The host's key-value interfaces: the back.
+/// The host's key-value interfaces when the back is today's shape; the legacy fronts and
+/// `back::{g5, g6}` speak it directly.
 #[cfg(feature = "back-g5")]
 use wasi::keyvalue0_2_0_draft as kv;
 #[cfg(feature = "back-g6")]
@@ -71,7 +72,7 @@ export!(Adapter);
 /// A host bucket, opened once for its name.
 struct Opened {
     name: String,
-    bucket: kv::store::Bucket,
+    bucket: back::HostBucket,
 }
 
 struct State {
@@ -141,17 +142,19 @@ impl exports::kv_adapt::components::diagnostics::Guest for Adapter {
     }
 }
 
-/// Trace text of a host error on bucket `name`.
+/// Trace text of a host error on bucket `name`. The legacy fronts only run on G5/G6
+/// backs, whose errors they read directly.
+#[cfg(legacy_front)]
 fn store_error(e: kv::store::Error, name: &str) -> String {
-    host_trace(&e, name)
+    failure_trace(&e.into(), name)
 }
 
-/// [`store_error`] of a borrowed error.
-fn host_trace(e: &kv::store::Error, name: &str) -> String {
-    let e = match e {
-        kv::store::Error::NoSuchStore => HostError::NoSuchStore,
-        kv::store::Error::AccessDenied => HostError::AccessDenied,
-        kv::store::Error::Other(text) => HostError::Other(text),
+/// Trace text of a host failure on bucket `name`.
+fn failure_trace(f: &back::Failure, name: &str) -> String {
+    let e = match f {
+        back::Failure::NoSuchStore => HostError::NoSuchStore,
+        back::Failure::AccessDenied => HostError::AccessDenied,
+        back::Failure::Other(text) => HostError::Other(text),
     };
     trace::host_error(e, name)
 }
@@ -160,16 +163,16 @@ impl State {
     /// Index in `opened` of the host bucket called `name`, opening it the first time.
     #[cfg(legacy_front)]
     fn open(&mut self, name: String) -> Result<usize, String> {
-        self.open_raw(&name).map_err(|e| store_error(e, &name))
+        self.open_raw(&name).map_err(|f| failure_trace(&f, &name))
     }
 
-    /// [`State::open`] keeping the host's own error, for the fronts whose error type is
-    /// the host's variant under another version.
-    fn open_raw(&mut self, name: &str) -> Result<usize, kv::store::Error> {
+    /// [`State::open`] keeping the host's own failure, for the fronts whose error type is
+    /// a variant of the same three cases.
+    fn open_raw(&mut self, name: &str) -> Result<usize, back::Failure> {
         if let Some(i) = self.opened.iter().position(|o| o.name == name) {
             return Ok(i);
         }
-        let bucket = kv::store::open(name)?;
+        let bucket = back::open(name)?;
         self.opened.push(Opened { name: String::from(name), bucket });
         Ok(self.opened.len() - 1)
     }

@@ -1,23 +1,33 @@
-//! What the guest's front needs of the host, for the two hosts of today: G5
-//! (`@0.2.0-draft`, `g5.rs`) and G6 (`@0.2.0-draft2`, `g6.rs`). Each back file gives the
-//! same functions over its own generation: `list_page` (u64 vs string cursor), `increment`
-//! (u64 vs s64) and `compare_and_swap` (none in G5, the `cas` resource in G6). Everything
-//! else a front does speaks `kv::store` directly, which is the same in both.
+//! What the host offers, one file per generation: G5 (`@0.2.0-draft`, `g5.rs`), G6
+//! (`@0.2.0-draft2`, `g6.rs`), and the early-2024 eventual shape, G3 (`@0.1.0`) or G4
+//! (`@0.2.0-draft`), in `eventual.rs`.
 //!
-//! The G5 and G6 fronts carry G5/G6 error variants through unchanged, so they use only
-//! `kv` and `list_page` here; the trace-text helpers are for the legacy fronts.
+//! Every back gives the calls of today's shape, for the G5/G6 fronts: `open`, `get`, `set`,
+//! `delete`, `exists`, `page` (with its own `Cursor`), `add` (with its own `Counter`,
+//! u64 or s64), `get_many`, `set_many`, `delete_many`, failing with one [`Failure`]. The
+//! G5/G6 backs also give the legacy fronts `list_page`, `increment` and
+//! `compare_and_swap` with trace texts; those fronts otherwise speak `kv::store` directly.
 #![cfg_attr(not(legacy_front), allow(dead_code))]
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
+#[cfg(legacy_front)]
 use kv_adapt_convert::atomic::Decision;
+#[cfg(legacy_front)]
 use kv_adapt_convert::counter::Encoding;
+#[cfg(legacy_front)]
 use kv_adapt_convert::paging::{self, Next};
+#[cfg(legacy_front)]
 use kv_adapt_convert::trace;
 
+#[cfg(legacy_front)]
 use crate::kv;
 
+#[cfg(any(feature = "back-g3", feature = "back-g4"))]
+mod eventual;
+#[cfg(any(feature = "back-g3", feature = "back-g4"))]
+pub use eventual::*;
 #[cfg(feature = "back-g5")]
 mod g5;
 #[cfg(feature = "back-g5")]
@@ -27,7 +37,22 @@ mod g6;
 #[cfg(feature = "back-g6")]
 pub use g6::*;
 
+/// A host failure, as today's `error` variant has it; a legacy host's error resource
+/// becomes `Other` with its trace.
+pub enum Failure {
+    NoSuchStore,
+    AccessDenied,
+    Other(String),
+}
+
+/// One `list-keys` page.
+pub struct Page {
+    pub keys: Vec<String>,
+    pub cursor: Option<Cursor>,
+}
+
 /// Why `all_keys` stopped before the last page.
+#[cfg(legacy_front)]
 pub enum Stop {
     // G2's `get-keys` has no error channel, so only G3/G4 read the error.
     #[cfg_attr(feature = "front-g2", allow(dead_code))]
@@ -36,6 +61,7 @@ pub enum Stop {
     Repeated,
 }
 
+#[cfg(legacy_front)]
 /// Appends every key of `bucket` to `keys`, paging through `list-keys`. On a `Stop` the
 /// keys gathered so far are in `keys`.
 pub fn all_keys(bucket: &kv::store::Bucket, keys: &mut Vec<String>) -> Result<(), Stop> {
@@ -55,6 +81,7 @@ pub fn all_keys(bucket: &kv::store::Bucket, keys: &mut Vec<String>) -> Result<()
     }
 }
 
+#[cfg(legacy_front)]
 /// What `compare-and-swap` did; a missing key is an error in G2 and `false` in G3/G4, so
 /// the front decides.
 pub enum Swap {
@@ -63,6 +90,7 @@ pub enum Swap {
     Missing,
 }
 
+#[cfg(legacy_front)]
 /// The bytes to write for `compare-and-swap`, or what to answer instead.
 fn bytes_to_swap(
     d: Decision,

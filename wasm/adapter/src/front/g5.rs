@@ -21,34 +21,40 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+#[cfg(feature = "back-g6")]
 use kv_adapt_convert::cursors::CursorTable;
 use kv_adapt_convert::trace;
 
 use crate::exports::wasi::keyvalue0_2_0_draft::{atomics, batch, store};
-use crate::{host_trace, kv, record_error, state, Adapter, Opened, State};
+use crate::back::{self, Failure};
+use crate::{failure_trace, record_error, state, Adapter, Opened, State};
 use store::{Bucket, BucketBorrow, Error, KeyResponse};
 
-/// G6 cursors behind the G5 tokens handed out. Apart from `State` like `RECENT`, and
-/// only touched inside `list_keys`.
+/// Host cursors behind the G5 tokens handed out, for a back whose cursors are strings.
+/// Apart from `State` like `RECENT`, and only touched inside `list_keys`.
+#[cfg(feature = "back-g6")]
 struct Cursors(core::cell::UnsafeCell<CursorTable>);
 
 // SAFETY: as for `crate::Global`.
+#[cfg(feature = "back-g6")]
 unsafe impl Sync for Cursors {}
 
+#[cfg(feature = "back-g6")]
 static CURSORS: Cursors = Cursors(core::cell::UnsafeCell::new(CursorTable::new()));
 
+#[cfg(feature = "back-g6")]
 fn cursors() -> &'static mut CursorTable {
     // SAFETY: one export runs at a time and `list_keys` takes this once.
     unsafe { &mut *CURSORS.0.get() }
 }
 
 /// The host's error as the guest's: the same three variants, case by case.
-fn from_host(e: kv::store::Error, bucket: &str) -> Error {
-    record_error(&host_trace(&e, bucket));
-    match e {
-        kv::store::Error::NoSuchStore => Error::NoSuchStore,
-        kv::store::Error::AccessDenied => Error::AccessDenied,
-        kv::store::Error::Other(text) => Error::Other(text),
+fn from_host(f: Failure, bucket: &str) -> Error {
+    record_error(&failure_trace(&f, bucket));
+    match f {
+        Failure::NoSuchStore => Error::NoSuchStore,
+        Failure::AccessDenied => Error::AccessDenied,
+        Failure::Other(text) => Error::Other(text),
     }
 }
 
@@ -79,46 +85,57 @@ impl store::Guest for Adapter {
 impl store::GuestBucket for BucketRep {
     fn get(&self, key: String) -> Result<Option<Vec<u8>>, Error> {
         let o = opened(state(), self);
-        o.bucket.get(&key).map_err(|e| from_host(e, &o.name))
+        back::get(&o.bucket, &key).map_err(|e| from_host(e, &o.name))
     }
 
     fn set(&self, key: String, value: Vec<u8>) -> Result<(), Error> {
         let o = opened(state(), self);
-        o.bucket.set(&key, &value).map_err(|e| from_host(e, &o.name))
+        back::set(&o.bucket, &key, &value).map_err(|e| from_host(e, &o.name))
     }
 
     fn delete(&self, key: String) -> Result<(), Error> {
         let o = opened(state(), self);
-        o.bucket.delete(&key).map_err(|e| from_host(e, &o.name))
+        back::delete(&o.bucket, &key).map_err(|e| from_host(e, &o.name))
     }
 
     fn exists(&self, key: String) -> Result<bool, Error> {
         let o = opened(state(), self);
-        o.bucket.exists(&key).map_err(|e| from_host(e, &o.name))
+        back::exists(&o.bucket, &key).map_err(|e| from_host(e, &o.name))
     }
 
+    #[cfg(feature = "back-g6")]
     fn list_keys(&self, cursor: Option<u64>) -> Result<KeyResponse, Error> {
         let o = opened(state(), self);
         let table = cursors();
         let host_cursor = match cursor {
             None => None,
             Some(token) => match table.cursor(token) {
-                Some(c) => Some(c),
+                Some(c) => Some(String::from(c)),
                 None => return Err(own_error(trace::unknown_cursor_token(token, &o.name))),
             },
         };
-        let page = o.bucket.list_keys(host_cursor).map_err(|e| from_host(e, &o.name))?;
+        let page = back::page(&o.bucket, host_cursor.as_ref()).map_err(|e| from_host(e, &o.name))?;
         Ok(KeyResponse { keys: page.keys, cursor: page.cursor.map(|c| table.token(c)) })
+    }
+
+    // The eventual backs' cursors are u64 already.
+    #[cfg(not(feature = "back-g6"))]
+    fn list_keys(&self, cursor: Option<u64>) -> Result<KeyResponse, Error> {
+        let o = opened(state(), self);
+        let page = back::page(&o.bucket, cursor.as_ref()).map_err(|e| from_host(e, &o.name))?;
+        Ok(KeyResponse { keys: page.keys, cursor: page.cursor })
     }
 }
 
 impl atomics::Guest for Adapter {
     fn increment(bucket: BucketBorrow<'_>, key: String, delta: u64) -> Result<u64, Error> {
         let o = opened(state(), bucket.get::<BucketRep>());
-        let Ok(signed) = i64::try_from(delta) else {
+        // Irrefutable on the u64 backs (G3, G4); refutable on G6's s64.
+        #[allow(irrefutable_let_patterns)]
+        let Ok(host_delta) = back::Counter::try_from(delta) else {
             return Err(own_error(trace::delta_too_large(&key, &o.name, delta)));
         };
-        let value = kv::atomics::increment(&o.bucket, &key, signed).map_err(|e| from_host(e, &o.name))?;
+        let value = back::add(&o.bucket, &key, host_delta).map_err(|e| from_host(e, &o.name))?;
         u64::try_from(value).map_err(|_| own_error(trace::negative_counter(&key, &o.name)))
     }
 }
@@ -126,16 +143,16 @@ impl atomics::Guest for Adapter {
 impl batch::Guest for Adapter {
     fn get_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<Vec<Option<(String, Vec<u8>)>>, Error> {
         let o = opened(state(), bucket.get::<BucketRep>());
-        kv::batch::get_many(&o.bucket, &keys).map_err(|e| from_host(e, &o.name))
+        back::get_many(&o.bucket, &keys).map_err(|e| from_host(e, &o.name))
     }
 
     fn set_many(bucket: BucketBorrow<'_>, key_values: Vec<(String, Vec<u8>)>) -> Result<(), Error> {
         let o = opened(state(), bucket.get::<BucketRep>());
-        kv::batch::set_many(&o.bucket, &key_values).map_err(|e| from_host(e, &o.name))
+        back::set_many(&o.bucket, &key_values).map_err(|e| from_host(e, &o.name))
     }
 
     fn delete_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<(), Error> {
         let o = opened(state(), bucket.get::<BucketRep>());
-        kv::batch::delete_many(&o.bucket, &keys).map_err(|e| from_host(e, &o.name))
+        back::delete_many(&o.bucket, &keys).map_err(|e| from_host(e, &o.name))
     }
 }

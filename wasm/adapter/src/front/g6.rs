@@ -27,17 +27,18 @@ use kv_adapt_convert::cursors;
 use kv_adapt_convert::trace;
 
 use crate::exports::wasi::keyvalue0_2_0_draft2::{atomics, batch, store};
-use crate::{host_trace, kv, record_error, state, Adapter, Opened, State};
+use crate::back::{self, Failure};
+use crate::{failure_trace, record_error, state, Adapter, Opened, State};
 use atomics::{Cas, CasError};
 use store::{Bucket, BucketBorrow, Error, KeyResponse};
 
 /// The host's error as the guest's: the same three variants, case by case.
-fn from_host(e: kv::store::Error, bucket: &str) -> Error {
-    record_error(&host_trace(&e, bucket));
-    match e {
-        kv::store::Error::NoSuchStore => Error::NoSuchStore,
-        kv::store::Error::AccessDenied => Error::AccessDenied,
-        kv::store::Error::Other(text) => Error::Other(text),
+fn from_host(f: Failure, bucket: &str) -> Error {
+    record_error(&failure_trace(&f, bucket));
+    match f {
+        Failure::NoSuchStore => Error::NoSuchStore,
+        Failure::AccessDenied => Error::AccessDenied,
+        Failure::Other(text) => Error::Other(text),
     }
 }
 
@@ -68,22 +69,22 @@ impl store::Guest for Adapter {
 impl store::GuestBucket for BucketRep {
     fn get(&self, key: String) -> Result<Option<Vec<u8>>, Error> {
         let o = opened(state(), self);
-        o.bucket.get(&key).map_err(|e| from_host(e, &o.name))
+        back::get(&o.bucket, &key).map_err(|e| from_host(e, &o.name))
     }
 
     fn set(&self, key: String, value: Vec<u8>) -> Result<(), Error> {
         let o = opened(state(), self);
-        o.bucket.set(&key, &value).map_err(|e| from_host(e, &o.name))
+        back::set(&o.bucket, &key, &value).map_err(|e| from_host(e, &o.name))
     }
 
     fn delete(&self, key: String) -> Result<(), Error> {
         let o = opened(state(), self);
-        o.bucket.delete(&key).map_err(|e| from_host(e, &o.name))
+        back::delete(&o.bucket, &key).map_err(|e| from_host(e, &o.name))
     }
 
     fn exists(&self, key: String) -> Result<bool, Error> {
         let o = opened(state(), self);
-        o.bucket.exists(&key).map_err(|e| from_host(e, &o.name))
+        back::exists(&o.bucket, &key).map_err(|e| from_host(e, &o.name))
     }
 
     fn list_keys(&self, cursor: Option<String>) -> Result<KeyResponse, Error> {
@@ -95,7 +96,7 @@ impl store::GuestBucket for BucketRep {
                 None => return Err(own_error(trace::unknown_cursor_text(&text, &o.name))),
             },
         };
-        let page = o.bucket.list_keys(host_cursor).map_err(|e| from_host(e, &o.name))?;
+        let page = back::page(&o.bucket, host_cursor.as_ref()).map_err(|e| from_host(e, &o.name))?;
         Ok(KeyResponse { keys: page.keys, cursor: page.cursor.map(cursors::u64_to_text) })
     }
 }
@@ -111,7 +112,7 @@ pub struct CasRep {
 impl CasRep {
     fn read(bucket: usize, key: String) -> Result<CasRep, Error> {
         let o = &state().opened[bucket];
-        let seen = o.bucket.get(&key).map_err(|e| from_host(e, &o.name))?;
+        let seen = back::get(&o.bucket, &key).map_err(|e| from_host(e, &o.name))?;
         Ok(CasRep { bucket, key, seen })
     }
 }
@@ -131,38 +132,38 @@ impl atomics::Guest for Adapter {
 
     fn increment(bucket: BucketBorrow<'_>, key: String, delta: i64) -> Result<i64, Error> {
         let o = opened(state(), bucket.get::<BucketRep>());
-        let Ok(unsigned) = u64::try_from(delta) else {
-            return Err(own_error(trace::negative_delta(&key, &o.name, delta)));
+        let Ok(unsigned) = back::Counter::try_from(delta) else {
+            return Err(own_error(trace::negative_delta(&key, &o.name, delta, back::NAME)));
         };
-        let value = kv::atomics::increment(&o.bucket, &key, unsigned).map_err(|e| from_host(e, &o.name))?;
-        i64::try_from(value).map_err(|_| own_error(trace::counter_too_large(&key, &o.name, value)))
+        let value = back::add(&o.bucket, &key, unsigned).map_err(|e| from_host(e, &o.name))?;
+        i64::try_from(value).map_err(|_| own_error(trace::counter_too_large(&key, &o.name, value, back::NAME)))
     }
 
-    // Not atomic (see the header): G5 offers nothing to make it so.
+    // Not atomic (see the header): no older generation offers a cas over bytes.
     fn swap(cas: Cas, value: Vec<u8>) -> Result<(), CasError> {
         let cas = cas.into_inner::<CasRep>();
         let o = &state().opened[cas.bucket];
-        let now = o.bucket.get(&cas.key).map_err(|e| CasError::StoreError(from_host(e, &o.name)))?;
+        let now = back::get(&o.bucket, &cas.key).map_err(|e| CasError::StoreError(from_host(e, &o.name)))?;
         if now != cas.seen {
             return Err(CasError::CasFailed(Cas::new(CasRep { bucket: cas.bucket, key: cas.key, seen: now })));
         }
-        o.bucket.set(&cas.key, &value).map_err(|e| CasError::StoreError(from_host(e, &o.name)))
+        back::set(&o.bucket, &cas.key, &value).map_err(|e| CasError::StoreError(from_host(e, &o.name)))
     }
 }
 
 impl batch::Guest for Adapter {
     fn get_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<Vec<Option<(String, Vec<u8>)>>, Error> {
         let o = opened(state(), bucket.get::<BucketRep>());
-        kv::batch::get_many(&o.bucket, &keys).map_err(|e| from_host(e, &o.name))
+        back::get_many(&o.bucket, &keys).map_err(|e| from_host(e, &o.name))
     }
 
     fn set_many(bucket: BucketBorrow<'_>, key_values: Vec<(String, Vec<u8>)>) -> Result<(), Error> {
         let o = opened(state(), bucket.get::<BucketRep>());
-        kv::batch::set_many(&o.bucket, &key_values).map_err(|e| from_host(e, &o.name))
+        back::set_many(&o.bucket, &key_values).map_err(|e| from_host(e, &o.name))
     }
 
     fn delete_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<(), Error> {
         let o = opened(state(), bucket.get::<BucketRep>());
-        kv::batch::delete_many(&o.bucket, &keys).map_err(|e| from_host(e, &o.name))
+        back::delete_many(&o.bucket, &keys).map_err(|e| from_host(e, &o.name))
     }
 }

@@ -72,6 +72,8 @@ const ADAPTER_PAIRS: &[(&str, &str, &[bool])] = &[
     ("g5", "g4", &[false]),
     ("g6", "g3", &[false]),
     ("g6", "g4", &[false]),
+    ("g5", "g2", &[false]),
+    ("g6", "g2", &[false]),
 ];
 /// Generations the filesystem store is built for.
 const STORE_TARGETS: &[&str] = &["g5", "g6"];

@@ -49,10 +49,10 @@ impl Adapter {
 
 /// Generations a guest can be adapted from, for error messages.
 pub const SUPPORTED_SOURCES: &str =
-    "G2 (2023-11), G3 (0.1.0), G4 (0.2.0-draft eventual), G5 (0.2.0-draft, onto G3, G4, G6), G6 (0.2.0-draft2, onto G3, G4, G5)";
+    "G2 (2023-11), G3 (0.1.0), G4 (0.2.0-draft eventual), G5 (0.2.0-draft, onto G2, G3, G4, G6), G6 (0.2.0-draft2, onto G2, G3, G4, G5)";
 
 /// Host generations `run` can serve (through the filesystem store), for error messages.
-pub const BUILT_IN_HOSTS: &str = "G3, G4 (strict hosts), G5 (draft), G6 (draft2) (the filesystem store)";
+pub const BUILT_IN_HOSTS: &str = "G2, G3, G4 (strict hosts), G5 (draft), G6 (draft2) (the filesystem store)";
 
 pub fn adapter(source: Generation, target: Generation, bodies: Bodies) -> Option<&'static Adapter> {
     ADAPTERS.iter().find(|a| a.source == source && a.target == target && a.bodies == bodies)

@@ -8,6 +8,7 @@ use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::hosts::eventual::{EventualCtx, EventualView};
+use crate::hosts::g2::{G2Host, G2View};
 use crate::{CounterEncoding, Generation, Plan, PlugOptions};
 
 /// Where the filesystem store finds its root inside the guest.
@@ -26,6 +27,7 @@ pub struct HostState {
     pub wasi: WasiCtx,
     pub table: ResourceTable,
     pub eventual: Option<EventualCtx>,
+    pub g2: Option<G2Host>,
 }
 
 /// Who serves the key-value interfaces of a run on `host`.
@@ -33,31 +35,37 @@ pub struct HostState {
 pub enum Served {
     /// The filesystem store component, composed in: G5 and G6.
     StoreComponent,
-    /// kv-adapt's strict host of the eventual shape, in the embedder: G3 and G4.
-    StrictEventual(Generation),
+    /// kv-adapt's strict hosts, in the embedder: G2, G3 and G4.
+    Strict(Generation),
 }
 
 /// How `run` serves `host`, or why it cannot.
 pub fn served(host: Generation) -> crate::Result<Served> {
     match host {
         Generation::G5 | Generation::G6 => Ok(Served::StoreComponent),
-        Generation::G3 | Generation::G4 => Ok(Served::StrictEventual(host)),
-        Generation::G1 | Generation::G2 => {
+        Generation::G2 | Generation::G3 | Generation::G4 => Ok(Served::Strict(host)),
+        Generation::G1 => {
             Err(crate::Error::NoHost { target: host, built_in: crate::artifacts::BUILT_IN_HOSTS })
         }
     }
 }
 
-/// Adds the strict eventual host for `generation` to `linker`, reading `HostState::eventual`.
+/// Adds the strict host for `generation` to `linker`, reading `HostState::eventual` or
+/// `HostState::g2`.
 pub fn add_strict_host(linker: &mut Linker<HostState>, generation: Generation) -> anyhow::Result<()> {
     fn view(state: &mut HostState) -> EventualView<'_> {
         let ctx = state.eventual.as_ref().expect("a strict host run sets HostState::eventual");
         EventualView { ctx, table: &mut state.table }
     }
+    fn g2_view(state: &mut HostState) -> G2View<'_> {
+        let host = state.g2.as_mut().expect("a strict G2 run sets HostState::g2");
+        G2View { host, table: &mut state.table }
+    }
     match generation {
+        Generation::G2 => crate::hosts::g2::add_to_linker(linker, g2_view)?,
         Generation::G3 => crate::hosts::eventual::g3::add_to_linker(linker, view)?,
         Generation::G4 => crate::hosts::eventual::g4::add_to_linker(linker, view)?,
-        Generation::G1 | Generation::G2 | Generation::G5 | Generation::G6 => {
+        Generation::G1 | Generation::G5 | Generation::G6 => {
             anyhow::bail!("no strict host for {generation}")
         }
     }
@@ -95,7 +103,7 @@ pub fn prepare(name: &str, bytes: &[u8], plug: &PlugOptions) -> anyhow::Result<V
     let plugged = crate::plug_named(name, bytes, plug)?;
     Ok(match served {
         Served::StoreComponent => bundle_store(&plugged.component, plug)?,
-        Served::StrictEventual(_) => crate::rewire_rc_wasi(&plugged.component)?,
+        Served::Strict(_) => crate::rewire_rc_wasi(&plugged.component)?,
     })
 }
 
@@ -131,7 +139,7 @@ pub fn run(name: &str, bytes: &[u8], options: &RunOptions) -> anyhow::Result<Run
             let prepared = bundle_store(&plugged.component, &plug)?;
             run_prepared(name, &prepared, &options.store_dir, &options.args)?
         }
-        Served::StrictEventual(generation) => {
+        Served::Strict(generation) => {
             let prepared = crate::rewire_rc_wasi(&plugged.component)?;
             run_on(name, &prepared, &options.store_dir, &options.args, Some((generation, plug.counter)))?
         }
@@ -234,13 +242,16 @@ pub fn run_on(
     if let Some((generation, _)) = strict {
         add_strict_host(&mut linker, generation)?;
     }
-    let eventual = strict.map(|(_, counter)| EventualCtx::new(store_dir, counter));
+    let eventual = strict
+        .filter(|(generation, _)| matches!(generation, Generation::G3 | Generation::G4))
+        .map(|(_, counter)| EventualCtx::new(store_dir, counter));
+    let g2 = strict.filter(|(generation, _)| *generation == Generation::G2).map(|(_, counter)| G2Host::new(store_dir, counter));
     // The strict host reads the store from the host side: the guest gets no preopen then.
     let wasi = match strict {
         Some(_) => WasiCtxBuilder::new().inherit_stdio().args(args).build(),
         None => wasi_ctx(store_dir, args)?,
     };
-    let state = HostState { wasi, table: ResourceTable::new(), eventual };
+    let state = HostState { wasi, table: ResourceTable::new(), eventual, g2 };
     let mut store = Store::new(&engine, state);
     let instance = linker.instantiate(&mut store, &component).map_err(anyhow::Error::from).context("instantiating")?;
     let run_export = find_cli_run(&engine, &component)

@@ -216,6 +216,7 @@ fn plug_with_store_makes_a_plain_wasi_command() {
         wasi: kv_adapt::run::wasi_ctx(&store_dir, &[]).unwrap(),
         table: ResourceTable::new(),
         eventual: None,
+        g2: None,
     };
     let mut store = wasmtime::Store::new(engine, state);
     let command = WasiCommand::instantiate(&mut store, &component, &linker).expect("a wasi:cli/command");
@@ -310,7 +311,7 @@ fn inspect_names_every_host_generation_and_the_adapter_for_each() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     for expected in [
-        "plug --host g2: refused: ",
+        "plug --host g2: adapt G5 -> G2 with adapter-g5-on-g2",
         "plug --host g3: adapt G5 -> G3 with adapter-g5-on-g3",
         "plug --host g4: adapt G5 -> G4 with adapter-g5-on-g4",
         "plug --host g5 (draft): nothing to adapt",
@@ -318,29 +319,38 @@ fn inspect_names_every_host_generation_and_the_adapter_for_each() {
     ] {
         assert!(stdout.lines().any(|l| l.starts_with(expected)), "expected a line starting {expected:?} in: {stdout}");
     }
-    let g2 = stdout.lines().find(|l| l.starts_with("plug --host g2: ")).unwrap();
-    assert!(g2.contains("ships no adapter from G5 onto G2"), "{g2}");
+    // A legacy guest has no adapter onto another legacy generation.
+    let output = kv_adapt(&["inspect", common::G3_CONFORMANCE]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let g2 = stdout.lines().find(|l| l.starts_with("plug --host g2: ")).unwrap_or_else(|| panic!("{stdout}"));
+    assert!(g2.contains("refused") && g2.contains("ships no adapter from G3 onto G2"), "{g2}");
 }
 
+/// The late-2023 example runs natively on the strict G2 host: its async bodies are
+/// wasmtime-wasi streams, and its counter lands in the same layout the store uses.
 #[test]
-fn run_on_a_generation_without_a_built_in_host_is_one_line() {
+fn run_serves_a_g2_command_natively_on_the_strict_g2_host() {
     let dir = tempfile::tempdir().unwrap();
     let output = kv_adapt(&["run", common::G2_EXAMPLE, "--store", dir.path().to_str().unwrap(), "--host", "g2"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("no built-in G2 wasi:keyvalue 2023-11"), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("G2 guest, native (no adapter) onto G2"), "{stderr}");
+    assert_eq!(std::fs::read(dir.path().join("visits").join("visits")).unwrap(), b"1");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("visits").join("streamed")).unwrap(),
+        "visit 1, written through a stream\n"
+    );
 }
 
-/// One store directory, four host generations: the G5 command runs on the strict G3 and
-/// G4 hosts (through adapter-g5-on-g3 / -g4), natively on the G5 store and through
+/// One store directory, five host generations: the G5 command runs on the strict G2, G3
+/// and G4 hosts (through adapter-g5-on-g2 / -g3 / -g4), natively on the G5 store and through
 /// adapter-g5-on-g6 on the G6 store, and each run sees what the one before wrote.
 #[test]
 fn run_shares_one_store_directory_across_host_generations() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().to_str().unwrap();
     for (run, (host, how)) in [
+        ("g2", "G5 guest through adapter-g5-on-g2 onto G2"),
         ("g3", "G5 guest through adapter-g5-on-g3 onto G3"),
         ("g4", "G5 guest through adapter-g5-on-g4 onto G4"),
         ("g5", "G5 guest, native (no adapter) onto G5"),
@@ -357,7 +367,7 @@ fn run_shares_one_store_directory_across_host_generations() {
         let visits = format!("visits: {}\n", 42 * (run + 1));
         assert!(String::from_utf8_lossy(&output.stdout).contains(&visits), "{host}: {}", String::from_utf8_lossy(&output.stdout));
     }
-    assert_eq!(std::fs::read(dir.path().join("%").join("visits")).unwrap(), b"168");
+    assert_eq!(std::fs::read(dir.path().join("%").join("visits")).unwrap(), b"210");
 }
 
 /// A G5 command built with wasmCloud's bindings, run by the CLI natively (`--host g5`) and

@@ -83,6 +83,13 @@ mod g2_conformance {
         Setup { host: Host::FsStoreDraft2, bodies: Bodies::Host, counter: CounterEncoding::Be64 };
         async_body_unsupported_reports_why => "async-body-unsupported-reports-why",
     );
+
+    // Natively on kv-adapt's strict G2 host (`hosts::g2`), which serves async bodies through
+    // wasmtime-wasi's streams and opens any bucket name: the same answers as the adapters.
+    portable_conformance_tests!(strict_g2_native,
+        Setup { host: Host::StrictG2, bodies: Bodies::Host, counter: CounterEncoding::Decimal };
+        async_body_round_trip => "async-body-round-trip",
+    );
 }
 
 /// An unknown case name must be refused, or a typo in this file would pass silently.
@@ -108,6 +115,7 @@ fn g2_conformance_every_guest_case_runs_somewhere() {
         g2_conformance::wasmtime_draft_host_io::CASES,
         g2_conformance::fs_store_draft_adapter_io::CASES,
         g2_conformance::fs_store_draft2_adapter_io::CASES,
+        g2_conformance::strict_g2_native::CASES,
     ]
     .concat();
     let never_run: Vec<&str> = known.split(", ").filter(|case| !listed.contains(case)).collect();

@@ -84,6 +84,12 @@ mod store_conformance {
 
         // Through adapter-g5-on-g3 / -g4 on kv-adapt's strict eventual hosts: one page
         // holds every key, and counters are u64 as in G5.
+        store_conformance_tests!(GUEST, strict_g2_adapted, setup(Host::StrictG2);
+            two_opens_share_data => "two-opens-share-data",
+            bucket_outlives_nothing => "bucket-outlives-nothing",
+            list_keys_unknown_cursor_is_error => "list-keys-unknown-cursor-is-error",
+            increment_huge_delta => "increment-huge-delta",
+        );
         store_conformance_tests!(GUEST, strict_g3_adapted, setup(Host::StrictG3);
             two_opens_share_data => "two-opens-share-data",
             bucket_outlives_nothing => "bucket-outlives-nothing",
@@ -104,6 +110,7 @@ mod store_conformance {
                 fs_store_draft_native::CASES,
                 fs_store_draft2_adapted::CASES,
                 wasmtime_draft_round_trip::CASES,
+                strict_g2_adapted::CASES,
                 strict_g3_adapted::CASES,
                 strict_g4_adapted::CASES,
             ]
@@ -160,6 +167,9 @@ mod store_conformance {
 
         // Through adapter-g6-on-g3 / -g4 on the strict eventual hosts: the cas is emulated
         // over get and set, and counters only count up.
+        g6_tests!(strict_g2_adapted, setup(Host::StrictG2);
+            increment_negative_delta_is_error => "increment-negative-delta-is-error",
+        );
         g6_tests!(strict_g3_adapted, setup(Host::StrictG3);
             increment_negative_delta_is_error => "increment-negative-delta-is-error",
         );
@@ -170,6 +180,7 @@ mod store_conformance {
         #[test]
         fn every_guest_case_runs_somewhere() {
             let listed = [
+                strict_g2_adapted::CASES,
                 strict_g3_adapted::CASES,
                 strict_g4_adapted::CASES,
                 fs_store_draft2_native::CASES,

@@ -110,41 +110,6 @@ impl EventualView<'_> {
             Body::Bytes(_) | Body::Stream(_) => Err("bad-handle: the outgoing-value already has a body".into()),
         })
     }
-
-    fn counter(&self, bucket: &str, key: &str, bytes: &[u8]) -> Outcome<u64> {
-        self.ctx.encoding.decode(bytes).map_err(|e| {
-            format!(
-                "bad-value: key {key:?} in bucket {bucket:?} is not a {} counter ({}); it was left unchanged",
-                self.ctx.encoding.name(),
-                e.reason()
-            )
-        })
-    }
-
-    fn increment(&self, bucket: &str, key: &str, delta: u64) -> Outcome<u64> {
-        let root = &self.ctx.root;
-        let old = match super::dir::read(root, bucket, key)? {
-            None => 0,
-            Some(bytes) => self.counter(bucket, key, &bytes)?,
-        };
-        let new = old
-            .checked_add(delta)
-            .ok_or_else(|| format!("bad-value: {old} + {delta} overflows u64 for key {key:?} in bucket {bucket:?}"))?;
-        super::dir::write(root, bucket, key, &self.ctx.encoding.encode(new))?;
-        Ok(new)
-    }
-
-    fn compare_and_swap(&self, bucket: &str, key: &str, old: u64, new: u64) -> Outcome<bool> {
-        let root = &self.ctx.root;
-        let Some(bytes) = super::dir::read(root, bucket, key)? else {
-            return Ok(false);
-        };
-        if self.counter(bucket, key, &bytes)? != old {
-            return Ok(false);
-        }
-        super::dir::write(root, bucket, key, &self.ctx.encoding.encode(new))?;
-        Ok(true)
-    }
 }
 
 struct HasEventual;
@@ -299,13 +264,15 @@ macro_rules! eventual_host {
             impl atomic::Host for EventualView<'_> {
                 fn increment(&mut self, bucket: Resource<BucketRep>, key: String, delta: u64) -> Answer<u64> {
                     let name = self.bucket_name(&bucket)?;
-                    let value = EventualView::increment(self, &name, &key, delta);
+                    let value = super::super::dir::increment(&self.ctx.root, self.ctx.encoding, &name, &key, delta);
                     self.answer(value)
                 }
 
                 fn compare_and_swap(&mut self, bucket: Resource<BucketRep>, key: String, old: u64, new: u64) -> Answer<bool> {
                     let name = self.bucket_name(&bucket)?;
-                    let swapped = EventualView::compare_and_swap(self, &name, &key, old, new);
+                    // A missing key is `ok(false)` in this shape.
+                    let swapped = super::super::dir::compare_and_swap(&self.ctx.root, self.ctx.encoding, &name, &key, old, new)
+                        .map(|swapped| swapped.unwrap_or(false));
                     self.answer(swapped)
                 }
             }

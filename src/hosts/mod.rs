@@ -5,3 +5,4 @@
 
 pub mod dir;
 pub mod eventual;
+pub mod g2;

@@ -44,6 +44,8 @@ pub enum Host {
     WasmtimeDraftViaDraft2,
     /// The G6 store, with the guest first plugged onto G5 and then back onto G6.
     FsStoreDraft2ViaDraft,
+    /// kv-adapt's strict host of late-2023 `wasi:keyvalue` (G2), over a temporary directory.
+    StrictG2,
     /// kv-adapt's strict host of `wasi:keyvalue@0.1.0` (G3), over a temporary directory.
     StrictG3,
     /// kv-adapt's strict host of `@0.2.0-draft` eventual (G4), over a temporary directory.
@@ -55,6 +57,7 @@ impl Host {
         match self {
             Host::WasmtimeDraft | Host::FsStoreDraft | Host::WasmtimeDraftViaDraft2 => Generation::G5,
             Host::FsStoreDraft2 | Host::FsStoreDraft2ViaDraft => Generation::G6,
+            Host::StrictG2 => Generation::G2,
             Host::StrictG3 => Generation::G3,
             Host::StrictG4 => Generation::G4,
         }
@@ -63,7 +66,7 @@ impl Host {
     /// The generation a round trip passes through before coming back to `generation`.
     pub fn via(self) -> Option<Generation> {
         match self {
-            Host::WasmtimeDraft | Host::FsStoreDraft | Host::FsStoreDraft2 | Host::StrictG3 | Host::StrictG4 => None,
+            Host::WasmtimeDraft | Host::FsStoreDraft | Host::FsStoreDraft2 | Host::StrictG2 | Host::StrictG3 | Host::StrictG4 => None,
             Host::WasmtimeDraftViaDraft2 => Some(Generation::G6),
             Host::FsStoreDraft2ViaDraft => Some(Generation::G5),
         }
@@ -72,7 +75,7 @@ impl Host {
     /// Whether the data lives in our filesystem store (composed in), not in wasmtime's host.
     pub fn is_fs_store(self) -> bool {
         match self {
-            Host::WasmtimeDraft | Host::WasmtimeDraftViaDraft2 | Host::StrictG3 | Host::StrictG4 => false,
+            Host::WasmtimeDraft | Host::WasmtimeDraftViaDraft2 | Host::StrictG2 | Host::StrictG3 | Host::StrictG4 => false,
             Host::FsStoreDraft | Host::FsStoreDraft2 | Host::FsStoreDraft2ViaDraft => true,
         }
     }
@@ -90,6 +93,7 @@ pub struct TestState {
     table: ResourceTable,
     keyvalue: WasiKeyValueCtx,
     eventual: Option<kv_adapt::hosts::eventual::EventualCtx>,
+    g2: Option<kv_adapt::hosts::g2::G2Host>,
     /// Keeps the store directory alive for as long as the instance.
     _dir: Option<tempfile::TempDir>,
 }
@@ -115,6 +119,9 @@ fn allowed_import(setup: Setup, name: &str) -> bool {
     target_keyvalue_import(setup, name) || io
 }
 
+/// What a component importing G2 may import of it (no version).
+const G2_INTERFACES: [&str; 5] = ["types", "wasi-cloud-error", "readwrite", "atomic", "batch"];
+
 /// What a component importing the eventual shape may import of it.
 const EVENTUAL_INTERFACES: [&str; 5] = ["types", "wasi-keyvalue-error", "eventual", "atomic", "eventual-batch"];
 
@@ -125,7 +132,8 @@ fn target_keyvalue_import(setup: Setup, name: &str) -> bool {
         Generation::G4 => ("0.2.0-draft", &EVENTUAL_INTERFACES),
         Generation::G5 => ("0.2.0-draft", &["store", "atomics", "batch"]),
         Generation::G6 => ("0.2.0-draft2", &["store", "atomics", "batch"]),
-        Generation::G1 | Generation::G2 => panic!("no test host speaks {:?}", setup.host),
+        Generation::G2 => return G2_INTERFACES.iter().any(|i| name == format!("wasi:keyvalue/{i}")),
+        Generation::G1 => panic!("no test host speaks {:?}", setup.host),
     };
     interfaces.iter().any(|i| name == format!("wasi:keyvalue/{i}@{version}"))
 }
@@ -203,6 +211,15 @@ fn instantiate_component(
             builder.inherit_stderr();
             None
         }
+        Host::StrictG2 => {
+            fn view(s: &mut TestState) -> kv_adapt::hosts::g2::G2View<'_> {
+                let host = s.g2.as_mut().expect("strict G2 host state");
+                kv_adapt::hosts::g2::G2View { host, table: &mut s.table }
+            }
+            kv_adapt::hosts::g2::add_to_linker(&mut linker, view).expect("strict G2 host in linker");
+            builder.inherit_stderr();
+            Some(tempfile::tempdir().expect("temp dir"))
+        }
         Host::StrictG3 | Host::StrictG4 => {
             fn view(s: &mut TestState) -> kv_adapt::hosts::eventual::EventualView<'_> {
                 let ctx = s.eventual.as_ref().expect("strict host context");
@@ -235,11 +252,16 @@ fn instantiate_component(
         }
         _ => None,
     };
+    let g2 = match host {
+        Host::StrictG2 => Some(kv_adapt::hosts::g2::G2Host::new(dir.as_ref().expect("strict hosts have a directory").path(), counter)),
+        _ => None,
+    };
     let state = TestState {
         wasi: builder.build(),
         table: ResourceTable::new(),
         keyvalue: WasiKeyValueCtxBuilder::new().build(),
         eventual,
+        g2,
         _dir: dir,
     };
     let mut store = Store::new(engine(), state);

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 const FRONTS: &[&str] = &["g2", "g3", "g4", "g5", "g6"];
-const BACKS: &[&str] = &["g3", "g4", "g5", "g6"];
+const BACKS: &[&str] = &["g2", "g3", "g4", "g5", "g6"];
 /// Fronts whose value bodies are wasi:io streams, so that an `-io` flavour exists.
 const FRONTS_WITH_STREAMS: &[&str] = &["g2", "g3", "g4"];
 

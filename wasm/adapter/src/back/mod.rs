@@ -1,4 +1,4 @@
-//! What the host offers, one file per generation: G5 (`@0.2.0-draft`, `g5.rs`), G6
+//! What the host offers, one file per generation: G2 (late 2023, `g2.rs`), G5 (`@0.2.0-draft`, `g5.rs`), G6
 //! (`@0.2.0-draft2`, `g6.rs`), and the early-2024 eventual shape, G3 (`@0.1.0`) or G4
 //! (`@0.2.0-draft`), in `eventual.rs`.
 //!
@@ -24,6 +24,10 @@ use kv_adapt_convert::trace;
 #[cfg(legacy_front)]
 use crate::kv;
 
+#[cfg(feature = "back-g2")]
+mod g2;
+#[cfg(feature = "back-g2")]
+pub use g2::*;
 #[cfg(any(feature = "back-g3", feature = "back-g4"))]
 mod eventual;
 #[cfg(any(feature = "back-g3", feature = "back-g4"))]

@@ -9,7 +9,7 @@
 //! `store_base`; `KV_ADAPT_BENCH_DIR=dir` to choose another place, e.g. a disk).
 //!
 //! Method: one wasmtime 48 engine (`kv_adapt::run::engine`) and one process. The guests are
-//! `wasm/guest-bench` built for G5 (direct), G2 and G4 (plugged with `kv_adapt::plug`, `-io`
+//! `wasm/guests/guest-bench` built for G5 (direct), G2 and G4 (plugged with `kv_adapt::plug`, `-io`
 //! flavour, decimal counters), each on two hosts: wasmtime-wasi-keyvalue in memory, and our
 //! filesystem store component over a temporary directory. Per workload and host every path
 //! gets a fresh instance and its own `setup` (untimed); each path's sample size is

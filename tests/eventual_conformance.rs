@@ -1,9 +1,9 @@
-//! Every case of the early-2024 "eventual" conformance guest (`wasm/guest-eventual-conformance`,
+//! Every case of the early-2024 "eventual" conformance guest (`wasm/guests/guest-eventual-conformance`,
 //! built once as G3 `wasi:keyvalue@0.1.0` and once as G4 `@0.2.0-draft`) on every host
 //! setup, one test per (generation, setup, case), so a failure names all three. The guest
 //! does the checking; a failed case's message says what it called, expected and got.
 //! Each guest also runs natively on kv-adapt's strict host of its generation (`hosts::eventual`).
-//! Also runs the G4 command `wasm/guest-g4-println`, which prints through the host's WASI.
+//! Also runs the G4 command `wasm/guests/guest-g4-println`, which prints through the host's WASI.
 //!
 //! `cargo test --test eventual_conformance` runs them all; `cargo test eventual_conformance::g3`
 //! one generation; `cargo test g4::fs_store_draft2` one setup; `cargo test compare_and_swap`

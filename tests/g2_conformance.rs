@@ -1,4 +1,4 @@
-//! Every case of the G2 conformance guest (`wasm/guest-g2-conformance`) on every host
+//! Every case of the G2 conformance guest (`wasm/guests/guest-g2-conformance`) on every host
 //! setup, one test per (setup, case), so a failure names both. The guest does the
 //! checking; a failed case's message says what it called, expected and got.
 //!
@@ -115,6 +115,7 @@ fn g2_conformance_every_guest_case_runs_somewhere() {
         g2_conformance::wasmtime_draft_host_io::CASES,
         g2_conformance::fs_store_draft_adapter_io::CASES,
         g2_conformance::fs_store_draft2_adapter_io::CASES,
+        g2_conformance::fs_store_draft2_host_io::CASES,
         g2_conformance::strict_g2_native::CASES,
     ]
     .concat();

@@ -1,5 +1,5 @@
 //! Today's guests, G5 (`wasi:keyvalue@0.2.0-draft`) and G6 (`@0.2.0-draft2`), built from
-//! `wasm/guest-store-conformance`: every case natively on a host of their own generation
+//! `wasm/guests/guest-store-conformance`: every case natively on a host of their own generation
 //! (the baseline, which proves the guest asks for what the documentation promises), then
 //! through the sideways adapters onto the other generation, and through both adapters
 //! and back (a round trip), which must agree with the native run case for case.

@@ -18,12 +18,12 @@ use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx, WasiKeyValueCtxBuild
 
 pub const G2_CONFORMANCE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-conformance.wasm");
 pub const G2_EXAMPLE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/g2-visit-counter.wasm");
-/// `wasm/guest-eventual-conformance` built with feature `g3` (wasi:keyvalue@0.1.0) or `g4`
+/// `wasm/guests/guest-eventual-conformance` built with feature `g3` (wasi:keyvalue@0.1.0) or `g4`
 /// (@0.2.0-draft eventual): one source, two versions.
 pub const G3_CONFORMANCE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g3-conformance.wasm");
 pub const G4_CONFORMANCE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g4-conformance.wasm");
 /// A G4 command that prints with std (so it imports the host's WASI besides key-value).
-/// `wasm/guest-store-conformance` built with feature `g5` (@0.2.0-draft) or `g6`
+/// `wasm/guests/guest-store-conformance` built with feature `g5` (@0.2.0-draft) or `g6`
 /// (@0.2.0-draft2): today's interfaces, run natively and through the sideways adapters.
 pub const G5_CONFORMANCE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g5-conformance.wasm");
 pub const G6_CONFORMANCE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g6-conformance.wasm");

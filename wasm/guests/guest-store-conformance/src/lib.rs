@@ -16,13 +16,13 @@ compile_error!("enable exactly one of the features `g5` (wasi:keyvalue@0.2.0-dra
 
 #[cfg(feature = "g5")]
 wit_bindgen::generate!({
-    path: "../../wit/kv-adapt",
+    path: "../../../wit/kv-adapt",
     world: "kv-adapt:components/g5-conformance-guest",
     generate_all,
 });
 #[cfg(all(feature = "g6", not(feature = "g5")))]
 wit_bindgen::generate!({
-    path: "../../wit/kv-adapt",
+    path: "../../../wit/kv-adapt",
     world: "kv-adapt:components/g6-conformance-guest",
     generate_all,
 });

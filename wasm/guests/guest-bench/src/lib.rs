@@ -24,11 +24,11 @@ compile_error!("features `g2`, `g4` and `g5` are exclusive; build with --no-defa
 
 // The key-value types name wasi:io streams; generate_all brings those bindings in too.
 #[cfg(feature = "g2")]
-wit_bindgen::generate!({ path: "../../wit/kv-adapt", world: "kv-adapt:components/g2-bench-guest", generate_all });
+wit_bindgen::generate!({ path: "../../../wit/kv-adapt", world: "kv-adapt:components/g2-bench-guest", generate_all });
 #[cfg(feature = "g4")]
-wit_bindgen::generate!({ path: "../../wit/kv-adapt", world: "kv-adapt:components/g4-bench-guest", generate_all });
+wit_bindgen::generate!({ path: "../../../wit/kv-adapt", world: "kv-adapt:components/g4-bench-guest", generate_all });
 #[cfg(feature = "g5")]
-wit_bindgen::generate!({ path: "../../wit/kv-adapt", world: "kv-adapt:components/g5-bench-guest", generate_all });
+wit_bindgen::generate!({ path: "../../../wit/kv-adapt", world: "kv-adapt:components/g5-bench-guest", generate_all });
 
 /// Defines `stream_fail`, `write_all` and `read_all` over one wasi:io release's generated
 /// `streams` module (rc-2023-11-10 for the G2 guest, 0.2.0 for G4): the same loops, types

@@ -9,7 +9,7 @@
 //! Every error handle received is read with `trace` and freed with `drop-error`.
 
 wit_bindgen::generate!({
-    path: "../../wit/kv-adapt",
+    path: "../../../wit/kv-adapt",
     world: "kv-adapt:components/g2-conformance-guest",
     // wasi:io comes in only through the key-value types; generate it here too.
     generate_all,

@@ -19,13 +19,13 @@ compile_error!("enable exactly one of the features `g3` (wasi:keyvalue@0.1.0) or
 // wasi:io@0.2.0 comes in only through the key-value types; generate it here too.
 #[cfg(feature = "g3")]
 wit_bindgen::generate!({
-    path: "../../wit/kv-adapt",
+    path: "../../../wit/kv-adapt",
     world: "kv-adapt:components/g3-conformance-guest",
     generate_all,
 });
 #[cfg(feature = "g4")]
 wit_bindgen::generate!({
-    path: "../../wit/kv-adapt",
+    path: "../../../wit/kv-adapt",
     world: "kv-adapt:components/g4-conformance-guest",
     generate_all,
 });

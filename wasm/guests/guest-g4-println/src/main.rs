@@ -8,7 +8,7 @@
 //! run with a non-zero exit code.
 
 wit_bindgen::generate!({
-    path: "../../wit/kv-adapt",
+    path: "../../../wit/kv-adapt",
     world: "wasi:keyvalue/eventual-imports@0.2.0-draft",
     // wasi:io comes in only through the key-value types; generate it here too.
     generate_all,

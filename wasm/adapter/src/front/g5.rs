@@ -1,13 +1,16 @@
 //! Serves `wasi:keyvalue@0.2.0-draft` (G5: wasmtime, wasmCloud 1.x) to a guest over a host
-//! that speaks `@0.2.0-draft2` (G6: Spin 3). The two are one shape; what differs:
+//! that speaks G6 (`@0.2.0-draft2`, Spin 3), or an older one: G2, G3 or G4 (what those backs
+//! lose is in `back/g2.rs` and `back/eventual.rs`: one page of keys, failures as `other`,
+//! missing-key errors told apart with `exists` on G2).
 //!
-//! Lossy or differing from a native G5 host:
+//! Lossy or differing from a native G5 host, on G6:
 //! - `list-keys` cursors: G6 hands out strings, a G5 guest holds a u64. The adapter keeps
 //!   the newest 64 host cursors and gives the guest a token for each
 //!   (`kv_adapt_convert::cursors`). A token it never issued, or one older than the newest
 //!   64, is an `other` error saying so, and nothing is listed. Tokens do not outlive the
 //!   adapter instance.
-//! - `increment`: G6 counters are s64. A delta above `i64::MAX` is refused with an `other`
+//!   On the older backs the first page holds every key and the cursor passes as it is.
+//! - `increment`: G6 counters are s64 (the older backs' are u64, like G5's). A delta above `i64::MAX` is refused with an `other`
 //!   error before anything is written. A negative result (the stored counter was negative,
 //!   written by a G6 guest) is not a u64: `other` error, and the host's counter HAS then
 //!   moved by the delta.
@@ -48,83 +51,28 @@ fn cursors() -> &'static mut CursorTable {
     unsafe { &mut *CURSORS.0.get() }
 }
 
-/// The host's error as the guest's: the same three variants, case by case.
-fn from_host(f: Failure, bucket: &str) -> Error {
-    record_error(&failure_trace(&f, bucket));
-    match f {
-        Failure::NoSuchStore => Error::NoSuchStore,
-        Failure::AccessDenied => Error::AccessDenied,
-        Failure::Other(text) => Error::Other(text),
-    }
+today_front_common!(u64);
+
+/// One page for the guest: its u64 token becomes the host's string cursor and back.
+#[cfg(feature = "back-g6")]
+fn list_keys(o: &Opened, cursor: Option<u64>) -> Result<KeyResponse, Error> {
+    let table = cursors();
+    let host_cursor = match cursor {
+        None => None,
+        Some(token) => match table.cursor(token) {
+            Some(c) => Some(String::from(c)),
+            None => return Err(own_error(trace::unknown_cursor_token(token, &o.name))),
+        },
+    };
+    let page = back::page(&o.bucket, host_cursor.as_ref()).map_err(|e| from_host(e, &o.name))?;
+    Ok(KeyResponse { keys: page.keys, cursor: page.cursor.map(|c| table.token(c)) })
 }
 
-/// An error the adapter itself raises: `other` with a trace text.
-fn own_error(trace: String) -> Error {
-    record_error(&trace);
-    Error::Other(trace)
-}
-
-/// The `bucket` resource: an index in `opened`.
-pub struct BucketRep(usize);
-
-fn opened<'s>(st: &'s State, bucket: &BucketRep) -> &'s Opened {
-    &st.opened[bucket.0]
-}
-
-impl store::Guest for Adapter {
-    type Bucket = BucketRep;
-
-    fn open(identifier: String) -> Result<Bucket, Error> {
-        match state().open_raw(&identifier) {
-            Ok(i) => Ok(Bucket::new(BucketRep(i))),
-            Err(e) => Err(from_host(e, &identifier)),
-        }
-    }
-}
-
-impl store::GuestBucket for BucketRep {
-    fn get(&self, key: String) -> Result<Option<Vec<u8>>, Error> {
-        let o = opened(state(), self);
-        back::get(&o.bucket, &key).map_err(|e| from_host(e, &o.name))
-    }
-
-    fn set(&self, key: String, value: Vec<u8>) -> Result<(), Error> {
-        let o = opened(state(), self);
-        back::set(&o.bucket, &key, &value).map_err(|e| from_host(e, &o.name))
-    }
-
-    fn delete(&self, key: String) -> Result<(), Error> {
-        let o = opened(state(), self);
-        back::delete(&o.bucket, &key).map_err(|e| from_host(e, &o.name))
-    }
-
-    fn exists(&self, key: String) -> Result<bool, Error> {
-        let o = opened(state(), self);
-        back::exists(&o.bucket, &key).map_err(|e| from_host(e, &o.name))
-    }
-
-    #[cfg(feature = "back-g6")]
-    fn list_keys(&self, cursor: Option<u64>) -> Result<KeyResponse, Error> {
-        let o = opened(state(), self);
-        let table = cursors();
-        let host_cursor = match cursor {
-            None => None,
-            Some(token) => match table.cursor(token) {
-                Some(c) => Some(String::from(c)),
-                None => return Err(own_error(trace::unknown_cursor_token(token, &o.name))),
-            },
-        };
-        let page = back::page(&o.bucket, host_cursor.as_ref()).map_err(|e| from_host(e, &o.name))?;
-        Ok(KeyResponse { keys: page.keys, cursor: page.cursor.map(|c| table.token(c)) })
-    }
-
-    // The eventual backs' cursors are u64 already.
-    #[cfg(not(feature = "back-g6"))]
-    fn list_keys(&self, cursor: Option<u64>) -> Result<KeyResponse, Error> {
-        let o = opened(state(), self);
-        let page = back::page(&o.bucket, cursor.as_ref()).map_err(|e| from_host(e, &o.name))?;
-        Ok(KeyResponse { keys: page.keys, cursor: page.cursor })
-    }
+/// One page for the guest; the G2, G3 and G4 backs' cursors are u64 already.
+#[cfg(not(feature = "back-g6"))]
+fn list_keys(o: &Opened, cursor: Option<u64>) -> Result<KeyResponse, Error> {
+    let page = back::page(&o.bucket, cursor.as_ref()).map_err(|e| from_host(e, &o.name))?;
+    Ok(KeyResponse { keys: page.keys, cursor: page.cursor })
 }
 
 impl atomics::Guest for Adapter {
@@ -137,22 +85,5 @@ impl atomics::Guest for Adapter {
         };
         let value = back::add(&o.bucket, &key, host_delta).map_err(|e| from_host(e, &o.name))?;
         u64::try_from(value).map_err(|_| own_error(trace::negative_counter(&key, &o.name)))
-    }
-}
-
-impl batch::Guest for Adapter {
-    fn get_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<Vec<Option<(String, Vec<u8>)>>, Error> {
-        let o = opened(state(), bucket.get::<BucketRep>());
-        back::get_many(&o.bucket, &keys).map_err(|e| from_host(e, &o.name))
-    }
-
-    fn set_many(bucket: BucketBorrow<'_>, key_values: Vec<(String, Vec<u8>)>) -> Result<(), Error> {
-        let o = opened(state(), bucket.get::<BucketRep>());
-        back::set_many(&o.bucket, &key_values).map_err(|e| from_host(e, &o.name))
-    }
-
-    fn delete_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<(), Error> {
-        let o = opened(state(), bucket.get::<BucketRep>());
-        back::delete_many(&o.bucket, &keys).map_err(|e| from_host(e, &o.name))
     }
 }

@@ -1,8 +1,11 @@
-//! Serves `wasi:keyvalue@0.2.0-draft2` (G6: Spin 3) to a guest over a host that speaks
-//! `@0.2.0-draft` (G5: wasmtime, wasmCloud 1.x). The two are one shape; what differs:
+//! Serves `wasi:keyvalue@0.2.0-draft2` (G6: Spin 3) to a guest over a host that speaks G5
+//! (`@0.2.0-draft`, wasmtime, wasmCloud 1.x), or an older one: G2, G3 or G4 (what those
+//! backs lose is in `back/g2.rs` and `back/eventual.rs`: one page of keys, failures as
+//! `other`, missing-key errors told apart with `exists` on G2). Every one of these backs
+//! has u64 counters and no compare-and-swap over bytes, so what follows holds on all.
 //!
 //! Lossy or differing from a native G6 host:
-//! - `cas`: G5 has no compare-and-swap. `cas.new` reads the value and keeps it; `swap`
+//! - `cas`: no back here has a compare-and-swap over bytes. `cas.new` reads the value and keeps it; `swap`
 //!   reads it again, writes only if it still equals what `cas.new` read, and otherwise
 //!   answers `cas-failed` with a fresh `cas` holding what it found. That is NOT atomic: a
 //!   writer in another instance that changes the key between `swap`'s read and its write is
@@ -32,73 +35,19 @@ use crate::{failure_trace, record_error, state, Adapter, Opened, State};
 use atomics::{Cas, CasError};
 use store::{Bucket, BucketBorrow, Error, KeyResponse};
 
-/// The host's error as the guest's: the same three variants, case by case.
-fn from_host(f: Failure, bucket: &str) -> Error {
-    record_error(&failure_trace(&f, bucket));
-    match f {
-        Failure::NoSuchStore => Error::NoSuchStore,
-        Failure::AccessDenied => Error::AccessDenied,
-        Failure::Other(text) => Error::Other(text),
-    }
-}
+today_front_common!(String);
 
-/// An error the adapter itself raises: `other` with a trace text.
-fn own_error(trace: String) -> Error {
-    record_error(&trace);
-    Error::Other(trace)
-}
-
-/// The `bucket` resource: an index in `opened`.
-pub struct BucketRep(usize);
-
-fn opened<'s>(st: &'s State, bucket: &BucketRep) -> &'s Opened {
-    &st.opened[bucket.0]
-}
-
-impl store::Guest for Adapter {
-    type Bucket = BucketRep;
-
-    fn open(identifier: String) -> Result<Bucket, Error> {
-        match state().open_raw(&identifier) {
-            Ok(i) => Ok(Bucket::new(BucketRep(i))),
-            Err(e) => Err(from_host(e, &identifier)),
-        }
-    }
-}
-
-impl store::GuestBucket for BucketRep {
-    fn get(&self, key: String) -> Result<Option<Vec<u8>>, Error> {
-        let o = opened(state(), self);
-        back::get(&o.bucket, &key).map_err(|e| from_host(e, &o.name))
-    }
-
-    fn set(&self, key: String, value: Vec<u8>) -> Result<(), Error> {
-        let o = opened(state(), self);
-        back::set(&o.bucket, &key, &value).map_err(|e| from_host(e, &o.name))
-    }
-
-    fn delete(&self, key: String) -> Result<(), Error> {
-        let o = opened(state(), self);
-        back::delete(&o.bucket, &key).map_err(|e| from_host(e, &o.name))
-    }
-
-    fn exists(&self, key: String) -> Result<bool, Error> {
-        let o = opened(state(), self);
-        back::exists(&o.bucket, &key).map_err(|e| from_host(e, &o.name))
-    }
-
-    fn list_keys(&self, cursor: Option<String>) -> Result<KeyResponse, Error> {
-        let o = opened(state(), self);
-        let host_cursor = match cursor {
-            None => None,
-            Some(text) => match cursors::text_to_u64(&text) {
-                Some(c) => Some(c),
-                None => return Err(own_error(trace::unknown_cursor_text(&text, &o.name))),
-            },
-        };
-        let page = back::page(&o.bucket, host_cursor.as_ref()).map_err(|e| from_host(e, &o.name))?;
-        Ok(KeyResponse { keys: page.keys, cursor: page.cursor.map(cursors::u64_to_text) })
-    }
+/// One page for the guest: the host's u64 cursor as decimal text, and back.
+fn list_keys(o: &Opened, cursor: Option<String>) -> Result<KeyResponse, Error> {
+    let host_cursor = match cursor {
+        None => None,
+        Some(text) => match cursors::text_to_u64(&text) {
+            Some(c) => Some(c),
+            None => return Err(own_error(trace::unknown_cursor_text(&text, &o.name))),
+        },
+    };
+    let page = back::page(&o.bucket, host_cursor.as_ref()).map_err(|e| from_host(e, &o.name))?;
+    Ok(KeyResponse { keys: page.keys, cursor: page.cursor.map(cursors::u64_to_text) })
 }
 
 /// A `cas` over a host without one: the key and the bytes `cas.new` (or a failed `swap`)
@@ -148,22 +97,5 @@ impl atomics::Guest for Adapter {
             return Err(CasError::CasFailed(Cas::new(CasRep { bucket: cas.bucket, key: cas.key, seen: now })));
         }
         back::set(&o.bucket, &cas.key, &value).map_err(|e| CasError::StoreError(from_host(e, &o.name)))
-    }
-}
-
-impl batch::Guest for Adapter {
-    fn get_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<Vec<Option<(String, Vec<u8>)>>, Error> {
-        let o = opened(state(), bucket.get::<BucketRep>());
-        back::get_many(&o.bucket, &keys).map_err(|e| from_host(e, &o.name))
-    }
-
-    fn set_many(bucket: BucketBorrow<'_>, key_values: Vec<(String, Vec<u8>)>) -> Result<(), Error> {
-        let o = opened(state(), bucket.get::<BucketRep>());
-        back::set_many(&o.bucket, &key_values).map_err(|e| from_host(e, &o.name))
-    }
-
-    fn delete_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<(), Error> {
-        let o = opened(state(), bucket.get::<BucketRep>());
-        back::delete_many(&o.bucket, &keys).map_err(|e| from_host(e, &o.name))
     }
 }

@@ -1,5 +1,91 @@
 //! What the guest sees: one generation per file, exactly one compiled in per build.
 
+/// What the G5 and G6 fronts share word for word: one shape under two versions, so only
+/// the generated bindings differ. Expanded in each front's file, where `store`, `batch`,
+/// `Error` and friends name that front's bindings; the file gives `list_keys` (the cursor
+/// is where the two differ) and `atomics`.
+#[cfg(any(feature = "front-g5", feature = "front-g6"))]
+macro_rules! today_front_common {
+    ($cursor:ty) => {
+        /// The host's failure as the guest's error: the same three variants, case by case.
+        fn from_host(f: Failure, bucket: &str) -> Error {
+            record_error(&failure_trace(&f, bucket));
+            match f {
+                Failure::NoSuchStore => Error::NoSuchStore,
+                Failure::AccessDenied => Error::AccessDenied,
+                Failure::Other(text) => Error::Other(text),
+            }
+        }
+
+        /// An error the adapter itself raises: `other` with a trace text.
+        fn own_error(trace: String) -> Error {
+            record_error(&trace);
+            Error::Other(trace)
+        }
+
+        /// The `bucket` resource: an index in `opened`.
+        pub struct BucketRep(usize);
+
+        fn opened<'s>(st: &'s State, bucket: &BucketRep) -> &'s Opened {
+            &st.opened[bucket.0]
+        }
+
+        impl store::Guest for Adapter {
+            type Bucket = BucketRep;
+
+            fn open(identifier: String) -> Result<Bucket, Error> {
+                match state().open_raw(&identifier) {
+                    Ok(i) => Ok(Bucket::new(BucketRep(i))),
+                    Err(e) => Err(from_host(e, &identifier)),
+                }
+            }
+        }
+
+        impl store::GuestBucket for BucketRep {
+            fn get(&self, key: String) -> Result<Option<Vec<u8>>, Error> {
+                let o = opened(state(), self);
+                back::get(&o.bucket, &key).map_err(|e| from_host(e, &o.name))
+            }
+
+            fn set(&self, key: String, value: Vec<u8>) -> Result<(), Error> {
+                let o = opened(state(), self);
+                back::set(&o.bucket, &key, &value).map_err(|e| from_host(e, &o.name))
+            }
+
+            fn delete(&self, key: String) -> Result<(), Error> {
+                let o = opened(state(), self);
+                back::delete(&o.bucket, &key).map_err(|e| from_host(e, &o.name))
+            }
+
+            fn exists(&self, key: String) -> Result<bool, Error> {
+                let o = opened(state(), self);
+                back::exists(&o.bucket, &key).map_err(|e| from_host(e, &o.name))
+            }
+
+            fn list_keys(&self, cursor: Option<$cursor>) -> Result<KeyResponse, Error> {
+                list_keys(opened(state(), self), cursor)
+            }
+        }
+
+        impl batch::Guest for Adapter {
+            fn get_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<Vec<Option<(String, Vec<u8>)>>, Error> {
+                let o = opened(state(), bucket.get::<BucketRep>());
+                back::get_many(&o.bucket, &keys).map_err(|e| from_host(e, &o.name))
+            }
+
+            fn set_many(bucket: BucketBorrow<'_>, key_values: Vec<(String, Vec<u8>)>) -> Result<(), Error> {
+                let o = opened(state(), bucket.get::<BucketRep>());
+                back::set_many(&o.bucket, &key_values).map_err(|e| from_host(e, &o.name))
+            }
+
+            fn delete_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<(), Error> {
+                let o = opened(state(), bucket.get::<BucketRep>());
+                back::delete_many(&o.bucket, &keys).map_err(|e| from_host(e, &o.name))
+            }
+        }
+    };
+}
+
 #[cfg(any(feature = "front-g3", feature = "front-g4"))]
 mod eventual;
 #[cfg(feature = "front-g2")]

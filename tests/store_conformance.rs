@@ -247,3 +247,19 @@ fn a_third_party_g5_command_prints_the_same_natively_and_through_the_adapter() {
         assert_eq!(stdout, expected, "stdout of guest-wasmcloud-g5 on {host:?}");
     }
 }
+
+/// Every case of both guests through adapter-g5-on-g2 / -g6-on-g2 leaves no outgoing,
+/// incoming or error handle alive on the strict G2 host: the G2 back drops every handle it
+/// makes, on error paths too. Only the buckets it keeps open (one per name) stay.
+#[test]
+fn the_g2_back_leaves_no_value_or_error_handle_on_the_host() {
+    for guest in [common::G5_CONFORMANCE, common::G6_CONFORMANCE] {
+        let setup = setup(Host::StrictG2);
+        for case in common::guest_cases(guest, setup) {
+            let (_, store) = common::run_case_keeping_store(guest, setup, &case);
+            let [buckets, outgoing, incoming, errors] = store.data().g2_live_handles().expect("a strict G2 host");
+            assert_eq!((outgoing, incoming, errors), (0, 0, 0), "{guest} case {case}: handles left on the host");
+            assert!(buckets <= 2, "{guest} case {case}: {buckets} buckets open for at most two names");
+        }
+    }
+}

@@ -164,6 +164,11 @@ impl<T> Slab<T> {
             .ok_or(Miss::NotLive)
     }
 
+    /// How many values are live.
+    pub fn live(&self) -> usize {
+        self.tags.len() - self.free.len()
+    }
+
     /// Frees the slot; later uses of `handle` miss. `None` when it was not live.
     pub fn remove(&mut self, handle: u32) -> Option<T> {
         let i = resolve(self.kind, &self.tags, handle).ok()?;
@@ -251,5 +256,19 @@ mod tests {
         let first = encode(Kind::Error, 0, 0);
         s.remove(first);
         assert!(s.insert(()).is_ok(), "a freed slot is usable again");
+    }
+
+    #[test]
+    fn live_counts_what_is_not_removed() {
+        let mut slab = Slab::new(Kind::Error);
+        assert_eq!(slab.live(), 0);
+        let a = slab.insert(1).unwrap();
+        let b = slab.insert(2).unwrap();
+        assert_eq!(slab.live(), 2);
+        slab.remove(a);
+        slab.remove(a);
+        assert_eq!(slab.live(), 1);
+        slab.remove(b);
+        assert_eq!(slab.live(), 0);
     }
 }

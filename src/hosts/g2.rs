@@ -75,6 +75,12 @@ impl G2Host {
         }
     }
 
+    /// Live handles by kind: buckets, outgoing values, incoming values, errors. A guest (or
+    /// an adapter) that drops what it made leaves only its buckets.
+    pub fn live_handles(&self) -> [usize; 4] {
+        [self.buckets.live(), self.outgoing.live(), self.incoming.live(), self.errors.live()]
+    }
+
     /// An error handle holding `trace`; when the slab is full, the handle that says so.
     fn error(&mut self, trace: String) -> u32 {
         self.errors.insert(trace).unwrap_or_else(|_| kv_adapt_convert::slab::overflow(Kind::Error))

@@ -271,6 +271,11 @@ fn instantiate_component(
 
 /// Runs conformance case `case` of the guest at `guest_path` on a fresh instance.
 pub fn run_case(guest_path: &str, setup: Setup, case: &str) -> Result<(), String> {
+    run_case_keeping_store(guest_path, setup, case).0
+}
+
+/// [`run_case`], handing back the store so that a test can look at the host afterwards.
+pub fn run_case_keeping_store(guest_path: &str, setup: Setup, case: &str) -> (Result<(), String>, Store<TestState>) {
     let (mut store, instance) = instantiate(guest_path, setup);
     let iface = instance
         .get_export_index(&mut store, None, "kv-adapt:components/conformance")
@@ -279,9 +284,17 @@ pub fn run_case(guest_path: &str, setup: Setup, case: &str) -> Result<(), String
     let run = instance
         .get_typed_func::<(&str,), (Result<(), String>,)>(&mut store, &func)
         .expect("conformance.run type");
-    match run.call(&mut store, (case,)) {
+    let result = match run.call(&mut store, (case,)) {
         Ok((result,)) => result,
         Err(trap) => Err(format!("trapped: {trap:?}")),
+    };
+    (result, store)
+}
+
+impl TestState {
+    /// The strict G2 host's live handles by kind (buckets, outgoing, incoming, errors).
+    pub fn g2_live_handles(&self) -> Option<[usize; 4]> {
+        self.g2.as_ref().map(|host| host.live_handles())
     }
 }
 

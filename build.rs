@@ -111,8 +111,14 @@ fn test_guests() -> Vec<Build> {
         Build::new("guest-bench", "g2", Target::Unknown, Output::Lib, "guest-g2-bench"),
         Build::new("guest-bench", "g4", Target::Unknown, Output::Lib, "guest-g4-bench"),
         Build::new("guest-bench", "g5", Target::Unknown, Output::Lib, "guest-g5-bench"),
+        Build::new("guest-g5-visit-counter", "", Target::Wasip2, Output::Bin, "guest-g5-visit-counter"),
+        // Not shipped: a store whose `delete` removes nothing, for `kv-adapt conformance` to fail.
+        Build::new("store-fs", "g5,deliberately-broken", Target::Wasip2, Output::Lib, "store-g5-broken"),
     ]
 }
+
+/// Conformance guests embedded in the binary (`CONFORMANCE_G5`, ...), built among the test guests.
+const CONFORMANCE_SHIPPED: &[&str] = &["g5", "g6"];
 
 /// Counter encodings, in the order of `kv-adapt:components/config.counter-encoding`.
 const COUNTER_ENCODINGS: &[&str] = &["decimal", "le64", "be64"];
@@ -154,6 +160,16 @@ fn main() -> Result<()> {
     rows.push_str("];\n");
     let mut consts = rows;
 
+    // The conformance guests ship too: `kv-adapt conformance` runs them against any store.
+    let guests = out.join("test-components");
+    std::fs::create_dir_all(&guests)?;
+    for build in test_guests() {
+        built(&root, &build, &wasm_target, &guests)?;
+    }
+    for generation in CONFORMANCE_SHIPPED {
+        push_const(&mut consts, &format!("conformance-{generation}"), &guests.join(format!("guest-{generation}-conformance.wasm")));
+    }
+
     let resolve = resolve(&root.join("wit"))?;
     for (discriminant, name) in COUNTER_ENCODINGS.iter().enumerate() {
         let file = out.join(format!("config-{name}.wasm"));
@@ -161,12 +177,6 @@ fn main() -> Result<()> {
         push_const(&mut consts, &format!("config-{name}"), &file);
     }
     std::fs::write(out.join("artifacts.rs"), consts)?;
-
-    let guests = out.join("test-components");
-    std::fs::create_dir_all(&guests)?;
-    for build in test_guests() {
-        built(&root, &build, &wasm_target, &guests)?;
-    }
     let example = Build::new("g2-visit-counter", "", Target::Unknown, Output::Lib, "g2-visit-counter");
     let bytes = build_component(&root.join("examples/g2-visit-counter/Cargo.toml"), &example, &wasm_target)?;
     std::fs::write(guests.join("g2-visit-counter.wasm"), &bytes)?;

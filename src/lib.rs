@@ -11,6 +11,8 @@
 
 pub mod artifacts;
 pub mod compose;
+pub mod conformance;
+pub mod diff;
 mod error;
 pub mod generation;
 pub mod hosts;

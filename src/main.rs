@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use kv_adapt::run::RunOptions;
+use kv_adapt::run::{RunOptions, StoreSpec};
 use kv_adapt::{artifacts, Bodies, CounterEncoding, Generation, PlugOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,9 +33,10 @@ enum Command {
     /// Adapt if needed, compose the filesystem store, and run the component's wasi:cli/run.
     Run {
         component: PathBuf,
-        /// Host directory holding the store: one directory per bucket, one file per key.
+        /// The store: a host directory (one directory per bucket, one file per key) or
+        /// `redis://HOST[:PORT][/DB]` (keys `bucket:key`, counters decimal).
         #[arg(long, default_value = "./kv-data")]
-        store: PathBuf,
+        store: String,
         #[command(flatten)]
         target: Target,
         /// Print nothing on success (failures are still explained on stderr).
@@ -44,6 +45,49 @@ enum Command {
         /// Arguments passed to the component.
         #[arg(last = true)]
         args: Vec<String>,
+    },
+    /// Run two components on copies of one store and compare the stores, outputs and exits.
+    /// Exit 0: the same; 1: different; 2: could not compare.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        /// The old component's host generation.
+        #[arg(long, value_enum, default_value_t = Host::G5)]
+        old_host: Host,
+        /// The new component's host generation.
+        #[arg(long, value_enum, default_value_t = Host::G5)]
+        new_host: Host,
+        /// How the old side's host stores counters.
+        #[arg(long, value_enum, default_value_t = Counter::Decimal)]
+        old_counter_encoding: Counter,
+        /// How the new side's host stores counters.
+        #[arg(long, value_enum, default_value_t = Counter::Decimal)]
+        new_counter_encoding: Counter,
+        /// Seed both copies from this store directory (one directory per bucket, one file per key).
+        #[arg(long)]
+        seed: Option<PathBuf>,
+        /// Run on fresh namespaces of this Redis server (`redis://HOST[:PORT][/DB]`) instead of
+        /// temporary directories.
+        #[arg(long)]
+        store: Option<String>,
+        /// Run OLD first, then OLD and NEW again on its result, and compare those runs.
+        #[arg(long)]
+        then: bool,
+        /// Write the diff as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Arguments passed to both components.
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+    /// Judge a store against what wasi:keyvalue documents, function by function: a store
+    /// component exporting G5 or G6, or `--store DIR|redis://...`.
+    Conformance {
+        /// A component exporting wasi:keyvalue/store@0.2.0-draft or @0.2.0-draft2.
+        component: Option<PathBuf>,
+        /// Judge kv-adapt's own store over a directory, or its host over Redis.
+        #[arg(long, conflicts_with = "component")]
+        store: Option<String>,
     },
     /// Write every shipped adapter and store component (one per counter encoding) into DIR.
     Adapters {
@@ -111,11 +155,7 @@ impl Target {
     fn options(&self) -> PlugOptions {
         PlugOptions {
             host: self.host.generation(),
-            counter: match self.counter_encoding {
-                Counter::Decimal => CounterEncoding::Decimal,
-                Counter::Le64 => CounterEncoding::Le64,
-                Counter::Be64 => CounterEncoding::Be64,
-            },
+            counter: self.counter_encoding.encoding(),
             bodies: match self.bodies {
                 BodiesArg::Auto => None,
                 BodiesArg::Adapter => Some(Bodies::Adapter),
@@ -126,13 +166,26 @@ impl Target {
     }
 }
 
+impl Counter {
+    fn encoding(self) -> CounterEncoding {
+        match self {
+            Counter::Decimal => CounterEncoding::Decimal,
+            Counter::Le64 => CounterEncoding::Le64,
+            Counter::Be64 => CounterEncoding::Be64,
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    match execute(Cli::parse().command) {
+    let command = Cli::parse().command;
+    // `diff` keeps 1 for "different", so its own failures are 2.
+    let failure = if matches!(command, Command::Diff { .. }) { ExitCode::from(2) } else { ExitCode::FAILURE };
+    match execute(command) {
         Ok(code) => code,
         Err(error) => {
             // One line: the whole context chain joined, as a person reads it.
             eprintln!("kv-adapt: {error:#}");
-            ExitCode::FAILURE
+            failure
         }
     }
 }
@@ -166,7 +219,7 @@ fn execute(command: Command) -> Result<ExitCode> {
             let (name, bytes) = read(&component)?;
             let mut argv = vec![name.clone()];
             argv.extend(args);
-            let options = RunOptions { plug: target.options(), store_dir: store, args: argv };
+            let options = RunOptions { plug: target.options(), store: StoreSpec::parse(&store)?, args: argv, capture: false };
             let report = kv_adapt::run::run(&name, &bytes, &options)?;
             if report.ran.succeeded {
                 if !quiet {
@@ -183,6 +236,69 @@ fn execute(command: Command) -> Result<ExitCode> {
         Command::Adapters { out } => {
             write_adapters(&out)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Diff {
+            old,
+            new,
+            old_host,
+            new_host,
+            old_counter_encoding,
+            new_counter_encoding,
+            seed,
+            store,
+            then,
+            json,
+            args,
+        } => {
+            let (old_name, old_bytes) = read(&old)?;
+            let (new_name, new_bytes) = read(&new)?;
+            let redis = match store.as_deref().map(StoreSpec::parse).transpose()? {
+                None => None,
+                Some(StoreSpec::Redis(url)) => Some(url),
+                Some(StoreSpec::Dir(dir)) => bail!(
+                    "diff runs on temporary copies, not on {}; seed them from it with --seed {}",
+                    dir.display(),
+                    dir.display()
+                ),
+            };
+            let side = |host: Host, counter: Counter| PlugOptions {
+                host: host.generation(),
+                counter: counter.encoding(),
+                ..PlugOptions::default()
+            };
+            let mut argv = vec![old_name.clone()];
+            argv.extend(args);
+            let options = kv_adapt::diff::DiffOptions { seed, redis, args: argv, then };
+            let diff = kv_adapt::diff::diff(
+                &kv_adapt::diff::Side { name: &old_name, bytes: &old_bytes, plug: side(old_host, old_counter_encoding) },
+                &kv_adapt::diff::Side { name: &new_name, bytes: &new_bytes, plug: side(new_host, new_counter_encoding) },
+                &options,
+            )?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&kv_adapt::diff::to_json(&diff))?);
+            } else {
+                for line in kv_adapt::diff::render(&diff) {
+                    println!("{line}");
+                }
+            }
+            Ok(if diff.is_same() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Conformance { component, store } => {
+            let owned;
+            let target = match (component, store) {
+                (Some(path), None) => {
+                    owned = read(&path)?;
+                    kv_adapt::conformance::Target::Component { name: &owned.0, bytes: &owned.1 }
+                }
+                (None, Some(store)) => kv_adapt::conformance::Target::Store(StoreSpec::parse(&store)?),
+                (None, None) => bail!("conformance needs a store component to judge, or --store DIR|redis://HOST:PORT"),
+                (Some(_), Some(_)) => bail!("give a store component or --store, not both"),
+            };
+            let report = kv_adapt::conformance::judge(target)?;
+            for line in report.render() {
+                println!("{line}");
+            }
+            Ok(if report.failures().next().is_none() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
     }
 }

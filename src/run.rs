@@ -1,5 +1,6 @@
-//! The embedded runner behind `kv-adapt run`: wasmtime 48 with WASI 0.2, a preopened store
-//! directory, and a call to the component's `wasi:cli/run` export.
+//! The embedded runner behind `kv-adapt run` and `diff`: wasmtime 48 with WASI 0.2, a store
+//! (a directory, preopened for the store component or read by the strict hosts, or a Redis
+//! server served by the embedder), and a call to the component's `wasi:cli/run` export.
 
 use anyhow::{anyhow, bail, Context};
 use std::path::{Path, PathBuf};
@@ -7,51 +8,107 @@ use wasmtime::component::{Component, Instance, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
+use crate::hosts::backend::Backend;
 use crate::hosts::eventual::{EventualCtx, EventualView};
 use crate::hosts::g2::{G2Host, G2View};
+use crate::hosts::redis::{RedisStore, RedisUrl};
+use crate::hosts::today::{TodayCtx, TodayView};
+use std::sync::Arc;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use crate::{CounterEncoding, Generation, Plan, PlugOptions};
 
 /// Where the filesystem store finds its root inside the guest.
 pub const STORE_GUEST_PATH: &str = "/kv-data";
 
-pub struct RunOptions {
-    pub plug: PlugOptions,
-    pub store_dir: PathBuf,
-    /// Arguments the guest sees, program name first.
-    pub args: Vec<String>,
+/// Where a run's data lives: `--store DIR` or `--store redis://HOST:PORT[/DB]`.
+#[derive(Clone, Debug)]
+pub enum StoreSpec {
+    Dir(PathBuf),
+    Redis(RedisUrl),
 }
 
-/// Host state for one run: WASI, its resource table, and the strict eventual host when
-/// the run is on G3 or G4.
+impl StoreSpec {
+    /// A `redis://` URL, or else a directory path.
+    pub fn parse(text: &str) -> anyhow::Result<StoreSpec> {
+        if text.starts_with("redis://") || text.starts_with("rediss://") {
+            return Ok(StoreSpec::Redis(RedisUrl::parse(text).map_err(|e| anyhow!("--store {e}"))?));
+        }
+        if let Some((scheme, _)) = text.split_once("://") {
+            bail!("--store {text}: unknown store scheme {scheme:?}; give a directory or redis://HOST:PORT[/DB]");
+        }
+        Ok(StoreSpec::Dir(PathBuf::from(text)))
+    }
+
+    /// The store in words: the directory, or the URL without its password.
+    pub fn describe(&self) -> String {
+        match self {
+            StoreSpec::Dir(dir) => dir.display().to_string(),
+            StoreSpec::Redis(url) => url.to_string(),
+        }
+    }
+
+    /// Makes the directory, or connects to the server.
+    pub fn open(&self) -> anyhow::Result<Backend> {
+        match self {
+            StoreSpec::Dir(dir) => {
+                std::fs::create_dir_all(dir).with_context(|| format!("creating store directory {}", dir.display()))?;
+                Ok(Backend::Dir(dir.clone()))
+            }
+            StoreSpec::Redis(url) => Ok(Backend::Redis(Arc::new(RedisStore::connect(url).map_err(|e| anyhow!("{e}"))?))),
+        }
+    }
+}
+
+pub struct RunOptions {
+    pub plug: PlugOptions,
+    pub store: StoreSpec,
+    /// Arguments the guest sees, program name first.
+    pub args: Vec<String>,
+    /// Keep the guest's stdout and stderr in [`Ran`] instead of passing them through.
+    pub capture: bool,
+}
+
+/// Host state for one run: WASI, its resource table, and kv-adapt's own key-value host
+/// when the embedder serves key-value (strict G2, G3/G4, or G5/G6 over Redis).
 pub struct HostState {
     pub wasi: WasiCtx,
     pub table: ResourceTable,
     pub eventual: Option<EventualCtx>,
     pub g2: Option<G2Host>,
+    pub today: Option<TodayCtx>,
 }
 
 /// Who serves the key-value interfaces of a run on `host`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Served {
-    /// The filesystem store component, composed in: G5 and G6.
+    /// The filesystem store component, composed in: G5 and G6 on a directory.
     StoreComponent,
     /// kv-adapt's strict hosts, in the embedder: G2, G3 and G4.
     Strict(Generation),
+    /// kv-adapt's G5/G6 host, in the embedder: G5 and G6 on Redis.
+    Native(Generation),
 }
 
-/// How `run` serves `host`, or why it cannot.
-pub fn served(host: Generation) -> crate::Result<Served> {
-    match host {
-        Generation::G5 | Generation::G6 => Ok(Served::StoreComponent),
-        Generation::G2 | Generation::G3 | Generation::G4 => Ok(Served::Strict(host)),
-        Generation::G1 => {
-            Err(crate::Error::NoHost { target: host, built_in: crate::artifacts::BUILT_IN_HOSTS })
-        }
+/// How `run` serves `host` from `store`, or why it cannot.
+pub fn served(host: Generation, store: &StoreSpec) -> crate::Result<Served> {
+    match (host, store) {
+        (Generation::G5 | Generation::G6, StoreSpec::Dir(_)) => Ok(Served::StoreComponent),
+        (Generation::G5 | Generation::G6, StoreSpec::Redis(_)) => Ok(Served::Native(host)),
+        (Generation::G2 | Generation::G3 | Generation::G4, _) => Ok(Served::Strict(host)),
+        (Generation::G1, _) => Err(crate::Error::NoHost { target: host, built_in: crate::artifacts::BUILT_IN_HOSTS }),
     }
 }
 
-/// Adds the strict host for `generation` to `linker`, reading `HostState::eventual` or
-/// `HostState::g2`.
+/// Who serves key-value to one instance, and from where.
+pub enum KvHost {
+    /// The composed store component, over this directory preopened at [`STORE_GUEST_PATH`].
+    Component(PathBuf),
+    /// kv-adapt's host of this generation (strict G2..G4, or G5/G6) over a backend.
+    Embedder(Generation, Backend, CounterEncoding),
+}
+
+/// Adds kv-adapt's host for `generation` to `linker`, reading `HostState::eventual`,
+/// `HostState::g2` or `HostState::today`.
 pub fn add_strict_host(linker: &mut Linker<HostState>, generation: Generation) -> anyhow::Result<()> {
     fn view(state: &mut HostState) -> EventualView<'_> {
         let ctx = state.eventual.as_ref().expect("a strict host run sets HostState::eventual");
@@ -61,13 +118,17 @@ pub fn add_strict_host(linker: &mut Linker<HostState>, generation: Generation) -
         let host = state.g2.as_mut().expect("a strict G2 run sets HostState::g2");
         G2View { host, table: &mut state.table }
     }
+    fn today_view(state: &mut HostState) -> TodayView<'_> {
+        let ctx = state.today.as_ref().expect("a G5/G6 embedder run sets HostState::today");
+        TodayView { ctx, table: &mut state.table }
+    }
     match generation {
         Generation::G2 => crate::hosts::g2::add_to_linker(linker, g2_view)?,
         Generation::G3 => crate::hosts::eventual::g3::add_to_linker(linker, view)?,
         Generation::G4 => crate::hosts::eventual::g4::add_to_linker(linker, view)?,
-        Generation::G1 | Generation::G5 | Generation::G6 => {
-            anyhow::bail!("no strict host for {generation}")
-        }
+        Generation::G5 => crate::hosts::today::g5::add_to_linker(linker, today_view)?,
+        Generation::G6 => crate::hosts::today::g6::add_to_linker(linker, today_view)?,
+        Generation::G1 => anyhow::bail!("no host of kv-adapt's own speaks {generation}"),
     }
     Ok(())
 }
@@ -99,11 +160,10 @@ pub fn wasi_ctx(store_dir: &Path, args: &[String]) -> anyhow::Result<WasiCtx> {
 /// composes the filesystem store for G5/G6 (G3/G4 are served by the strict host at run
 /// time), and renames rc-2023-11-10 WASI imports to 0.2.0.
 pub fn prepare(name: &str, bytes: &[u8], plug: &PlugOptions) -> anyhow::Result<Vec<u8>> {
-    let served = served(plug.host)?;
     let plugged = crate::plug_named(name, bytes, plug)?;
-    Ok(match served {
+    Ok(match served(plug.host, &StoreSpec::Dir(PathBuf::new()))? {
         Served::StoreComponent => bundle_store(&plugged.component, plug)?,
-        Served::Strict(_) => crate::rewire_rc_wasi(&plugged.component)?,
+        Served::Strict(_) | Served::Native(_) => crate::rewire_rc_wasi(&plugged.component)?,
     })
 }
 
@@ -127,24 +187,65 @@ pub struct Ran {
     /// The newest error traces the adapter handed to the guest, oldest first; `None` when
     /// the component has no adapter diagnostics (a native guest, or one plugged elsewhere).
     pub recent_errors: Option<Vec<String>>,
+    /// What the guest wrote, when the run captured it (else empty).
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
 }
 
 /// Runs `bytes` as a command on the store in `options`.
 pub fn run(name: &str, bytes: &[u8], options: &RunOptions) -> anyhow::Result<RunReport> {
-    let plug = PlugOptions { diagnostics: true, ..options.plug };
-    let served = served(plug.host)?;
+    check_counter_encoding(&options.store, options.plug.counter)?;
+    let ready = ready(name, bytes, &options.plug, &options.store)?;
+    let backend = options.store.open()?;
+    let ran = run_ready(name, &ready, &backend, &options.args, options.capture)?;
+    Ok(RunReport { plan: ready.plan, ran })
+}
+
+/// A component made runnable for one kind of store: plugged (with diagnostics), with the
+/// store component composed in where it serves, WASI rc names moved to 0.2.0.
+pub struct Ready {
+    pub plan: Plan,
+    pub host: Generation,
+    pub served: Served,
+    pub component: Vec<u8>,
+    pub counter: CounterEncoding,
+}
+
+/// Makes `bytes` runnable on `plug.host` over a store like `store` (only its kind matters).
+pub fn ready(name: &str, bytes: &[u8], plug: &PlugOptions, store: &StoreSpec) -> anyhow::Result<Ready> {
+    let plug = PlugOptions { diagnostics: true, ..*plug };
+    let served = served(plug.host, store)?;
     let plugged = crate::plug_named(name, bytes, &plug)?;
-    let ran = match served {
-        Served::StoreComponent => {
-            let prepared = bundle_store(&plugged.component, &plug)?;
-            run_prepared(name, &prepared, &options.store_dir, &options.args)?
-        }
-        Served::Strict(generation) => {
-            let prepared = crate::rewire_rc_wasi(&plugged.component)?;
-            run_on(name, &prepared, &options.store_dir, &options.args, Some((generation, plug.counter)))?
+    let component = match served {
+        Served::StoreComponent => bundle_store(&plugged.component, &plug)?,
+        Served::Strict(_) | Served::Native(_) => crate::rewire_rc_wasi(&plugged.component)?,
+    };
+    Ok(Ready { plan: plugged.plan, host: plug.host, served, component, counter: plug.counter })
+}
+
+/// Runs a [`Ready`] component on `backend`, which must be of the kind it was made for.
+pub fn run_ready(name: &str, ready: &Ready, backend: &Backend, args: &[String], capture: bool) -> anyhow::Result<Ran> {
+    let kv = match (ready.served, backend) {
+        (Served::StoreComponent, Backend::Dir(dir)) => KvHost::Component(dir.clone()),
+        (Served::StoreComponent, Backend::Redis(_)) => bail!("the filesystem store component cannot serve a Redis store"),
+        (Served::Strict(generation) | Served::Native(generation), _) => {
+            KvHost::Embedder(generation, backend.clone(), ready.counter)
         }
     };
-    Ok(RunReport { plan: plugged.plan, ran })
+    execute(name, &ready.component, &kv, args, capture)
+}
+
+/// Redis counters are decimal text, as every Redis-backed host of these generations writes
+/// them; another layout would make the data unreadable to those hosts.
+pub fn check_counter_encoding(store: &StoreSpec, counter: CounterEncoding) -> anyhow::Result<()> {
+    match (store, counter) {
+        (StoreSpec::Redis(url), CounterEncoding::Le64 | CounterEncoding::Be64) => bail!(
+            "--store {url}: Redis counters are decimal text (as wasmCloud's and Spin's Redis providers store them), not {}; \
+             drop --counter-encoding or use a directory store",
+            counter.name()
+        ),
+        (StoreSpec::Redis(_), CounterEncoding::Decimal) | (StoreSpec::Dir(_), _) => Ok(()),
+    }
 }
 
 /// One line saying what `run` did: which generation the guest speaks, the adapter used (or
@@ -159,7 +260,7 @@ pub fn summary(name: &str, report: &RunReport, options: &RunOptions) -> String {
     format!(
         "kv-adapt: {name}: {outcome}: {how} onto {host}; counters {}; store {}",
         options.plug.counter.name(),
-        options.store_dir.display()
+        options.store.describe()
     )
 }
 
@@ -174,34 +275,37 @@ pub fn explain_failure(report: &RunReport, options: &RunOptions) -> Vec<String> 
     }
     let mut lines = vec![format!("key-value errors the adapter gave the guest, oldest first ({}):", errors.len())];
     lines.extend(errors.iter().map(|trace| format!("  {trace}")));
-    lines.extend(errors.iter().rev().find_map(|trace| counter_hint(trace, &options.store_dir, options.plug.counter)));
+    lines.extend(errors.iter().rev().find_map(|trace| counter_hint(trace, &options.store, options.plug.counter)));
     lines
 }
 
 /// For a trace saying a stored value is not a counter, which encodings its bytes do read as.
-fn counter_hint(trace: &str, store_dir: &Path, chosen: CounterEncoding) -> Option<String> {
+fn counter_hint(trace: &str, store: &StoreSpec, chosen: CounterEncoding) -> Option<String> {
     if !trace.contains(" counter") {
         return None;
     }
     let (key, bucket) = key_and_bucket(trace)?;
-    let file = store_dir
-        .join(kv_adapt_convert::filename::encode(&bucket).ok()?)
-        .join(kv_adapt_convert::filename::encode(&key).ok()?);
-    let bytes = std::fs::read(&file).ok()?;
+    let (place, bytes) = match store {
+        StoreSpec::Dir(store_dir) => {
+            let file = store_dir
+                .join(kv_adapt_convert::filename::encode(&bucket).ok()?)
+                .join(kv_adapt_convert::filename::encode(&key).ok()?);
+            (file.display().to_string(), std::fs::read(&file).ok()?)
+        }
+        StoreSpec::Redis(url) => {
+            let bytes = RedisStore::connect(url).ok()?.get(&bucket, &key).ok()??;
+            (format!("key {key:?} in bucket {bucket:?} on {url}"), bytes)
+        }
+    };
     let readings = kv_adapt_convert::counter::readings(&bytes);
     let Some((likeliest, value)) = readings.first() else {
-        return Some(format!(
-            "hint: {} holds {} bytes that are no counter in any encoding kv-adapt knows",
-            file.display(),
-            bytes.len()
-        ));
+        return Some(format!("hint: {place} holds {} bytes that are no counter in any encoding kv-adapt knows", bytes.len()));
     };
     if *likeliest == chosen {
         return None;
     }
     Some(format!(
-        "hint: {} reads as the {} counter {value}; it was probably written with --counter-encoding {}, not {}",
-        file.display(),
+        "hint: {place} reads as the {} counter {value}; it was probably written with --counter-encoding {}, not {}",
         likeliest.name(),
         likeliest.name(),
         chosen.name()
@@ -221,45 +325,58 @@ fn key_and_bucket(trace: &str) -> Option<(String, String)> {
 /// Runs a component that imports nothing but WASI 0.2 (for instance one composed by
 /// [`prepare`], or by `wac compose` with `compose/g2-on-fs-store.wac`).
 pub fn run_prepared(name: &str, prepared: &[u8], store_dir: &Path, args: &[String]) -> anyhow::Result<Ran> {
-    run_on(name, prepared, store_dir, args, None)
+    execute(name, prepared, &KvHost::Component(store_dir.to_path_buf()), args, false)
 }
 
-/// [`run_prepared`], with the strict host of `strict`'s generation serving key-value from
-/// `store_dir` (counters in its encoding) when given.
-pub fn run_on(
-    name: &str,
-    prepared: &[u8],
-    store_dir: &Path,
-    args: &[String],
-    strict: Option<(Generation, CounterEncoding)>,
-) -> anyhow::Result<Ran> {
-    std::fs::create_dir_all(store_dir)
-        .with_context(|| format!("creating store directory {}", store_dir.display()))?;
+/// Instantiates `prepared` with WASI and `kv` and calls its `wasi:cli/run`.
+pub fn execute(name: &str, prepared: &[u8], kv: &KvHost, args: &[String], capture: bool) -> anyhow::Result<Ran> {
     let engine = engine()?;
     let component = Component::new(&engine, prepared).map_err(anyhow::Error::from).context("compiling the composed component")?;
     let mut linker = Linker::new(&engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-    if let Some((generation, _)) = strict {
-        add_strict_host(&mut linker, generation)?;
+    let (mut eventual, mut g2, mut today) = (None, None, None);
+    let mut builder = WasiCtxBuilder::new();
+    builder.inherit_stdio().args(args);
+    match kv {
+        KvHost::Component(store_dir) => {
+            std::fs::create_dir_all(store_dir)
+                .with_context(|| format!("creating store directory {}", store_dir.display()))?;
+            builder
+                .preopened_dir(store_dir, STORE_GUEST_PATH, FsPerms::ReadWrite)
+                .map_err(anyhow::Error::from)
+                .with_context(|| format!("opening store directory {}", store_dir.display()))?;
+        }
+        // kv-adapt's own hosts read the store from the host side: the guest gets no preopen.
+        KvHost::Embedder(generation, backend, counter) => {
+            add_strict_host(&mut linker, *generation)?;
+            match generation {
+                Generation::G2 => g2 = Some(G2Host::on(backend.clone(), *counter)),
+                Generation::G3 | Generation::G4 => eventual = Some(EventualCtx::on(backend.clone(), *counter)),
+                Generation::G5 | Generation::G6 => today = Some(TodayCtx::on(backend.clone(), *counter)),
+                Generation::G1 => bail!("no host of kv-adapt's own speaks {generation}"),
+            }
+        }
     }
-    let eventual = strict
-        .filter(|(generation, _)| matches!(generation, Generation::G3 | Generation::G4))
-        .map(|(_, counter)| EventualCtx::new(store_dir, counter));
-    let g2 = strict.filter(|(generation, _)| *generation == Generation::G2).map(|(_, counter)| G2Host::new(store_dir, counter));
-    // The strict host reads the store from the host side: the guest gets no preopen then.
-    let wasi = match strict {
-        Some(_) => WasiCtxBuilder::new().inherit_stdio().args(args).build(),
-        None => wasi_ctx(store_dir, args)?,
-    };
-    let state = HostState { wasi, table: ResourceTable::new(), eventual, g2 };
+    let pipes = capture.then(|| (MemoryOutputPipe::new(CAPTURE_LIMIT), MemoryOutputPipe::new(CAPTURE_LIMIT)));
+    if let Some((out, err)) = &pipes {
+        builder.stdout(out.clone()).stderr(err.clone());
+    }
+    let state = HostState { wasi: builder.build(), table: ResourceTable::new(), eventual, g2, today };
     let mut store = Store::new(&engine, state);
     let instance = linker.instantiate(&mut store, &component).map_err(anyhow::Error::from).context("instantiating")?;
     let run_export = find_cli_run(&engine, &component)
         .ok_or_else(|| anyhow!("{name} exports no wasi:cli/run (0.2.x or 0.2.0-rc-2023-11-10); it is not a command"))?;
     let succeeded = call_run(&mut store, &instance, &run_export)?;
     let recent_errors = if succeeded { Some(Vec::new()) } else { recent_errors(&mut store, &instance)? };
-    Ok(Ran { succeeded, recent_errors })
+    let (stdout, stderr) = match pipes {
+        Some((out, err)) => (out.contents().to_vec(), err.contents().to_vec()),
+        None => (Vec::new(), Vec::new()),
+    };
+    Ok(Ran { succeeded, recent_errors, stdout, stderr })
 }
+
+/// How much of a captured stdout or stderr is kept.
+const CAPTURE_LIMIT: usize = 16 << 20;
 
 /// Asks the adapter, after the guest returned, which errors it handed out.
 fn recent_errors(store: &mut Store<HostState>, instance: &Instance) -> anyhow::Result<Option<Vec<String>>> {

@@ -126,3 +126,23 @@ pub fn compare_and_swap(
     write(root, bucket, key, &encoding.encode(new))?;
     Ok(Some(true))
 }
+
+/// Every bucket under `root` that holds a key directory, sorted; names `filename` never
+/// makes are skipped, as for keys.
+pub fn buckets(root: &Path) -> Result<Vec<String>, String> {
+    let entries = match std::fs::read_dir(root) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("other: listing the store {} failed: {e}", root.display())),
+    };
+    let mut buckets = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("other: listing the store {} failed: {e}", root.display()))?;
+        let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        if let Some(bucket) = entry.file_name().to_str().filter(|_| is_dir).and_then(filename::decode) {
+            buckets.push(bucket);
+        }
+    }
+    buckets.sort();
+    Ok(buckets)
+}

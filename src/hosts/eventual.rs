@@ -18,19 +18,25 @@
 //! - Errors are `error` resources whose `trace` reads `kind: details`.
 
 use crate::CounterEncoding;
-use std::path::{Path, PathBuf};
+use super::backend::Backend;
+use std::path::Path;
 use wasmtime::component::{HasData, Linker, Resource, ResourceTable};
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
 
 /// Where the data lives and how counters are laid out.
 pub struct EventualCtx {
-    root: PathBuf,
+    store: Backend,
     encoding: CounterEncoding,
 }
 
 impl EventualCtx {
     pub fn new(root: &Path, encoding: CounterEncoding) -> EventualCtx {
-        EventualCtx { root: root.to_path_buf(), encoding }
+        EventualCtx::on(Backend::dir(root), encoding)
+    }
+
+    /// A host over `store`, a directory or a Redis server.
+    pub fn on(store: Backend, encoding: CounterEncoding) -> EventualCtx {
+        EventualCtx { store, encoding }
     }
 }
 
@@ -235,7 +241,7 @@ macro_rules! eventual_host {
             impl eventual::Host for EventualView<'_> {
                 fn get(&mut self, bucket: Resource<BucketRep>, key: String) -> Answer<Option<Resource<IncomingRep>>> {
                     let name = self.bucket_name(&bucket)?;
-                    match super::super::dir::read(&self.ctx.root, &name, &key) {
+                    match self.ctx.store.read(&name, &key) {
                         Ok(Some(bytes)) => Ok(Ok(Some(self.incoming(bytes)?))),
                         Ok(None) => Ok(Ok(None)),
                         Err(trace) => Ok(Err(self.error(trace)?)),
@@ -244,19 +250,19 @@ macro_rules! eventual_host {
 
                 fn set(&mut self, bucket: Resource<BucketRep>, key: String, value: Resource<OutgoingRep>) -> Answer<()> {
                     let name = self.bucket_name(&bucket)?;
-                    let written = self.body(&value)?.and_then(|body| super::super::dir::write(&self.ctx.root, &name, &key, &body));
+                    let written = self.body(&value)?.and_then(|body| self.ctx.store.write(&name, &key, &body));
                     self.answer(written)
                 }
 
                 fn delete(&mut self, bucket: Resource<BucketRep>, key: String) -> Answer<()> {
                     let name = self.bucket_name(&bucket)?;
-                    let removed = super::super::dir::remove(&self.ctx.root, &name, &key);
+                    let removed = self.ctx.store.remove(&name, &key);
                     self.answer(removed)
                 }
 
                 fn exists(&mut self, bucket: Resource<BucketRep>, key: String) -> Answer<bool> {
                     let name = self.bucket_name(&bucket)?;
-                    let found = super::super::dir::read(&self.ctx.root, &name, &key).map(|v| v.is_some());
+                    let found = self.ctx.store.exists(&name, &key);
                     self.answer(found)
                 }
             }
@@ -264,14 +270,14 @@ macro_rules! eventual_host {
             impl atomic::Host for EventualView<'_> {
                 fn increment(&mut self, bucket: Resource<BucketRep>, key: String, delta: u64) -> Answer<u64> {
                     let name = self.bucket_name(&bucket)?;
-                    let value = super::super::dir::increment(&self.ctx.root, self.ctx.encoding, &name, &key, delta);
+                    let value = self.ctx.store.increment(self.ctx.encoding, &name, &key, delta);
                     self.answer(value)
                 }
 
                 fn compare_and_swap(&mut self, bucket: Resource<BucketRep>, key: String, old: u64, new: u64) -> Answer<bool> {
                     let name = self.bucket_name(&bucket)?;
                     // A missing key is `ok(false)` in this shape.
-                    let swapped = super::super::dir::compare_and_swap(&self.ctx.root, self.ctx.encoding, &name, &key, old, new)
+                    let swapped = self.ctx.store.compare_and_swap(self.ctx.encoding, &name, &key, old, new)
                         .map(|swapped| swapped.unwrap_or(false));
                     self.answer(swapped)
                 }
@@ -282,7 +288,7 @@ macro_rules! eventual_host {
                     let name = self.bucket_name(&bucket)?;
                     let mut found = Vec::with_capacity(keys.len());
                     for key in &keys {
-                        match super::super::dir::read(&self.ctx.root, &name, key) {
+                        match self.ctx.store.read(&name, key) {
                             Ok(Some(bytes)) => found.push(Some(self.incoming(bytes)?)),
                             Ok(None) => found.push(None),
                             Err(trace) => {
@@ -298,7 +304,7 @@ macro_rules! eventual_host {
 
                 fn keys(&mut self, bucket: Resource<BucketRep>) -> Answer<Vec<String>> {
                     let name = self.bucket_name(&bucket)?;
-                    let keys = super::super::dir::keys(&self.ctx.root, &name);
+                    let keys = self.ctx.store.keys(&name);
                     self.answer(keys)
                 }
 
@@ -312,13 +318,13 @@ macro_rules! eventual_host {
                             Err(trace) => return Ok(Err(self.error(trace)?)),
                         }
                     }
-                    let written = bodies.iter().try_for_each(|(key, body)| super::super::dir::write(&self.ctx.root, &name, key, body));
+                    let written = bodies.iter().try_for_each(|(key, body)| self.ctx.store.write(&name, key, body));
                     self.answer(written)
                 }
 
                 fn delete_many(&mut self, bucket: Resource<BucketRep>, keys: Vec<String>) -> Answer<()> {
                     let name = self.bucket_name(&bucket)?;
-                    let removed = keys.iter().try_for_each(|key| super::super::dir::remove(&self.ctx.root, &name, key));
+                    let removed = keys.iter().try_for_each(|key| self.ctx.store.remove(&name, key));
                     self.answer(removed)
                 }
             }

@@ -20,7 +20,8 @@
 use crate::CounterEncoding;
 use kv_adapt_convert::slab::{Kind, Slab};
 use kv_adapt_convert::trace;
-use std::path::{Path, PathBuf};
+use super::backend::Backend;
+use std::path::Path;
 use wasmtime::component::{HasData, Linker, Resource, ResourceTable};
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
 use wasmtime_wasi::p2::{DynInputStream, DynOutputStream};
@@ -55,7 +56,7 @@ struct Incoming {
 
 /// The store, the counter layout, and every live handle of one instance.
 pub struct G2Host {
-    root: PathBuf,
+    store: Backend,
     encoding: CounterEncoding,
     buckets: Slab<String>,
     outgoing: Slab<Body>,
@@ -65,8 +66,13 @@ pub struct G2Host {
 
 impl G2Host {
     pub fn new(root: &Path, encoding: CounterEncoding) -> G2Host {
+        G2Host::on(Backend::dir(root), encoding)
+    }
+
+    /// A host over `store`, a directory or a Redis server.
+    pub fn on(store: Backend, encoding: CounterEncoding) -> G2Host {
         G2Host {
-            root: root.to_path_buf(),
+            store,
             encoding,
             buckets: Slab::new(Kind::Bucket),
             outgoing: Slab::new(Kind::OutgoingValue),
@@ -128,7 +134,7 @@ impl G2Host {
 
     fn get(&mut self, bucket: u32, key: &str) -> Result<u32, String> {
         let name = self.bucket(bucket)?;
-        match super::dir::read(&self.root, &name, key)? {
+        match self.store.read(&name, key)? {
             Some(bytes) => self.new_incoming(bytes),
             None => Err(trace::not_found(key, &name)),
         }
@@ -238,15 +244,15 @@ impl readwrite::Host for G2View<'_> {
         let host = &*self.host;
         let written = host.bucket(bucket).and_then(|name| {
             let body = host.body(value)?;
-            super::dir::write(&host.root, &name, &key, &body)
+            host.store.write(&name, &key, &body)
         });
         self.host.answer(written)
     }
 
     fn delete(&mut self, bucket: u32, key: String) -> Answer<()> {
         let host = &*self.host;
-        let removed = host.bucket(bucket).and_then(|name| match super::dir::read(&host.root, &name, &key)? {
-            Some(_) => super::dir::remove(&host.root, &name, &key),
+        let removed = host.bucket(bucket).and_then(|name| match host.store.read(&name, &key)? {
+            Some(_) => host.store.remove(&name, &key),
             None => Err(trace::not_found(&key, &name)),
         });
         self.host.answer(removed)
@@ -254,7 +260,7 @@ impl readwrite::Host for G2View<'_> {
 
     fn exists(&mut self, bucket: u32, key: String) -> Answer<bool> {
         let host = &*self.host;
-        let found = host.bucket(bucket).and_then(|name| super::dir::read(&host.root, &name, &key).map(|v| v.is_some()));
+        let found = host.bucket(bucket).and_then(|name| host.store.exists(&name, &key));
         self.host.answer(found)
     }
 }
@@ -262,14 +268,14 @@ impl readwrite::Host for G2View<'_> {
 impl atomic::Host for G2View<'_> {
     fn increment(&mut self, bucket: u32, key: String, delta: u64) -> Answer<u64> {
         let host = &*self.host;
-        let value = host.bucket(bucket).and_then(|name| super::dir::increment(&host.root, host.encoding, &name, &key, delta));
+        let value = host.bucket(bucket).and_then(|name| host.store.increment(host.encoding, &name, &key, delta));
         self.host.answer(value)
     }
 
     fn compare_and_swap(&mut self, bucket: u32, key: String, old: u64, new: u64) -> Answer<bool> {
         let host = &*self.host;
         let swapped = host.bucket(bucket).and_then(|name| {
-            super::dir::compare_and_swap(&host.root, host.encoding, &name, &key, old, new)?
+            host.store.compare_and_swap(host.encoding, &name, &key, old, new)?
                 .ok_or_else(|| trace::not_found(&key, &name))
         });
         self.host.answer(swapped)
@@ -296,7 +302,7 @@ impl batch::Host for G2View<'_> {
     fn get_keys(&mut self, bucket: u32) -> wasmtime::Result<Vec<String>> {
         // No error channel: a bad handle or a failed listing is the empty list.
         let host = &*self.host;
-        Ok(host.bucket(bucket).and_then(|name| super::dir::keys(&host.root, &name)).unwrap_or_default())
+        Ok(host.bucket(bucket).and_then(|name| host.store.keys(&name)).unwrap_or_default())
     }
 
     fn set_many(&mut self, bucket: u32, key_values: Vec<(String, u32)>) -> Answer<()> {
@@ -304,7 +310,7 @@ impl batch::Host for G2View<'_> {
         let written = host.bucket(bucket).and_then(|name| {
             // Every value is checked before anything is written.
             let bodies = key_values.iter().map(|(key, h)| host.body(*h).map(|body| (key, body))).collect::<Result<Vec<_>, _>>()?;
-            bodies.iter().try_for_each(|(key, body)| super::dir::write(&host.root, &name, key, body))
+            bodies.iter().try_for_each(|(key, body)| host.store.write(&name, key, body))
         });
         self.host.answer(written)
     }
@@ -313,7 +319,7 @@ impl batch::Host for G2View<'_> {
         let host = &*self.host;
         let removed = host
             .bucket(bucket)
-            .and_then(|name| keys.iter().try_for_each(|key| super::dir::remove(&host.root, &name, key)));
+            .and_then(|name| keys.iter().try_for_each(|key| host.store.remove(&name, key)));
         self.host.answer(removed)
     }
 }

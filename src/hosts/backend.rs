@@ -1,0 +1,167 @@
+//! Where kv-adapt's own hosts keep their data: the filesystem store's directory layout
+//! (`super::dir`) or a Redis server (`super::redis`). The strict hosts (G2, G3, G4) and the
+//! native G5/G6 host (`super::today`) speak through this one type, so that every
+//! generation reads and writes the same data whichever engine holds it.
+//!
+//! Counters are read-modify-write on both: within one process on a directory (WASI-era
+//! directory stores had no locks), and under WATCH/MULTI/EXEC on Redis, where they are
+//! atomic against every other client of the server.
+
+use super::redis::{RedisStore, Update};
+use crate::CounterEncoding;
+use kv_adapt_convert::counter_s64;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub enum Backend {
+    Dir(PathBuf),
+    Redis(Arc<RedisStore>),
+}
+
+/// A G6 `cas.swap` that found the value changed: what it found instead.
+pub type Changed = Option<Vec<u8>>;
+
+fn bad_counter(encoding: CounterEncoding, bucket: &str, key: &str, reason: &str) -> String {
+    format!(
+        "bad-value: key {key:?} in bucket {bucket:?} is not a {} counter ({reason}); it was left unchanged",
+        encoding.name()
+    )
+}
+
+impl Backend {
+    pub fn dir(root: &Path) -> Backend {
+        Backend::Dir(root.to_path_buf())
+    }
+
+    /// The store in words, for run summaries.
+    pub fn describe(&self) -> String {
+        match self {
+            Backend::Dir(root) => root.display().to_string(),
+            Backend::Redis(redis) => redis.url().to_string(),
+        }
+    }
+
+    pub fn read(&self, bucket: &str, key: &str) -> Result<Option<Vec<u8>>, String> {
+        match self {
+            Backend::Dir(root) => super::dir::read(root, bucket, key),
+            Backend::Redis(redis) => redis.get(bucket, key),
+        }
+    }
+
+    pub fn exists(&self, bucket: &str, key: &str) -> Result<bool, String> {
+        match self {
+            Backend::Dir(root) => super::dir::read(root, bucket, key).map(|v| v.is_some()),
+            Backend::Redis(redis) => redis.exists(bucket, key),
+        }
+    }
+
+    pub fn write(&self, bucket: &str, key: &str, value: &[u8]) -> Result<(), String> {
+        match self {
+            Backend::Dir(root) => super::dir::write(root, bucket, key, value),
+            Backend::Redis(redis) => redis.set(bucket, key, value),
+        }
+    }
+
+    /// Removes `key`; a missing key is no error.
+    pub fn remove(&self, bucket: &str, key: &str) -> Result<(), String> {
+        match self {
+            Backend::Dir(root) => super::dir::remove(root, bucket, key),
+            Backend::Redis(redis) => redis.delete(bucket, key),
+        }
+    }
+
+    /// Every key of `bucket`, sorted by bytes, each once.
+    pub fn keys(&self, bucket: &str) -> Result<Vec<String>, String> {
+        match self {
+            Backend::Dir(root) => super::dir::keys(root, bucket),
+            Backend::Redis(redis) => redis.keys(bucket),
+        }
+    }
+
+    /// Adds `delta` to the u64 counter under `key`; a missing key counts from 0.
+    pub fn increment(&self, encoding: CounterEncoding, bucket: &str, key: &str, delta: u64) -> Result<u64, String> {
+        match self {
+            Backend::Dir(root) => super::dir::increment(root, encoding, bucket, key, delta),
+            Backend::Redis(redis) => redis.update(bucket, key, |current| {
+                let old = match current {
+                    None => 0,
+                    Some(bytes) => encoding.decode(bytes).map_err(|e| bad_counter(encoding, bucket, key, e.reason()))?,
+                };
+                let new = old.checked_add(delta).ok_or_else(|| {
+                    format!("bad-value: {old} + {delta} overflows u64 for key {key:?} in bucket {bucket:?}; it was left unchanged")
+                })?;
+                Ok(Update::Write(encoding.encode(new), new))
+            }),
+        }
+    }
+
+    /// Adds a signed `delta` to the s64 counter under `key` (G6); a missing key counts from 0.
+    pub fn increment_signed(&self, encoding: CounterEncoding, bucket: &str, key: &str, delta: i64) -> Result<i64, String> {
+        let step = |current: Option<&[u8]>| -> Result<(Vec<u8>, i64), String> {
+            let old = match current {
+                None => 0,
+                Some(bytes) => counter_s64::decode(encoding, bytes).map_err(|e| bad_counter(encoding, bucket, key, e.reason()))?,
+            };
+            let new = old.checked_add(delta).ok_or_else(|| {
+                format!("bad-value: {old} + {delta} overflows s64 for key {key:?} in bucket {bucket:?}; it was left unchanged")
+            })?;
+            Ok((counter_s64::encode(encoding, new), new))
+        };
+        match self {
+            Backend::Dir(root) => {
+                let (bytes, new) = step(super::dir::read(root, bucket, key)?.as_deref())?;
+                super::dir::write(root, bucket, key, &bytes)?;
+                Ok(new)
+            }
+            Backend::Redis(redis) => redis.update(bucket, key, |current| {
+                let (bytes, new) = step(current)?;
+                Ok(Update::Write(bytes, new))
+            }),
+        }
+    }
+
+    /// Writes `new` if the counter under `key` is `old`: `Some(swapped)`, or `None` for a
+    /// missing key (which each generation answers its own way).
+    pub fn compare_and_swap(
+        &self,
+        encoding: CounterEncoding,
+        bucket: &str,
+        key: &str,
+        old: u64,
+        new: u64,
+    ) -> Result<Option<bool>, String> {
+        match self {
+            Backend::Dir(root) => super::dir::compare_and_swap(root, encoding, bucket, key, old, new),
+            Backend::Redis(redis) => redis.update(bucket, key, |current| {
+                let Some(bytes) = current else {
+                    return Ok(Update::Keep(None));
+                };
+                let stored = encoding.decode(bytes).map_err(|e| bad_counter(encoding, bucket, key, e.reason()))?;
+                Ok(if stored == old { Update::Write(encoding.encode(new), Some(true)) } else { Update::Keep(Some(false)) })
+            }),
+        }
+    }
+
+    /// Writes `new` if the value under `key` is still `expected` (`None`: still missing).
+    /// `Ok(Err(found))` when it changed.
+    pub fn swap_if(&self, bucket: &str, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<Result<(), Changed>, String> {
+        match self {
+            Backend::Dir(root) => {
+                let found = super::dir::read(root, bucket, key)?;
+                if found.as_deref() != expected {
+                    return Ok(Err(found));
+                }
+                super::dir::write(root, bucket, key, new)?;
+                Ok(Ok(()))
+            }
+            Backend::Redis(redis) => redis.update(bucket, key, |current| {
+                Ok(if current == expected {
+                    Update::Write(new.to_vec(), Ok(()))
+                } else {
+                    Update::Keep(Err(current.map(<[u8]>::to_vec)))
+                })
+            }),
+        }
+    }
+}

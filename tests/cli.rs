@@ -217,6 +217,7 @@ fn plug_with_store_makes_a_plain_wasi_command() {
         table: ResourceTable::new(),
         eventual: None,
         g2: None,
+        today: None,
     };
     let mut store = wasmtime::Store::new(engine, state);
     let command = WasiCommand::instantiate(&mut store, &component, &linker).expect("a wasi:cli/command");

@@ -98,6 +98,17 @@ macro_rules! eventual_conformance_setups {
             async_body_unsupported_reports_why => "async-body-unsupported-reports-why",
         );
 
+        // Onto kv-adapt's G5 and G6 hosts over a real redis-server (decimal counters).
+        portable_conformance_tests!(GUEST, redis_draft_adapter_io,
+            Setup { host: Host::RedisDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
+            async_body_round_trip => "async-body-round-trip",
+        );
+
+        portable_conformance_tests!(GUEST, redis_draft2_adapter_io,
+            Setup { host: Host::RedisDraft2, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
+            async_body_round_trip => "async-body-round-trip",
+        );
+
         /// The build really imports its generation's version, and only that.
         #[test]
         fn guest_imports_its_generation() {
@@ -126,6 +137,8 @@ macro_rules! eventual_conformance_setups {
                 fs_store_draft_adapter_io::CASES,
                 fs_store_draft2_adapter_io::CASES,
                 fs_store_draft2_host_io::CASES,
+                redis_draft_adapter_io::CASES,
+                redis_draft2_adapter_io::CASES,
             ]
             .concat();
             let known = common::guest_cases(GUEST, WASMTIME_ADAPTER_IO);

@@ -84,6 +84,23 @@ mod g2_conformance {
         async_body_unsupported_reports_why => "async-body-unsupported-reports-why",
     );
 
+    // Onto kv-adapt's G5 and G6 hosts over a real redis-server (decimal counters).
+    portable_conformance_tests!(redis_draft_adapter_io,
+        Setup { host: Host::RedisDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
+        async_body_round_trip => "async-body-round-trip",
+    );
+
+    portable_conformance_tests!(redis_draft2_host_io,
+        Setup { host: Host::RedisDraft2, bodies: Bodies::Host, counter: CounterEncoding::Decimal };
+        async_body_unsupported_reports_why => "async-body-unsupported-reports-why",
+    );
+
+    // Natively on the strict G2 host over Redis.
+    portable_conformance_tests!(redis_strict_g2_native,
+        Setup { host: Host::RedisStrictG2, bodies: Bodies::Host, counter: CounterEncoding::Decimal };
+        async_body_round_trip => "async-body-round-trip",
+    );
+
     // Natively on kv-adapt's strict G2 host (`hosts::g2`), which serves async bodies through
     // wasmtime-wasi's streams and opens any bucket name: the same answers as the adapters.
     portable_conformance_tests!(strict_g2_native,
@@ -117,6 +134,9 @@ fn g2_conformance_every_guest_case_runs_somewhere() {
         g2_conformance::fs_store_draft2_adapter_io::CASES,
         g2_conformance::fs_store_draft2_host_io::CASES,
         g2_conformance::strict_g2_native::CASES,
+        g2_conformance::redis_draft_adapter_io::CASES,
+        g2_conformance::redis_draft2_host_io::CASES,
+        g2_conformance::redis_strict_g2_native::CASES,
     ]
     .concat();
     let never_run: Vec<&str> = known.split(", ").filter(|case| !listed.contains(case)).collect();

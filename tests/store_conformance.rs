@@ -103,6 +103,23 @@ mod store_conformance {
             increment_huge_delta => "increment-huge-delta",
         );
 
+        // Natively on kv-adapt's G5 host over a real redis-server: any bucket opens, counters
+        // are decimal text, each page is one full SCAN pass, so no key is listed twice.
+        store_conformance_tests!(GUEST, redis_draft_native, setup(Host::RedisDraft);
+            two_opens_share_data => "two-opens-share-data",
+            bucket_outlives_nothing => "bucket-outlives-nothing",
+            list_keys_unknown_cursor_is_error => "list-keys-unknown-cursor-is-error",
+            increment_huge_delta => "increment-huge-delta",
+        );
+
+        // Through adapter-g5-on-g2 onto the strict G2 host over Redis.
+        store_conformance_tests!(GUEST, redis_strict_g2_adapted, setup(Host::RedisStrictG2);
+            two_opens_share_data => "two-opens-share-data",
+            bucket_outlives_nothing => "bucket-outlives-nothing",
+            list_keys_unknown_cursor_is_error => "list-keys-unknown-cursor-is-error",
+            increment_huge_delta => "increment-huge-delta",
+        );
+
         #[test]
         fn every_guest_case_runs_somewhere() {
             let listed = [
@@ -113,6 +130,8 @@ mod store_conformance {
                 strict_g2_adapted::CASES,
                 strict_g3_adapted::CASES,
                 strict_g4_adapted::CASES,
+                redis_draft_native::CASES,
+                redis_strict_g2_adapted::CASES,
             ]
             .concat();
             assert_every_case_listed(GUEST, setup(Host::WasmtimeDraft), &listed);
@@ -147,6 +166,16 @@ mod store_conformance {
         // Native baseline: our store as G6 (Spin speaks G6, but no Spin host runs here).
         g6_tests!(fs_store_draft2_native, setup(Host::FsStoreDraft2);
             increment_negative_delta_decrements => "increment-negative-delta-decrements",
+        );
+
+        // Natively on kv-adapt's G6 host over a real redis-server: cas under WATCH/MULTI/EXEC.
+        g6_tests!(redis_draft2_native, setup(Host::RedisDraft2);
+            increment_negative_delta_decrements => "increment-negative-delta-decrements",
+        );
+
+        // Through adapter-g6-on-g5 onto the G5 host over Redis.
+        g6_tests!(redis_draft_adapted, setup(Host::RedisDraft);
+            increment_negative_delta_is_error => "increment-negative-delta-is-error",
         );
 
         // Through adapter-g6-on-g5, on wasmtime's host and on the store as G5. G5 counters
@@ -187,6 +216,8 @@ mod store_conformance {
                 wasmtime_draft_adapted::CASES,
                 fs_store_draft_adapted::CASES,
                 fs_store_draft2_round_trip::CASES,
+                redis_draft2_native::CASES,
+                redis_draft_adapted::CASES,
             ]
             .concat();
             assert_every_case_listed(GUEST, setup(Host::FsStoreDraft2), &listed);

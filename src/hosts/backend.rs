@@ -165,3 +165,72 @@ impl Backend {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::redis::{test_server, RedisUrl};
+    use super::*;
+
+    fn redis() -> Backend {
+        let url = RedisUrl::parse(&test_server::shared().url()).unwrap();
+        let server = RedisStore::connect(&url).unwrap();
+        Backend::Redis(Arc::new(server.with_namespace(&test_server::fresh_namespace()).unwrap()))
+    }
+
+    /// Each thread its own connection, as separate processes would have.
+    fn on_threads(backend: &Backend, threads: usize, work: impl Fn(Backend) + Send + Sync) {
+        let Backend::Redis(shared) = backend else { panic!("a Redis backend") };
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                let own = Backend::Redis(Arc::new(shared.with_namespace(shared.namespace()).unwrap()));
+                let work = &work;
+                scope.spawn(move || work(own));
+            }
+        });
+    }
+
+    #[test]
+    fn redis_increments_from_eight_connections_lose_nothing() {
+        let backend = redis();
+        on_threads(&backend, 8, |own| {
+            for _ in 0..250 {
+                own.increment(CounterEncoding::Decimal, "b", "n", 1).unwrap();
+            }
+        });
+        assert_eq!(backend.read("b", "n").unwrap().as_deref(), Some(&b"2000"[..]));
+    }
+
+    #[test]
+    fn redis_g6_cas_retry_loops_from_eight_connections_lose_nothing() {
+        let backend = redis();
+        on_threads(&backend, 8, |own| {
+            for _ in 0..100 {
+                let mut seen = own.read("b", "c").unwrap();
+                loop {
+                    let next = seen.as_deref().map(|b| std::str::from_utf8(b).unwrap().parse::<u64>().unwrap()).unwrap_or(0) + 1;
+                    match own.swap_if("b", "c", seen.as_deref(), next.to_string().as_bytes()).unwrap() {
+                        Ok(()) => break,
+                        Err(found) => seen = found,
+                    }
+                }
+            }
+        });
+        assert_eq!(backend.read("b", "c").unwrap().as_deref(), Some(&b"800"[..]));
+    }
+
+    #[test]
+    fn a_counter_in_another_layout_is_refused_and_left_unchanged_on_both_engines() {
+        let dir = std::env::temp_dir().join(test_server::fresh_namespace().replace(':', ""));
+        for backend in [redis(), Backend::dir(&dir)] {
+            backend.write("b", "n", b"not a number").unwrap();
+            let error = backend.increment(CounterEncoding::Decimal, "b", "n", 1).unwrap_err();
+            assert!(error.starts_with("bad-value: ") && error.contains("decimal counter"), "{error}");
+            let error = backend.increment_signed(CounterEncoding::Decimal, "b", "n", -1).unwrap_err();
+            assert!(error.contains("left unchanged"), "{error}");
+            assert_eq!(backend.read("b", "n").unwrap().as_deref(), Some(&b"not a number"[..]));
+            assert_eq!(backend.increment_signed(CounterEncoding::Decimal, "b", "m", -5).unwrap(), -5);
+            assert_eq!(backend.compare_and_swap(CounterEncoding::Decimal, "b", "missing", 0, 1).unwrap(), None);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -379,6 +379,11 @@ impl RedisStore {
         RedisStore::open(self.url.clone(), namespace.to_owned())
     }
 
+    /// The prefix of every Redis key this store touches ("" for a user's store).
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
     pub fn url(&self) -> &RedisUrl { &self.url }
 
     fn lock(&self) -> MutexGuard<'_, Option<Conn>> {

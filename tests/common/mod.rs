@@ -50,14 +50,20 @@ pub enum Host {
     StrictG3,
     /// kv-adapt's strict host of `@0.2.0-draft` eventual (G4), over a temporary directory.
     StrictG4,
+    /// kv-adapt's G5 host over a real redis-server (a fresh key namespace per instance).
+    RedisDraft,
+    /// kv-adapt's G6 host over the same server.
+    RedisDraft2,
+    /// kv-adapt's strict G2 host over the same server.
+    RedisStrictG2,
 }
 
 impl Host {
     pub fn generation(self) -> Generation {
         match self {
-            Host::WasmtimeDraft | Host::FsStoreDraft | Host::WasmtimeDraftViaDraft2 => Generation::G5,
-            Host::FsStoreDraft2 | Host::FsStoreDraft2ViaDraft => Generation::G6,
-            Host::StrictG2 => Generation::G2,
+            Host::WasmtimeDraft | Host::FsStoreDraft | Host::WasmtimeDraftViaDraft2 | Host::RedisDraft => Generation::G5,
+            Host::FsStoreDraft2 | Host::FsStoreDraft2ViaDraft | Host::RedisDraft2 => Generation::G6,
+            Host::StrictG2 | Host::RedisStrictG2 => Generation::G2,
             Host::StrictG3 => Generation::G3,
             Host::StrictG4 => Generation::G4,
         }
@@ -66,7 +72,15 @@ impl Host {
     /// The generation a round trip passes through before coming back to `generation`.
     pub fn via(self) -> Option<Generation> {
         match self {
-            Host::WasmtimeDraft | Host::FsStoreDraft | Host::FsStoreDraft2 | Host::StrictG2 | Host::StrictG3 | Host::StrictG4 => None,
+            Host::WasmtimeDraft
+            | Host::FsStoreDraft
+            | Host::FsStoreDraft2
+            | Host::StrictG2
+            | Host::StrictG3
+            | Host::StrictG4
+            | Host::RedisDraft
+            | Host::RedisDraft2
+            | Host::RedisStrictG2 => None,
             Host::WasmtimeDraftViaDraft2 => Some(Generation::G6),
             Host::FsStoreDraft2ViaDraft => Some(Generation::G5),
         }
@@ -75,7 +89,14 @@ impl Host {
     /// Whether the data lives in our filesystem store (composed in), not in wasmtime's host.
     pub fn is_fs_store(self) -> bool {
         match self {
-            Host::WasmtimeDraft | Host::WasmtimeDraftViaDraft2 | Host::StrictG2 | Host::StrictG3 | Host::StrictG4 => false,
+            Host::WasmtimeDraft
+            | Host::WasmtimeDraftViaDraft2
+            | Host::StrictG2
+            | Host::StrictG3
+            | Host::StrictG4
+            | Host::RedisDraft
+            | Host::RedisDraft2
+            | Host::RedisStrictG2 => false,
             Host::FsStoreDraft | Host::FsStoreDraft2 | Host::FsStoreDraft2ViaDraft => true,
         }
     }
@@ -94,6 +115,7 @@ pub struct TestState {
     keyvalue: WasiKeyValueCtx,
     eventual: Option<kv_adapt::hosts::eventual::EventualCtx>,
     g2: Option<kv_adapt::hosts::g2::G2Host>,
+    today: Option<kv_adapt::hosts::today::TodayCtx>,
     /// Keeps the store directory alive for as long as the instance.
     _dir: Option<tempfile::TempDir>,
 }
@@ -220,6 +242,28 @@ fn instantiate_component(
             builder.inherit_stderr();
             Some(tempfile::tempdir().expect("temp dir"))
         }
+        Host::RedisDraft | Host::RedisDraft2 => {
+            fn view(s: &mut TestState) -> kv_adapt::hosts::today::TodayView<'_> {
+                let ctx = s.today.as_ref().expect("G5/G6 host context");
+                kv_adapt::hosts::today::TodayView { ctx, table: &mut s.table }
+            }
+            match host.generation() {
+                Generation::G5 => kv_adapt::hosts::today::g5::add_to_linker(&mut linker, view),
+                _ => kv_adapt::hosts::today::g6::add_to_linker(&mut linker, view),
+            }
+            .expect("G5/G6 host in linker");
+            builder.inherit_stderr();
+            None
+        }
+        Host::RedisStrictG2 => {
+            fn view(s: &mut TestState) -> kv_adapt::hosts::g2::G2View<'_> {
+                let host = s.g2.as_mut().expect("strict G2 host state");
+                kv_adapt::hosts::g2::G2View { host, table: &mut s.table }
+            }
+            kv_adapt::hosts::g2::add_to_linker(&mut linker, view).expect("strict G2 host in linker");
+            builder.inherit_stderr();
+            None
+        }
         Host::StrictG3 | Host::StrictG4 => {
             fn view(s: &mut TestState) -> kv_adapt::hosts::eventual::EventualView<'_> {
                 let ctx = s.eventual.as_ref().expect("strict host context");
@@ -254,6 +298,11 @@ fn instantiate_component(
     };
     let g2 = match host {
         Host::StrictG2 => Some(kv_adapt::hosts::g2::G2Host::new(dir.as_ref().expect("strict hosts have a directory").path(), counter)),
+        Host::RedisStrictG2 => Some(kv_adapt::hosts::g2::G2Host::on(fresh_redis(), counter)),
+        _ => None,
+    };
+    let today = match host {
+        Host::RedisDraft | Host::RedisDraft2 => Some(kv_adapt::hosts::today::TodayCtx::on(fresh_redis(), counter)),
         _ => None,
     };
     let state = TestState {
@@ -262,11 +311,21 @@ fn instantiate_component(
         keyvalue: WasiKeyValueCtxBuilder::new().build(),
         eventual,
         g2,
+        today,
         _dir: dir,
     };
     let mut store = Store::new(engine(), state);
     let instance = linker.instantiate(&mut store, component).expect("instantiate");
     (store, instance)
+}
+
+/// A fresh, empty key namespace on the test process's redis-server (started on first use).
+pub fn fresh_redis() -> kv_adapt::hosts::backend::Backend {
+    use kv_adapt::hosts::redis::{test_server, RedisStore, RedisUrl};
+    let url = RedisUrl::parse(&test_server::shared().url()).expect("the test server's URL parses");
+    let server = RedisStore::connect(&url).expect("connect to the test redis-server");
+    let space = server.with_namespace(&test_server::fresh_namespace()).expect("a namespace on the test redis-server");
+    kv_adapt::hosts::backend::Backend::Redis(std::sync::Arc::new(space))
 }
 
 /// Runs conformance case `case` of the guest at `guest_path` on a fresh instance.

@@ -10,8 +10,9 @@
 //!
 //! Method: one wasmtime 48 engine (`kv_adapt::run::engine`) and one process. The guests are
 //! `wasm/guests/guest-bench` built for G5 (direct), G2 and G4 (plugged with `kv_adapt::plug`, `-io`
-//! flavour, decimal counters), each on two hosts: wasmtime-wasi-keyvalue in memory, and our
-//! filesystem store component over a temporary directory. Per workload and host every path
+//! flavour, decimal counters), each on three hosts: wasmtime-wasi-keyvalue in memory, our
+//! filesystem store component over a temporary directory, and kv-adapt's G5 host over a
+//! redis-server the bench starts on loopback (it must be installed). Per workload and host every path
 //! gets a fresh instance and its own `setup` (untimed); each path's sample size is
 //! calibrated to about `SAMPLE_TARGET` and run once to warm up, then samples alternate
 //! between the paths (rotating which goes first) and each path's figure is the median of
@@ -67,6 +68,9 @@ enum Host {
     Memory,
     /// Our filesystem store component (G5, decimal counters) over a temporary directory.
     FsStore,
+    /// kv-adapt's G5 host over a redis-server started by the bench (a fresh namespace per
+    /// instance), as `run --store redis://` serves it.
+    Redis,
 }
 
 impl Host {
@@ -74,11 +78,12 @@ impl Host {
         match self {
             Host::Memory => "wasmtime-kv",
             Host::FsStore => "fs-store",
+            Host::Redis => "redis",
         }
     }
 }
 
-const HOSTS: [Host; 2] = [Host::Memory, Host::FsStore];
+const HOSTS: [Host; 3] = [Host::Memory, Host::FsStore, Host::Redis];
 
 /// A workload of the guest, and what the direct path runs in its place.
 struct Workload {
@@ -120,6 +125,7 @@ struct HostState {
     wasi: WasiCtx,
     table: ResourceTable,
     keyvalue: WasiKeyValueCtx,
+    today: Option<kv_adapt::hosts::today::TodayCtx>,
     /// Keeps the store directory alive as long as the instance.
     _dir: Option<tempfile::TempDir>,
 }
@@ -146,8 +152,13 @@ fn store_base() -> &'static std::path::Path {
 fn fresh_store(engine: &Engine, host: Host) -> Store<HostState> {
     let mut builder = WasiCtx::builder();
     builder.inherit_stderr();
+    let mut today = None;
     let dir = match host {
         Host::Memory => None,
+        Host::Redis => {
+            today = Some(kv_adapt::hosts::today::TodayCtx::on(fresh_redis(), CounterEncoding::Decimal));
+            None
+        }
         Host::FsStore => {
             let dir = tempfile::Builder::new().prefix("kv-adapt-bench-").tempdir_in(store_base()).expect("temp dir");
             builder
@@ -160,9 +171,40 @@ fn fresh_store(engine: &Engine, host: Host) -> Store<HostState> {
         wasi: builder.build(),
         table: ResourceTable::new(),
         keyvalue: WasiKeyValueCtxBuilder::new().build(),
+        today,
         _dir: dir,
     };
     Store::new(engine, state)
+}
+
+/// A fresh namespace on the bench's own redis-server (started on first use, stopped when
+/// the bench process ends). Namespaces are not cleared: the server dies with the bench.
+fn fresh_redis() -> kv_adapt::hosts::backend::Backend {
+    use kv_adapt::hosts::redis::{test_server, RedisStore, RedisUrl};
+    let url = RedisUrl::parse(&test_server::shared().url()).expect("redis URL");
+    let space = RedisStore::connect(&url)
+        .and_then(|server| server.with_namespace(&test_server::fresh_namespace()))
+        .expect("a namespace on the bench's redis-server");
+    kv_adapt::hosts::backend::Backend::Redis(std::sync::Arc::new(space))
+}
+
+/// The linker for `host`: wasmtime-wasi-keyvalue, or kv-adapt's own G5 host for Redis (one
+/// linker cannot hold both: they serve the same names).
+fn linker_for(engine: &Engine, host: Host) -> Linker<HostState> {
+    let mut linker: Linker<HostState> = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("wasi in linker");
+    match host {
+        Host::Memory | Host::FsStore => {
+            wasmtime_wasi_keyvalue::add_to_linker(&mut linker, |s: &mut HostState| WasiKeyValue::new(&s.keyvalue, &mut s.table))
+                .expect("keyvalue in linker")
+        }
+        Host::Redis => kv_adapt::hosts::today::g5::add_to_linker(&mut linker, |s: &mut HostState| {
+            let ctx = s.today.as_ref().expect("a Redis bench instance has the G5 host");
+            kv_adapt::hosts::today::TodayView { ctx, table: &mut s.table }
+        })
+        .expect("G5 host in linker"),
+    }
+    linker
 }
 
 /// One guest on one host, compiled and linked.
@@ -185,7 +227,7 @@ fn component_bytes(path: Path, host: Host, guest: &[u8]) -> Result<Vec<u8>, Stri
         }
     };
     let hosted = match host {
-        Host::Memory => plugged,
+        Host::Memory | Host::Redis => plugged,
         Host::FsStore => kv_adapt::attach_store(&plugged, Generation::G5, CounterEncoding::Decimal)
             .map_err(|e| format!("attach store: {e}"))?,
     };
@@ -499,10 +541,6 @@ fn main() {
     let load_start = loadavg();
 
     let engine = kv_adapt::run::engine().expect("wasmtime engine");
-    let mut linker: Linker<HostState> = Linker::new(&engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("wasi in linker");
-    wasmtime_wasi_keyvalue::add_to_linker(&mut linker, |s: &mut HostState| WasiKeyValue::new(&s.keyvalue, &mut s.table))
-        .expect("keyvalue in linker");
 
     // --- Sizes.
     let mut sizes = String::from("| adapter | bytes | with decimal config plugged |\n|---|---:|---:|\n");
@@ -598,6 +636,7 @@ fn main() {
     // --- Compile everything once.
     let mut prepared: Vec<Prepared> = Vec::new();
     for host in HOSTS {
+        let linker = linker_for(&engine, host);
         for (path, _) in &guests {
             match prepare(&engine, &linker, *path, host) {
                 Ok(p) => prepared.push(p),
@@ -737,7 +776,8 @@ fn main() {
         "One wasmtime 48 engine, one process. Paths: `g5-direct` = G5 guest calling the host; `g2-adapted` / \
          `g4-adapted` = the same workloads in a G2 / G4 guest plugged with `kv_adapt::plug` (`-io` flavour, \
          decimal counters). Hosts: `wasmtime-kv` = wasmtime-wasi-keyvalue in memory; `fs-store` = our \
-         filesystem store component over a fresh directory in `{}`. Figures are medians of {samples} samples (at least 3 where a row would pass 4 s; the JSON has each count) taken \
+         filesystem store component over a fresh directory in `{}`; `redis` = kv-adapt's G5 host over a \
+         redis-server on loopback started by the bench (fresh key namespace per instance). Figures are medians of {samples} samples (at least 3 where a row would pass 4 s; the JSON has each count) taken \
          alternately after a warm-up; ratio = adapted time per op ÷ direct time per op. \
          `cas` on G5 direct is get + decode + set of a decimal counter (G5 has no CAS; not atomic). \
          Async rows: the adapted path streams the body through the adapter's wasi:io; the direct path runs \

@@ -45,6 +45,9 @@ pub struct DiffOptions {
 /// Every key of a store: (bucket, key) -> value.
 pub type Snapshot = BTreeMap<(String, String), Vec<u8>>;
 
+/// The keys whose bytes differ, in (bucket, key) order, with what changed.
+pub type KeyChanges = Vec<((String, String), KeyChange)>;
+
 /// How one side ran.
 pub struct SideReport {
     pub name: String,
@@ -84,7 +87,7 @@ pub struct Diff {
     /// Keys whose bytes are equal on both sides.
     pub same_keys: usize,
     /// Every other key, in (bucket, key) order.
-    pub keys: Vec<((String, String), KeyChange)>,
+    pub keys: KeyChanges,
 }
 
 impl Diff {
@@ -106,7 +109,7 @@ fn counter_value(encoding: CounterEncoding, bytes: &[u8]) -> Option<i128> {
 
 /// Compares two stores; `old_counter` and `new_counter` are how each side's host lays out
 /// counters.
-pub fn compare(old: &Snapshot, new: &Snapshot, old_counter: CounterEncoding, new_counter: CounterEncoding) -> (usize, Vec<((String, String), KeyChange)>) {
+pub fn compare(old: &Snapshot, new: &Snapshot, old_counter: CounterEncoding, new_counter: CounterEncoding) -> (usize, KeyChanges) {
     let mut same = 0;
     let mut changes = Vec::new();
     let mut all: Vec<&(String, String)> = old.keys().chain(new.keys()).collect();

@@ -3,15 +3,16 @@
 //! host can be installed today, so kv-adapt serves one to run today's guests through the
 //! adapters onto it (`run --host g3|g4`), and G3/G4 guests natively.
 //!
-//! It follows the doc comments of each function, over the filesystem store's directory
-//! layout (`super::dir`):
+//! It follows the doc comments of each function, over a directory in the filesystem store's
+//! layout or a Redis server (`super::backend`):
 //! - `open-bucket`: any name opens (a bucket's directory appears on its first write), as in
 //!   the store component, so that every generation sees one set of buckets.
 //! - `get` of a missing key is `none`; `delete` of a missing key succeeds; `get-many` gives
 //!   `none` for a missing key.
 //! - `increment` creates a missing key at `delta`; `compare-and-swap` of a missing key is
 //!   `ok(false)`; counters are bytes in the configured encoding, and a value in another
-//!   layout is an error that leaves it unchanged. Both are atomic within this process only.
+//!   layout is an error that leaves it unchanged. Both are atomic within this process on a
+//!   directory, and against every client on Redis.
 //! - Bodies: `outgoing-value-write-body-sync` and `-async` give a value its body once; a
 //!   second body is an error. `set` of a value without a body is an error. The consume
 //!   functions take ownership, as the signatures say.

@@ -2,8 +2,8 @@
 //! served), for running today's guests through the adapters onto it (`run --host g2`) and
 //! G2 guests natively. No such host can be installed today.
 //!
-//! It follows the doc comments of each function, over the filesystem store's directory
-//! layout (`super::dir`):
+//! It follows the doc comments of each function, over a directory in the filesystem store's
+//! layout or a Redis server (`super::backend`):
 //! - `get`, `delete` and `compare-and-swap` of a missing key are errors (`not-found`);
 //!   `get-many` is an error if any key is missing; `delete-many` skips missing keys;
 //!   `increment` creates a missing key at `delta`.
@@ -14,7 +14,8 @@
 //! - An incoming value can be consumed once; an outgoing value gets one body, sync or
 //!   through an output-stream, and can be set any number of times.
 //! - `open-bucket`: any name opens, as in the store component. Counters are bytes in the
-//!   configured encoding; `increment` and `compare-and-swap` are atomic within one process.
+//!   configured encoding; `increment` and `compare-and-swap` are atomic within one process on
+//!   a directory, and against every client on Redis.
 //! - Errors are handles whose `trace` reads `kind: details`.
 
 use crate::CounterEncoding;

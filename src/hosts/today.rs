@@ -127,8 +127,16 @@ impl TodayView<'_> {
 /// The parts G5 and G6 share word for word; `$kv` names the generated bindings.
 macro_rules! today_common {
     ($kv:ident) => {
-        use generated::wasi::$kv::{batch, store};
+        use generated::wasi::$kv::{atomics, batch, store};
         use store::Error;
+
+        /// Serves this generation to instances in `linker`.
+        pub fn add_to_linker<T: Send + 'static>(linker: &mut Linker<T>, view: fn(&mut T) -> TodayView<'_>) -> wasmtime::Result<()> {
+            store::add_to_linker::<T, HasToday>(linker, view)?;
+            atomics::add_to_linker::<T, HasToday>(linker, view)?;
+            batch::add_to_linker::<T, HasToday>(linker, view)?;
+            Ok(())
+        }
 
         type Answer<T> = wasmtime::Result<Result<T, Error>>;
 
@@ -219,21 +227,12 @@ pub mod g5 {
     }
 
     today_common!(keyvalue0_2_0_draft);
-    use generated::wasi::keyvalue0_2_0_draft::atomics;
 
     impl atomics::Host for TodayView<'_> {
         fn increment(&mut self, bucket: Resource<BucketRep>, key: String, delta: u64) -> Answer<u64> {
             let name = self.bucket_name(&bucket)?;
             answer(self.ctx.store.increment(self.ctx.encoding, &name, &key, delta))
         }
-    }
-
-    /// Serves G5 to instances in `linker`.
-    pub fn add_to_linker<T: Send + 'static>(linker: &mut Linker<T>, view: fn(&mut T) -> TodayView<'_>) -> wasmtime::Result<()> {
-        store::add_to_linker::<T, HasToday>(linker, view)?;
-        atomics::add_to_linker::<T, HasToday>(linker, view)?;
-        batch::add_to_linker::<T, HasToday>(linker, view)?;
-        Ok(())
     }
 }
 
@@ -259,7 +258,7 @@ pub mod g6 {
     }
 
     today_common!(keyvalue0_2_0_draft2);
-    use generated::wasi::keyvalue0_2_0_draft2::atomics::{self, CasError};
+    use atomics::CasError;
 
     impl atomics::Host for TodayView<'_> {
         fn increment(&mut self, bucket: Resource<BucketRep>, key: String, delta: i64) -> Answer<i64> {
@@ -298,13 +297,5 @@ pub mod g6 {
             self.table.delete(cas)?;
             Ok(())
         }
-    }
-
-    /// Serves G6 to instances in `linker`.
-    pub fn add_to_linker<T: Send + 'static>(linker: &mut Linker<T>, view: fn(&mut T) -> TodayView<'_>) -> wasmtime::Result<()> {
-        store::add_to_linker::<T, HasToday>(linker, view)?;
-        atomics::add_to_linker::<T, HasToday>(linker, view)?;
-        batch::add_to_linker::<T, HasToday>(linker, view)?;
-        Ok(())
     }
 }

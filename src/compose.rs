@@ -2,7 +2,7 @@
 //! imports with every type mismatch reported (wac's own `plug` skips them silently), renaming
 //! imports, validating.
 
-use crate::error::{Error, Result};
+use crate::error::{one_line, Error, Result};
 use crate::generation::Surface;
 use wac_graph::types::{Package, SubtypeChecker};
 use wac_graph::{CompositionGraph, EncodeOptions};
@@ -12,7 +12,7 @@ use wasmparser::{Parser, Payload};
 /// and validating it.
 pub fn surface(name: &str, bytes: &[u8]) -> Result<Surface> {
     let surface = names(name, bytes)?;
-    validate(bytes).map_err(|reason| Error::InvalidComponent { name: name.to_string(), reason })?;
+    validate(bytes).map_err(|reason| Error::InvalidComponent { name: name.to_string(), reason: one_line(&reason) })?;
     Ok(surface)
 }
 
@@ -25,12 +25,14 @@ pub fn names(name: &str, bytes: &[u8]) -> Result<Surface> {
     if Parser::is_core_wasm(bytes) {
         return Err(Error::CoreModule(name.to_string()));
     }
-    let invalid = |reason: String| Error::InvalidComponent { name: name.to_string(), reason };
+    let invalid = |reason: String| Error::InvalidComponent { name: name.to_string(), reason: one_line(&reason) };
     let mut surface = Surface::default();
     let mut parser = Parser::new(0);
     let mut offset = 0;
     loop {
-        let (consumed, payload) = match parser.parse(&bytes[offset..], true).map_err(|e| invalid(e.to_string()))? {
+        // A nested section's declared size can run past the end of a damaged file.
+        let rest = bytes.get(offset..).ok_or_else(|| invalid("truncated: a nested module or component runs past the end of the file".into()))?;
+        let (consumed, payload) = match parser.parse(rest, true).map_err(|e| invalid(e.to_string()))? {
             wasmparser::Chunk::Parsed { consumed, payload } => (consumed, payload),
             wasmparser::Chunk::NeedMoreData(_) => return Err(invalid("truncated".into())),
         };
@@ -83,11 +85,11 @@ pub fn plug_into(socket: Part<'_>, plugs: &[Part<'_>]) -> Result<Vec<u8>> {
 /// [`plug_into`], also exporting each name in `also_export` from the first wired plug that
 /// exports it (a plug that exports none of them adds nothing).
 pub fn plug_into_exporting(socket: Part<'_>, plugs: &[Part<'_>], also_export: &[&str]) -> Result<Vec<u8>> {
-    let composition = |e: &dyn std::fmt::Display| Error::Composition(e.to_string());
+    let composition = |e: &dyn std::fmt::Display| Error::Composition(one_line(&e.to_string()));
     let mut graph = CompositionGraph::new();
     let register = |graph: &mut CompositionGraph, index: usize, part: &Part<'_>| -> Result<_> {
         let package = Package::from_bytes(&format!("kv-adapt:part{index}"), None, part.bytes.to_vec(), graph.types_mut())
-            .map_err(|e| Error::InvalidComponent { name: part.name.to_string(), reason: format!("{e:#}") })?;
+            .map_err(|e| Error::InvalidComponent { name: part.name.to_string(), reason: one_line(&format!("{e:#}")) })?;
         graph.register_package(package).map_err(|e| composition(&e))
     };
     let socket_id = register(&mut graph, 0, &socket)?;
@@ -113,7 +115,7 @@ pub fn plug_into_exporting(socket: Part<'_>, plugs: &[Part<'_>], also_export: &[
                     socket: socket.name.to_string(),
                     plug: plug.name.to_string(),
                     import: name.clone(),
-                    reason: format!("{e:#}"),
+                    reason: one_line(&format!("{e:#}")),
                 })?;
                 matches.push(name.clone());
             }
@@ -161,7 +163,7 @@ pub fn rename_names(
     rename_export: impl Fn(&str) -> Option<String>,
 ) -> Result<Vec<u8>> {
     use wasm_encoder::{Component, ComponentExportSection, ComponentImportSection, RawSection};
-    let malformed = |e: wasmparser::BinaryReaderError| Error::Composition(format!("re-encoding names: {e}"));
+    let malformed = |e: wasmparser::BinaryReaderError| Error::Composition(one_line(&format!("re-encoding names: {e}")));
     let mut component = Component::new();
     let mut parser = Parser::new(0);
     let mut offset = 0;

@@ -31,3 +31,9 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A foreign error's text as one line: wasmparser and wac put "expected"/"found" on lines
+/// of their own, but every refusal of kv-adapt's is one line.
+pub fn one_line(text: &str) -> String {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ")
+}

@@ -19,7 +19,7 @@ pub mod hosts;
 pub mod run;
 
 pub use artifacts::Bodies;
-pub use error::{Error, Result};
+pub use error::{one_line, Error, Result};
 pub use generation::{Generation, Surface};
 pub use kv_adapt_convert::counter::Encoding as CounterEncoding;
 

@@ -183,8 +183,9 @@ fn main() -> ExitCode {
     match execute(command) {
         Ok(code) => code,
         Err(error) => {
-            // One line: the whole context chain joined, as a person reads it.
-            eprintln!("kv-adapt: {error:#}");
+            // One line: the whole context chain joined, as a person reads it (wasmtime's and
+            // wasmparser's own messages may span lines).
+            eprintln!("kv-adapt: {}", kv_adapt::one_line(&format!("{error:#}")));
             failure
         }
     }

@@ -389,3 +389,26 @@ fn run_serves_a_g5_command_natively_and_sideways_onto_draft2() {
     assert!(outputs[0].starts_with("greeting: hello from wasmcloud-component\nvisits: 42\n"), "{}", outputs[0]);
     assert_eq!(outputs[0], outputs[1]);
 }
+
+// Found by tests/hostile_inputs.rs, kept as regression cases.
+
+#[test]
+fn a_nested_module_running_past_the_end_of_the_file_is_refused_not_a_panic() {
+    let mut bytes = wat("(component (import \"wasi:keyvalue/readwrite\" (instance)))");
+    bytes.extend_from_slice(&[0x01, 0x64]); // a core module section of 100 bytes ...
+    bytes.extend_from_slice(b"\0asm\x01\x00\x00\x00"); // ... of which 8 are there
+    assert_refused(&bytes, "not a valid component");
+}
+
+#[test]
+fn a_validation_error_that_wasmparser_spreads_over_lines_is_one_line() {
+    let mismatched = wat(r#"(component
+        (core module $wants (import "a" "f" (func)))
+        (core module $gives (func (export "f") (param i32)))
+        (core instance $i (instantiate $gives))
+        (core instance (instantiate $wants (with "a" (instance $i)))))"#);
+    // The library's own message, not only what the CLI prints.
+    let error = kv_adapt::compose::surface("mismatched", &mismatched).expect_err("the component is invalid").to_string();
+    assert!(!error.contains('\n') && error.contains("expected: (func); found:"), "{error}");
+    assert_refused(&mismatched, "expected: (func); found:");
+}

@@ -300,4 +300,49 @@ mod tests {
             }
         }
     }
+
+    /// Random names from the pieces that break naive encodings, seeded so a failure replays.
+    fn hostile_names(count: usize, seed: u64) -> Vec<String> {
+        const PIECES: &[&str] = &[
+            "a", "Z", "0", "-", "_", ".", "..", "/", "\\", "%", "%2E", "%25", "\0", ":", " ", "~",
+            "CON", "nul", "com1", "LPT9", "é", "🦀", "\u{FFFD}", "\u{10FFFF}", ".kv-tmp-", "%%", "\n",
+        ];
+        let mut state = seed | 1;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        (0..count)
+            .map(|_| {
+                let parts = (next() % 12) as usize;
+                (0..parts).map(|_| PIECES[(next() % PIECES.len() as u64) as usize]).collect()
+            })
+            .collect()
+    }
+
+    /// The property behind "a key can never leave its bucket and no two keys share a file":
+    /// for every name, the encoding is safe, decodes back to the name, and no two names map
+    /// to one file.
+    #[test]
+    fn random_hostile_names_are_safe_reversible_and_injective() {
+        use alloc::collections::BTreeMap;
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for name in hostile_names(100_000, 0x6b76_6669_6c65) {
+            match encode(&name) {
+                Ok(file) => {
+                    assert_safe(&file);
+                    assert_eq!(decode(&file).as_deref(), Some(name.as_str()), "{name:?} via {file:?}");
+                    assert!(!file.starts_with(TEMP_PREFIX), "{name:?} encodes to a temp file name {file:?}");
+                    if let Some(other) = seen.insert(file.clone(), name.clone()) {
+                        assert_eq!(other, name, "{other:?} and {name:?} share the file {file:?}");
+                    }
+                }
+                Err(EncodeError::TooLong(len)) => assert!(len > MAX_NAME_LEN, "{name:?} refused at {len} bytes"),
+            }
+        }
+        assert!(seen.len() > 50_000, "the generator repeats itself too much: {}", seen.len());
+    }
 }
+

@@ -79,26 +79,36 @@ impl Backend {
         }
     }
 
+    /// Read, decide, maybe write: `f` sees the current value and says what to store. On a
+    /// directory this is atomic within one process only; on Redis it is retried under
+    /// WATCH/MULTI/EXEC until no other client wrote the key meanwhile.
+    fn update<T>(&self, bucket: &str, key: &str, mut f: impl FnMut(Option<&[u8]>) -> Result<Update<T>, String>) -> Result<T, String> {
+        match self {
+            Backend::Dir(root) => match f(super::dir::read(root, bucket, key)?.as_deref())? {
+                Update::Keep(answer) => Ok(answer),
+                Update::Write(bytes, answer) => super::dir::write(root, bucket, key, &bytes).map(|()| answer),
+            },
+            Backend::Redis(redis) => redis.update(bucket, key, f),
+        }
+    }
+
     /// Adds `delta` to the u64 counter under `key`; a missing key counts from 0.
     pub fn increment(&self, encoding: CounterEncoding, bucket: &str, key: &str, delta: u64) -> Result<u64, String> {
-        match self {
-            Backend::Dir(root) => super::dir::increment(root, encoding, bucket, key, delta),
-            Backend::Redis(redis) => redis.update(bucket, key, |current| {
-                let old = match current {
-                    None => 0,
-                    Some(bytes) => encoding.decode(bytes).map_err(|e| bad_counter(encoding, bucket, key, e.reason()))?,
-                };
-                let new = old.checked_add(delta).ok_or_else(|| {
-                    format!("bad-value: {old} + {delta} overflows u64 for key {key:?} in bucket {bucket:?}; it was left unchanged")
-                })?;
-                Ok(Update::Write(encoding.encode(new), new))
-            }),
-        }
+        self.update(bucket, key, |current| {
+            let old = match current {
+                None => 0,
+                Some(bytes) => encoding.decode(bytes).map_err(|e| bad_counter(encoding, bucket, key, e.reason()))?,
+            };
+            let new = old.checked_add(delta).ok_or_else(|| {
+                format!("bad-value: {old} + {delta} overflows u64 for key {key:?} in bucket {bucket:?}; it was left unchanged")
+            })?;
+            Ok(Update::Write(encoding.encode(new), new))
+        })
     }
 
     /// Adds a signed `delta` to the s64 counter under `key` (G6); a missing key counts from 0.
     pub fn increment_signed(&self, encoding: CounterEncoding, bucket: &str, key: &str, delta: i64) -> Result<i64, String> {
-        let step = |current: Option<&[u8]>| -> Result<(Vec<u8>, i64), String> {
+        self.update(bucket, key, |current| {
             let old = match current {
                 None => 0,
                 Some(bytes) => counter_s64::decode(encoding, bytes).map_err(|e| bad_counter(encoding, bucket, key, e.reason()))?,
@@ -106,19 +116,8 @@ impl Backend {
             let new = old.checked_add(delta).ok_or_else(|| {
                 format!("bad-value: {old} + {delta} overflows s64 for key {key:?} in bucket {bucket:?}; it was left unchanged")
             })?;
-            Ok((counter_s64::encode(encoding, new), new))
-        };
-        match self {
-            Backend::Dir(root) => {
-                let (bytes, new) = step(super::dir::read(root, bucket, key)?.as_deref())?;
-                super::dir::write(root, bucket, key, &bytes)?;
-                Ok(new)
-            }
-            Backend::Redis(redis) => redis.update(bucket, key, |current| {
-                let (bytes, new) = step(current)?;
-                Ok(Update::Write(bytes, new))
-            }),
-        }
+            Ok(Update::Write(counter_s64::encode(encoding, new), new))
+        })
     }
 
     /// Writes `new` if the counter under `key` is `old`: `Some(swapped)`, or `None` for a
@@ -131,38 +130,25 @@ impl Backend {
         old: u64,
         new: u64,
     ) -> Result<Option<bool>, String> {
-        match self {
-            Backend::Dir(root) => super::dir::compare_and_swap(root, encoding, bucket, key, old, new),
-            Backend::Redis(redis) => redis.update(bucket, key, |current| {
-                let Some(bytes) = current else {
-                    return Ok(Update::Keep(None));
-                };
-                let stored = encoding.decode(bytes).map_err(|e| bad_counter(encoding, bucket, key, e.reason()))?;
-                Ok(if stored == old { Update::Write(encoding.encode(new), Some(true)) } else { Update::Keep(Some(false)) })
-            }),
-        }
+        self.update(bucket, key, |current| {
+            let Some(bytes) = current else {
+                return Ok(Update::Keep(None));
+            };
+            let stored = encoding.decode(bytes).map_err(|e| bad_counter(encoding, bucket, key, e.reason()))?;
+            Ok(if stored == old { Update::Write(encoding.encode(new), Some(true)) } else { Update::Keep(Some(false)) })
+        })
     }
 
     /// Writes `new` if the value under `key` is still `expected` (`None`: still missing).
     /// `Ok(Err(found))` when it changed.
     pub fn swap_if(&self, bucket: &str, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<Result<(), Changed>, String> {
-        match self {
-            Backend::Dir(root) => {
-                let found = super::dir::read(root, bucket, key)?;
-                if found.as_deref() != expected {
-                    return Ok(Err(found));
-                }
-                super::dir::write(root, bucket, key, new)?;
-                Ok(Ok(()))
-            }
-            Backend::Redis(redis) => redis.update(bucket, key, |current| {
-                Ok(if current == expected {
-                    Update::Write(new.to_vec(), Ok(()))
-                } else {
-                    Update::Keep(Err(current.map(<[u8]>::to_vec)))
-                })
-            }),
-        }
+        self.update(bucket, key, |current| {
+            Ok(if current == expected {
+                Update::Write(new.to_vec(), Ok(()))
+            } else {
+                Update::Keep(Err(current.map(<[u8]>::to_vec)))
+            })
+        })
     }
 }
 

@@ -2,7 +2,6 @@
 //! host and the store component share one directory: `<root>/<bucket>/<key>`, names
 //! encoded by `kv_adapt_convert::filename`, writes to a temp file renamed over the key.
 
-use crate::CounterEncoding;
 use kv_adapt_convert::filename;
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
@@ -81,50 +80,6 @@ pub fn keys(root: &Path, bucket: &str) -> Result<Vec<String>, String> {
     }
     keys.sort();
     Ok(keys)
-}
-
-fn counter(encoding: CounterEncoding, bucket: &str, key: &str, bytes: &[u8]) -> Result<u64, String> {
-    encoding.decode(bytes).map_err(|e| {
-        format!(
-            "bad-value: key {key:?} in bucket {bucket:?} is not a {} counter ({}); it was left unchanged",
-            encoding.name(),
-            e.reason()
-        )
-    })
-}
-
-/// Adds `delta` to the counter under `key` (a missing key counts from 0). Atomic within
-/// one process only: WASI-era hosts of these generations had no cross-process store here.
-pub fn increment(root: &Path, encoding: CounterEncoding, bucket: &str, key: &str, delta: u64) -> Result<u64, String> {
-    let old = match read(root, bucket, key)? {
-        None => 0,
-        Some(bytes) => counter(encoding, bucket, key, &bytes)?,
-    };
-    let new = old
-        .checked_add(delta)
-        .ok_or_else(|| format!("bad-value: {old} + {delta} overflows u64 for key {key:?} in bucket {bucket:?}"))?;
-    write(root, bucket, key, &encoding.encode(new))?;
-    Ok(new)
-}
-
-/// Writes `new` if the counter under `key` is `old`: `Some(swapped)`, or `None` for a
-/// missing key (which each generation answers its own way).
-pub fn compare_and_swap(
-    root: &Path,
-    encoding: CounterEncoding,
-    bucket: &str,
-    key: &str,
-    old: u64,
-    new: u64,
-) -> Result<Option<bool>, String> {
-    let Some(bytes) = read(root, bucket, key)? else {
-        return Ok(None);
-    };
-    if counter(encoding, bucket, key, &bytes)? != old {
-        return Ok(Some(false));
-    }
-    write(root, bucket, key, &encoding.encode(new))?;
-    Ok(Some(true))
 }
 
 /// Every bucket under `root` that holds a key directory, sorted; names `filename` never

@@ -187,10 +187,7 @@ enum Fresh {
 }
 
 fn unique(label: &str) -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    format!("kv-adapt-conformance-{}-{}-{nanos}-{label}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+    run::scratch_name("conformance", label)
 }
 
 /// Composes the guest of `generation` with the store component, leaving no key-value import.

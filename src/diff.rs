@@ -150,10 +150,7 @@ impl Drop for Scratch {
 }
 
 fn unique(label: &str) -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    format!("kv-adapt-diff-{}-{}-{nanos}-{label}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+    run::scratch_name("diff", label)
 }
 
 impl Scratch {

@@ -375,6 +375,15 @@ pub fn execute(name: &str, prepared: &[u8], kv: &KvHost, args: &[String], captur
     Ok(Ran { succeeded, recent_errors, stdout, stderr })
 }
 
+/// A name no other scratch store of this process or another uses: `kv-adapt-<what>-<pid>-<n>-<nanos>-<label>`,
+/// for the temporary directories and Redis namespaces of `diff` and `conformance`.
+pub fn scratch_name(what: &str, label: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("kv-adapt-{what}-{}-{}-{nanos}-{label}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
 /// How much of a captured stdout or stderr is kept.
 const CAPTURE_LIMIT: usize = 16 << 20;
 

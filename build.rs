@@ -112,6 +112,8 @@ fn test_guests() -> Vec<Build> {
         Build::new("guest-bench", "g4", Target::Unknown, Output::Lib, "guest-g4-bench"),
         Build::new("guest-bench", "g5", Target::Unknown, Output::Lib, "guest-g5-bench"),
         Build::new("guest-g5-visit-counter", "", Target::Wasip2, Output::Bin, "guest-g5-visit-counter"),
+        Build::new("guest-g5-counter-loop", "", Target::Wasip2, Output::Bin, "guest-g5-counter-loop"),
+        Build::new("guest-g2-cas-loop", "", Target::Unknown, Output::Lib, "guest-g2-cas-loop"),
         // Not shipped: a store whose `delete` removes nothing, for `kv-adapt conformance` to fail.
         Build::new("store-fs", "g5,deliberately-broken", Target::Wasip2, Output::Lib, "store-g5-broken"),
     ]

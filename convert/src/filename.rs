@@ -34,6 +34,17 @@ pub const MAX_NAME_LEN: usize = 255;
 /// Start of every temp file name; a leading `.` is never produced by [`encode`].
 pub const TEMP_PREFIX: &str = ".kv-tmp-";
 
+/// A bucket's write lock, made with create-new by whoever writes the bucket (the store
+/// component and kv-adapt's host side alike) and removed when done; never a key.
+pub const LOCK_NAME: &str = ".kv-lock";
+
+/// A lock file older than this many seconds was left by a writer that died: the next writer
+/// takes it over (no write holds a bucket that long: the longest is one value or one batch).
+pub const LOCK_STALE_SECS: u64 = 10;
+
+/// How long a writer waits for a live lock before giving up with an error.
+pub const LOCK_WAIT_SECS: u64 = 60;
+
 /// Why a name has no file name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EncodeError {

@@ -3,9 +3,8 @@
 //! native G5/G6 host (`super::today`) speak through this one type, so that every
 //! generation reads and writes the same data whichever engine holds it.
 //!
-//! Counters are read-modify-write on both: within one process on a directory (WASI-era
-//! directory stores had no locks), and under WATCH/MULTI/EXEC on Redis, where they are
-//! atomic against every other client of the server.
+//! Counters are read-modify-write on both: under the bucket's lock file on a directory, and
+//! under WATCH/MULTI/EXEC on Redis; atomic against every other writer either way.
 
 use super::redis::{RedisStore, Update};
 use crate::CounterEncoding;
@@ -80,14 +79,18 @@ impl Backend {
     }
 
     /// Read, decide, maybe write: `f` sees the current value and says what to store. On a
-    /// directory this is atomic within one process only; on Redis it is retried under
-    /// WATCH/MULTI/EXEC until no other client wrote the key meanwhile.
+    /// directory under the bucket's lock file (atomic against every writer that takes it:
+    /// kv-adapt's hosts and the store component); on Redis retried under WATCH/MULTI/EXEC
+    /// until no other client wrote the key meanwhile.
     fn update<T>(&self, bucket: &str, key: &str, mut f: impl FnMut(Option<&[u8]>) -> Result<Update<T>, String>) -> Result<T, String> {
         match self {
-            Backend::Dir(root) => match f(super::dir::read(root, bucket, key)?.as_deref())? {
-                Update::Keep(answer) => Ok(answer),
-                Update::Write(bytes, answer) => super::dir::write(root, bucket, key, &bytes).map(|()| answer),
-            },
+            Backend::Dir(root) => {
+                let _lock = super::dir::lock(root, bucket)?;
+                match f(super::dir::read(root, bucket, key)?.as_deref())? {
+                    Update::Keep(answer) => Ok(answer),
+                    Update::Write(bytes, answer) => super::dir::write_locked(root, bucket, key, &bytes).map(|()| answer),
+                }
+            }
             Backend::Redis(redis) => redis.update(bucket, key, f),
         }
     }

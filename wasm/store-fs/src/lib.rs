@@ -24,13 +24,19 @@
 //!   (asked once per instance); a value not in that layout, or a sum that overflows
 //!   (u64 in G5, s64 in G6), is an error and leaves the value unchanged. G6 stores
 //!   negative counters as two's complement (le64/be64) or with a leading `-` (decimal).
+//! - Writers take turns: every write (`set`, `delete`, `increment`, `swap`, and each batch
+//!   as a whole) holds the bucket's lock file `.kv-lock`, made with create-new (WASI 0.2
+//!   has no file locks) and removed when done; kv-adapt's host side follows the same
+//!   protocol. So `increment` is atomic against every writer of the directory, in this or
+//!   another process. A lock older than `LOCK_STALE_SECS` (10 s) was left by a writer that
+//!   died: the next writer renames it away and takes over, so a crash costs at most that
+//!   wait. A writer that waits `LOCK_WAIT_SECS` (60 s) for a live lock gives up with an
+//!   error naming the lock file. Readers take no lock (rename already gives them the old or
+//!   the new value).
 //! - G6 `cas`: `new` snapshots the value (or its absence), `current` returns that
-//!   snapshot, `swap` re-reads the file and writes only if it still equals the snapshot,
-//!   else returns `cas-failed` with a handle on the value it found. This is linearizable
-//!   among the calls of one instance (wasm is single-threaded here) but NOT against other
-//!   processes or instances writing the same directory: WASI 0.2 has no file locking, so
-//!   a write landing between the re-read and the rename wins silently. Likewise
-//!   `increment` is atomic within one instance only.
+//!   snapshot, `swap` re-reads the file under the lock and writes only if it still equals
+//!   the snapshot, else returns `cas-failed` with a handle on the value it found: atomic
+//!   against every writer of the directory.
 //! - `set-many` and `delete-many` stop at the first failure; earlier keys stay written.
 
 #[cfg(all(feature = "g5", feature = "g6"))]
@@ -269,6 +275,83 @@ impl Entry<'_> {
     }
 }
 
+/// Holds the bucket's lock file (see `kv_adapt_convert::filename::LOCK_NAME`) while alive.
+struct Lock {
+    path: String,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // If this fails the lock goes stale and the next writer takes it over after
+        // LOCK_STALE_SECS; the write itself already happened or failed on its own.
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// Whether the lock at `path` is older than LOCK_STALE_SECS (a writer died holding it).
+fn stale(path: &str) -> bool {
+    let modified = match fs::metadata(path).and_then(|m| m.modified()) {
+        Ok(t) => t,
+        Err(_) => return false,
+    };
+    std::time::SystemTime::now()
+        .duration_since(modified)
+        .is_ok_and(|age| age.as_secs() >= filename::LOCK_STALE_SECS)
+}
+
+impl Bucket {
+    /// Takes the bucket's write lock, so that writers in other instances and processes on the
+    /// same directory (WASI 0.2 has no file locks) take turns: create-new of the lock file,
+    /// retried until it is free; a stale one is renamed away first, so only one writer can
+    /// take it over.
+    fn lock(&self, op: &str) -> Result<Lock, Error> {
+        let mut path = String::with_capacity(self.dir.len() + 1 + filename::LOCK_NAME.len());
+        path.push_str(&self.dir);
+        path.push('/');
+        path.push_str(filename::LOCK_NAME);
+        let started = std::time::Instant::now();
+        let mut checked_at = 0;
+        loop {
+            match fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(_) => return Ok(Lock { path }),
+                Err(e) if e.kind() == ErrorKind::NotFound => match fs::create_dir(&self.dir) {
+                    Ok(()) => continue,
+                    Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+                    Err(e) => return Err(self.fail(op, &e)),
+                },
+                Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(self.fail(op, &e)),
+            }
+            // Staleness costs two clock reads and a stat: look only once a second of waiting.
+            let waited = started.elapsed();
+            if waited.as_secs() > checked_at && stale(&path) {
+                let mut away = String::with_capacity(self.dir.len() + 30);
+                away.push_str(&self.dir);
+                away.push('/');
+                away.push_str(&filename::temp_name(next_temp()));
+                if fs::rename(&path, &away).is_ok() {
+                    let _ = fs::remove_file(&away);
+                }
+                continue;
+            }
+            if waited.as_secs() >= filename::LOCK_WAIT_SECS {
+                return Err(Msg::new(op)
+                    .s(" in bucket ")
+                    .q(&self.name)
+                    .s(": another writer has held the bucket's lock file ")
+                    .q(&path)
+                    .s(" for over ")
+                    .n(filename::LOCK_WAIT_SECS)
+                    .s(" s; if no other process writes this store, delete that file")
+                    .err());
+            }
+            checked_at = waited.as_secs();
+            // Yield the core to the holder: on a small machine spinning only slows it down.
+            std::thread::sleep(std::time::Duration::from_micros(100));
+        }
+    }
+}
+
 fn next_temp() -> u64 {
     thread_local!(static NEXT: Cell<u64> = const { Cell::new(0) });
     NEXT.with(|n| {
@@ -353,7 +436,9 @@ impl store::GuestBucket for Bucket {
     }
 
     fn set(&self, key: String, value: Vec<u8>) -> Result<(), Error> {
-        self.entry("set", &key)?.write("set", &value)
+        let entry = self.entry("set", &key)?;
+        let _lock = self.lock("set")?;
+        entry.write("set", &value)
     }
 
     fn delete(&self, key: String) -> Result<(), Error> {
@@ -361,6 +446,7 @@ impl store::GuestBucket for Bucket {
         if cfg!(feature = "deliberately-broken") {
             return Ok(());
         }
+        let _lock = self.lock("delete")?;
         entry.delete("delete")
     }
 
@@ -446,6 +532,7 @@ fn not_a_counter(entry: &Entry<'_>, reason: &str) -> Error {
 impl atomics::Guest for Component {
     fn increment(bucket: BucketBorrow<'_>, key: String, delta: u64) -> Result<u64, Error> {
         let entry = bucket.get::<Bucket>().entry("increment", &key)?;
+        let _lock = entry.bucket.lock("increment")?;
         let enc = encoding();
         let old = match entry.read("increment")? {
             None => 0,
@@ -502,6 +589,7 @@ impl atomics::Guest for Component {
     fn increment(bucket: BucketBorrow<'_>, key: String, delta: i64) -> Result<i64, Error> {
         use kv_adapt_convert::counter_s64;
         let entry = bucket.get::<Bucket>().entry("increment", &key)?;
+        let _lock = entry.bucket.lock("increment")?;
         let enc = encoding();
         let old = match entry.read("increment")? {
             None => 0,
@@ -532,6 +620,7 @@ impl atomics::Guest for Component {
                 .bucket
                 .entry("swap", &cas.key)
                 .map_err(atomics::CasError::StoreError)?;
+            let _lock = cas.bucket.lock("swap").map_err(atomics::CasError::StoreError)?;
             let now = entry.read("swap").map_err(atomics::CasError::StoreError)?;
             if now == cas.seen {
                 return entry
@@ -563,6 +652,7 @@ impl batch::Guest for Component {
 
     fn set_many(bucket: BucketBorrow<'_>, key_values: Vec<(String, Vec<u8>)>) -> Result<(), Error> {
         let b = bucket.get::<Bucket>();
+        let _lock = b.lock("set-many")?;
         for (key, value) in &key_values {
             b.entry("set-many", key)?.write("set-many", value)?;
         }
@@ -571,6 +661,7 @@ impl batch::Guest for Component {
 
     fn delete_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<(), Error> {
         let b = bucket.get::<Bucket>();
+        let _lock = b.lock("delete-many")?;
         for key in &keys {
             b.entry("delete-many", key)?.delete("delete-many")?;
         }

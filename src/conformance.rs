@@ -74,6 +74,13 @@ pub fn describe(case: &str) -> (&'static str, Class) {
     CASES.iter().find(|(name, ..)| *name == case).map(|(_, f, c)| (*f, *c)).unwrap_or(("?", Class::Documented))
 }
 
+/// The case names in a conformance guest's refusal of an unknown case
+/// (`guest_support::run_case`: "... known cases: a, b, c").
+pub fn known_cases(refusal: &str) -> Option<Vec<String>> {
+    let (_, known) = refusal.split_once("known cases: ")?;
+    Some(known.split(", ").map(str::to_string).collect())
+}
+
 /// What is judged.
 pub enum Target<'a> {
     Component { name: &'a str, bytes: &'a [u8] },
@@ -179,11 +186,11 @@ fn exported(name: &str, bytes: &[u8]) -> anyhow::Result<Vec<Generation>> {
 }
 
 /// Where each case's fresh, empty store comes from.
-enum Fresh {
+enum Fresh<'a> {
     /// A new directory (under this parent), preopened for the composed store.
     Dir(PathBuf),
     /// A new namespace on this server, served by kv-adapt's G5/G6 host.
-    Redis(RedisStore),
+    Redis(&'a RedisStore),
 }
 
 fn unique(label: &str) -> String {
@@ -208,7 +215,7 @@ fn compose_with_store(generation: Generation, name: &str, store: &[u8]) -> anyho
 }
 
 /// Runs every case of the guest in `component` (composed or bare) on fresh stores.
-fn run_cases(engine: &Engine, generation: Generation, component: &[u8], fresh: &Fresh) -> anyhow::Result<Vec<CaseResult>> {
+fn run_cases(engine: &Engine, generation: Generation, component: &[u8], fresh: &Fresh<'_>) -> anyhow::Result<Vec<CaseResult>> {
     let component = Component::new(engine, component).map_err(anyhow::Error::from).context("compiling the conformance run")?;
     let mut linker: Linker<HostState> = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
@@ -243,11 +250,8 @@ fn run_cases(engine: &Engine, generation: Generation, component: &[u8], fresh: &
         outcome
     };
     let listing = run_one("kv-adapt-list-the-cases")?;
-    let names: Vec<String> = match listing {
-        Err(message) => match message.split_once("known cases: ") {
-            Some((_, known)) => known.split(", ").map(str::to_string).collect(),
-            None => bail!("the conformance guest did not list its cases: {message}"),
-        },
+    let names = match listing {
+        Err(message) => known_cases(&message).ok_or_else(|| anyhow!("the conformance guest did not list its cases: {message}"))?,
         Ok(()) => bail!("the conformance guest accepted a case that does not exist"),
     };
     let mut results = Vec::new();
@@ -309,7 +313,7 @@ pub fn judge(target: Target<'_>) -> anyhow::Result<Report> {
             let server = RedisStore::connect(&url).map_err(|e| anyhow!("{e}"))?;
             for generation in [Generation::G5, Generation::G6] {
                 let bare = crate::rewire_rc_wasi(guest(generation)?)?;
-                results.extend(run_cases(&engine, generation, &bare, &Fresh::Redis(server.with_namespace("").map_err(|e| anyhow!("{e}"))?))?);
+                results.extend(run_cases(&engine, generation, &bare, &Fresh::Redis(&server))?);
             }
             format!("kv-adapt's G5 and G6 host on {url}; each case in a fresh key namespace, removed afterwards")
         }

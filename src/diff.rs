@@ -205,11 +205,7 @@ pub fn seed(dir: &Path) -> anyhow::Result<Snapshot> {
 }
 
 fn side_report(name: &str, ready: &Ready, ran: Ran) -> SideReport {
-    let host = ready.host;
-    let how = match &ready.plan {
-        crate::Plan::Unchanged { generation } => format!("{} guest, native (no adapter) onto {host}", generation.id()),
-        crate::Plan::Adapt { source, adapter, .. } => format!("{} guest through {adapter} onto {host}", source.id()),
-    };
+    let how = format!("{} onto {}", run::guest_and_adapter(&ready.plan), ready.host);
     SideReport {
         name: name.to_string(),
         how,

@@ -83,18 +83,18 @@ pub struct HostState {
 pub enum Served {
     /// The filesystem store component, composed in: G5 and G6 on a directory.
     StoreComponent,
-    /// kv-adapt's strict hosts, in the embedder: G2, G3 and G4.
-    Strict(Generation),
-    /// kv-adapt's G5/G6 host, in the embedder: G5 and G6 on Redis.
-    Native(Generation),
+    /// kv-adapt's own host of the generation, in the embedder: the strict G2, G3 and G4
+    /// hosts on any store, and the G5/G6 host on Redis.
+    Embedder(Generation),
 }
 
 /// How `run` serves `host` from `store`, or why it cannot.
 pub fn served(host: Generation, store: &StoreSpec) -> crate::Result<Served> {
     match (host, store) {
         (Generation::G5 | Generation::G6, StoreSpec::Dir(_)) => Ok(Served::StoreComponent),
-        (Generation::G5 | Generation::G6, StoreSpec::Redis(_)) => Ok(Served::Native(host)),
-        (Generation::G2 | Generation::G3 | Generation::G4, _) => Ok(Served::Strict(host)),
+        (Generation::G5 | Generation::G6, StoreSpec::Redis(_)) | (Generation::G2 | Generation::G3 | Generation::G4, _) => {
+            Ok(Served::Embedder(host))
+        }
         (Generation::G1, _) => Err(crate::Error::NoHost { target: host, built_in: crate::artifacts::BUILT_IN_HOSTS }),
     }
 }
@@ -163,7 +163,7 @@ pub fn prepare(name: &str, bytes: &[u8], plug: &PlugOptions) -> anyhow::Result<V
     let plugged = crate::plug_named(name, bytes, plug)?;
     Ok(match served(plug.host, &StoreSpec::Dir(PathBuf::new()))? {
         Served::StoreComponent => bundle_store(&plugged.component, plug)?,
-        Served::Strict(_) | Served::Native(_) => crate::rewire_rc_wasi(&plugged.component)?,
+        Served::Embedder(_) => crate::rewire_rc_wasi(&plugged.component)?,
     })
 }
 
@@ -218,7 +218,7 @@ pub fn ready(name: &str, bytes: &[u8], plug: &PlugOptions, store: &StoreSpec) ->
     let plugged = crate::plug_named(name, bytes, &plug)?;
     let component = match served {
         Served::StoreComponent => bundle_store(&plugged.component, &plug)?,
-        Served::Strict(_) | Served::Native(_) => crate::rewire_rc_wasi(&plugged.component)?,
+        Served::Embedder(_) => crate::rewire_rc_wasi(&plugged.component)?,
     };
     Ok(Ready { plan: plugged.plan, host: plug.host, served, component, counter: plug.counter })
 }
@@ -228,9 +228,7 @@ pub fn run_ready(name: &str, ready: &Ready, backend: &Backend, args: &[String], 
     let kv = match (ready.served, backend) {
         (Served::StoreComponent, Backend::Dir(dir)) => KvHost::Component(dir.clone()),
         (Served::StoreComponent, Backend::Redis(_)) => bail!("the filesystem store component cannot serve a Redis store"),
-        (Served::Strict(generation) | Served::Native(generation), _) => {
-            KvHost::Embedder(generation, backend.clone(), ready.counter)
-        }
+        (Served::Embedder(generation), _) => KvHost::Embedder(generation, backend.clone(), ready.counter),
     };
     execute(name, &ready.component, &kv, args, capture)
 }
@@ -252,16 +250,21 @@ pub fn check_counter_encoding(store: &StoreSpec, counter: CounterEncoding) -> an
 /// none), the host generation, the counter encoding and the store.
 pub fn summary(name: &str, report: &RunReport, options: &RunOptions) -> String {
     let host = options.plug.host;
-    let how = match &report.plan {
-        Plan::Unchanged { generation } => format!("{} guest, native (no adapter)", generation.id()),
-        Plan::Adapt { source, adapter, .. } => format!("{} guest through {adapter}", source.id()),
-    };
+    let how = guest_and_adapter(&report.plan);
     let outcome = if report.ran.succeeded { "ok" } else { "failed" };
     format!(
         "kv-adapt: {name}: {outcome}: {how} onto {host}; counters {}; store {}",
         options.plug.counter.name(),
         options.store.describe()
     )
+}
+
+/// Which generation the guest speaks and the adapter it runs through, or that it needs none.
+pub fn guest_and_adapter(plan: &Plan) -> String {
+    match plan {
+        Plan::Unchanged { generation } => format!("{} guest, native (no adapter)", generation.id()),
+        Plan::Adapt { source, adapter, .. } => format!("{} guest through {adapter}", source.id()),
+    }
 }
 
 /// Lines explaining a failed run: the key-value errors the guest was given and, for a

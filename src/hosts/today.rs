@@ -20,9 +20,7 @@ use super::backend::Backend;
 use crate::CounterEncoding;
 use wasmtime::component::{HasData, Linker, Resource, ResourceTable};
 
-/// Keys per `list-keys` page.
-const PAGE: usize = 1000;
-const CURSOR_PREFIX: &str = "after:";
+use kv_adapt_convert::paging::{self, AFTER_PREFIX};
 
 /// Where the data lives and how counters are laid out.
 pub struct TodayCtx {
@@ -65,15 +63,6 @@ fn other_text(trace: String) -> String {
     }
 }
 
-/// Keys of one page from `start` on, and whether more follow.
-fn page(mut keys: Vec<String>, start: usize) -> (Vec<String>, bool) {
-    let end = keys.len().min(start.saturating_add(PAGE));
-    let more = end < keys.len();
-    keys.truncate(end);
-    keys.drain(..start.min(end));
-    (keys, more)
-}
-
 impl TodayView<'_> {
     fn bucket_name(&self, bucket: &Resource<BucketRep>) -> wasmtime::Result<String> {
         Ok(self.table.get(bucket)?.name.clone())
@@ -81,43 +70,32 @@ impl TodayView<'_> {
 
     /// G5 cursor: the index of the next key.
     fn page_by_index(&self, bucket: &str, cursor: Option<u64>) -> Result<(Vec<String>, Option<u64>), String> {
-        let keys = self.ctx.store.keys(bucket)?;
+        let mut keys = self.ctx.store.keys(bucket)?;
         let total = keys.len();
-        let start = match cursor {
-            None => 0,
-            Some(c) => match usize::try_from(c) {
-                Ok(i) if i <= total => i,
-                Ok(_) | Err(_) => {
-                    return Err(format!(
-                        "list-keys in bucket {bucket:?}: cursor {c} is past the end of the bucket's {total} keys \
-                         (keys deleted since the last page, or a cursor from elsewhere); list again without a cursor"
-                    ))
-                }
-            },
-        };
-        let (keys, more) = page(keys, start);
+        let start = paging::index_start(total, cursor).ok_or_else(|| {
+            format!(
+                "list-keys in bucket {bucket:?}: cursor {} is past the end of the bucket's {total} keys \
+                 (keys deleted since the last page, or a cursor from elsewhere); list again without a cursor",
+                cursor.unwrap_or_default()
+            )
+        })?;
+        let more = paging::cut_page(&mut keys, start);
         let next = start + keys.len();
         Ok((keys, more.then_some(next as u64)))
     }
 
     /// G6 cursor: `after:` + the last key handed out.
     fn page_after(&self, bucket: &str, cursor: Option<String>) -> Result<(Vec<String>, Option<String>), String> {
-        let keys = self.ctx.store.keys(bucket)?;
-        let start = match &cursor {
-            None => 0,
-            Some(c) => match c.strip_prefix(CURSOR_PREFIX) {
-                Some(last) => keys.partition_point(|k| k.as_str() <= last),
-                None => {
-                    return Err(format!(
-                        "list-keys in bucket {bucket:?}: cursor {c:?} was not made by this host (its cursors start with \
-                         {CURSOR_PREFIX:?}); list again without a cursor"
-                    ))
-                }
-            },
-        };
-        let (keys, more) = page(keys, start);
-        let next = match (more, keys.last()) {
-            (true, Some(last)) => Some(format!("{CURSOR_PREFIX}{last}")),
+        let mut keys = self.ctx.store.keys(bucket)?;
+        let start = paging::after_start(&keys, cursor.as_deref()).ok_or_else(|| {
+            format!(
+                "list-keys in bucket {bucket:?}: cursor {:?} was not made by this host (its cursors start with \
+                 {AFTER_PREFIX:?}); list again without a cursor",
+                cursor.as_deref().unwrap_or_default()
+            )
+        })?;
+        let next = match (paging::cut_page(&mut keys, start), keys.last()) {
+            (true, Some(last)) => Some(format!("{AFTER_PREFIX}{last}")),
             (true, None) | (false, _) => None,
         };
         Ok((keys, next))

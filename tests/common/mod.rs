@@ -391,8 +391,7 @@ pub(crate) use conformance_tests;
 /// The case names a conformance guest knows, from its refusal of an unknown case.
 pub fn guest_cases(guest_path: &str, setup: Setup) -> Vec<String> {
     let message = run_case(guest_path, setup, "no-such-case").expect_err("an unknown case must be refused");
-    let (_, known) = message.split_once("known cases: ").expect("the guest lists its cases");
-    known.split(", ").map(str::to_string).collect()
+    kv_adapt::conformance::known_cases(&message).expect("the guest lists its cases")
 }
 
 /// Runs the command at `guest_path` on `setup.host`: plugged with the flavour `plug` picks

@@ -73,16 +73,13 @@ use kv::store::{self, BucketBorrow, Error, KeyResponse};
 use kv_adapt::components::config::{self, CounterEncoding};
 use kv_adapt_convert::counter::Encoding;
 use kv_adapt_convert::filename::{self, EncodeError, MAX_NAME_LEN};
+use kv_adapt_convert::paging;
 
 const ROOT: &str = "/kv-data";
-/// Keys per `list-keys` page.
-const PAGE: usize = 1000;
 /// Temp names tried before giving up; each clash means another writer's temp file.
 const TEMP_ATTEMPTS: u32 = 64;
 /// Longest stretch of a key or bucket name quoted in an error message.
 const QUOTE_MAX: usize = 100;
-#[cfg(feature = "g6")]
-const CURSOR_PREFIX: &str = "after:";
 
 struct Component;
 export!(Component);
@@ -458,54 +455,37 @@ impl store::GuestBucket for Bucket {
     fn list_keys(&self, cursor: Option<u64>) -> Result<KeyResponse, Error> {
         let mut keys = self.sorted_keys()?;
         let total = keys.len();
-        let start = match cursor {
-            None => 0,
-            Some(c) => match usize::try_from(c) {
-                Ok(i) if i <= total => i,
-                Ok(_) | Err(_) => {
-                    return Err(Msg::new("list-keys in bucket ")
-                        .q(&self.name)
-                        .s(": cursor ")
-                        .n(c)
-                        .s(" is past the end of the bucket's ")
-                        .n(total as u64)
-                        .s(" keys (keys deleted since the last page, or a cursor from elsewhere); list again without a cursor")
-                        .err())
-                }
-            },
+        let Some(start) = paging::index_start(total, cursor) else {
+            return Err(Msg::new("list-keys in bucket ")
+                .q(&self.name)
+                .s(": cursor ")
+                .n(cursor.unwrap_or_default())
+                .s(" is past the end of the bucket's ")
+                .n(total as u64)
+                .s(" keys (keys deleted since the last page, or a cursor from elsewhere); list again without a cursor")
+                .err());
         };
-        let end = total.min(start.saturating_add(PAGE));
-        keys.truncate(end);
-        keys.drain(..start);
-        let cursor = if end < total { Some(end as u64) } else { None };
+        let more = paging::cut_page(&mut keys, start);
+        let cursor = more.then(|| (start + keys.len()) as u64);
         Ok(KeyResponse { keys, cursor })
     }
 
     #[cfg(feature = "g6")]
     fn list_keys(&self, cursor: Option<String>) -> Result<KeyResponse, Error> {
         let mut keys = self.sorted_keys()?;
-        let start = match &cursor {
-            None => 0,
-            Some(c) => match c.strip_prefix(CURSOR_PREFIX) {
-                Some(last) => keys.partition_point(|k| k.as_str() <= last),
-                None => {
-                    return Err(Msg::new("list-keys in bucket ")
-                        .q(&self.name)
-                        .s(": cursor ")
-                        .q(c)
-                        .s(" was not made by this store (its cursors start with \"after:\"); list again without a cursor")
-                        .err())
-                }
-            },
+        let Some(start) = paging::after_start(&keys, cursor.as_deref()) else {
+            return Err(Msg::new("list-keys in bucket ")
+                .q(&self.name)
+                .s(": cursor ")
+                .q(cursor.as_deref().unwrap_or_default())
+                .s(" was not made by this store (its cursors start with \"after:\"); list again without a cursor")
+                .err());
         };
-        let total = keys.len();
-        let end = total.min(start.saturating_add(PAGE));
-        keys.truncate(end);
-        keys.drain(..start);
+        let more = paging::cut_page(&mut keys, start);
         let cursor = match keys.last() {
-            Some(last) if end < total => {
-                let mut c = String::with_capacity(CURSOR_PREFIX.len() + last.len());
-                c.push_str(CURSOR_PREFIX);
+            Some(last) if more => {
+                let mut c = String::with_capacity(paging::AFTER_PREFIX.len() + last.len());
+                c.push_str(paging::AFTER_PREFIX);
                 c.push_str(last);
                 Some(c)
             }

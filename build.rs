@@ -114,6 +114,12 @@ fn test_guests() -> Vec<Build> {
         Build::new("guest-g5-visit-counter", "", Target::Wasip2, Output::Bin, "guest-g5-visit-counter"),
         Build::new("guest-g5-counter-loop", "", Target::Wasip2, Output::Bin, "guest-g5-counter-loop"),
         Build::new("guest-g2-cas-loop", "", Target::Unknown, Output::Lib, "guest-g2-cas-loop"),
+        // One source, one build per generation: the guest side of tests/differential.rs.
+        Build::new("guest-fuzz", "g2", Target::Unknown, Output::Lib, "guest-g2-fuzz"),
+        Build::new("guest-fuzz", "g3", Target::Unknown, Output::Lib, "guest-g3-fuzz"),
+        Build::new("guest-fuzz", "g4", Target::Unknown, Output::Lib, "guest-g4-fuzz"),
+        Build::new("guest-fuzz", "g5", Target::Unknown, Output::Lib, "guest-g5-fuzz"),
+        Build::new("guest-fuzz", "g6", Target::Unknown, Output::Lib, "guest-g6-fuzz"),
         // Not shipped: a store whose `delete` removes nothing, for `kv-adapt conformance` to fail.
         Build::new("store-fs", "g5,deliberately-broken", Target::Wasip2, Output::Lib, "store-g5-broken"),
     ]

@@ -3,6 +3,9 @@
 //! and case dispatch. The generation-specific wrappers (how to read a trace, how to open a
 //! bucket) stay in each guest.
 
+/// The differential fuzzing wire format (ops in, outcomes out).
+pub mod fuzz;
+
 pub type Outcome = Result<(), String>;
 
 /// A named case of a conformance guest.

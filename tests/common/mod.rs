@@ -29,6 +29,8 @@ pub const G5_CONFORMANCE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/gue
 pub const G6_CONFORMANCE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g6-conformance.wasm");
 /// A G5 command built with wasmCloud's `wasmcloud-component` bindings, not ours.
 pub const G5_WASMCLOUD: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-wasmcloud-g5.wasm");
+/// The G5 store component whose `delete` removes nothing (feature `deliberately-broken`).
+pub const BROKEN_STORE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/store-g5-broken.wasm");
 pub const G4_PRINTLN: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g4-println.wasm");
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -56,13 +58,20 @@ pub enum Host {
     RedisDraft2,
     /// kv-adapt's strict G2 host over the same server.
     RedisStrictG2,
+    /// kv-adapt's G5 host (`src/hosts/today.rs`) over a temporary directory.
+    DirDraft,
+    /// kv-adapt's G6 host over a temporary directory.
+    DirDraft2,
+    /// The G5 store component built with `deliberately-broken` (its `delete` removes
+    /// nothing): for showing that a harness notices.
+    BrokenFsStoreDraft,
 }
 
 impl Host {
     pub fn generation(self) -> Generation {
         match self {
-            Host::WasmtimeDraft | Host::FsStoreDraft | Host::WasmtimeDraftViaDraft2 | Host::RedisDraft => Generation::G5,
-            Host::FsStoreDraft2 | Host::FsStoreDraft2ViaDraft | Host::RedisDraft2 => Generation::G6,
+            Host::WasmtimeDraft | Host::FsStoreDraft | Host::WasmtimeDraftViaDraft2 | Host::RedisDraft | Host::DirDraft | Host::BrokenFsStoreDraft => Generation::G5,
+            Host::FsStoreDraft2 | Host::FsStoreDraft2ViaDraft | Host::RedisDraft2 | Host::DirDraft2 => Generation::G6,
             Host::StrictG2 | Host::RedisStrictG2 => Generation::G2,
             Host::StrictG3 => Generation::G3,
             Host::StrictG4 => Generation::G4,
@@ -80,7 +89,10 @@ impl Host {
             | Host::StrictG4
             | Host::RedisDraft
             | Host::RedisDraft2
-            | Host::RedisStrictG2 => None,
+            | Host::RedisStrictG2
+            | Host::DirDraft
+            | Host::DirDraft2
+            | Host::BrokenFsStoreDraft => None,
             Host::WasmtimeDraftViaDraft2 => Some(Generation::G6),
             Host::FsStoreDraft2ViaDraft => Some(Generation::G5),
         }
@@ -96,8 +108,10 @@ impl Host {
             | Host::StrictG4
             | Host::RedisDraft
             | Host::RedisDraft2
-            | Host::RedisStrictG2 => false,
-            Host::FsStoreDraft | Host::FsStoreDraft2 | Host::FsStoreDraft2ViaDraft => true,
+            | Host::RedisStrictG2
+            | Host::DirDraft
+            | Host::DirDraft2 => false,
+            Host::FsStoreDraft | Host::FsStoreDraft2 | Host::FsStoreDraft2ViaDraft | Host::BrokenFsStoreDraft => true,
         }
     }
 }
@@ -187,7 +201,13 @@ pub fn plug(guest: &[u8], setup: Setup) -> Vec<u8> {
 /// the filesystem hosts, and rc-2023-11-10 WASI names moved to 0.2.0.
 pub fn prepare(guest: &[u8], setup: Setup) -> Vec<u8> {
     let plugged = plug(guest, setup);
-    let hosted = if setup.host.is_fs_store() {
+    let hosted = if setup.host == Host::BrokenFsStoreDraft {
+        let bytes = std::fs::read(BROKEN_STORE).expect("the broken store is built");
+        let store = kv_adapt::configure("store-g5-broken", &bytes, setup.counter).expect("configure the broken store");
+        let socket = kv_adapt::compose::Part { name: "component", bytes: &plugged };
+        kv_adapt::compose::plug_into(socket, &[kv_adapt::compose::Part { name: "store-g5-broken", bytes: &store }])
+            .expect("compose the broken store")
+    } else if setup.host.is_fs_store() {
         kv_adapt::attach_store(&plugged, setup.host.generation(), setup.counter).expect("attach store")
     } else {
         plugged
@@ -240,9 +260,9 @@ fn instantiate_component(
             }
             kv_adapt::hosts::g2::add_to_linker(&mut linker, view).expect("strict G2 host in linker");
             builder.inherit_stderr();
-            Some(tempfile::tempdir().expect("temp dir"))
+            Some(store_dir())
         }
-        Host::RedisDraft | Host::RedisDraft2 => {
+        Host::RedisDraft | Host::RedisDraft2 | Host::DirDraft | Host::DirDraft2 => {
             fn view(s: &mut TestState) -> kv_adapt::hosts::today::TodayView<'_> {
                 let ctx = s.today.as_ref().expect("G5/G6 host context");
                 kv_adapt::hosts::today::TodayView { ctx, table: &mut s.table }
@@ -253,7 +273,8 @@ fn instantiate_component(
             }
             .expect("G5/G6 host in linker");
             builder.inherit_stderr();
-            None
+            // On Redis the data lives in the server; on a directory, in one made here.
+            matches!(host, Host::DirDraft | Host::DirDraft2).then(|| store_dir())
         }
         Host::RedisStrictG2 => {
             fn view(s: &mut TestState) -> kv_adapt::hosts::g2::G2View<'_> {
@@ -275,10 +296,10 @@ fn instantiate_component(
             }
             .expect("strict host in linker");
             builder.inherit_stderr();
-            Some(tempfile::tempdir().expect("temp dir"))
+            Some(store_dir())
         }
-        Host::FsStoreDraft | Host::FsStoreDraft2 | Host::FsStoreDraft2ViaDraft => {
-            let dir = tempfile::tempdir().expect("temp dir");
+        Host::FsStoreDraft | Host::FsStoreDraft2 | Host::FsStoreDraft2ViaDraft | Host::BrokenFsStoreDraft => {
+            let dir = store_dir();
             builder
                 .inherit_stdio()
                 .preopened_dir(dir.path(), kv_adapt::run::STORE_GUEST_PATH, FsPerms::ReadWrite)
@@ -303,6 +324,10 @@ fn instantiate_component(
     };
     let today = match host {
         Host::RedisDraft | Host::RedisDraft2 => Some(kv_adapt::hosts::today::TodayCtx::on(fresh_redis(), counter)),
+        Host::DirDraft | Host::DirDraft2 => {
+            let root = dir.as_ref().expect("the directory hosts have a directory").path().to_path_buf();
+            Some(kv_adapt::hosts::today::TodayCtx::on(kv_adapt::hosts::backend::Backend::Dir(root), counter))
+        }
         _ => None,
     };
     let state = TestState {
@@ -317,6 +342,14 @@ fn instantiate_component(
     let mut store = Store::new(engine(), state);
     let instance = linker.instantiate(&mut store, component).expect("instantiate");
     (store, instance)
+}
+
+/// A fresh, empty directory for a test's store: in memory (`/dev/shm`) where the machine
+/// has it, since the stores write a file per key and lock files per write.
+pub fn store_dir() -> tempfile::TempDir {
+    let shm = std::path::Path::new("/dev/shm");
+    let made = if shm.is_dir() { tempfile::tempdir_in(shm) } else { tempfile::tempdir() };
+    made.expect("a temporary store directory")
 }
 
 /// A fresh, empty key namespace on the test process's redis-server (started on first use).

@@ -269,6 +269,9 @@ impl Generator {
 struct Pair {
     front: Generation,
     host: Host,
+    /// For G2-G4 guests, which adapter flavour: `Adapter` (`-io`, the one `plug` picks for
+    /// a guest without WASI of its own) or `Host` (the pass-through one).
+    bodies: Bodies,
 }
 
 impl Pair {
@@ -285,16 +288,16 @@ impl Pair {
     }
 
     fn setup(self) -> Setup {
-        let bodies = match self.front {
-            // A guest with no WASI of its own gets the adapter that serves streams itself.
-            Generation::G2 | Generation::G3 | Generation::G4 => Bodies::Adapter,
-            Generation::G1 | Generation::G5 | Generation::G6 => Bodies::Host,
-        };
-        Setup { host: self.host, bodies, counter: CounterEncoding::Decimal }
+        Setup { host: self.host, bodies: self.bodies, counter: CounterEncoding::Decimal }
     }
 
     fn name(self) -> String {
-        format!("{:?} on {:?}", self.front, self.host)
+        match (self.front, self.bodies) {
+            (Generation::G2 | Generation::G3 | Generation::G4, Bodies::Host) => {
+                format!("{:?} on {:?} (pass-through flavour)", self.front, self.host)
+            }
+            _ => format!("{:?} on {:?}", self.front, self.host),
+        }
     }
 }
 
@@ -511,7 +514,10 @@ struct Run {
 /// findings are in.
 fn fuzz_run(pair: Pair, total: u64, seed: u64, stop_after: usize) -> Run {
     // Each pair its own stream, so that one pair's failure replays alone.
-    let pair_seed = seed ^ (pair.front as u64).wrapping_mul(0x1000_0001) ^ (pair.host as u64).wrapping_mul(0x3_0000_0007);
+    let pair_seed = seed
+        ^ (pair.front as u64).wrapping_mul(0x1000_0001)
+        ^ (pair.host as u64).wrapping_mul(0x3_0000_0007)
+        ^ (pair.bodies as u64).wrapping_mul(0x50_0000_0011);
     let mut generator = Generator { rng: Rng(pair_seed), front: pair.front };
     let mut run = Run { ran: 0, sequences: 0, traps: 0, divergences: 0, tally: Tally::default(), minimized: Vec::new() };
     while run.ran < total && run.minimized.len() < stop_after {
@@ -587,7 +593,7 @@ fn fuzz(pair: Pair) {
 /// thousand ops and minimized to a handful that show it.
 #[test]
 fn a_store_whose_delete_removes_nothing_is_caught_and_minimized() {
-    let pair = Pair { front: Generation::G5, host: Host::BrokenFsStoreDraft };
+    let pair = Pair { front: Generation::G5, host: Host::BrokenFsStoreDraft, bodies: Bodies::Host };
     let run = fuzz_run(pair, 5_000, 1, 1);
     let (what, ops) = run.minimized.first().unwrap_or_else(|| panic!("{} ops ran and nothing was caught", run.ran));
     let listing: Vec<String> = ops.iter().map(short).collect();
@@ -599,28 +605,50 @@ fn a_store_whose_delete_removes_nothing_is_caught_and_minimized() {
 }
 
 macro_rules! pairs {
-    ($($test:ident => $front:ident on $host:ident),* $(,)?) => {
+    ($($test:ident => $front:ident on $host:ident $(with $bodies:ident)?),* $(,)?) => {
         $(
             #[test]
             fn $test() {
-                fuzz(Pair { front: Generation::$front, host: Host::$host });
+                fuzz(pairs!(@pair $front $host $($bodies)?));
             }
         )*
         /// Every pair above, for the regression cases.
-        const PAIRS: &[Pair] = &[$(Pair { front: Generation::$front, host: Host::$host }),*];
+        const PAIRS: &[Pair] = &[$(pairs!(@pair $front $host $($bodies)?)),*];
+    };
+    (@pair $front:ident $host:ident) => {
+        Pair {
+            front: Generation::$front,
+            host: Host::$host,
+            // A G2-G4 guest with no WASI of its own gets the adapter that serves streams itself.
+            bodies: match Generation::$front {
+                Generation::G2 | Generation::G3 | Generation::G4 => Bodies::Adapter,
+                Generation::G1 | Generation::G5 | Generation::G6 => Bodies::Host,
+            },
+        }
+    };
+    (@pair $front:ident $host:ident $bodies:ident) => {
+        Pair { front: Generation::$front, host: Host::$host, bodies: Bodies::$bodies }
     };
 }
 
+// Every shipped adapter (all twenty: both flavours of the legacy fronts) and every native
+// baseline kv-adapt has a host for.
 pairs! {
     g2_natively_on_the_strict_g2_host => G2 on StrictG2,
-    g2_through_adapter_g2_on_g5 => G2 on DirDraft,
-    g2_through_adapter_g2_on_g6 => G2 on DirDraft2,
+    g2_through_adapter_g2_on_g5_io => G2 on DirDraft,
+    g2_through_adapter_g2_on_g6_io => G2 on DirDraft2,
+    g2_through_adapter_g2_on_g5 => G2 on DirDraft with Host,
+    g2_through_adapter_g2_on_g6 => G2 on DirDraft2 with Host,
     g3_natively_on_the_strict_g3_host => G3 on StrictG3,
-    g3_through_adapter_g3_on_g5 => G3 on DirDraft,
-    g3_through_adapter_g3_on_g6 => G3 on DirDraft2,
+    g3_through_adapter_g3_on_g5_io => G3 on DirDraft,
+    g3_through_adapter_g3_on_g6_io => G3 on DirDraft2,
+    g3_through_adapter_g3_on_g5 => G3 on DirDraft with Host,
+    g3_through_adapter_g3_on_g6 => G3 on DirDraft2 with Host,
     g4_natively_on_the_strict_g4_host => G4 on StrictG4,
-    g4_through_adapter_g4_on_g5 => G4 on DirDraft,
-    g4_through_adapter_g4_on_g6 => G4 on DirDraft2,
+    g4_through_adapter_g4_on_g5_io => G4 on DirDraft,
+    g4_through_adapter_g4_on_g6_io => G4 on DirDraft2,
+    g4_through_adapter_g4_on_g5 => G4 on DirDraft with Host,
+    g4_through_adapter_g4_on_g6 => G4 on DirDraft2 with Host,
     g5_natively_on_the_g5_host => G5 on DirDraft,
     g5_natively_on_the_g5_store_component => G5 on FsStoreDraft,
     g5_through_adapter_g5_on_g6 => G5 on DirDraft2,

@@ -519,3 +519,37 @@ pub fn decode_outcomes(bytes: &[u8]) -> Option<Vec<Outcome>> {
     }
     Some(outcomes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ops_and_outcomes_come_back_as_they_went() {
+        let ops = vec![
+            Op::Open { name: "日本".into() },
+            Op::SetMany { b: 1, pairs: vec![("a".into(), vec![0, 255]), (String::new(), vec![])] },
+            Op::SetManyOutgoing { b: MADE_UP_HANDLE + 3, pairs: vec![("k".into(), 7)] },
+            Op::CompareAndSwap { b: 0, key: "\0".into(), old: u64::MAX, new: 0 },
+            Op::CasSwap { c: 2, value: vec![1; 300] },
+            Op::NewOutgoing,
+        ];
+        assert_eq!(decode_ops(&encode_ops(&ops)), Some(ops));
+        let outcomes = vec![
+            Outcome::Entries(vec![None, Some(("k".into(), vec![1, 2]))]),
+            Outcome::Pair(Box::new(Outcome::Error("bad-handle".into())), Box::new(Outcome::Page { keys: vec!["a".into()], more: true })),
+            Outcome::Number(u64::MAX),
+            Outcome::Missing,
+        ];
+        assert_eq!(decode_outcomes(&encode_outcomes(&outcomes)), Some(outcomes));
+    }
+
+    #[test]
+    fn a_truncated_or_unknown_op_is_refused() {
+        let bytes = encode_ops(&[Op::Get { b: 0, key: "key".into() }]);
+        assert_eq!(decode_ops(&bytes[..bytes.len() - 1]), None);
+        assert_eq!(decode_ops(&[99]), None);
+        assert_eq!(kind_of("not-found: key \"k\""), "not-found");
+        assert_eq!(kind_of("no colon"), "no colon");
+    }
+}

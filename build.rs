@@ -120,6 +120,11 @@ fn test_guests() -> Vec<Build> {
         Build::new("guest-fuzz", "g4", Target::Unknown, Output::Lib, "guest-g4-fuzz"),
         Build::new("guest-fuzz", "g5", Target::Unknown, Output::Lib, "guest-g5-fuzz"),
         Build::new("guest-fuzz", "g6", Target::Unknown, Output::Lib, "guest-g6-fuzz"),
+        Build::new("guest-bounds", "g2", Target::Unknown, Output::Lib, "guest-g2-bounds"),
+        Build::new("guest-bounds", "g3", Target::Unknown, Output::Lib, "guest-g3-bounds"),
+        Build::new("guest-bounds", "g4", Target::Unknown, Output::Lib, "guest-g4-bounds"),
+        Build::new("guest-bounds", "g5", Target::Unknown, Output::Lib, "guest-g5-bounds"),
+        Build::new("guest-bounds", "g6", Target::Unknown, Output::Lib, "guest-g6-bounds"),
         // Not shipped: a store whose `delete` removes nothing, for `kv-adapt conformance` to fail.
         Build::new("store-fs", "g5,deliberately-broken", Target::Wasip2, Output::Lib, "store-g5-broken"),
     ]

@@ -12,6 +12,9 @@
 //!  19..0   slot index (the all-ones index is never allocated; see `overflow`)
 //! ```
 //!
+//! A slab that is full, or cannot get memory for one more slot, refuses the insert and
+//! the caller reports it through its interface; removing never allocates.
+//!
 //! Lossy: the generation wraps after 512 reuses of one slot, so a handle kept that long
 //! after its drop could alias a new one. Handle 0 is never valid.
 
@@ -126,13 +129,20 @@ impl<T> Slab<T> {
         }
     }
 
-    /// Stores `val` and returns its handle; gives `val` back when the slab is full.
+    /// Stores `val` and returns its handle; gives `val` back when the slab is full or
+    /// memory for one more slot cannot be had, so that a caller with an error channel can
+    /// report it instead of aborting on a failed allocation.
     pub fn insert(&mut self, val: T) -> Result<u32, T> {
         let index = match self.free.pop() {
             Some(i) => i as usize,
             None => {
                 let i = self.tags.len();
                 if i >= CAPACITY as usize {
+                    return Err(val);
+                }
+                // `free` is empty here; room for every slot is reserved in it now, so that
+                // `remove` (which has no way to fail) never allocates.
+                if self.tags.try_reserve(1).is_err() || self.vals.try_reserve(1).is_err() || self.free.try_reserve(i + 1).is_err() {
                     return Err(val);
                 }
                 self.tags.push(0);
@@ -256,6 +266,18 @@ mod tests {
         let first = encode(Kind::Error, 0, 0);
         s.remove(first);
         assert!(s.insert(()).is_ok(), "a freed slot is usable again");
+    }
+
+    #[test]
+    fn removing_never_needs_to_grow_the_free_list() {
+        let mut slab = Slab::new(Kind::OutgoingValue);
+        let handles: Vec<u32> = (0..1000).map(|i| slab.insert(i).unwrap()).collect();
+        assert!(slab.free.capacity() >= slab.tags.len());
+        let reserved = slab.free.capacity();
+        for h in handles {
+            slab.remove(h);
+        }
+        assert_eq!(slab.free.capacity(), reserved, "remove grew the free list");
     }
 
     #[test]

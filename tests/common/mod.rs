@@ -132,6 +132,30 @@ pub struct TestState {
     today: Option<kv_adapt::hosts::today::TodayCtx>,
     /// Keeps the store directory alive for as long as the instance.
     _dir: Option<tempfile::TempDir>,
+    growth: MemoryGrowth,
+}
+
+/// What the instance's linear memories (guest, adapter, store: every one in the
+/// composition) grew to, seen by wasmtime's resource limiter. Grants every request, as a
+/// store without a limiter does.
+#[derive(Default)]
+pub struct MemoryGrowth {
+    /// Bytes of linear memory across all memories of the instance, initial size included.
+    pub total: usize,
+    /// The largest single memory.
+    pub largest: usize,
+}
+
+impl wasmtime::ResourceLimiter for MemoryGrowth {
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        self.total += desired - current;
+        self.largest = self.largest.max(desired);
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, _desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(true)
+    }
 }
 
 impl WasiView for TestState {
@@ -338,8 +362,10 @@ fn instantiate_component(
         g2,
         today,
         _dir: dir,
+        growth: MemoryGrowth::default(),
     };
     let mut store = Store::new(engine(), state);
+    store.limiter(|s| &mut s.growth);
     let instance = linker.instantiate(&mut store, component).expect("instantiate");
     (store, instance)
 }
@@ -368,7 +394,19 @@ pub fn run_case(guest_path: &str, setup: Setup, case: &str) -> Result<(), String
 
 /// [`run_case`], handing back the store so that a test can look at the host afterwards.
 pub fn run_case_keeping_store(guest_path: &str, setup: Setup, case: &str) -> (Result<(), String>, Store<TestState>) {
+    run_case_configured(guest_path, setup, case, |_| {})
+}
+
+/// [`run_case_keeping_store`] on a store that `configure` may change first (e.g. its
+/// handle limit).
+pub fn run_case_configured(
+    guest_path: &str,
+    setup: Setup,
+    case: &str,
+    configure: impl FnOnce(&mut Store<TestState>),
+) -> (Result<(), String>, Store<TestState>) {
     let (mut store, instance) = instantiate(guest_path, setup);
+    configure(&mut store);
     let iface = instance
         .get_export_index(&mut store, None, "kv-adapt:components/conformance")
         .expect("guest exports conformance");
@@ -384,6 +422,11 @@ pub fn run_case_keeping_store(guest_path: &str, setup: Setup, case: &str) -> (Re
 }
 
 impl TestState {
+    /// How far the instance's linear memories grew.
+    pub fn memory_growth(&self) -> &MemoryGrowth {
+        &self.growth
+    }
+
     /// The strict G2 host's live handles by kind (buckets, outgoing, incoming, errors).
     pub fn g2_live_handles(&self) -> Option<[usize; 4]> {
         self.g2.as_ref().map(|host| host.live_handles())

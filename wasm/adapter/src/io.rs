@@ -6,7 +6,8 @@
 //!
 //! Lossy: none of this waits. A pollable is always ready; an output stream appends to its
 //! outgoing value's buffer at once; an input stream reads from the bytes already fetched.
-//! Writes to a stream whose outgoing value was dropped report `closed`.
+//! Writes to a stream whose outgoing value was dropped report `closed`; a write the
+//! adapter's memory cannot hold fails with an error saying so.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -38,6 +39,17 @@ pub fn input_stream(bytes: Vec<u8>) -> streams::InputStream {
 }
 
 pub struct IoError(&'static str);
+
+/// Makes room for `more` bytes in a body, or says the adapter's memory is exhausted: a
+/// write has an error channel, so a body too big for the adapter's linear memory is a
+/// failed write rather than an abort.
+fn grow(body: &mut Vec<u8>, more: usize) -> Result<(), StreamError> {
+    body.try_reserve(more).map_err(|_| {
+        StreamError::LastOperationFailed(error::Error::new(IoError(
+            "write: the adapter's memory cannot hold a larger body (wasm32 linear memory is at most 4 GiB)",
+        )))
+    })
+}
 
 impl error::GuestError for IoError {
     fn to_debug_string(&self) -> String {
@@ -135,10 +147,12 @@ impl Out {
         self.with_body(|body| {
             if body.is_empty() {
                 *body = contents;
-            } else {
-                body.extend_from_slice(&contents);
+                return Ok(());
             }
-        })
+            grow(body, contents.len())?;
+            body.extend_from_slice(&contents);
+            Ok(())
+        })?
     }
 
     fn zeroes(&self, len: u64) -> Result<(), StreamError> {
@@ -148,7 +162,11 @@ impl Out {
                 IoError("write-zeroes: more bytes than check-write allows"),
             )));
         }
-        self.with_body(|body| body.resize(body.len() + len as usize, 0))
+        self.with_body(|body| {
+            grow(body, len as usize)?;
+            body.resize(body.len() + len as usize, 0);
+            Ok(())
+        })?
     }
 
     fn splice_from(

@@ -1,0 +1,240 @@
+//! Import surface (issue 12 part 6): no shipped composition gives a guest a capability it
+//! did not ask for. For every adapter in `kv_adapt::artifacts::ADAPTERS` (both body
+//! flavours) and every real guest of its front generation, the component `plug` makes may
+//! import only
+//! - the key-value interfaces of the adapter's back generation,
+//! - the non-key-value imports the guest itself has (its WASI; for a legacy guest this
+//!   includes the wasi:io its key-value types name, which the pass-through flavour leaves
+//!   with the host, renamed to the guest's 0.2 release),
+//! - for the pass-through flavour of G2/G3/G4 fronts, the wasi:io interfaces whose stream
+//!   types the front's signatures name, when the guest does not import them itself (e.g.
+//!   it never uses async bodies): types only, checked to carry no function;
+//!
+//! and the `-io` flavour with a guest that uses wasi:io only for value bodies imports the
+//! back's key-value interfaces and nothing else. With the filesystem store composed in (what
+//! `plug --with-store` and `run` make), the allowed set is the guest's own non-key-value
+//! imports (rc-2023-11-10 names moved to 0.2.0) plus exactly `STORE_IMPORTS`, the WASI the
+//! store component needs for its files, and no key-value import at all.
+
+mod common;
+
+use kv_adapt::{artifacts, Bodies, CounterEncoding, Generation, PlugOptions};
+use std::collections::BTreeSet;
+
+/// Every real guest, by the generation it imports.
+fn guests(generation: Generation) -> Vec<&'static str> {
+    let components = env!("KV_ADAPT_TEST_COMPONENTS");
+    let names: &[&str] = match generation {
+        Generation::G2 => &["guest-g2-conformance", "g2-visit-counter", "guest-g2-bench", "guest-g2-cas-loop", "guest-g2-bounds"],
+        Generation::G3 => &["guest-g3-conformance", "guest-g3-bounds"],
+        Generation::G4 => &["guest-g4-conformance", "guest-g4-println", "guest-g4-bench", "guest-g4-bounds"],
+        Generation::G5 => &[
+            "guest-g5-conformance",
+            "guest-wasmcloud-g5",
+            "guest-g5-visit-counter",
+            "guest-g5-counter-loop",
+            "guest-g5-bench",
+            "guest-g5-bounds",
+        ],
+        Generation::G6 => &["guest-g6-conformance", "guest-g6-bounds"],
+        Generation::G1 => &[],
+    };
+    names.iter().map(|n| &*Box::leak(format!("{components}/{n}.wasm").into_boxed_str())).collect()
+}
+
+/// The key-value interfaces of `generation`, as a component importing them names them.
+/// Written out here rather than taken from kv-adapt's classifier, so a wrong table there
+/// cannot make this test agree with it.
+fn keyvalue_interfaces(generation: Generation) -> Vec<String> {
+    let (version, names): (&str, &[&str]) = match generation {
+        Generation::G2 => ("", &["types", "wasi-cloud-error", "readwrite", "atomic", "batch"]),
+        Generation::G3 => ("@0.1.0", &["types", "wasi-keyvalue-error", "eventual", "atomic", "eventual-batch"]),
+        Generation::G4 => ("@0.2.0-draft", &["types", "wasi-keyvalue-error", "eventual", "atomic", "eventual-batch"]),
+        Generation::G5 => ("@0.2.0-draft", &["store", "atomics", "batch"]),
+        Generation::G6 => ("@0.2.0-draft2", &["store", "atomics", "batch"]),
+        Generation::G1 => ("", &[]),
+    };
+    names.iter().map(|n| format!("wasi:keyvalue/{n}{version}")).collect()
+}
+
+/// What the filesystem store component (both builds) imports: what Rust's std on
+/// wasm32-wasip2 (WASI 0.2.6) links for files (filesystem, io), the lock file's age
+/// (clocks), and its start-up and stdio (cli, terminals). Pinned so that a store that
+/// gains a capability fails this test.
+const STORE_IMPORTS: &[&str] = &[
+    "wasi:cli/environment@0.2.6",
+    "wasi:cli/exit@0.2.6",
+    "wasi:cli/stderr@0.2.6",
+    "wasi:cli/stdin@0.2.6",
+    "wasi:cli/stdout@0.2.6",
+    "wasi:cli/terminal-input@0.2.6",
+    "wasi:cli/terminal-output@0.2.6",
+    "wasi:cli/terminal-stderr@0.2.6",
+    "wasi:cli/terminal-stdin@0.2.6",
+    "wasi:cli/terminal-stdout@0.2.6",
+    "wasi:clocks/monotonic-clock@0.2.6",
+    "wasi:clocks/wall-clock@0.2.6",
+    "wasi:filesystem/preopens@0.2.6",
+    "wasi:filesystem/types@0.2.6",
+    "wasi:io/error@0.2.6",
+    "wasi:io/poll@0.2.6",
+    "wasi:io/streams@0.2.6",
+];
+
+/// The wasi:io a pass-through (plain) flavour may import although the guest does not: the
+/// stream types its key-value front's signatures name (G2: rc-2023-11-10; G3/G4: a 0.2
+/// release), for types only, which `assert_types_only` checks.
+fn body_stream_types(adapter: &artifacts::Adapter, name: &str) -> bool {
+    let Some(version) = ["wasi:io/error@", "wasi:io/poll@", "wasi:io/streams@"].iter().find_map(|p| name.strip_prefix(p)) else {
+        return false;
+    };
+    adapter.bodies == Bodies::Host
+        && match adapter.source {
+            Generation::G2 => version == "0.2.0-rc-2023-11-10",
+            Generation::G3 | Generation::G4 => version.starts_with("0.2.") && !version.contains('-'),
+            Generation::G1 | Generation::G5 | Generation::G6 => false,
+        }
+}
+
+/// Asserts that the composed component's import `name` is an instance of types alone: no
+/// function of it can be called, so it grants no capability.
+fn assert_types_only(what: &str, component: &[u8], name: &str) {
+    use wasmtime::component::types::ComponentItem;
+    let engine = common::engine();
+    let compiled = wasmtime::component::Component::new(engine, component).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let component_type = compiled.component_type();
+    let (_, item) = component_type.imports(engine).find(|(n, _)| *n == name).unwrap_or_else(|| panic!("{what}: no import {name}"));
+    let ComponentItem::ComponentInstance(instance) = item.ty else { panic!("{what}: {name} is not an instance") };
+    let functions: Vec<_> = instance.exports(engine).filter(|(_, i)| matches!(i.ty, ComponentItem::ComponentFunc(_))).map(|(n, _)| n.to_string()).collect();
+    assert!(functions.is_empty(), "{what}: imports functions {functions:?} of {name}, which the guest never imported");
+}
+
+fn imports(name: &str, bytes: &[u8]) -> BTreeSet<String> {
+    kv_adapt::compose::surface(name, bytes).unwrap_or_else(|e| panic!("{name}: {e}")).imports.into_iter().collect()
+}
+
+/// The guest's imports that are not key-value: the capabilities it asked for itself.
+fn own_capabilities(guest: &BTreeSet<String>) -> BTreeSet<String> {
+    guest.iter().filter(|i| !i.starts_with("wasi:keyvalue/")).cloned().collect()
+}
+
+/// `name` with a rc-2023-11-10 WASI version moved to 0.2.0, as `rewire_rc_wasi` does for
+/// the packages identical in both.
+fn rewired(name: &str) -> String {
+    match name.strip_suffix("@0.2.0-rc-2023-11-10") {
+        Some(base) if ["wasi:io/", "wasi:cli/", "wasi:clocks/", "wasi:filesystem/", "wasi:random/"].iter().any(|p| base.starts_with(p)) => {
+            format!("{base}@0.2.0")
+        }
+        _ => name.to_string(),
+    }
+}
+
+fn file_stem(path: &str) -> String {
+    std::path::Path::new(path).file_stem().unwrap().to_string_lossy().into_owned()
+}
+
+/// Whether a guest's non-key-value imports are only the wasi:io its value bodies use.
+fn uses_wasi_only_for_bodies(own: &BTreeSet<String>) -> bool {
+    own.iter().all(|i| ["wasi:io/error@", "wasi:io/poll@", "wasi:io/streams@"].iter().any(|p| i.starts_with(p)))
+}
+
+fn assert_within(what: &str, composed: &BTreeSet<String>, allowed: &BTreeSet<String>) {
+    let extra: Vec<_> = composed.difference(allowed).collect();
+    assert!(extra.is_empty(), "{what} imports {extra:?}, beyond {allowed:?}");
+}
+
+/// Plugs `guest` with `adapter`'s flavour onto its back, as `plug --bodies` does.
+fn plugged(guest_path: &str, guest: &[u8], adapter: &artifacts::Adapter) -> Vec<u8> {
+    let options = PlugOptions { host: adapter.target, counter: CounterEncoding::Decimal, bodies: Some(adapter.bodies), diagnostics: false };
+    let plugged = kv_adapt::plug_named(guest_path, guest, &options).unwrap_or_else(|e| panic!("{} with {guest_path}: {e}", adapter.name()));
+    match plugged.plan {
+        kv_adapt::Plan::Adapt { adapter: chosen, .. } => assert_eq!(chosen, adapter.name(), "{guest_path}"),
+        kv_adapt::Plan::Unchanged { .. } => panic!("{guest_path}: nothing to adapt onto {:?}", adapter.target),
+    }
+    plugged.component
+}
+
+#[test]
+fn every_adapter_adds_no_import_beyond_the_backs_keyvalue_and_the_guests_own_wasi() {
+    let mut covered = BTreeSet::new();
+    let mut stream_types_only = 0;
+    for adapter in artifacts::ADAPTERS {
+        for guest_path in guests(adapter.source) {
+            let guest = std::fs::read(guest_path).unwrap_or_else(|e| panic!("{guest_path}: {e}"));
+            let own = own_capabilities(&imports(guest_path, &guest));
+            let component = plugged(guest_path, &guest, adapter);
+            let what = format!("{} with {}", adapter.name(), file_stem(guest_path));
+            let composed = imports(&what, &component);
+            let back: BTreeSet<String> = keyvalue_interfaces(adapter.target).into_iter().collect();
+            assert!(composed.iter().any(|i| back.contains(i)), "{what}: no key-value import of the back left: {composed:?}");
+            let mut allowed: BTreeSet<String> = back.union(&own).cloned().collect();
+            let unasked: Vec<String> = composed.iter().filter(|i| !allowed.contains(*i) && body_stream_types(adapter, i)).cloned().collect();
+            for stream_types in unasked {
+                assert_types_only(&what, &component, &stream_types);
+                stream_types_only += 1;
+                allowed.insert(stream_types);
+            }
+            assert_within(&what, &composed, &allowed);
+            if adapter.bodies == Bodies::Adapter && uses_wasi_only_for_bodies(&own) {
+                assert_within(&format!("{what} (the -io flavour)"), &composed, &back);
+            }
+            println!("{what}: {} imports, all allowed", composed.len());
+            covered.insert(adapter.name());
+        }
+    }
+    let all: BTreeSet<String> = artifacts::ADAPTERS.iter().map(|a| a.name()).collect();
+    assert_eq!(covered, all, "adapters with no guest of their front");
+    assert_eq!(all.len(), 20);
+    println!("{stream_types_only} wasi:io imports of stream types only, which the guest did not import");
+}
+
+/// `plug --with-store` and `run` (both `run::bundle_store`): a guest of any generation,
+/// adapted onto G5 or G6 or native, with the store composed in.
+#[test]
+fn store_compositions_add_only_the_stores_pinned_wasi() {
+    let store_needs: BTreeSet<String> = STORE_IMPORTS.iter().map(|s| s.to_string()).collect();
+    for store in artifacts::STORES {
+        let configured = kv_adapt::configure(&store.name(), store.bytes, CounterEncoding::Decimal).unwrap();
+        assert_eq!(imports(&store.name(), &configured), store_needs, "{}: the store's own imports changed", store.name());
+    }
+    let mut composed_count = 0;
+    for target in [Generation::G5, Generation::G6] {
+        for source in [Generation::G2, Generation::G3, Generation::G4, Generation::G5, Generation::G6] {
+            for guest_path in guests(source) {
+                let guest = std::fs::read(guest_path).unwrap();
+                let own: BTreeSet<String> = own_capabilities(&imports(guest_path, &guest)).iter().map(|i| rewired(i)).collect();
+                let options = PlugOptions { host: target, ..PlugOptions::default() };
+                let plugged = kv_adapt::plug_named(guest_path, &guest, &options).unwrap_or_else(|e| panic!("{guest_path}: {e}"));
+                let bundled = kv_adapt::run::bundle_store(&plugged.component, &options).unwrap();
+                let what = format!("{} onto {target:?} with the store ({})", file_stem(guest_path), plugged.plan);
+                let composed = imports(&what, &bundled);
+                assert!(!composed.iter().any(|i| i.starts_with("wasi:keyvalue/")), "{what}: {composed:?}");
+                let allowed: BTreeSet<String> = own.union(&store_needs).cloned().collect();
+                assert_within(&what, &composed, &allowed);
+                composed_count += 1;
+            }
+        }
+    }
+    println!("{composed_count} store compositions checked");
+}
+
+/// `run` onto the strict G2, G3 and G4 hosts: the plugged guest with rc-2023-11-10 names
+/// moved to 0.2.0 (`run::prepare`), importing only that generation's key-value interfaces
+/// and the guest's own WASI.
+#[test]
+fn run_onto_the_strict_hosts_adds_nothing_either() {
+    for target in [Generation::G2, Generation::G3, Generation::G4] {
+        let back: BTreeSet<String> = keyvalue_interfaces(target).into_iter().collect();
+        for source in [Generation::G5, Generation::G6, target] {
+            for guest_path in guests(source) {
+                let guest = std::fs::read(guest_path).unwrap();
+                let own: BTreeSet<String> = own_capabilities(&imports(guest_path, &guest)).iter().map(|i| rewired(i)).collect();
+                let options = PlugOptions { host: target, ..PlugOptions::default() };
+                let prepared = kv_adapt::run::prepare(guest_path, &guest, &options).unwrap_or_else(|e| panic!("{guest_path}: {e}"));
+                let what = format!("{} run onto {target:?}", file_stem(guest_path));
+                let allowed: BTreeSet<String> = back.union(&own).cloned().collect();
+                assert_within(&what, &imports(&what, &prepared), &allowed);
+            }
+        }
+    }
+}

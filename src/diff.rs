@@ -241,7 +241,7 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>, options: &DiffOptions) -> anyhow::Re
     let run_side = |side: &Side<'_>, ready: &Ready, start: &Snapshot, label: &str| -> anyhow::Result<(SideReport, Snapshot)> {
         let scratch = Scratch::new(server.as_ref(), label)?;
         scratch.fill(start)?;
-        let ran = run::run_ready(side.name, ready, &scratch.backend, &options.args, true)
+        let ran = run::run_ready(side.name, ready, &scratch.backend, &options.args, true, &run::Limits::default())
             .with_context(|| format!("{label}: {}", side.name))?;
         let after = snapshot(&scratch.backend)?;
         Ok((side_report(side.name, ready, ran), after))

@@ -42,6 +42,13 @@ enum Command {
         /// Print nothing on success (failures are still explained on stderr).
         #[arg(short, long)]
         quiet: bool,
+        /// MiB each linear memory of the composition (guest, adapter, store) may grow to;
+        /// growing past it traps.
+        #[arg(long, default_value_t = kv_adapt::run::Limits::DEFAULT_MEMORY_MIB)]
+        max_memory_mib: usize,
+        /// Live component-model handles (resources) the run may hold at once; one more traps.
+        #[arg(long, default_value_t = kv_adapt::run::Limits::DEFAULT_HANDLES)]
+        max_handles: usize,
         /// Arguments passed to the component.
         #[arg(last = true)]
         args: Vec<String>,
@@ -216,11 +223,15 @@ fn execute(command: Command) -> Result<ExitCode> {
             eprintln!("{name}: {}{store}; wrote {} ({} bytes)", plugged.plan, output.display(), written.len());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { component, store, target, quiet, args } => {
+        Command::Run { component, store, target, quiet, max_memory_mib, max_handles, args } => {
             let (name, bytes) = read(&component)?;
             let mut argv = vec![name.clone()];
             argv.extend(args);
-            let options = RunOptions { plug: target.options(), store: StoreSpec::parse(&store)?, args: argv, capture: false };
+            let memory_bytes = max_memory_mib
+                .checked_mul(1 << 20)
+                .with_context(|| format!("--max-memory-mib {max_memory_mib} is more than this machine can address"))?;
+            let limits = kv_adapt::run::Limits { memory_bytes, handles: max_handles };
+            let options = RunOptions { plug: target.options(), store: StoreSpec::parse(&store)?, args: argv, capture: false, limits };
             let report = kv_adapt::run::run(&name, &bytes, &options)?;
             if report.ran.succeeded {
                 if !quiet {

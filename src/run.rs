@@ -5,7 +5,7 @@
 use anyhow::{anyhow, bail, Context};
 use std::path::{Path, PathBuf};
 use wasmtime::component::{Component, Instance, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store};
+use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::hosts::backend::Backend;
@@ -66,6 +66,47 @@ pub struct RunOptions {
     pub args: Vec<String>,
     /// Keep the guest's stdout and stderr in [`Ran`] instead of passing them through.
     pub capture: bool,
+    pub limits: Limits,
+}
+
+/// What one run may take of the machine, so that a runaway guest stops with a trap of its
+/// own instead of exhausting it. Without a cap wasmtime lets each 32-bit linear memory
+/// reach 4 GiB, and a composition has several (guest, adapter, store).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes each linear memory of the composition may grow to; growing past it traps.
+    pub memory_bytes: usize,
+    /// Live component-model handles in the store (wasmtime's `set_max_component_handles`);
+    /// making one more traps.
+    pub handles: usize,
+}
+
+impl Limits {
+    /// Each linear memory: 1 GiB. A 64 MiB value needs about 200 MiB in the guest's memory
+    /// (the value, the copy read back and the allocator's slack), far below it.
+    pub const DEFAULT_MEMORY_MIB: usize = 1024;
+    /// wasmtime 48's own default, kept: a million leaked resources would cost the host
+    /// about 100 MB of handle tables.
+    pub const DEFAULT_HANDLES: usize = 100_000;
+
+    /// The wasmtime limiter for the memory cap; a refused growth traps rather than
+    /// returning -1 to an allocator that would abort without saying why.
+    pub fn store_limits(&self) -> StoreLimits {
+        StoreLimitsBuilder::new().memory_size(self.memory_bytes).trap_on_grow_failure(true).build()
+    }
+
+    /// Puts these limits on `store`.
+    pub fn apply(&self, store: &mut Store<HostState>) {
+        store.data_mut().limits = self.store_limits();
+        store.limiter(|state| &mut state.limits);
+        store.set_max_component_handles(self.handles);
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { memory_bytes: Self::DEFAULT_MEMORY_MIB << 20, handles: Self::DEFAULT_HANDLES }
+    }
 }
 
 /// Host state for one run: WASI, its resource table, and kv-adapt's own key-value host
@@ -76,6 +117,8 @@ pub struct HostState {
     pub eventual: Option<EventualCtx>,
     pub g2: Option<G2Host>,
     pub today: Option<TodayCtx>,
+    /// Read by wasmtime once [`Limits::apply`] installed it.
+    pub limits: StoreLimits,
 }
 
 /// Who serves the key-value interfaces of a run on `host`.
@@ -197,7 +240,7 @@ pub fn run(name: &str, bytes: &[u8], options: &RunOptions) -> anyhow::Result<Run
     check_counter_encoding(&options.store, options.plug.counter)?;
     let ready = ready(name, bytes, &options.plug, &options.store)?;
     let backend = options.store.open()?;
-    let ran = run_ready(name, &ready, &backend, &options.args, options.capture)?;
+    let ran = run_ready(name, &ready, &backend, &options.args, options.capture, &options.limits)?;
     Ok(RunReport { plan: ready.plan, ran })
 }
 
@@ -224,13 +267,13 @@ pub fn ready(name: &str, bytes: &[u8], plug: &PlugOptions, store: &StoreSpec) ->
 }
 
 /// Runs a [`Ready`] component on `backend`, which must be of the kind it was made for.
-pub fn run_ready(name: &str, ready: &Ready, backend: &Backend, args: &[String], capture: bool) -> anyhow::Result<Ran> {
+pub fn run_ready(name: &str, ready: &Ready, backend: &Backend, args: &[String], capture: bool, limits: &Limits) -> anyhow::Result<Ran> {
     let kv = match (ready.served, backend) {
         (Served::StoreComponent, Backend::Dir(dir)) => KvHost::Component(dir.clone()),
         (Served::StoreComponent, Backend::Redis(_)) => bail!("the filesystem store component cannot serve a Redis store"),
         (Served::Embedder(generation), _) => KvHost::Embedder(generation, backend.clone(), ready.counter),
     };
-    execute(name, &ready.component, &kv, args, capture)
+    execute(name, &ready.component, &kv, args, capture, limits)
 }
 
 /// Redis counters are decimal text, as every Redis-backed host of these generations writes
@@ -328,11 +371,11 @@ fn key_and_bucket(trace: &str) -> Option<(String, String)> {
 /// Runs a component that imports nothing but WASI 0.2 (for instance one composed by
 /// [`prepare`], or by `wac compose` with `compose/g2-on-fs-store.wac`).
 pub fn run_prepared(name: &str, prepared: &[u8], store_dir: &Path, args: &[String]) -> anyhow::Result<Ran> {
-    execute(name, prepared, &KvHost::Component(store_dir.to_path_buf()), args, false)
+    execute(name, prepared, &KvHost::Component(store_dir.to_path_buf()), args, false, &Limits::default())
 }
 
-/// Instantiates `prepared` with WASI and `kv` and calls its `wasi:cli/run`.
-pub fn execute(name: &str, prepared: &[u8], kv: &KvHost, args: &[String], capture: bool) -> anyhow::Result<Ran> {
+/// Instantiates `prepared` with WASI and `kv` under `limits` and calls its `wasi:cli/run`.
+pub fn execute(name: &str, prepared: &[u8], kv: &KvHost, args: &[String], capture: bool, limits: &Limits) -> anyhow::Result<Ran> {
     let engine = engine()?;
     let component = Component::new(&engine, prepared).map_err(anyhow::Error::from).context("compiling the composed component")?;
     let mut linker = Linker::new(&engine);
@@ -364,18 +407,35 @@ pub fn execute(name: &str, prepared: &[u8], kv: &KvHost, args: &[String], captur
     if let Some((out, err)) = &pipes {
         builder.stdout(out.clone()).stderr(err.clone());
     }
-    let state = HostState { wasi: builder.build(), table: ResourceTable::new(), eventual, g2, today };
+    let state = HostState { wasi: builder.build(), table: ResourceTable::new(), eventual, g2, today, limits: StoreLimits::default() };
     let mut store = Store::new(&engine, state);
-    let instance = linker.instantiate(&mut store, &component).map_err(anyhow::Error::from).context("instantiating")?;
+    limits.apply(&mut store);
+    let instance = linker
+        .instantiate(&mut store, &component)
+        .map_err(|e| over_limit(anyhow::Error::from(e), limits))
+        .context("instantiating")?;
     let run_export = find_cli_run(&engine, &component)
         .ok_or_else(|| anyhow!("{name} exports no wasi:cli/run (0.2.x or 0.2.0-rc-2023-11-10); it is not a command"))?;
-    let succeeded = call_run(&mut store, &instance, &run_export)?;
+    let succeeded = call_run(&mut store, &instance, &run_export).map_err(|e| over_limit(e, limits))?;
     let recent_errors = if succeeded { Some(Vec::new()) } else { recent_errors(&mut store, &instance)? };
     let (stdout, stderr) = match pipes {
         Some((out, err)) => (out.contents().to_vec(), err.contents().to_vec()),
         None => (Vec::new(), Vec::new()),
     };
     Ok(Ran { succeeded, recent_errors, stdout, stderr })
+}
+
+/// `error`, naming the flag to change when one of `limits` is what stopped the guest.
+fn over_limit(error: anyhow::Error, limits: &Limits) -> anyhow::Error {
+    let text = format!("{error:#}");
+    if text.contains("forcing trap when growing memory") || text.contains("exceeds memory limits") {
+        let mib = limits.memory_bytes >> 20;
+        return error.context(format!("the guest wanted more than {mib} MiB in one linear memory (raise it with --max-memory-mib)"));
+    }
+    if text.contains("store handle limit exceeded") {
+        return error.context(format!("the guest held more than {} live handles (raise it with --max-handles)", limits.handles));
+    }
+    error
 }
 
 /// A name no other scratch store of this process or another uses: `kv-adapt-<what>-<pid>-<n>-<nanos>-<label>`,

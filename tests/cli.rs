@@ -218,6 +218,7 @@ fn plug_with_store_makes_a_plain_wasi_command() {
         eventual: None,
         g2: None,
         today: None,
+        limits: Default::default(),
     };
     let mut store = wasmtime::Store::new(engine, state);
     let command = WasiCommand::instantiate(&mut store, &component, &linker).expect("a wasi:cli/command");
@@ -411,4 +412,26 @@ fn a_validation_error_that_wasmparser_spreads_over_lines_is_one_line() {
     let error = kv_adapt::compose::surface("mismatched", &mismatched).expect_err("the component is invalid").to_string();
     assert!(!error.contains('\n') && error.contains("expected: (func); found:"), "{error}");
     assert_refused(&mismatched, "expected: (func); found:");
+}
+
+/// `run` caps each linear memory and the live handles of a run (`run::Limits`), so a
+/// runaway guest stops with one line naming the flag to raise, not by exhausting the
+/// machine. The bundled example needs a little over 1 MiB in one memory and a few handles.
+#[test]
+fn run_stops_a_guest_past_its_memory_or_handle_limit_with_the_flag_to_raise() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kv-data");
+    let store = store.to_str().unwrap();
+    for (limit, value, says) in [
+        ("--max-memory-mib", "1", "the guest wanted more than 1 MiB in one linear memory (raise it with --max-memory-mib)"),
+        ("--max-handles", "3", "the guest held more than 3 live handles (raise it with --max-handles)"),
+    ] {
+        let output = kv_adapt(&["run", common::G2_EXAMPLE, "--store", store, limit, value]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{limit}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(says), "{limit}: {stderr}");
+    }
+    let output = kv_adapt(&["run", common::G2_EXAMPLE, "--store", store, "--max-memory-mib", "4", "--max-handles", "100"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }

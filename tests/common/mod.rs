@@ -136,25 +136,35 @@ pub struct TestState {
 }
 
 /// What the instance's linear memories (guest, adapter, store: every one in the
-/// composition) grew to, seen by wasmtime's resource limiter. Grants every request, as a
-/// store without a limiter does.
-#[derive(Default)]
+/// composition) grew to, seen by wasmtime's resource limiter, under the caps `kv-adapt run`
+/// puts on every run by default (`run::Limits`), so that every test shows those caps leave
+/// room for what it does.
 pub struct MemoryGrowth {
     /// Bytes of linear memory across all memories of the instance, initial size included.
     pub total: usize,
     /// The largest single memory.
     pub largest: usize,
+    caps: wasmtime::StoreLimits,
+}
+
+impl Default for MemoryGrowth {
+    fn default() -> Self {
+        MemoryGrowth { total: 0, largest: 0, caps: kv_adapt::run::Limits::default().store_limits() }
+    }
 }
 
 impl wasmtime::ResourceLimiter for MemoryGrowth {
-    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        self.total += desired - current;
-        self.largest = self.largest.max(desired);
-        Ok(true)
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let granted = self.caps.memory_growing(current, desired, maximum)?;
+        if granted {
+            self.total += desired - current;
+            self.largest = self.largest.max(desired);
+        }
+        Ok(granted)
     }
 
-    fn table_growing(&mut self, _current: usize, _desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        Ok(true)
+    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        self.caps.table_growing(current, desired, maximum)
     }
 }
 

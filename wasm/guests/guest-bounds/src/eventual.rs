@@ -2,9 +2,9 @@
 //! guest that loses track of its handles would.
 
 #[cfg(feature = "g3")]
-use crate::wasi::keyvalue0_1_0::{eventual, types, wasi_keyvalue_error};
+use crate::wasi::keyvalue0_1_0::{eventual, eventual_batch, types, wasi_keyvalue_error};
 #[cfg(feature = "g4")]
-use crate::wasi::keyvalue0_2_0_draft::{eventual, types, wasi_keyvalue_error};
+use crate::wasi::keyvalue0_2_0_draft::{eventual, eventual_batch, types, wasi_keyvalue_error};
 
 pub struct Store {
     bucket: types::Bucket,
@@ -54,6 +54,29 @@ impl crate::Kv for Store {
             }
             None => Err(format!("get {key:?}: none")),
         }
+    }
+
+    fn set_many(&self, pairs: &[(String, Vec<u8>)]) -> Result<(), String> {
+        let mut values = Vec::with_capacity(pairs.len());
+        for (_, value) in pairs {
+            let out = types::OutgoingValue::new_outgoing_value();
+            out.outgoing_value_write_body_sync(value).map_err(|e| fail("outgoing-value-write-body-sync", e))?;
+            values.push(out);
+        }
+        let borrowed: Vec<(String, &types::OutgoingValue)> = pairs.iter().zip(&values).map(|((k, _), v)| (k.clone(), v)).collect();
+        eventual_batch::set_many(&self.bucket, &borrowed).map_err(|e| fail("set-many", e))
+    }
+
+    fn get_many(&self, keys: &[String]) -> Result<Vec<Vec<u8>>, String> {
+        let found = eventual_batch::get_many(&self.bucket, keys).map_err(|e| fail("get-many", e))?;
+        found
+            .into_iter()
+            .zip(keys)
+            .map(|(entry, key)| match entry {
+                Some(value) => types::IncomingValue::incoming_value_consume_sync(value).map_err(|e| fail("incoming-value-consume-sync", e)),
+                None => Err(format!("get-many: {key:?} is none")),
+            })
+            .collect()
     }
 
     fn leak_value(body: Option<&[u8]>) -> Result<(), String> {

@@ -1,6 +1,6 @@
 //! G2: u32 handles, freed with `drop-*` (which this guest skips on purpose when leaking).
 
-use crate::wasi::keyvalue::{readwrite, types, wasi_cloud_error};
+use crate::wasi::keyvalue::{batch, readwrite, types, wasi_cloud_error};
 
 pub struct Store {
     bucket: types::Bucket,
@@ -52,6 +52,39 @@ impl crate::Kv for Store {
             .and_then(|stream| read_all(&stream));
         types::drop_incoming_value(incoming);
         body
+    }
+
+    fn set_many(&self, pairs: &[(String, Vec<u8>)]) -> Result<(), String> {
+        let mut handles = Vec::with_capacity(pairs.len());
+        let mut made = Ok(());
+        for (key, value) in pairs {
+            let out = types::new_outgoing_value();
+            handles.push((key.clone(), out));
+            if let Err(e) = types::outgoing_value_write_body_sync(out, value) {
+                made = Err(fail("outgoing-value-write-body-sync", e));
+                break;
+            }
+        }
+        let done = made.and_then(|()| batch::set_many(self.bucket, &handles).map_err(|e| fail("set-many", e)));
+        for (_, out) in handles {
+            types::drop_outgoing_value(out);
+        }
+        done
+    }
+
+    fn get_many(&self, keys: &[String]) -> Result<Vec<Vec<u8>>, String> {
+        let incoming = batch::get_many(self.bucket, keys).map_err(|e| fail("get-many", e))?;
+        let mut values = Vec::with_capacity(incoming.len());
+        let mut first_error = Ok(());
+        for handle in incoming {
+            match types::incoming_value_consume_sync(handle) {
+                Ok(body) => values.push(body),
+                Err(e) if first_error.is_ok() => first_error = Err(fail("incoming-value-consume-sync", e)),
+                Err(e) => drop(fail("incoming-value-consume-sync", e)),
+            }
+            types::drop_incoming_value(handle);
+        }
+        first_error.map(|()| values)
     }
 
     fn leak_value(body: Option<&[u8]>) -> Result<(), String> {

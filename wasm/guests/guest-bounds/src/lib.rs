@@ -10,6 +10,7 @@
 //! - `leak-buckets N`: N `open` results never dropped (G5/G6 `store.open`, G3/G4
 //!   `open-bucket`, G2 `open-bucket` without `drop-bucket`);
 //! - `leak-cas N` (G6 only): N `cas` handles never dropped or swapped;
+//! - `batch N`: one `set-many` of N keys (8-byte values), then one `get-many` of them;
 //! - `big-value MIB`: a value of MIB MiB written with the sync call and read back, compared
 //!   byte for byte.
 //!
@@ -93,6 +94,9 @@ trait Kv: Sized {
     /// [`Kv::set`] and [`Kv::get`] through wasi:io streams; `Err` on generations without.
     fn set_streamed(&self, key: &str, value: &[u8]) -> Result<(), String>;
     fn get_streamed(&self, key: &str) -> Result<Vec<u8>, String>;
+    /// One batch write of `pairs`, then one batch read of their keys, in order.
+    fn set_many(&self, pairs: &[(String, Vec<u8>)]) -> Result<(), String>;
+    fn get_many(&self, keys: &[String]) -> Result<Vec<Vec<u8>>, String>;
     /// Makes one outgoing value (with `body` when given) and leaks it.
     fn leak_value(body: Option<&[u8]>) -> Result<(), String>;
     /// Opens bucket "" once more and leaks the handle.
@@ -153,9 +157,21 @@ fn run(case: &str) -> Result<(), String> {
             kv.set("cas", b"0").map_err(|e| format!("set before leak-cas: {e}"))?;
             repeat("leaked cas", size, || kv.leak_cas("cas"))?
         }
+        "batch" => {
+            let pairs: Vec<(String, Vec<u8>)> = (0..size).map(|i| (format!("k{i}"), i.to_le_bytes().to_vec())).collect();
+            kv.set_many(&pairs).map_err(|e| format!("set-many of {size} keys: {e}"))?;
+            let keys: Vec<String> = pairs.iter().map(|(k, _)| k.clone()).collect();
+            let values = kv.get_many(&keys).map_err(|e| format!("get-many of {size} keys: {e}"))?;
+            if values.len() != pairs.len() {
+                return Err(format!("get-many of {size} keys: {} values came back", values.len()));
+            }
+            if let Some(i) = values.iter().zip(&pairs).position(|(v, (_, want))| v != want) {
+                return Err(format!("get-many of {size} keys: the value of {:?} differs", pairs[i].0));
+            }
+        }
         "big-value" => round_trip(size, |v| kv.set("big", v), || kv.get("big"))?,
         "big-value-streamed" => round_trip(size, |v| kv.set_streamed("big", v), || kv.get_streamed("big"))?,
-        _ => return Err(format!("unknown case {name:?}; cases: leak-values, leak-values-with-body, leak-buckets, leak-cas, big-value, big-value-streamed")),
+        _ => return Err(format!("unknown case {name:?}; cases: batch, leak-values, leak-values-with-body, leak-buckets, leak-cas, big-value, big-value-streamed")),
     }
     still_works(&kv)
 }

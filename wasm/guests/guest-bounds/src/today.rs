@@ -2,9 +2,9 @@
 //! one is `mem::forget`-ed so its destructor never runs.
 
 #[cfg(feature = "g5")]
-use crate::wasi::keyvalue0_2_0_draft::store;
+use crate::wasi::keyvalue0_2_0_draft::{batch, store};
 #[cfg(feature = "g6")]
-use crate::wasi::keyvalue0_2_0_draft2::{atomics, store};
+use crate::wasi::keyvalue0_2_0_draft2::{atomics, batch, store};
 
 pub struct Store {
     bucket: store::Bucket,
@@ -40,6 +40,19 @@ impl crate::Kv for Store {
 
     fn get_streamed(&self, _key: &str) -> Result<Vec<u8>, String> {
         Err("G5/G6 values are byte lists, not streams".into())
+    }
+
+    fn set_many(&self, pairs: &[(String, Vec<u8>)]) -> Result<(), String> {
+        batch::set_many(&self.bucket, pairs).map_err(|e| fail("set-many", e))
+    }
+
+    fn get_many(&self, keys: &[String]) -> Result<Vec<Vec<u8>>, String> {
+        let found = batch::get_many(&self.bucket, keys).map_err(|e| fail("get-many", e))?;
+        found
+            .into_iter()
+            .zip(keys)
+            .map(|(entry, key)| entry.map(|(_, value)| value).ok_or_else(|| format!("get-many: {key:?} is none")))
+            .collect()
     }
 
     fn leak_value(_body: Option<&[u8]>) -> Result<(), String> {

@@ -1,14 +1,16 @@
 //! Resource bounds (issue 12 part 5): a guest that leaks a million outgoing values, bucket
-//! or `cas` handles, or writes a 64 MiB value, through the shipped adapters and natively on
-//! the real hosts. Each run must end in the generation's own answer (success, or its error
-//! through the interface) with the instance still working, never in a trap of the adapter;
-//! where a limit of wasmtime's stops the guest first, the test pins which limit it was.
+//! or `cas` handles, writes a 64 MiB value (sync and streamed) or a 160 MiB one, or batches
+//! 100,000 keys, through the shipped adapters and natively on the real hosts. Each run must
+//! end in the generation's own answer (success, or its error through the interface) with
+//! the instance still working, never in a trap of the adapter's own making; where one of
+//! wasmtime's limits stops the guest first (live handles, host tables, hostcall fuel), the
+//! test pins which limit it was, and that the guest meets the same limit natively.
 //!
 //! Leaking through wasmtime's in-memory host and through the adapters takes a few seconds
 //! per million, so those cases always make 1,000,000. Through the filesystem store
 //! component every `open` and `cas.new` goes through WASI (100,000 take 10-30 s in a debug
 //! build), so those make `KV_ADAPT_BOUNDS_STORE_LEAKS` (default 20,000); the issue's figure:
-//! `KV_ADAPT_BOUNDS_STORE_LEAKS=1000000 cargo test --test bounds -- --nocapture`.
+//! `KV_ADAPT_BOUNDS_STORE_LEAKS=1000000 cargo test --test bounds store_component -- --nocapture`.
 //! `KV_ADAPT_BOUNDS_MIB` is the big value's size in MiB (default 64).
 
 mod common;

@@ -114,6 +114,7 @@ fn test_guests() -> Vec<Build> {
         Build::new("guest-g5-visit-counter", "", Target::Wasip2, Output::Bin, "guest-g5-visit-counter"),
         Build::new("guest-g5-counter-loop", "", Target::Wasip2, Output::Bin, "guest-g5-counter-loop"),
         Build::new("guest-g2-cas-loop", "", Target::Unknown, Output::Lib, "guest-g2-cas-loop"),
+        Build::new("guest-g5-crash-writer", "", Target::Wasip2, Output::Bin, "guest-g5-crash-writer"),
         // Not shipped: a store whose `delete` removes nothing, for `kv-adapt conformance` to fail.
         Build::new("store-fs", "g5,deliberately-broken", Target::Wasip2, Output::Lib, "store-g5-broken"),
     ]

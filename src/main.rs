@@ -42,6 +42,10 @@ enum Command {
         /// Print nothing on success (failures are still explained on stderr).
         #[arg(short, long)]
         quiet: bool,
+        /// Keep compiled components in this directory and reuse them: a run of a component
+        /// compiled before starts without compiling it (made if missing; off by default).
+        #[arg(long, value_name = "DIR")]
+        compile_cache: Option<PathBuf>,
         /// Arguments passed to the component.
         #[arg(last = true)]
         args: Vec<String>,
@@ -216,11 +220,12 @@ fn execute(command: Command) -> Result<ExitCode> {
             eprintln!("{name}: {}{store}; wrote {} ({} bytes)", plugged.plan, output.display(), written.len());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { component, store, target, quiet, args } => {
+        Command::Run { component, store, target, quiet, compile_cache, args } => {
             let (name, bytes) = read(&component)?;
             let mut argv = vec![name.clone()];
             argv.extend(args);
-            let options = RunOptions { plug: target.options(), store: StoreSpec::parse(&store)?, args: argv, capture: false };
+            let options =
+                RunOptions { plug: target.options(), store: StoreSpec::parse(&store)?, args: argv, capture: false, compile_cache };
             let report = kv_adapt::run::run(&name, &bytes, &options)?;
             if report.ran.succeeded {
                 if !quiet {

@@ -231,6 +231,7 @@ fn mutated_components_never_panic_inspect_plug_or_run() {
                 store: kv_adapt::run::StoreSpec::Dir(dir.path().to_path_buf()),
                 args: vec!["mutant".into()],
                 capture: true,
+                compile_cache: None,
             };
             match catch_unwind(AssertUnwindSafe(|| kv_adapt::run::run("mutant", &bytes, &options))) {
                 Err(_) => failures.push(format!("run panicked: seed {mutant_seed} ({how} of {source})")),

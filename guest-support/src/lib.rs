@@ -217,3 +217,5 @@ mod tests {
         assert!(eq_bytes("v", &want, &want).is_ok());
     }
 }
+
+pub mod whole;

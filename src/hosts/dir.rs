@@ -231,8 +231,7 @@ fn try_lock(dir: &Path, path: &Path, record: &mut Option<OwnerFile>) -> std::io:
     let owner_file = match record.take() {
         Some(made) => made,
         None => {
-            let temp = dir.join(filename::temp_name(next_temp()));
-            let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&temp)?;
+            let (temp, mut file) = create_temp(dir)?;
             let made = OwnerFile(temp);
             file.write_all(owner.as_bytes())?;
             made
@@ -273,7 +272,13 @@ pub fn recover(root: &Path) -> Result<Recovered, String> {
         let path = dir.join(filename::LOCK_NAME);
         let fail = |e: std::io::Error| format!("other: cleaning up bucket {bucket:?} failed: {e}");
         let (mut locked, mut temps) = (false, false);
-        for entry in std::fs::read_dir(&dir).map_err(fail)? {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            // Removed since the store was listed: nothing left to clean.
+            Err(e) if e.kind() == ErrorKind::NotFound => continue,
+            Err(e) => return Err(fail(e)),
+        };
+        for entry in entries {
             let name = entry.map_err(fail)?.file_name();
             locked |= name == filename::LOCK_NAME;
             temps |= name.to_str().is_some_and(lock::is_temp);
@@ -313,17 +318,28 @@ pub fn write_locked(root: &Path, bucket: &str, key: &str, value: &[u8]) -> Resul
     let path = key_path(root, bucket, key)?;
     let dir = bucket_dir(root, bucket)?;
     std::fs::create_dir_all(&dir).map_err(|e| io_error("write", bucket, key, e))?;
-    let temp = dir.join(filename::temp_name(next_temp()));
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&temp)
-        .and_then(|mut file| file.write_all(value))
-        .and_then(|()| std::fs::rename(&temp, &path));
+    let (temp, mut file) = create_temp(&dir).map_err(|e| io_error("write", bucket, key, e))?;
+    let written = file.write_all(value).and_then(|()| std::fs::rename(&temp, &path));
     written.map_err(|e| {
         let _ = std::fs::remove_file(&temp);
         io_error("write", bucket, key, e)
     })
+}
+
+/// A new temp file in `dir` (create-new), trying further numbers while the names are taken
+/// (by a store component in this process, or left by a dead process with this pid).
+fn create_temp(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+    const ATTEMPTS: u32 = 64;
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let temp = dir.join(filename::temp_name(next_temp()));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&temp) {
+            Ok(file) => return Ok((temp, file)),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists && attempts < ATTEMPTS => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Removes `key` under the bucket's lock; a missing key is no error.

@@ -13,8 +13,9 @@
 //! - Every identifier opens. `open` only checks that `/kv-data` is there; a bucket's
 //!   directory is made by its first write, so reading a bucket never written is an empty
 //!   bucket and a read-only preopen serves reads.
-//! - Writes go to a temp file (`.kv-tmp-N`, made with create-new) renamed over the key's
-//!   file, so a reader sees the old or the new value, never a torn one. No fsync: a host
+//! - Writes go to a temp file (`.kv-tmp-N`, made with create-new; N starts at the pid of
+//!   the owner record below, shifted left 32 bits, or at 0) renamed over the key's file, so
+//!   a reader sees the old or the new value, never a torn one. No fsync: a host
 //!   crash may lose the latest writes (the rename's durability is the host's).
 //! - `list-keys` pages 1000 keys in byte order of the keys. G5's u64 cursor is the index
 //!   of the next key (a key inserted or deleted before it between pages shifts the page);
@@ -33,7 +34,9 @@
 //!   the old or the new value).
 //! - After a crash: the lock file holds the owner record (`kv_adapt_convert::lock`) that
 //!   `kv-adapt run` passes in the WASI environment variable `KV_ADAPT_LOCK_OWNER` (none
-//!   under plain `wasmtime run`: the lock is then empty). This store cannot see processes,
+//!   under plain `wasmtime run`: the lock is then empty). The record is written into a temp
+//!   file (the owner file) that is hard-linked as the lock, so the lock never exists without
+//!   it; a waiting writer keeps its owner file between attempts. This store cannot see processes,
 //!   so it never judges owners: `kv-adapt run`, on the host side, takes over the locks of
 //!   dead owners before the guest starts (`src/hosts/dir.rs`, `recover`). Here, a lock older
 //!   than `LOCK_STALE_SECS` (10 s) was left by a writer that died: the next writer renames
@@ -391,11 +394,20 @@ impl Bucket {
         let made = match owner_file.take() {
             Some(made) => made,
             None => {
-                let mut temp = String::with_capacity(self.dir.len() + 30);
-                temp.push_str(&self.dir);
-                temp.push('/');
-                temp.push_str(&filename::temp_name(next_temp()));
-                let mut file = fs::OpenOptions::new().write(true).create_new(true).open(&temp)?;
+                let mut attempts = 0;
+                let (temp, mut file) = loop {
+                    attempts += 1;
+                    let mut temp = String::with_capacity(self.dir.len() + 30);
+                    temp.push_str(&self.dir);
+                    temp.push('/');
+                    temp.push_str(&filename::temp_name(next_temp()));
+                    match fs::OpenOptions::new().write(true).create_new(true).open(&temp) {
+                        Ok(file) => break (temp, file),
+                        // Another writer's temp file: take the next number.
+                        Err(e) if e.kind() == ErrorKind::AlreadyExists && attempts < TEMP_ATTEMPTS => {}
+                        Err(e) => return Err(e),
+                    }
+                };
                 // Removed on drop, like a lock.
                 let made = Lock { path: temp };
                 file.write_all(record)?;
@@ -430,11 +442,16 @@ impl Bucket {
     }
 }
 
+/// Temp file numbers: under `kv-adapt run` the pid in the owner record keeps processes
+/// apart (as on the host side), the counter one instance's writes.
 fn next_temp() -> u64 {
-    thread_local!(static NEXT: Cell<u64> = const { Cell::new(0) });
+    thread_local!(static NEXT: Cell<Option<u64>> = const { Cell::new(None) });
     NEXT.with(|n| {
-        let v = n.get();
-        n.set(v.wrapping_add(1));
+        let v = n.get().unwrap_or_else(|| {
+            let record = lock::parse_owner(owner_record());
+            record.map_or(0, |owner| u64::from(owner.pid) << 32)
+        });
+        n.set(Some(v.wrapping_add(1)));
         v
     })
 }

@@ -125,6 +125,7 @@ fn test_guests() -> Vec<Build> {
         Build::new("guest-bounds", "g4", Target::Unknown, Output::Lib, "guest-g4-bounds"),
         Build::new("guest-bounds", "g5", Target::Unknown, Output::Lib, "guest-g5-bounds"),
         Build::new("guest-bounds", "g6", Target::Unknown, Output::Lib, "guest-g6-bounds"),
+        Build::new("guest-g5-crash-writer", "", Target::Wasip2, Output::Bin, "guest-g5-crash-writer"),
         // Not shipped: a store whose `delete` removes nothing, for `kv-adapt conformance` to fail.
         Build::new("store-fs", "g5,deliberately-broken", Target::Wasip2, Output::Lib, "store-g5-broken"),
     ]

@@ -49,6 +49,10 @@ enum Command {
         /// Live component-model handles (resources) the run may hold at once; one more traps.
         #[arg(long, default_value_t = kv_adapt::run::Limits::DEFAULT_HANDLES)]
         max_handles: usize,
+        /// Keep compiled components in this directory and reuse them: a run of a component
+        /// compiled before starts without compiling it (made if missing; off by default).
+        #[arg(long, value_name = "DIR")]
+        compile_cache: Option<PathBuf>,
         /// Arguments passed to the component.
         #[arg(last = true)]
         args: Vec<String>,
@@ -223,7 +227,7 @@ fn execute(command: Command) -> Result<ExitCode> {
             eprintln!("{name}: {}{store}; wrote {} ({} bytes)", plugged.plan, output.display(), written.len());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { component, store, target, quiet, max_memory_mib, max_handles, args } => {
+        Command::Run { component, store, target, quiet, max_memory_mib, max_handles, compile_cache, args } => {
             let (name, bytes) = read(&component)?;
             let mut argv = vec![name.clone()];
             argv.extend(args);
@@ -231,7 +235,14 @@ fn execute(command: Command) -> Result<ExitCode> {
                 .checked_mul(1 << 20)
                 .with_context(|| format!("--max-memory-mib {max_memory_mib} is more than this machine can address"))?;
             let limits = kv_adapt::run::Limits { memory_bytes, handles: max_handles };
-            let options = RunOptions { plug: target.options(), store: StoreSpec::parse(&store)?, args: argv, capture: false, limits };
+            let options = RunOptions {
+                plug: target.options(),
+                store: StoreSpec::parse(&store)?,
+                args: argv,
+                capture: false,
+                limits,
+                compile_cache,
+            };
             let report = kv_adapt::run::run(&name, &bytes, &options)?;
             if report.ran.succeeded {
                 if !quiet {

@@ -68,6 +68,9 @@ pub struct RunOptions {
     /// Keep the guest's stdout and stderr in [`Ran`] instead of passing them through.
     pub capture: bool,
     pub limits: Limits,
+    /// Keep compiled components in this directory (wasmtime's cache), so a run of a
+    /// component compiled before skips compiling it; `None` compiles every time.
+    pub compile_cache: Option<PathBuf>,
 }
 
 /// What one run may take of the machine, so that a runaway guest stops with a trap of its
@@ -184,8 +187,23 @@ impl WasiView for HostState {
 }
 
 pub fn engine() -> anyhow::Result<Engine> {
+    engine_caching(None)
+}
+
+/// An engine that keeps what it compiles in `cache_dir` (made if missing) and reuses it.
+pub fn engine_caching(cache_dir: Option<&Path>) -> anyhow::Result<Engine> {
     let mut config = Config::new();
     config.wasm_component_model(true);
+    if let Some(dir) = cache_dir {
+        // wasmtime wants an absolute path; a relative one is relative to where kv-adapt runs.
+        let absolute = std::path::absolute(dir).with_context(|| format!("--compile-cache {}", dir.display()))?;
+        let mut cache = wasmtime::CacheConfig::new();
+        cache.with_directory(absolute);
+        let cache = wasmtime::Cache::new(cache)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("--compile-cache {}", dir.display()))?;
+        config.cache(Some(cache));
+    }
     Ok(Engine::new(&config)?)
 }
 
@@ -218,9 +236,11 @@ pub fn bundle_store(plugged: &[u8], plug: &PlugOptions) -> crate::Result<Vec<u8>
     crate::rewire_rc_wasi(&with_store)
 }
 
-/// What `run` did: the plan that made the component runnable, and how the guest ended.
+/// What `run` did: the plan that made the component runnable, what it cleaned up after
+/// killed writers before starting, and how the guest ended.
 pub struct RunReport {
     pub plan: Plan,
+    pub recovered: crate::hosts::dir::Recovered,
     pub ran: Ran,
 }
 
@@ -241,8 +261,13 @@ pub fn run(name: &str, bytes: &[u8], options: &RunOptions) -> anyhow::Result<Run
     check_counter_encoding(&options.store, options.plug.counter)?;
     let ready = ready(name, bytes, &options.plug, &options.store)?;
     let backend = options.store.open()?;
-    let ran = run_ready(name, &ready, &backend, &options.args, options.capture, &options.limits)?;
-    Ok(RunReport { plan: ready.plan, ran })
+    let recovered = match &backend {
+        Backend::Dir(root) => crate::hosts::dir::recover(root).map_err(|e| anyhow!("cleaning up after killed writers: {e}"))?,
+        Backend::Redis(_) => Default::default(),
+    };
+    let engine = engine_caching(options.compile_cache.as_deref())?;
+    let ran = run_ready_on(&engine, name, &ready, &backend, &options.args, options.capture, &options.limits)?;
+    Ok(RunReport { plan: ready.plan, recovered, ran })
 }
 
 /// A component made runnable for one kind of store: plugged (with diagnostics), with the
@@ -269,12 +294,25 @@ pub fn ready(name: &str, bytes: &[u8], plug: &PlugOptions, store: &StoreSpec) ->
 
 /// Runs a [`Ready`] component on `backend`, which must be of the kind it was made for.
 pub fn run_ready(name: &str, ready: &Ready, backend: &Backend, args: &[String], capture: bool, limits: &Limits) -> anyhow::Result<Ran> {
+    run_ready_on(&engine()?, name, ready, backend, args, capture, limits)
+}
+
+/// [`run_ready`] on `engine`.
+fn run_ready_on(
+    engine: &Engine,
+    name: &str,
+    ready: &Ready,
+    backend: &Backend,
+    args: &[String],
+    capture: bool,
+    limits: &Limits,
+) -> anyhow::Result<Ran> {
     let kv = match (ready.served, backend) {
         (Served::StoreComponent, Backend::Dir(dir)) => KvHost::Component(dir.clone()),
         (Served::StoreComponent, Backend::Redis(_)) => bail!("the filesystem store component cannot serve a Redis store"),
         (Served::Embedder(generation), _) => KvHost::Embedder(generation, backend.clone(), ready.counter),
     };
-    execute(name, &ready.component, &kv, args, capture, limits)
+    execute_on(engine, name, &ready.component, &kv, args, capture, limits)
 }
 
 /// Redis counters are decimal text, as every Redis-backed host of these generations writes
@@ -296,8 +334,17 @@ pub fn summary(name: &str, report: &RunReport, options: &RunOptions) -> String {
     let host = options.plug.host;
     let how = guest_and_adapter(&report.plan);
     let outcome = if report.ran.succeeded { "ok" } else { "failed" };
+    let recovered = report.recovered;
+    let cleaned = if recovered.locks == 0 && recovered.temps == 0 {
+        String::new()
+    } else {
+        format!(
+            "; cleaned up after killed writers first: {} lock file(s) of dead processes, {} temp file(s)",
+            recovered.locks, recovered.temps
+        )
+    };
     format!(
-        "kv-adapt: {name}: {outcome}: {how} onto {host}; counters {}; store {}",
+        "kv-adapt: {name}: {outcome}: {how} onto {host}; counters {}; store {}{cleaned}",
         options.plug.counter.name(),
         options.store.describe()
     )
@@ -377,9 +424,21 @@ pub fn run_prepared(name: &str, prepared: &[u8], store_dir: &Path, args: &[Strin
 
 /// Instantiates `prepared` with WASI and `kv` under `limits` and calls its `wasi:cli/run`.
 pub fn execute(name: &str, prepared: &[u8], kv: &KvHost, args: &[String], capture: bool, limits: &Limits) -> anyhow::Result<Ran> {
-    let engine = engine()?;
-    let component = Component::new(&engine, prepared).map_err(anyhow::Error::from).context("compiling the composed component")?;
-    let mut linker = Linker::new(&engine);
+    execute_on(&engine()?, name, prepared, kv, args, capture, limits)
+}
+
+/// [`execute`] on `engine`.
+fn execute_on(
+    engine: &Engine,
+    name: &str,
+    prepared: &[u8],
+    kv: &KvHost,
+    args: &[String],
+    capture: bool,
+    limits: &Limits,
+) -> anyhow::Result<Ran> {
+    let component = Component::new(engine, prepared).map_err(anyhow::Error::from).context("compiling the composed component")?;
+    let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
     let (mut eventual, mut g2, mut today) = (None, None, None);
     let mut builder = WasiCtxBuilder::new();
@@ -392,6 +451,11 @@ pub fn execute(name: &str, prepared: &[u8], kv: &KvHost, args: &[String], captur
                 .preopened_dir(store_dir, STORE_GUEST_PATH, FsPerms::ReadWrite)
                 .map_err(anyhow::Error::from)
                 .with_context(|| format!("opening store directory {}", store_dir.display()))?;
+            // The store component cannot see processes: it writes this record into its lock
+            // files, so that a later run can tell that a lock left by this one is dead.
+            if let Some(record) = crate::hosts::dir::owner_record() {
+                builder.env(kv_adapt_convert::lock::OWNER_ENV, record);
+            }
         }
         // kv-adapt's own hosts read the store from the host side: the guest gets no preopen.
         KvHost::Embedder(generation, backend, counter) => {
@@ -409,13 +473,13 @@ pub fn execute(name: &str, prepared: &[u8], kv: &KvHost, args: &[String], captur
         builder.stdout(out.clone()).stderr(err.clone());
     }
     let state = HostState { wasi: builder.build(), table: ResourceTable::new(), eventual, g2, today, limits: StoreLimits::default() };
-    let mut store = Store::new(&engine, state);
+    let mut store = Store::new(engine, state);
     limits.apply(&mut store);
     let instance = linker
         .instantiate(&mut store, &component)
         .map_err(|e| over_limit(anyhow::Error::from(e), limits))
         .context("instantiating")?;
-    let run_export = find_cli_run(&engine, &component)
+    let run_export = find_cli_run(engine, &component)
         .ok_or_else(|| anyhow!("{name} exports no wasi:cli/run (0.2.x or 0.2.0-rc-2023-11-10); it is not a command"))?;
     let succeeded = call_run(&mut store, &instance, &run_export).map_err(|e| over_limit(e, limits))?;
     let recent_errors = if succeeded { Some(Vec::new()) } else { recent_errors(&mut store, &instance)? };

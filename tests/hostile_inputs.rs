@@ -232,6 +232,7 @@ fn mutated_components_never_panic_inspect_plug_or_run() {
                 args: vec!["mutant".into()],
                 capture: true,
                 limits: kv_adapt::run::Limits::default(),
+                compile_cache: None,
             };
             match catch_unwind(AssertUnwindSafe(|| kv_adapt::run::run("mutant", &bytes, &options))) {
                 Err(_) => failures.push(format!("run panicked: seed {mutant_seed} ({how} of {source})")),

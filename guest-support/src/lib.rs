@@ -1,7 +1,8 @@
 //! What every conformance guest needs whatever generation it speaks: outcomes as
 //! `Result<(), String>` with a message naming the call, trace-kind checks, byte comparisons
 //! and case dispatch. The generation-specific wrappers (how to read a trace, how to open a
-//! bucket) stay in each guest.
+//! bucket) stay in each guest. Also the self-checking values of the crash test ([`whole`]),
+//! shared by its writer guest and the test that reads the files.
 
 /// The differential fuzzing wire format (ops in, outcomes out).
 pub mod fuzz;
@@ -220,3 +221,5 @@ mod tests {
         assert!(eq_bytes("v", &want, &want).is_ok());
     }
 }
+
+pub mod whole;

@@ -13,8 +13,9 @@
 //! - Every identifier opens. `open` only checks that `/kv-data` is there; a bucket's
 //!   directory is made by its first write, so reading a bucket never written is an empty
 //!   bucket and a read-only preopen serves reads.
-//! - Writes go to a temp file (`.kv-tmp-N`, made with create-new) renamed over the key's
-//!   file, so a reader sees the old or the new value, never a torn one. No fsync: a host
+//! - Writes go to a temp file (`.kv-tmp-N`, made with create-new; N starts at the pid of
+//!   the owner record below, shifted left 32 bits, or at 0) renamed over the key's file, so
+//!   a reader sees the old or the new value, never a torn one. No fsync: a host
 //!   crash may lose the latest writes (the rename's durability is the host's).
 //! - `list-keys` pages 1000 keys in byte order of the keys. G5's u64 cursor is the index
 //!   of the next key (a key inserted or deleted before it between pages shifts the page);
@@ -28,11 +29,21 @@
 //!   as a whole) holds the bucket's lock file `.kv-lock`, made with create-new (WASI 0.2
 //!   has no file locks) and removed when done; kv-adapt's host side follows the same
 //!   protocol. So `increment` is atomic against every writer of the directory, in this or
-//!   another process. A lock older than `LOCK_STALE_SECS` (10 s) was left by a writer that
-//!   died: the next writer renames it away and takes over, so a crash costs at most that
-//!   wait. A writer that waits `LOCK_WAIT_SECS` (60 s) for a live lock gives up with an
-//!   error naming the lock file. Readers take no lock (rename already gives them the old or
-//!   the new value).
+//!   another process. A writer that waits `LOCK_WAIT_SECS` (60 s) for a live lock gives up
+//!   with an error naming the lock file. Readers take no lock (rename already gives them
+//!   the old or the new value).
+//! - After a crash: the lock file holds the owner record (`kv_adapt_convert::lock`) that
+//!   `kv-adapt run` passes in the WASI environment variable `KV_ADAPT_LOCK_OWNER` (none
+//!   under plain `wasmtime run`: the lock is then empty). The record is written into a temp
+//!   file (the owner file) that is hard-linked as the lock, so the lock never exists without
+//!   it; a waiting writer keeps its owner file between attempts. This store cannot see processes,
+//!   so it never judges owners: `kv-adapt run`, on the host side, takes over the locks of
+//!   dead owners before the guest starts (`src/hosts/dir.rs`, `recover`). Here, a lock older
+//!   than `LOCK_STALE_SECS` (10 s) was left by a writer that died: the next writer renames
+//!   it away (only one can), takes the lock, and removes the bucket's temp files, which a
+//!   killed writer may have left and which are never keys (list-keys and reads skip them).
+//!   Every temp file is made under the lock, so once the lock is held after a takeover
+//!   none of them belongs to a write in flight.
 //! - G6 `cas`: `new` snapshots the value (or its absence), `current` returns that
 //!   snapshot, `swap` re-reads the file under the lock and writes only if it still equals
 //!   the snapshot, else returns `cas-failed` with a handle on the value it found: atomic
@@ -73,6 +84,7 @@ use kv::store::{self, BucketBorrow, Error, KeyResponse};
 use kv_adapt::components::config::{self, CounterEncoding};
 use kv_adapt_convert::counter::Encoding;
 use kv_adapt_convert::filename::{self, EncodeError, MAX_NAME_LEN};
+use kv_adapt_convert::lock;
 use kv_adapt_convert::paging;
 
 const ROOT: &str = "/kv-data";
@@ -272,7 +284,8 @@ impl Entry<'_> {
     }
 }
 
-/// Holds the bucket's lock file (see `kv_adapt_convert::filename::LOCK_NAME`) while alive.
+/// A file removed when dropped: the bucket's lock file (see
+/// `kv_adapt_convert::filename::LOCK_NAME`) while held, or a waiter's owner file.
 struct Lock {
     path: String,
 }
@@ -296,11 +309,18 @@ fn stale(path: &str) -> bool {
         .is_ok_and(|age| age.as_secs() >= filename::LOCK_STALE_SECS)
 }
 
+/// The owner record `kv-adapt run` hands this instance (`kv_adapt_convert::lock`), written
+/// into every lock file it makes; empty (an ownerless lock) when run elsewhere.
+fn owner_record() -> &'static [u8] {
+    static RECORD: OnceLock<String> = OnceLock::new();
+    RECORD.get_or_init(|| std::env::var(lock::OWNER_ENV).unwrap_or_default()).as_bytes()
+}
+
 impl Bucket {
     /// Takes the bucket's write lock, so that writers in other instances and processes on the
     /// same directory (WASI 0.2 has no file locks) take turns: create-new of the lock file,
     /// retried until it is free; a stale one is renamed away first, so only one writer can
-    /// take it over.
+    /// take it over, and the temp files its writer left are then removed.
     fn lock(&self, op: &str) -> Result<Lock, Error> {
         let mut path = String::with_capacity(self.dir.len() + 1 + filename::LOCK_NAME.len());
         path.push_str(&self.dir);
@@ -308,18 +328,27 @@ impl Bucket {
         path.push_str(filename::LOCK_NAME);
         let started = std::time::Instant::now();
         let mut checked_at = 0;
+        let mut took_over = false;
+        let mut owner_file = None;
         loop {
-            match fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(_) => return Ok(Lock { path }),
+            match self.try_lock(&path, &mut owner_file) {
+                Ok(true) => {
+                    let held = Lock { path };
+                    if took_over {
+                        self.sweep_temps();
+                    }
+                    return Ok(held);
+                }
+                Ok(false) => {}
                 Err(e) if e.kind() == ErrorKind::NotFound => match fs::create_dir(&self.dir) {
                     Ok(()) => continue,
                     Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
                     Err(e) => return Err(self.fail(op, &e)),
                 },
-                Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(self.fail(op, &e)),
             }
             // Staleness costs two clock reads and a stat: look only once a second of waiting.
+            // (Whether the owner is dead only the host can tell: this store sees no processes.)
             let waited = started.elapsed();
             if waited.as_secs() > checked_at && stale(&path) {
                 let mut away = String::with_capacity(self.dir.len() + 30);
@@ -328,6 +357,7 @@ impl Bucket {
                 away.push_str(&filename::temp_name(next_temp()));
                 if fs::rename(&path, &away).is_ok() {
                     let _ = fs::remove_file(&away);
+                    took_over = true;
                 }
                 continue;
             }
@@ -347,13 +377,81 @@ impl Bucket {
             std::thread::sleep(std::time::Duration::from_micros(100));
         }
     }
+
+    /// One attempt at the lock file `path`: true when taken, false while another writer
+    /// holds it. With an owner record, the lock is a hard link (create-new) to a temp file
+    /// holding it, kept in `owner_file` between attempts, so the lock file never exists
+    /// without its record; without one, an empty file made with create-new.
+    fn try_lock(&self, path: &str, owner_file: &mut Option<Lock>) -> io::Result<bool> {
+        let record = owner_record();
+        if record.is_empty() {
+            return match fs::OpenOptions::new().write(true).create_new(true).open(path) {
+                Ok(_) => Ok(true),
+                Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(false),
+                Err(e) => Err(e),
+            };
+        }
+        let made = match owner_file.take() {
+            Some(made) => made,
+            None => {
+                let mut attempts = 0;
+                let (temp, mut file) = loop {
+                    attempts += 1;
+                    let mut temp = String::with_capacity(self.dir.len() + 30);
+                    temp.push_str(&self.dir);
+                    temp.push('/');
+                    temp.push_str(&filename::temp_name(next_temp()));
+                    match fs::OpenOptions::new().write(true).create_new(true).open(&temp) {
+                        Ok(file) => break (temp, file),
+                        // Another writer's temp file: take the next number.
+                        Err(e) if e.kind() == ErrorKind::AlreadyExists && attempts < TEMP_ATTEMPTS => {}
+                        Err(e) => return Err(e),
+                    }
+                };
+                // Removed on drop, like a lock.
+                let made = Lock { path: temp };
+                file.write_all(record)?;
+                made
+            }
+        };
+        match fs::hard_link(&made.path, path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                *owner_file = Some(made);
+                Ok(false)
+            }
+            // NotFound: a writer that took a lock over removed it with the other temp files
+            // (or the bucket is new); the next attempt makes it again.
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Removes the bucket's temp files, best effort. Only with its lock held after a
+    /// takeover: value temp files are made only under the lock, so none belongs to a write
+    /// in flight; the owner file of a writer waiting for the lock may go too, and that
+    /// writer makes it again.
+    fn sweep_temps(&self) {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            if entry.file_name().to_str().is_some_and(lock::is_temp) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
 }
 
+/// Temp file numbers: under `kv-adapt run` the pid in the owner record keeps processes
+/// apart (as on the host side), the counter one instance's writes.
 fn next_temp() -> u64 {
-    thread_local!(static NEXT: Cell<u64> = const { Cell::new(0) });
+    thread_local!(static NEXT: Cell<Option<u64>> = const { Cell::new(None) });
     NEXT.with(|n| {
-        let v = n.get();
-        n.set(v.wrapping_add(1));
+        let v = n.get().unwrap_or_else(|| {
+            let record = lock::parse_owner(owner_record());
+            record.map_or(0, |owner| u64::from(owner.pid) << 32)
+        });
+        n.set(Some(v.wrapping_add(1)));
         v
     })
 }

@@ -354,12 +354,13 @@ impl Tally {
 
 /// Runs `ops` on a fresh instance of `pair` and checks every answer against the model.
 fn check(pair: Pair, ops: &[Op]) -> Option<Finding> {
-    check_counting(pair, ops, &mut Tally::default())
-}
-
-fn check_counting(pair: Pair, ops: &[Op], tally: &mut Tally) -> Option<Finding> {
     let mut model = Model::new(pair.front, pair.host.generation());
     let expected: Vec<Outcome> = ops.iter().map(|op| model.apply(op)).collect();
+    check_against(pair, ops, &expected, &mut Tally::default())
+}
+
+/// [`check`] with the model's answers already known (the generator computed them).
+fn check_against(pair: Pair, ops: &[Op], expected: &[Outcome], tally: &mut Tally) -> Option<Finding> {
     let (mut store, instance) = common::instantiate(&pair.guest(), pair.setup());
     let iface = instance.get_export_index(&mut store, None, "kv-adapt:components/fuzz").expect("guest exports fuzz");
     let func = instance.get_export_index(&mut store, Some(&iface), "run").expect("fuzz.run");
@@ -524,15 +525,15 @@ fn fuzz_run(pair: Pair, total: u64, seed: u64, stop_after: usize) -> Run {
         let len = generator.rng.range(20, 300).min(total - run.ran);
         let mut model = Model::new(pair.front, pair.host.generation());
         let mut ops = vec![Op::Open { name: (*generator.rng.pick(BUCKETS)).to_string() }];
-        model.apply(&ops[0]);
+        let mut expected = vec![model.apply(&ops[0])];
         while (ops.len() as u64) < len.max(1) {
             let op = generator.op(&model);
-            model.apply(&op);
+            expected.push(model.apply(&op));
             ops.push(op);
         }
         run.ran += ops.len() as u64;
         run.sequences += 1;
-        if let Some(finding) = check_counting(pair, &ops, &mut run.tally) {
+        if let Some(finding) = check_against(pair, &ops, &expected, &mut run.tally) {
             match finding {
                 Finding::Trapped(_) => run.traps += 1,
                 Finding::Diverged { .. } | Finding::BadAnswer(_) => run.divergences += 1,

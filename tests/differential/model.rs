@@ -268,8 +268,7 @@ impl Model {
     pub fn apply(&mut self, op: &Op) -> Outcome {
         match self.front {
             Generation::G2 => self.apply_g2(op),
-            Generation::G3 | Generation::G4 => self.apply_eventual(op),
-            Generation::G5 | Generation::G6 => self.apply_today(op),
+            Generation::G3 | Generation::G4 | Generation::G5 | Generation::G6 => self.apply_resources(op),
             Generation::G1 => Outcome::NotInThisGeneration,
         }
     }
@@ -500,18 +499,20 @@ impl Model {
         }
     }
 
-    // --- G3 / G4, and what G5 / G6 share with them ----------------------------------
+    // --- G3 / G4 and G5 / G6: resources ---------------------------------------------
 
     fn open_bucket(&self, b: u32) -> Option<String> {
         self.buckets.get(b as usize).cloned().flatten()
     }
 
     /// The ops every resource generation answers alike; `None` for the others.
-    fn apply_resources(&mut self, op: &Op) -> Option<Outcome> {
-        let missing = Outcome::Missing;
+    fn apply_resources(&mut self, op: &Op) -> Outcome {
+        let eventual = matches!(self.front, Generation::G3 | Generation::G4);
+        let today = matches!(self.front, Generation::G5 | Generation::G6);
+        let g6 = self.front == Generation::G6;
         let host_error = self.host_error();
         let bucket_of = |b: &u32| self.open_bucket(*b);
-        Some(match op {
+        match op {
             Op::Open { name } => {
                 self.buckets.push(Some(name.clone()));
                 Outcome::Handle
@@ -523,7 +524,7 @@ impl Model {
             Op::Get { b, key } => match bucket_of(b) {
                 None => Outcome::Gone,
                 Some(_) if key.len() >= LONG_KEY => host_error,
-                Some(bucket) => self.get(&bucket, key).cloned().map_or(missing, Outcome::Bytes),
+                Some(bucket) => self.get(&bucket, key).cloned().map_or(Outcome::Missing, Outcome::Bytes),
             },
             Op::Set { b, key, value } => match bucket_of(b) {
                 None => Outcome::Gone,
@@ -578,36 +579,7 @@ impl Model {
                 None => Outcome::Gone,
                 Some(bucket) => Outcome::Keys(self.keys(&bucket)),
             },
-            Op::CompareAndSwap { .. }
-            | Op::ListMadeUpCursor { .. }
-            | Op::NewOutgoing
-            | Op::WriteBody { .. }
-            | Op::SetOutgoing { .. }
-            | Op::DropOutgoing { .. }
-            | Op::GetIncoming { .. }
-            | Op::Consume { .. }
-            | Op::Size { .. }
-            | Op::DropIncoming { .. }
-            | Op::Trace { .. }
-            | Op::DropError { .. }
-            | Op::SetManyOutgoing { .. }
-            | Op::SetWithoutBody { .. }
-            | Op::SetWritingTwice { .. }
-            | Op::SizeThenConsume { .. }
-            | Op::CasNew { .. }
-            | Op::CasCurrent { .. }
-            | Op::CasSwap { .. }
-            | Op::CasDrop { .. } => return None,
-        })
-    }
-
-    fn apply_eventual(&mut self, op: &Op) -> Outcome {
-        if let Some(outcome) = self.apply_resources(op) {
-            return outcome;
-        }
-        let bucket_of = |b: &u32| self.open_bucket(*b);
-        match op {
-            Op::CompareAndSwap { b, key, old, new } => match bucket_of(b) {
+            Op::CompareAndSwap { b, key, old, new } if eventual => match self.open_bucket(*b) {
                 None => Outcome::Gone,
                 Some(bucket) => match self.compare_and_swap(&bucket, key, *old, *new) {
                     Ok(Some(swapped)) => Outcome::Bool(swapped),
@@ -616,11 +588,11 @@ impl Model {
                     Err(e) => e,
                 },
             },
-            Op::SetWithoutBody { b, .. } => match bucket_of(b) {
+            Op::SetWithoutBody { b, .. } if eventual => match self.open_bucket(*b) {
                 None => Outcome::Gone,
                 Some(_) => err("bad-handle"),
             },
-            Op::SetWritingTwice { b, key, first, .. } => match bucket_of(b) {
+            Op::SetWritingTwice { b, key, first, .. } if eventual => match self.open_bucket(*b) {
                 None => Outcome::Gone,
                 Some(bucket) => {
                     let set = if key.len() >= LONG_KEY {
@@ -632,7 +604,7 @@ impl Model {
                     Outcome::Pair(Box::new(Outcome::Pair(Box::new(Outcome::Unit), Box::new(err("bad-handle")))), Box::new(set))
                 }
             },
-            Op::SizeThenConsume { b, key } => match bucket_of(b) {
+            Op::SizeThenConsume { b, key } if eventual => match self.open_bucket(*b) {
                 None => Outcome::Gone,
                 Some(_) if key.len() >= LONG_KEY => err(ANY_ERROR),
                 Some(bucket) => match self.get(&bucket, key) {
@@ -642,53 +614,13 @@ impl Model {
                     }
                 },
             },
-            // Answered by `apply_resources`, or not in the eventual shape.
-            Op::Open { .. }
-            | Op::DropBucket { .. }
-            | Op::Get { .. }
-            | Op::Set { .. }
-            | Op::Delete { .. }
-            | Op::Exists { .. }
-            | Op::Increment { .. }
-            | Op::GetMany { .. }
-            | Op::SetMany { .. }
-            | Op::DeleteMany { .. }
-            | Op::ListAll { .. }
-            | Op::ListMadeUpCursor { .. }
-            | Op::NewOutgoing
-            | Op::WriteBody { .. }
-            | Op::SetOutgoing { .. }
-            | Op::DropOutgoing { .. }
-            | Op::GetIncoming { .. }
-            | Op::Consume { .. }
-            | Op::Size { .. }
-            | Op::DropIncoming { .. }
-            | Op::Trace { .. }
-            | Op::DropError { .. }
-            | Op::SetManyOutgoing { .. }
-            | Op::CasNew { .. }
-            | Op::CasCurrent { .. }
-            | Op::CasSwap { .. }
-            | Op::CasDrop { .. } => Outcome::NotInThisGeneration,
-        }
-    }
-
-    // --- G5 / G6 ----------------------------------------------------------------------
-
-    fn apply_today(&mut self, op: &Op) -> Outcome {
-        if let Some(outcome) = self.apply_resources(op) {
-            return outcome;
-        }
-        let g6 = self.front == Generation::G6;
-        match op {
             // The generator sends cursors no host hands out (G5: at or above 2^63; G6: a
             // text without any host's prefix): an error everywhere.
-            Op::ListMadeUpCursor { b, .. } => match self.open_bucket(*b) {
+            Op::ListMadeUpCursor { b, .. } if today => match self.open_bucket(*b) {
                 None => Outcome::Gone,
                 Some(_) => err("other"),
             },
-            Op::CasNew { .. } | Op::CasCurrent { .. } | Op::CasSwap { .. } | Op::CasDrop { .. } if !g6 => Outcome::NotInThisGeneration,
-            Op::CasNew { b, key } => match self.open_bucket(*b) {
+            Op::CasNew { b, key } if g6 => match self.open_bucket(*b) {
                 None => Outcome::Gone,
                 Some(_) if key.len() >= LONG_KEY => {
                     self.cas.push(None);
@@ -700,11 +632,11 @@ impl Model {
                     Outcome::Handle
                 }
             },
-            Op::CasCurrent { c } => match self.cas.get(*c as usize).cloned().flatten() {
+            Op::CasCurrent { c } if g6 => match self.cas.get(*c as usize).cloned().flatten() {
                 None => Outcome::Gone,
                 Some(cas) => cas.snapshot.map_or(Outcome::Missing, Outcome::Bytes),
             },
-            Op::CasSwap { c, value } => match self.cas.get_mut(*c as usize).and_then(Option::take) {
+            Op::CasSwap { c, value } if g6 => match self.cas.get_mut(*c as usize).and_then(Option::take) {
                 None => Outcome::Gone,
                 Some(cas) => {
                     let now = self.get(&cas.bucket, &cas.key).cloned();
@@ -718,23 +650,20 @@ impl Model {
                     }
                 }
             },
-            Op::CasDrop { c } => match self.cas.get_mut(*c as usize).and_then(Option::take) {
+            Op::CasDrop { c } if g6 => match self.cas.get_mut(*c as usize).and_then(Option::take) {
                 Some(_) => Outcome::Unit,
                 None => Outcome::Gone,
             },
-            // Answered by `apply_resources`, or not in today's shape.
-            Op::Open { .. }
-            | Op::DropBucket { .. }
-            | Op::Get { .. }
-            | Op::Set { .. }
-            | Op::Delete { .. }
-            | Op::Exists { .. }
-            | Op::Increment { .. }
-            | Op::GetMany { .. }
-            | Op::SetMany { .. }
-            | Op::DeleteMany { .. }
-            | Op::ListAll { .. }
-            | Op::CompareAndSwap { .. }
+            // Another generation's ops: G2's handles, or the other resource shape's.
+            Op::CompareAndSwap { .. }
+            | Op::SetWithoutBody { .. }
+            | Op::SetWritingTwice { .. }
+            | Op::SizeThenConsume { .. }
+            | Op::ListMadeUpCursor { .. }
+            | Op::CasNew { .. }
+            | Op::CasCurrent { .. }
+            | Op::CasSwap { .. }
+            | Op::CasDrop { .. }
             | Op::NewOutgoing
             | Op::WriteBody { .. }
             | Op::SetOutgoing { .. }
@@ -745,10 +674,7 @@ impl Model {
             | Op::DropIncoming { .. }
             | Op::Trace { .. }
             | Op::DropError { .. }
-            | Op::SetManyOutgoing { .. }
-            | Op::SetWithoutBody { .. }
-            | Op::SetWritingTwice { .. }
-            | Op::SizeThenConsume { .. } => Outcome::NotInThisGeneration,
+            | Op::SetManyOutgoing { .. } => Outcome::NotInThisGeneration,
         }
     }
 }

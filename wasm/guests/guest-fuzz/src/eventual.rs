@@ -8,7 +8,7 @@ use types::{Bucket, IncomingValue, OutgoingValue};
 
 #[derive(Default)]
 pub struct Guest {
-    buckets: Vec<Option<Bucket>>,
+    buckets: crate::Slots<Bucket>,
 }
 
 fn error(e: wasi_keyvalue_error::Error) -> Outcome {
@@ -31,28 +31,13 @@ fn read(v: IncomingValue) -> Outcome {
 
 impl Guest {
     fn bucket(&self, b: u32) -> Option<&Bucket> {
-        self.buckets.get(b as usize).and_then(Option::as_ref)
+        self.buckets.get(b)
     }
 
     pub fn run(&mut self, op: Op) -> Outcome {
         match op {
-            Op::Open { name } => match Bucket::open_bucket(&name) {
-                Ok(b) => {
-                    self.buckets.push(Some(b));
-                    Outcome::Handle
-                }
-                Err(e) => {
-                    self.buckets.push(None);
-                    error(e)
-                }
-            },
-            Op::DropBucket { b } => match self.buckets.get_mut(b as usize).and_then(Option::take) {
-                Some(bucket) => {
-                    drop(bucket);
-                    Outcome::Unit
-                }
-                None => Outcome::Gone,
-            },
+            Op::Open { name } => self.buckets.keep(Bucket::open_bucket(&name), error),
+            Op::DropBucket { b } => self.buckets.drop_slot(b),
             Op::Get { b, key } => match self.bucket(b) {
                 None => Outcome::Gone,
                 Some(b) => match eventual::get(b, &key) {

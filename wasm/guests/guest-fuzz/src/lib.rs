@@ -44,6 +44,55 @@ use today as generation;
 
 use guest_support::fuzz::{decode_ops, encode_outcomes, Outcome};
 
+/// Resources a G3-G6 guest holds, by slot (buckets; G6's cas handles too). A failed open
+/// still takes its slot, empty, so that later slots keep the numbers the harness gave them.
+#[cfg(not(feature = "g2"))]
+pub struct Slots<T>(Vec<Option<T>>);
+
+#[cfg(not(feature = "g2"))]
+impl<T> Default for Slots<T> {
+    fn default() -> Self {
+        Slots(Vec::new())
+    }
+}
+
+#[cfg(not(feature = "g2"))]
+impl<T> Slots<T> {
+    pub fn get(&self, slot: u32) -> Option<&T> {
+        self.0.get(slot as usize).and_then(Option::as_ref)
+    }
+
+    /// Gives the slot's resource away (to drop it or hand it over), leaving the slot empty.
+    pub fn take(&mut self, slot: u32) -> Option<T> {
+        self.0.get_mut(slot as usize).and_then(Option::take)
+    }
+
+    pub fn put(&mut self, slot: u32, value: T) {
+        if let Some(s) = self.0.get_mut(slot as usize) {
+            *s = Some(value);
+        }
+    }
+
+    /// Keeps what an open gave in the next slot.
+    pub fn keep<E>(&mut self, opened: Result<T, E>, error: impl FnOnce(E) -> Outcome) -> Outcome {
+        match opened {
+            Ok(value) => {
+                self.0.push(Some(value));
+                Outcome::Handle
+            }
+            Err(e) => {
+                self.0.push(None);
+                error(e)
+            }
+        }
+    }
+
+    /// Drops the slot's resource: `Gone` when there was none.
+    pub fn drop_slot(&mut self, slot: u32) -> Outcome {
+        self.take(slot).map_or(Outcome::Gone, |_| Outcome::Unit)
+    }
+}
+
 struct Fuzz;
 
 impl exports::kv_adapt::components::fuzz::Guest for Fuzz {

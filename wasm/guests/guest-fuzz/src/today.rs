@@ -8,9 +8,9 @@ use store::{Bucket, Error};
 
 #[derive(Default)]
 pub struct Guest {
-    buckets: Vec<Option<Bucket>>,
+    buckets: crate::Slots<Bucket>,
     #[cfg(feature = "g6")]
-    cas: Vec<Option<atomics::Cas>>,
+    cas: crate::Slots<atomics::Cas>,
 }
 
 fn error(e: Error) -> Outcome {
@@ -65,28 +65,13 @@ fn page(result: Result<store::KeyResponse, Error>) -> Outcome {
 
 impl Guest {
     fn bucket(&self, b: u32) -> Option<&Bucket> {
-        self.buckets.get(b as usize).and_then(Option::as_ref)
+        self.buckets.get(b)
     }
 
     pub fn run(&mut self, op: Op) -> Outcome {
         match op {
-            Op::Open { name } => match store::open(&name) {
-                Ok(b) => {
-                    self.buckets.push(Some(b));
-                    Outcome::Handle
-                }
-                Err(e) => {
-                    self.buckets.push(None);
-                    error(e)
-                }
-            },
-            Op::DropBucket { b } => match self.buckets.get_mut(b as usize).and_then(Option::take) {
-                Some(bucket) => {
-                    drop(bucket);
-                    Outcome::Unit
-                }
-                None => Outcome::Gone,
-            },
+            Op::Open { name } => self.buckets.keep(store::open(&name), error),
+            Op::DropBucket { b } => self.buckets.drop_slot(b),
             Op::Get { b, key } => self.bucket(b).map_or(Outcome::Gone, |b| match b.get(&key) {
                 Ok(Some(bytes)) => Outcome::Bytes(bytes),
                 Ok(None) => Outcome::Missing,
@@ -121,17 +106,10 @@ impl Guest {
             #[cfg(feature = "g6")]
             Op::CasNew { b, key } => match self.bucket(b).map(|b| atomics::Cas::new(b, &key)) {
                 None => Outcome::Gone,
-                Some(Ok(cas)) => {
-                    self.cas.push(Some(cas));
-                    Outcome::Handle
-                }
-                Some(Err(e)) => {
-                    self.cas.push(None);
-                    error(e)
-                }
+                Some(made) => self.cas.keep(made, error),
             },
             #[cfg(feature = "g6")]
-            Op::CasCurrent { c } => match self.cas.get(c as usize).and_then(Option::as_ref) {
+            Op::CasCurrent { c } => match self.cas.get(c) {
                 None => Outcome::Gone,
                 Some(cas) => match cas.current() {
                     Ok(Some(bytes)) => Outcome::Bytes(bytes),
@@ -140,25 +118,19 @@ impl Guest {
                 },
             },
             #[cfg(feature = "g6")]
-            Op::CasSwap { c, value } => match self.cas.get_mut(c as usize).and_then(Option::take) {
+            Op::CasSwap { c, value } => match self.cas.take(c) {
                 None => Outcome::Gone,
                 Some(cas) => match atomics::swap(cas, &value) {
                     Ok(()) => Outcome::Unit,
                     Err(atomics::CasError::CasFailed(fresh)) => {
-                        self.cas[c as usize] = Some(fresh);
+                        self.cas.put(c, fresh);
                         Outcome::CasFailed
                     }
                     Err(atomics::CasError::StoreError(e)) => error(e),
                 },
             },
             #[cfg(feature = "g6")]
-            Op::CasDrop { c } => match self.cas.get_mut(c as usize).and_then(Option::take) {
-                Some(cas) => {
-                    drop(cas);
-                    Outcome::Unit
-                }
-                None => Outcome::Gone,
-            },
+            Op::CasDrop { c } => self.cas.drop_slot(c),
             #[cfg(feature = "g5")]
             Op::CasNew { .. } | Op::CasCurrent { .. } | Op::CasSwap { .. } | Op::CasDrop { .. } => {
                 Outcome::NotInThisGeneration

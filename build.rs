@@ -75,6 +75,36 @@ const ADAPTER_PAIRS: &[(&str, &str, &[bool])] = &[
     ("g5", "g2", &[false]),
     ("g6", "g2", &[false]),
 ];
+/// Watch bridges (`wasm/watch-bridge`): a guest's watch handler served to a host of
+/// another generation (`handle-watch` up to G4, `watcher` from G5), one for every pair
+/// of generations an adapter serves.
+const BRIDGE_PAIRS: &[(&str, &str)] = &[
+    ("g2", "g5"),
+    ("g2", "g6"),
+    ("g3", "g5"),
+    ("g3", "g6"),
+    ("g4", "g5"),
+    ("g4", "g6"),
+    ("g5", "g2"),
+    ("g5", "g3"),
+    ("g5", "g4"),
+    ("g5", "g6"),
+    ("g6", "g2"),
+    ("g6", "g3"),
+    ("g6", "g4"),
+    ("g6", "g5"),
+];
+
+fn bridges() -> Vec<(Build, &'static str, &'static str)> {
+    BRIDGE_PAIRS
+        .iter()
+        .map(|(front, back)| {
+            let build = Build::new("watch-bridge", &format!("front-{front},back-{back}"), Target::Unknown, Output::Lib, &format!("watch-{front}-on-{back}"));
+            (build, *front, *back)
+        })
+        .collect()
+}
+
 /// Generations the filesystem store is built for.
 const STORE_TARGETS: &[&str] = &["g5", "g6"];
 
@@ -126,6 +156,11 @@ fn test_guests() -> Vec<Build> {
         Build::new("guest-bounds", "g5", Target::Unknown, Output::Lib, "guest-g5-bounds"),
         Build::new("guest-bounds", "g6", Target::Unknown, Output::Lib, "guest-g6-bounds"),
         Build::new("guest-g5-crash-writer", "", Target::Wasip2, Output::Bin, "guest-g5-crash-writer"),
+        Build::new("guest-watch", "g2", Target::Unknown, Output::Lib, "guest-g2-watch"),
+        Build::new("guest-watch", "g3", Target::Unknown, Output::Lib, "guest-g3-watch"),
+        Build::new("guest-watch", "g4", Target::Unknown, Output::Lib, "guest-g4-watch"),
+        Build::new("guest-watch", "g5", Target::Unknown, Output::Lib, "guest-g5-watch"),
+        Build::new("guest-watch", "g6", Target::Unknown, Output::Lib, "guest-g6-watch"),
         // Not shipped: a store whose `delete` removes nothing, for `kv-adapt conformance` to fail.
         Build::new("store-fs", "g5,deliberately-broken", Target::Wasip2, Output::Lib, "store-g5-broken"),
     ]
@@ -161,6 +196,17 @@ fn main() -> Result<()> {
         writeln!(
             rows,
             "    Adapter {{ source: Generation::{}, target: Generation::{}, bodies: {bodies}, bytes: include_bytes!({:?}) }},",
+            source.to_uppercase(),
+            target.to_uppercase(),
+            file.display().to_string()
+        )?;
+    }
+    rows.push_str("];\npub const BRIDGES: &[Bridge] = &[\n");
+    for (build, source, target) in bridges() {
+        let file = built(&root, &build, &wasm_target, &out)?;
+        writeln!(
+            rows,
+            "    Bridge {{ source: Generation::{}, target: Generation::{}, bytes: include_bytes!({:?}) }},",
             source.to_uppercase(),
             target.to_uppercase(),
             file.display().to_string()

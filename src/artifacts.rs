@@ -62,6 +62,25 @@ pub fn adapters_from(source: Generation) -> impl Iterator<Item = &'static Adapte
     ADAPTERS.iter().filter(move |a| a.source == source)
 }
 
+/// A watch bridge: serves a `source` guest's `handle-watch` export to a `target` host as
+/// `watcher`, with handles made by the guest's adapter (`wit/kv-adapt/watch.wit`).
+pub struct Bridge {
+    pub source: Generation,
+    pub target: Generation,
+    pub bytes: &'static [u8],
+}
+
+impl Bridge {
+    /// File name stem, e.g. `watch-g2-on-g5`.
+    pub fn name(&self) -> String {
+        format!("watch-{}-on-{}", self.source.id().to_lowercase(), self.target.id().to_lowercase())
+    }
+}
+
+pub fn bridge(source: Generation, target: Generation) -> Option<&'static Bridge> {
+    BRIDGES.iter().find(|b| b.source == source && b.target == target)
+}
+
 pub struct Store {
     pub target: Generation,
     pub bytes: &'static [u8],

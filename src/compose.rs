@@ -149,6 +149,61 @@ pub fn plug_into_exporting(socket: Part<'_>, plugs: &[Part<'_>], also_export: &[
         .map_err(|e| composition(&format_args!("{e:#}")))
 }
 
+/// One instance of a [`chain`]: a component and which of its exports the composition
+/// exports in turn.
+pub struct Link<'a> {
+    pub part: Part<'a>,
+    pub exported: &'a dyn Fn(&str) -> bool,
+}
+
+/// Instantiates `links` in order. Each import is wired to the export of the same name of
+/// the nearest earlier link that has one, after checking that its type fits; the rest
+/// become imports of the composition, one per name however many links import it (wac
+/// merges their types). Acyclic by construction: a link sees only earlier ones.
+pub fn chain(links: &[Link<'_>]) -> Result<Vec<u8>> {
+    let composition = |e: &dyn std::fmt::Display| Error::Composition(one_line(&e.to_string()));
+    let mut graph = CompositionGraph::new();
+    let mut instances: Vec<(wac_graph::NodeId, wac_graph::types::WorldId, String)> = Vec::new();
+    for (index, link) in links.iter().enumerate() {
+        let package = Package::from_bytes(&format!("kv-adapt:link{index}"), None, link.part.bytes.to_vec(), graph.types_mut())
+            .map_err(|e| Error::InvalidComponent { name: link.part.name.to_string(), reason: one_line(&format!("{e:#}")) })?;
+        let id = graph.register_package(package).map_err(|e| composition(&e))?;
+        let ty = graph[id].ty();
+        let instance = graph.instantiate(id);
+        let imports: Vec<String> = graph.types()[ty].imports.keys().cloned().collect();
+        for name in imports {
+            let from = instances.iter().rev().find(|(_, from_ty, _)| graph.types()[*from_ty].exports.contains_key(&name));
+            let Some((from_instance, from_ty, from_name)) = from.cloned() else { continue };
+            {
+                let types = graph.types();
+                let mut cache = Default::default();
+                let mut checker = SubtypeChecker::new(&mut cache);
+                checker
+                    .is_subtype(types[from_ty].exports[&name], types, types[ty].imports[&name], types)
+                    .map_err(|e| Error::TypeMismatch {
+                        socket: link.part.name.to_string(),
+                        plug: from_name,
+                        import: name.clone(),
+                        reason: one_line(&format!("{e:#}")),
+                    })?;
+            }
+            let export = graph.alias_instance_export(from_instance, &name).map_err(|e| composition(&e))?;
+            graph.set_instantiation_argument(instance, &name, export).map_err(|e| composition(&e))?;
+        }
+        instances.push((instance, ty, link.part.name.to_string()));
+    }
+    for (link, (instance, ty, _)) in links.iter().zip(&instances) {
+        let names: Vec<String> = graph.types()[*ty].exports.keys().filter(|n| (link.exported)(n)).cloned().collect();
+        for name in names {
+            let export = graph.alias_instance_export(*instance, &name).map_err(|e| composition(&e))?;
+            graph.export(export, &name).map_err(|e| composition(&e))?;
+        }
+    }
+    graph
+        .encode(EncodeOptions { define_components: true, validate: true, processor: None })
+        .map_err(|e| composition(&format_args!("{e:#}")))
+}
+
 /// Rewrites the component's top-level import names through `rename`. Types are untouched:
 /// they refer to imports by index, so a rename only changes what a host matches on.
 pub fn rename_imports(bytes: &[u8], rename: impl Fn(&str) -> Option<String>) -> Result<Vec<u8>> {

@@ -41,6 +41,19 @@ impl Generation {
             Generation::G6 => "wasi:keyvalue@0.2.0-draft2 (store, atomics with cas, batch)",
         }
     }
+
+    /// The export through which a host of this generation calls a guest's watch handler:
+    /// `handle-watch` up to G4, `watcher` from G5.
+    pub fn watch_export(self) -> &'static str {
+        match self {
+            Generation::G1 => "handle-watch",
+            Generation::G2 => "wasi:keyvalue/handle-watch",
+            Generation::G3 => "wasi:keyvalue/handle-watch@0.1.0",
+            Generation::G4 => "wasi:keyvalue/handle-watch@0.2.0-draft",
+            Generation::G5 => "wasi:keyvalue/watcher@0.2.0-draft",
+            Generation::G6 => "wasi:keyvalue/watcher@0.2.0-draft2",
+        }
+    }
 }
 
 impl fmt::Display for Generation {

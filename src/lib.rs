@@ -16,6 +16,7 @@ pub mod diff;
 mod error;
 pub mod generation;
 pub mod hosts;
+pub mod notify;
 pub mod run;
 
 pub use artifacts::Bodies;
@@ -57,23 +58,40 @@ impl Default for PlugOptions {
 pub enum Plan {
     /// The component already imports the host's generation.
     Unchanged { generation: Generation },
-    Adapt { source: Generation, target: Generation, bodies: Bodies, adapter: String, why_bodies: String },
+    Adapt {
+        source: Generation,
+        target: Generation,
+        bodies: Bodies,
+        adapter: String,
+        why_bodies: String,
+        /// The watch bridge serving the guest's `handle-watch` as the host's `watcher`, when
+        /// the guest exports a handler.
+        watch: Option<String>,
+    },
 }
 
 impl std::fmt::Display for Plan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Plan::Unchanged { generation } => write!(f, "nothing to adapt: already imports {generation}"),
-            Plan::Adapt { source, target, adapter, .. } if body_io_version(*source).is_none() => {
-                write!(f, "adapt {} -> {} with {adapter}", source.id(), target.id())
+        let (source, target, watch) = match self {
+            Plan::Unchanged { generation } => return write!(f, "nothing to adapt: already imports {generation}"),
+            Plan::Adapt { source, target, adapter, watch, .. } if body_io_version(*source).is_none() => {
+                write!(f, "adapt {} -> {} with {adapter}", source.id(), target.id())?;
+                (source, target, watch)
             }
-            Plan::Adapt { source, target, bodies, adapter, why_bodies } => write!(
-                f,
-                "adapt {} -> {} with {adapter} (value bodies: {}; {why_bodies})",
-                source.id(),
-                target.id(),
-                bodies.name()
-            ),
+            Plan::Adapt { source, target, bodies, adapter, why_bodies, watch } => {
+                write!(
+                    f,
+                    "adapt {} -> {} with {adapter} (value bodies: {}; {why_bodies})",
+                    source.id(),
+                    target.id(),
+                    bodies.name()
+                )?;
+                (source, target, watch)
+            }
+        };
+        match watch {
+            Some(bridge) => write!(f, "; {} served as {} by {bridge}", source.watch_export(), target.watch_export()),
+            None => Ok(()),
         }
     }
 }
@@ -144,7 +162,19 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
     };
     let adapter = artifacts::adapter(source, options.host, bodies)
         .ok_or(Error::NoAdapter { name: name.into(), from: Some(source), target: options.host })?;
-    Ok(Plan::Adapt { source, target: options.host, bodies, adapter: adapter.name(), why_bodies })
+    let handler = surface.exports.iter().any(|e| e == source.watch_export());
+    let watch = match (handler, artifacts::bridge(source, options.host)) {
+        (true, Some(bridge)) => Some(bridge.name()),
+        (true, None) => {
+            return Err(Error::UnsupportedInterface {
+                name: name.into(),
+                interface: source.watch_export().into(),
+                why: " (no watch bridge serves this generation's handler on that host yet)",
+            })
+        }
+        (false, _) => None,
+    };
+    Ok(Plan::Adapt { source, target: options.host, bodies, adapter: adapter.name(), why_bodies, watch })
 }
 
 /// A composed component and the plan that produced it.
@@ -163,9 +193,9 @@ pub fn plug(bytes: &[u8], options: &PlugOptions) -> Result<Vec<u8>> {
 pub fn plug_named(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plugged> {
     let surface = compose::surface(name, bytes)?;
     let plan = plan(name, &surface, options)?;
-    let (source, bodies) = match &plan {
+    let (source, bodies, watch) = match &plan {
         Plan::Unchanged { .. } => return Ok(Plugged { component: bytes.to_vec(), plan }),
-        Plan::Adapt { source, bodies, .. } => (*source, *bodies),
+        Plan::Adapt { source, bodies, watch, .. } => (*source, *bodies, watch.is_some()),
     };
     let adapter = artifacts::adapter(source, options.host, bodies).expect("plan() chose a shipped adapter");
     let mut configured = configure(&adapter.name(), adapter.bytes, options.counter)?;
@@ -173,8 +203,23 @@ pub fn plug_named(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plu
         configured = align_wasi_versions(&configured, &surface)?;
     }
     let also_export: &[&str] = if options.diagnostics { &[DIAGNOSTICS] } else { &[] };
-    let component =
-        compose::plug_into_exporting(Part { name, bytes }, &[Part { name: &adapter.name(), bytes: &configured }], also_export)?;
+    let component = if watch {
+        let bridge = artifacts::bridge(source, options.host).expect("plan() chose a shipped bridge");
+        // The bridge names the guest's streams through the guest's key-value types, so it
+        // must import the same wasi:io release as the adapter does.
+        let bridge_bytes = match bodies {
+            Bodies::Host => align_wasi_versions(bridge.bytes, &surface)?,
+            Bodies::Adapter => bridge.bytes.to_vec(),
+        };
+        let (handler, watcher) = (source.watch_export(), options.host.watch_export());
+        compose::chain(&[
+            compose::Link { part: Part { name: &adapter.name(), bytes: &configured }, exported: &|n| also_export.contains(&n) },
+            compose::Link { part: Part { name, bytes }, exported: &|n| n != handler },
+            compose::Link { part: Part { name: &bridge.name(), bytes: &bridge_bytes }, exported: &|n| n == watcher },
+        ])?
+    } else {
+        compose::plug_into_exporting(Part { name, bytes }, &[Part { name: &adapter.name(), bytes: &configured }], also_export)?
+    };
     let composed = compose::names("composed component", &component)?;
     for import in &composed.imports {
         let generation = InterfaceName::parse(import).and_then(|n| generation::classify(&n)).and_then(|g| g.ok());

@@ -57,6 +57,21 @@ enum Command {
         #[arg(last = true)]
         args: Vec<String>,
     },
+    /// Write a change into the store, then call the component's watch handler for it
+    /// (through a watch bridge when its generation is not the host's).
+    Notify {
+        component: PathBuf,
+        /// The store, as for `run`.
+        #[arg(long, default_value = "./kv-data")]
+        store: String,
+        #[command(flatten)]
+        target: Target,
+        /// Only call the handler: the change is already in the store.
+        #[arg(long)]
+        no_write: bool,
+        #[command(subcommand)]
+        event: EventArg,
+    },
     /// Run two components on copies of one store and compare the stores, outputs and exits.
     /// Exit 0: the same; 1: different; 2: could not compare.
     Diff {
@@ -146,6 +161,21 @@ impl Host {
             Host::G6 => Generation::G6,
         }
     }
+}
+
+#[derive(Subcommand)]
+enum EventArg {
+    /// Set KEY in BUCKET to VALUE (text) or to the bytes of --value-file, then call `on-set`.
+    Set {
+        bucket: String,
+        key: String,
+        #[arg(required_unless_present = "value_file", conflicts_with = "value_file")]
+        value: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        value_file: Option<PathBuf>,
+    },
+    /// Delete KEY from BUCKET, then call `on-delete`.
+    Delete { bucket: String, key: String },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -255,6 +285,35 @@ fn execute(command: Command) -> Result<ExitCode> {
                 eprintln!("{line}");
             }
             Ok(ExitCode::FAILURE)
+        }
+        Command::Notify { component, store, target, no_write, event } => {
+            let (name, bytes) = read(&component)?;
+            let event = match event {
+                EventArg::Set { bucket, key, value, value_file } => {
+                    let value = match (value, value_file) {
+                        (Some(text), None) => text.into_bytes(),
+                        (None, Some(file)) => std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?,
+                        (Some(_), Some(_)) | (None, None) => bail!("give the value as text or with --value-file, not both"),
+                    };
+                    kv_adapt::notify::Event::Set { bucket, key, value }
+                }
+                EventArg::Delete { bucket, key } => kv_adapt::notify::Event::Delete { bucket, key },
+            };
+            let store = StoreSpec::parse(&store)?;
+            let options = kv_adapt::notify::NotifyOptions { plug: target.options(), store, limits: Default::default(), write: !no_write };
+            let notified = kv_adapt::notify::notify(&name, &bytes, &options, &event)?;
+            let written = if no_write { "(already in the store)" } else { "written" };
+            eprintln!(
+                "kv-adapt: {name}: {} {written}, then called {} ({}); store {}",
+                event.describe(),
+                notified.called,
+                notified.plan,
+                options.store.describe()
+            );
+            for trace in notified.recent_errors.iter().flatten() {
+                eprintln!("  the adapter handed the handler an error: {trace}");
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Adapters { out } => {
             write_adapters(&out)?;
@@ -383,6 +442,12 @@ fn write_adapters(out: &Path) -> Result<()> {
             println!("{}", path.display());
             written += 1;
         }
+    }
+    // Watch bridges import nothing to configure: one file each.
+    for bridge in artifacts::BRIDGES {
+        let path = out.join(format!("{}.wasm", bridge.name()));
+        std::fs::write(&path, bridge.bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("{}", path.display());
     }
     if written == 0 {
         bail!("no adapters are built into this kv-adapt");

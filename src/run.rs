@@ -438,6 +438,29 @@ fn execute_on(
     limits: &Limits,
 ) -> anyhow::Result<Ran> {
     let component = Component::new(engine, prepared).map_err(anyhow::Error::from).context("compiling the composed component")?;
+    let pipes = capture.then(|| (MemoryOutputPipe::new(CAPTURE_LIMIT), MemoryOutputPipe::new(CAPTURE_LIMIT)));
+    let (mut store, instance) = instantiate(engine, &component, kv, args, pipes.as_ref(), limits)?;
+    let run_export = find_cli_run(engine, &component)
+        .ok_or_else(|| anyhow!("{name} exports no wasi:cli/run (0.2.x or 0.2.0-rc-2023-11-10); it is not a command"))?;
+    let succeeded = call_run(&mut store, &instance, &run_export).map_err(|e| over_limit(e, limits))?;
+    let recent_errors = if succeeded { Some(Vec::new()) } else { recent_errors(&mut store, &instance)? };
+    let (stdout, stderr) = match pipes {
+        Some((out, err)) => (out.contents().to_vec(), err.contents().to_vec()),
+        None => (Vec::new(), Vec::new()),
+    };
+    Ok(Ran { succeeded, recent_errors, stdout, stderr })
+}
+
+/// Instantiates `component` with WASI (stdout and stderr into `pipes` when given) and the
+/// key-value host `kv`, under `limits`.
+pub fn instantiate(
+    engine: &Engine,
+    component: &Component,
+    kv: &KvHost,
+    args: &[String],
+    pipes: Option<&(MemoryOutputPipe, MemoryOutputPipe)>,
+    limits: &Limits,
+) -> anyhow::Result<(Store<HostState>, Instance)> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
     let (mut eventual, mut g2, mut today) = (None, None, None);
@@ -468,26 +491,17 @@ fn execute_on(
             }
         }
     }
-    let pipes = capture.then(|| (MemoryOutputPipe::new(CAPTURE_LIMIT), MemoryOutputPipe::new(CAPTURE_LIMIT)));
-    if let Some((out, err)) = &pipes {
+    if let Some((out, err)) = pipes {
         builder.stdout(out.clone()).stderr(err.clone());
     }
     let state = HostState { wasi: builder.build(), table: ResourceTable::new(), eventual, g2, today, limits: StoreLimits::default() };
     let mut store = Store::new(engine, state);
     limits.apply(&mut store);
     let instance = linker
-        .instantiate(&mut store, &component)
+        .instantiate(&mut store, component)
         .map_err(|e| over_limit(anyhow::Error::from(e), limits))
         .context("instantiating")?;
-    let run_export = find_cli_run(engine, &component)
-        .ok_or_else(|| anyhow!("{name} exports no wasi:cli/run (0.2.x or 0.2.0-rc-2023-11-10); it is not a command"))?;
-    let succeeded = call_run(&mut store, &instance, &run_export).map_err(|e| over_limit(e, limits))?;
-    let recent_errors = if succeeded { Some(Vec::new()) } else { recent_errors(&mut store, &instance)? };
-    let (stdout, stderr) = match pipes {
-        Some((out, err)) => (out.contents().to_vec(), err.contents().to_vec()),
-        None => (Vec::new(), Vec::new()),
-    };
-    Ok(Ran { succeeded, recent_errors, stdout, stderr })
+    Ok((store, instance))
 }
 
 /// `error`, naming the flag to change when one of `limits` is what stopped the guest.
@@ -516,7 +530,7 @@ pub fn scratch_name(what: &str, label: &str) -> String {
 const CAPTURE_LIMIT: usize = 16 << 20;
 
 /// Asks the adapter, after the guest returned, which errors it handed out.
-fn recent_errors(store: &mut Store<HostState>, instance: &Instance) -> anyhow::Result<Option<Vec<String>>> {
+pub(crate) fn recent_errors(store: &mut Store<HostState>, instance: &Instance) -> anyhow::Result<Option<Vec<String>>> {
     let Some(iface) = instance.get_export_index(&mut *store, None, crate::DIAGNOSTICS) else {
         return Ok(None);
     };

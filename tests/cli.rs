@@ -435,3 +435,55 @@ fn run_stops_a_guest_past_its_memory_or_handle_limit_with_the_flag_to_raise() {
     let output = kv_adapt(&["run", common::G2_EXAMPLE, "--store", store, "--max-memory-mib", "4", "--max-handles", "100"]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
+
+#[test]
+fn notify_delivers_a_set_from_a_file_to_a_g2_handler_on_a_g6_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kv");
+    let value = write(dir.path(), "value.bin", &[0, 159, 146, 150, 255]);
+    let guest = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-watch.wasm");
+    let output = kv_adapt(&[
+        "notify",
+        guest,
+        "--store",
+        store.to_str().unwrap(),
+        "--host",
+        "g6",
+        "set",
+        "inbox",
+        "greeting",
+        "--value-file",
+        value.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "stderr: {stderr}");
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(first.contains("set \"inbox\"/\"greeting\" (5 bytes) written, then called wasi:keyvalue/watcher@0.2.0-draft2#on-set"), "{stderr}");
+    assert!(first.contains("by watch-g2-on-g6"), "{stderr}");
+    // The handler's deliberate mistake (consuming a dropped value) is reported, not a trap.
+    assert!(stderr.contains("the adapter handed the handler an error: bad-handle: incoming-value"), "{stderr}");
+    let seen = kv_adapt::hosts::backend::Backend::dir(&store).read("inbox", "seen:greeting").unwrap();
+    assert_eq!(seen.as_deref(), Some(&[0, 159, 146, 150, 255][..]));
+}
+
+#[test]
+fn notify_refuses_bad_input_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = write(dir.path(), "notes.txt", b"hello\n");
+    let store = dir.path().join("kv");
+    let guest = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g5-conformance.wasm");
+    for (args, expected) in [
+        (vec!["notify", text.to_str().unwrap(), "--store", store.to_str().unwrap(), "delete", "b", "k"], "not a WebAssembly binary"),
+        (vec!["notify", guest, "--store", store.to_str().unwrap(), "delete", "b", "k"], "exports no watch handler"),
+    ] {
+        let output = kv_adapt(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    // A set needs a value: clap says so and exits non-zero.
+    let output = kv_adapt(&["notify", guest, "set", "b", "k"]);
+    assert_ne!(output.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}

@@ -80,3 +80,23 @@ fn wac_graph_plug_accepts_the_shipped_adapters() {
         }
     }
 }
+
+#[test]
+fn watch_g2_on_host_wac_serves_the_handler_as_the_hosts_watcher_as_plug_does() {
+    let guest = std::fs::read(format!("{}/guest-g2-watch.wasm", env!("KV_ADAPT_TEST_COMPONENTS"))).unwrap();
+    let bridge = artifacts::bridge(Generation::G2, Generation::G5).unwrap().bytes.to_vec();
+    let composed = compose(
+        "watch-g2-on-host.wac",
+        &[("kv-adapt:adapter", adapter(Generation::G5)), ("kv-adapt:bridge", bridge), ("legacy:guest", guest.clone())],
+    );
+    let by_wac = kv_adapt::compose::surface("composed", &composed).unwrap();
+    let options = kv_adapt::PlugOptions { host: Generation::G5, ..Default::default() };
+    let by_plug = kv_adapt::compose::surface("plugged", &kv_adapt::plug(&guest, &options).unwrap()).unwrap();
+    assert_eq!(by_wac.exports, vec!["wasi:keyvalue/watcher@0.2.0-draft".to_string()]);
+    assert_eq!(by_wac.exports, by_plug.exports);
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(sorted(by_wac.imports), sorted(by_plug.imports), "wac and plug compose the same surface");
+}

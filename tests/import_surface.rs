@@ -25,9 +25,9 @@ use std::collections::BTreeSet;
 fn guests(generation: Generation) -> Vec<&'static str> {
     let components = env!("KV_ADAPT_TEST_COMPONENTS");
     let names: &[&str] = match generation {
-        Generation::G2 => &["guest-g2-conformance", "g2-visit-counter", "guest-g2-bench", "guest-g2-cas-loop", "guest-g2-bounds", "guest-g2-fuzz"],
-        Generation::G3 => &["guest-g3-conformance", "guest-g3-bounds", "guest-g3-fuzz"],
-        Generation::G4 => &["guest-g4-conformance", "guest-g4-println", "guest-g4-bench", "guest-g4-bounds", "guest-g4-fuzz"],
+        Generation::G2 => &["guest-g2-conformance", "g2-visit-counter", "guest-g2-bench", "guest-g2-cas-loop", "guest-g2-bounds", "guest-g2-fuzz", "guest-g2-watch"],
+        Generation::G3 => &["guest-g3-conformance", "guest-g3-bounds", "guest-g3-fuzz", "guest-g3-watch"],
+        Generation::G4 => &["guest-g4-conformance", "guest-g4-println", "guest-g4-bench", "guest-g4-bounds", "guest-g4-fuzz", "guest-g4-watch"],
         Generation::G5 => &[
             "guest-g5-conformance",
             "guest-wasmcloud-g5",
@@ -36,8 +36,9 @@ fn guests(generation: Generation) -> Vec<&'static str> {
             "guest-g5-bench",
             "guest-g5-bounds",
             "guest-g5-fuzz",
+            "guest-g5-watch",
         ],
-        Generation::G6 => &["guest-g6-conformance", "guest-g6-bounds", "guest-g6-fuzz"],
+        Generation::G6 => &["guest-g6-conformance", "guest-g6-bounds", "guest-g6-fuzz", "guest-g6-watch"],
         Generation::G1 => &[],
     };
     names.iter().map(|n| &*Box::leak(format!("{components}/{n}.wasm").into_boxed_str())).collect()

@@ -51,6 +51,13 @@ pub struct BucketRep {
     name: String,
 }
 
+impl BucketRep {
+    /// The bucket a watch event happened in, handed to the guest's `handle-watch`.
+    pub fn named(name: &str) -> BucketRep {
+        BucketRep { name: name.to_string() }
+    }
+}
+
 pub struct OutgoingRep {
     body: Body,
 }
@@ -64,6 +71,13 @@ enum Body {
 
 pub struct IncomingRep {
     bytes: Vec<u8>,
+}
+
+impl IncomingRep {
+    /// The value of a set event, lent to the guest's `handle-watch`.
+    pub fn holding(bytes: Vec<u8>) -> IncomingRep {
+        IncomingRep { bytes }
+    }
 }
 
 pub struct ErrorRep {

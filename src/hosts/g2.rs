@@ -90,6 +90,20 @@ impl G2Host {
         [self.buckets.live(), self.outgoing.live(), self.incoming.live(), self.errors.live()]
     }
 
+    /// Handles for a watch event, owned by the guest as G2 says: a bucket handle for
+    /// `bucket` and, for a set, an incoming-value handle holding the value. A full slab
+    /// gives the handle that is never live, as every other insert here does.
+    pub fn watch_event(&mut self, bucket: &str, value: Option<Vec<u8>>) -> (u32, Option<u32>) {
+        let bucket = self.buckets.insert(bucket.to_string()).unwrap_or_else(|_| kv_adapt_convert::slab::overflow(Kind::Bucket));
+        let value = value.map(|bytes| {
+            let len = bytes.len() as u64;
+            self.incoming
+                .insert(Incoming { bytes, len, consumed: false })
+                .unwrap_or_else(|_| kv_adapt_convert::slab::overflow(Kind::IncomingValue))
+        });
+        (bucket, value)
+    }
+
     /// An error handle holding `trace`; when the slab is full, the handle that says so.
     fn error(&mut self, trace: String) -> u32 {
         self.errors.insert(trace).unwrap_or_else(|_| kv_adapt_convert::slab::overflow(Kind::Error))

@@ -43,6 +43,13 @@ pub struct BucketRep {
     name: String,
 }
 
+impl BucketRep {
+    /// The bucket a watch event happened in, handed to the guest's `watcher`.
+    pub fn named(name: &str) -> BucketRep {
+        BucketRep { name: name.to_string() }
+    }
+}
+
 pub struct CasRep {
     bucket: String,
     key: String,

@@ -11,18 +11,9 @@ const BACKS: &[&str] = &["g2", "g3", "g4", "g5", "g6"];
 /// Fronts whose value bodies are wasi:io streams, so that an `-io` flavour exists.
 const FRONTS_WITH_STREAMS: &[&str] = &["g2", "g3", "g4"];
 
-fn enabled(feature: &str) -> bool {
-    let var = format!("CARGO_FEATURE_{}", feature.to_uppercase().replace('-', "_"));
-    std::env::var_os(var).is_some()
-}
-
-fn exactly_one(kind: &str, names: &[&'static str]) -> &'static str {
-    let on: Vec<_> = names.iter().copied().filter(|g| enabled(&format!("{kind}-{g}"))).collect();
-    match on.as_slice() {
-        [one] => one,
-        _ => panic!("enable exactly one `{kind}-*` feature of {names:?}; enabled: {on:?}"),
-    }
-}
+#[path = "features.rs"]
+mod features;
+use features::{enabled, exactly_one};
 
 fn main() {
     let front = exactly_one("front", FRONTS);
@@ -33,8 +24,10 @@ fn main() {
     // The legacy fronts read and write counters and bodies over today's shape only.
     assert!(!FRONTS_WITH_STREAMS.contains(&front) || ["g5", "g6"].contains(&back), "front {front} has no {back} back");
     let suffix = if io { "-io" } else { "" };
+    // Every front also gives the watch bridge handles of its generation (watch.wit).
+    let watch = format!("    export kv-adapt:components/watch-{front}-on-{back};\n");
     let wit = format!(
-        "package kv-adapt:build;\n\nworld adapter {{\n    include kv-adapt:components/front-{front}{suffix};\n    include kv-adapt:components/back-{back};\n}}\n"
+        "package kv-adapt:build;\n\nworld adapter {{\n    include kv-adapt:components/front-{front}{suffix};\n    include kv-adapt:components/back-{back};\n{watch}}}\n"
     );
     let dir = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("world");
     std::fs::create_dir_all(&dir).unwrap();

@@ -69,10 +69,13 @@ struct Adapter;
 
 export!(Adapter);
 
-/// A host bucket, opened once for its name.
+/// A host bucket, opened once for its name, or handed over with a watch event.
 struct Opened {
     name: String,
     bucket: back::HostBucket,
+    /// From a watch event (`adopt`): never found by name, because the host's bucket of
+    /// the event need not be the copy `open` gives (wasmtime gives each `open` its own).
+    adopted: bool,
 }
 
 struct State {
@@ -91,6 +94,9 @@ struct State {
     #[cfg(feature = "front-g2")]
     errors: slab::Slab<String>,
 }
+
+/// How error traces name a bucket the host handed over with a watch event.
+const WATCHED_BUCKET: &str = "(the bucket of the watch event)";
 
 struct Global(UnsafeCell<State>);
 
@@ -169,12 +175,20 @@ impl State {
     /// [`State::open`] keeping the host's own failure, for the fronts whose error type is
     /// a variant of the same three cases.
     fn open_raw(&mut self, name: &str) -> Result<usize, back::Failure> {
-        if let Some(i) = self.opened.iter().position(|o| o.name == name) {
+        if let Some(i) = self.opened.iter().position(|o| !o.adopted && o.name == name) {
             return Ok(i);
         }
         let bucket = back::open(name)?;
-        self.opened.push(Opened { name: String::from(name), bucket });
+        self.opened.push(Opened { name: String::from(name), bucket, adopted: false });
         Ok(self.opened.len() - 1)
+    }
+
+    /// Index in `opened` of `bucket`, the host's bucket of a watch event. The host does
+    /// not say its name, so traces call it by what it is. Kept for the adapter's lifetime
+    /// like every opened bucket: one host handle per event delivered to this instance.
+    fn adopt(&mut self, bucket: back::HostBucket) -> usize {
+        self.opened.push(Opened { name: String::from(WATCHED_BUCKET), bucket, adopted: true });
+        self.opened.len() - 1
     }
 
     #[cfg(legacy_front)]

@@ -23,6 +23,8 @@
 //! - A host bucket is opened once per name and kept for the adapter's lifetime (wasmtime
 //!   gives every `open` its own copy of the data); every `bucket` resource of that name
 //!   refers to it.
+//! - A watch event's bucket (from the watch bridge) is the host's own bucket handle, kept
+//!   for the adapter's lifetime; traces call it "(the bucket of the watch event)".
 //! - Error texts follow the project's trace convention (`no-such-store: bucket "x"`,
 //!   `bad-value: ...`, `unsupported: ...`, `other: <host text>`); nothing else is carried.
 //! - `keys` stops with an `other` error if the host repeats a `list-keys` cursor.
@@ -37,6 +39,14 @@ use kv_adapt_convert::trace;
 use crate::exports::wasi::keyvalue0_1_0 as g;
 #[cfg(feature = "front-g4")]
 use crate::exports::wasi::keyvalue0_2_0_draft as g;
+#[cfg(all(feature = "front-g3", feature = "back-g5"))]
+use crate::exports::kv_adapt::components::watch_g3_on_g5 as watch;
+#[cfg(all(feature = "front-g3", feature = "back-g6"))]
+use crate::exports::kv_adapt::components::watch_g3_on_g6 as watch;
+#[cfg(all(feature = "front-g4", feature = "back-g5"))]
+use crate::exports::kv_adapt::components::watch_g4_on_g5 as watch;
+#[cfg(all(feature = "front-g4", feature = "back-g6"))]
+use crate::exports::kv_adapt::components::watch_g4_on_g6 as watch;
 
 use crate::back::{self as host, Stop, Swap};
 use crate::{kv, state, store_error, Adapter, Opened, State};
@@ -152,6 +162,19 @@ impl types::GuestIncomingValue for Incoming {
 
     fn incoming_value_size(&self) -> Result<u64, Error> {
         Ok(self.0.len() as u64)
+    }
+}
+
+/// Resources for the watch bridge (`wit/kv-adapt/watch.wit`). The bridge lends the value
+/// to the guest as `borrow<incoming-value>`, which the consume functions cannot take: a
+/// handler reads the value with `get` (see the README's watch table).
+impl watch::Guest for Adapter {
+    fn adopt_bucket(bucket: watch::HostBucket) -> Bucket {
+        Bucket::new(BucketRep(state().adopt(bucket)))
+    }
+
+    fn new_incoming_value(value: Vec<u8>) -> IncomingValue {
+        incoming(value)
     }
 }
 

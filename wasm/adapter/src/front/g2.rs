@@ -17,6 +17,8 @@
 //!   delete between the two is not noticed.
 //! - A host bucket is opened once per name and kept for the adapter's lifetime (wasmtime
 //!   gives every `open` its own copy of the data); G2 handles only refer to it.
+//! - A watch event's bucket (from the watch bridge) is the host's own bucket handle, kept
+//!   for the adapter's lifetime; traces call it "(the bucket of the watch event)".
 //! - Handles are u32 with kind and generation bits (see `kv_adapt_convert::slab`): a
 //!   dropped, unknown or wrong-kind handle is a `bad-handle` error where G2 has an error
 //!   channel; `size` says 0, `drop-*` do nothing. When the slab of outgoing values is full,
@@ -30,6 +32,10 @@ use kv_adapt_convert::slab::{self, Kind};
 use kv_adapt_convert::trace;
 
 use crate::exports::wasi::keyvalue::{atomic, batch, readwrite, types, wasi_cloud_error};
+#[cfg(feature = "back-g5")]
+use crate::exports::kv_adapt::components::watch_g2_on_g5 as watch;
+#[cfg(feature = "back-g6")]
+use crate::exports::kv_adapt::components::watch_g2_on_g6 as watch;
 use crate::back::{self as host, Swap};
 use crate::{kv, state, store_error, Adapter, State};
 
@@ -113,6 +119,21 @@ impl wasi_cloud_error::Guest for Adapter {
             Ok(t) => t.clone(),
             Err(_) => trace::dead_error(error),
         }
+    }
+}
+
+/// Handles for the watch bridge (`wit/kv-adapt/watch.wit`): the guest owns both and
+/// drops them as it would any other. A full slab gives a handle that is never live, so the
+/// guest's use of it is a `bad-handle` error, not a trap here.
+impl watch::Guest for Adapter {
+    fn adopt_bucket(bucket: watch::HostBucket) -> u32 {
+        let st = state();
+        let index = st.adopt(bucket);
+        st.buckets.insert(index).unwrap_or_else(|_| slab::overflow(Kind::Bucket))
+    }
+
+    fn new_incoming_value(value: Vec<u8>) -> u32 {
+        state().new_incoming(value).unwrap_or_else(|_| slab::overflow(Kind::IncomingValue))
     }
 }
 

@@ -19,7 +19,8 @@
 //!   with a `bad-value: ...` text.
 //! - A host bucket is opened once per name and shared by every G5 `bucket` of that name
 //!   (wasmtime gives every `open` its own copy of the data; here two opens share it).
-//! - The G5 `watcher` export is not bridged to the host.
+//! - A watch event's bucket (from the watch bridge) is the host's own bucket handle, kept
+//!   for the adapter's lifetime; traces call it "(the bucket of the watch event)".
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -32,6 +33,14 @@ use crate::exports::wasi::keyvalue0_2_0_draft::{atomics, batch, store};
 use crate::back::{self, Failure};
 use crate::{failure_trace, record_error, state, Adapter, Opened, State};
 use store::{Bucket, BucketBorrow, Error, KeyResponse};
+#[cfg(feature = "back-g2")]
+use crate::exports::kv_adapt::components::watch_g5_on_g2 as watch;
+#[cfg(feature = "back-g3")]
+use crate::exports::kv_adapt::components::watch_g5_on_g3 as watch;
+#[cfg(feature = "back-g4")]
+use crate::exports::kv_adapt::components::watch_g5_on_g4 as watch;
+#[cfg(feature = "back-g6")]
+use crate::exports::kv_adapt::components::watch_g5_on_g6 as watch;
 
 /// Host cursors behind the G5 tokens handed out, for a back whose cursors are strings.
 /// Apart from `State` like `RECENT`, and only touched inside `list_keys`.
@@ -85,5 +94,13 @@ impl atomics::Guest for Adapter {
         };
         let value = back::add(&o.bucket, &key, host_delta).map_err(|e| from_host(e, &o.name))?;
         u64::try_from(value).map_err(|_| own_error(trace::negative_counter(&key, &o.name)))
+    }
+}
+
+/// A bucket for the watch bridge (`wit/kv-adapt/watch.wit`), wrapping the host's bucket of
+/// the event.
+impl watch::Guest for Adapter {
+    fn adopt_bucket(bucket: back::HostBucket) -> watch::Bucket {
+        watch::Bucket::new(BucketRep(state().adopt(bucket)))
     }
 }

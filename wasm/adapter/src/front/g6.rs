@@ -21,7 +21,8 @@
 //!   with a `bad-value: ...` text.
 //! - A host bucket is opened once per name and shared by every G6 `bucket` of that name
 //!   (wasmtime, a G5 host, gives every `open` its own copy of the data).
-//! - The G6 `watcher` export is not bridged to the host.
+//! - A watch event's bucket (from the watch bridge) is the host's own bucket handle, kept
+//!   for the adapter's lifetime; traces call it "(the bucket of the watch event)".
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -34,6 +35,14 @@ use crate::back::{self, Failure};
 use crate::{failure_trace, record_error, state, Adapter, Opened, State};
 use atomics::{Cas, CasError};
 use store::{Bucket, BucketBorrow, Error, KeyResponse};
+#[cfg(feature = "back-g2")]
+use crate::exports::kv_adapt::components::watch_g6_on_g2 as watch;
+#[cfg(feature = "back-g3")]
+use crate::exports::kv_adapt::components::watch_g6_on_g3 as watch;
+#[cfg(feature = "back-g4")]
+use crate::exports::kv_adapt::components::watch_g6_on_g4 as watch;
+#[cfg(feature = "back-g5")]
+use crate::exports::kv_adapt::components::watch_g6_on_g5 as watch;
 
 today_front_common!(String);
 
@@ -97,5 +106,13 @@ impl atomics::Guest for Adapter {
             return Err(CasError::CasFailed(Cas::new(CasRep { bucket: cas.bucket, key: cas.key, seen: now })));
         }
         back::set(&o.bucket, &cas.key, &value).map_err(|e| CasError::StoreError(from_host(e, &o.name)))
+    }
+}
+
+/// A bucket for the watch bridge (`wit/kv-adapt/watch.wit`), wrapping the host's bucket of
+/// the event.
+impl watch::Guest for Adapter {
+    fn adopt_bucket(bucket: back::HostBucket) -> watch::Bucket {
+        watch::Bucket::new(BucketRep(state().adopt(bucket)))
     }
 }

@@ -12,6 +12,8 @@ pub enum Error {
     InvalidComponent { name: String, reason: String },
     #[error("{0}: imports no wasi:keyvalue interface, so there is nothing to adapt")]
     NoKeyValueImports(String),
+    #[error("{name}: is a part kv-adapt composes (it imports `{interface}`), not a guest; compose it beside its adapter as in compose/*.wac")]
+    KvAdaptPart { name: String, interface: String },
     #[error("{name}: imports {generation}, which kv-adapt does not adapt yet (supported: {supported})")]
     UnsupportedGeneration { name: String, generation: Generation, supported: &'static str },
     #[error("{name}: imports `{interface}`, which no kv-adapt adapter serves{why}")]

@@ -108,6 +108,11 @@ fn body_io_version(source: Generation) -> Option<&'static str> {
 
 /// Works out what `plug` would do with a component whose surface is `surface`.
 pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan> {
+    // Adapters, stores and bridges import kv-adapt's internal interfaces; adapting one as if
+    // it were a guest would compose a second copy of the handle state it expects to share.
+    if let Some(internal) = surface.imports.iter().find(|i| i.starts_with("kv-adapt:")) {
+        return Err(Error::KvAdaptPart { name: name.into(), interface: internal.clone() });
+    }
     if let Some(unknown) = surface.unknown_keyvalue_imports().first() {
         return Err(Error::UnsupportedInterface {
             name: name.into(),

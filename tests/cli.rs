@@ -6,6 +6,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use kv_adapt::generation::Generation;
+
 fn kv_adapt(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kv-adapt")).args(args).output().expect("run kv-adapt")
 }
@@ -84,6 +86,21 @@ fn the_g2_cache_interface_is_refused() {
         &wat("(component (import \"wasi:keyvalue/readwrite\" (instance)) (import \"wasi:keyvalue/cache\" (instance)))"),
         "wasi:keyvalue/cache",
     );
+}
+
+#[test]
+fn a_watch_bridge_is_refused_as_a_guest_and_inspect_says_why() {
+    let bridge = kv_adapt::artifacts::bridge(Generation::G2, Generation::G5).expect("watch-g2-on-g5 is built in");
+    assert_refused(bridge.bytes, "is a part kv-adapt composes (it imports `kv-adapt:components/watch-g2-on-g5`)");
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "bridge.wasm", bridge.bytes);
+    let output = kv_adapt(&["inspect", input.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    for host in ["g2", "g3", "g4", "g5 (draft)", "g6 (draft2)"] {
+        assert!(stdout.contains(&format!("plug --host {host}: refused: ")), "{host}: {stdout}");
+    }
+    assert!(!stdout.contains("adapt G"), "no plan may be offered for a part: {stdout}");
 }
 
 #[test]
@@ -168,10 +185,23 @@ fn adapters_writes_every_shipped_component_configured() {
     let output = kv_adapt(&["adapters", "--out", dir.path().to_str().unwrap()]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let names: Vec<String> = String::from_utf8_lossy(&output.stdout).lines().map(String::from).collect();
-    assert_eq!(names.len(), (kv_adapt::artifacts::ADAPTERS.len() + kv_adapt::artifacts::STORES.len()) * 3);
-    for name in names {
+    let configured = (kv_adapt::artifacts::ADAPTERS.len() + kv_adapt::artifacts::STORES.len()) * 3;
+    assert_eq!(names.len(), configured + kv_adapt::artifacts::BRIDGES.len());
+    // A watch bridge is the one part that imports kv-adapt's internal interface: the handle
+    // state of the adapter it is composed beside, and nothing else of kv-adapt's.
+    for bridge in kv_adapt::artifacts::BRIDGES {
+        let name = dir.path().join(format!("{}.wasm", bridge.name()));
+        assert!(names.iter().any(|n| std::path::Path::new(n) == name), "{} not written", name.display());
         let bytes = std::fs::read(&name).unwrap();
-        let surface = kv_adapt::compose::surface(&name, &bytes).unwrap();
+        let surface = kv_adapt::compose::surface(&bridge.name(), &bytes).unwrap();
+        let internal: Vec<&String> = surface.imports.iter().filter(|i| i.starts_with("kv-adapt:")).collect();
+        assert_eq!(internal, [&format!("kv-adapt:components/{}", bridge.name())], "{:?}", surface.imports);
+        assert_eq!(surface.exports, [bridge.target.watch_export()], "{}", bridge.name());
+        assert!(surface.imports.iter().any(|i| i == bridge.source.watch_export()), "{:?}", surface.imports);
+    }
+    for name in names.iter().filter(|n| !n.contains("/watch-")) {
+        let bytes = std::fs::read(name).unwrap();
+        let surface = kv_adapt::compose::surface(name, &bytes).unwrap();
         assert!(!surface.imports.iter().any(|i| i.starts_with("kv-adapt:")), "{name}: {:?}", surface.imports);
         if name.contains("adapter-g2-on-") {
             assert!(surface.exports.iter().any(|e| e == "wasi:keyvalue/readwrite"), "{name}");

@@ -59,7 +59,12 @@ impl Build {
 /// guest, a back the one imported from the host; `wasm/adapter` builds any pair from one
 /// file per front and one per back. Fronts whose value bodies are wasi:io streams come in
 /// two flavours (`io` serves the streams from memory); the others in one.
+/// G1's streams are its own interface, which its adapter always serves from memory: one
+/// flavour, listed as `true` (adapter bodies) but built without the `io` feature (which
+/// means wasi:io) and named without `-io`.
 const ADAPTER_PAIRS: &[(&str, &str, &[bool])] = &[
+    ("g1", "g5", &[true]),
+    ("g1", "g6", &[true]),
     ("g2", "g5", &[false, true]),
     ("g2", "g6", &[false, true]),
     ("g3", "g5", &[false, true]),
@@ -79,6 +84,8 @@ const ADAPTER_PAIRS: &[(&str, &str, &[bool])] = &[
 /// another generation (`handle-watch` up to G4, `watcher` from G5), one for every pair
 /// of generations an adapter serves.
 const BRIDGE_PAIRS: &[(&str, &str)] = &[
+    ("g1", "g5"),
+    ("g1", "g6"),
     ("g2", "g5"),
     ("g2", "g6"),
     ("g3", "g5"),
@@ -112,8 +119,9 @@ fn adapters() -> Vec<(Build, &'static str, &'static str, bool)> {
     let mut builds = Vec::new();
     for (front, back, flavours) in ADAPTER_PAIRS {
         for io in flavours.iter().copied() {
-            let suffix = if io { "-io" } else { "" };
-            let features = format!("front-{front},back-{back}{}", if io { ",io" } else { "" });
+            let wasi_io = io && *front != "g1";
+            let suffix = if wasi_io { "-io" } else { "" };
+            let features = format!("front-{front},back-{back}{}", if wasi_io { ",io" } else { "" });
             let artifact = format!("adapter-{front}-on-{back}{suffix}");
             builds.push((Build::new("adapter", &features, Target::Unknown, Output::Lib, &artifact), *front, *back, io));
         }
@@ -131,6 +139,7 @@ fn stores() -> Vec<(Build, &'static str)> {
 /// Test guests: built here so the tests run what the sources say, never a checked-in binary.
 fn test_guests() -> Vec<Build> {
     vec![
+        Build::new("guest-g1-conformance", "", Target::Unknown, Output::Lib, "guest-g1-conformance"),
         Build::new("guest-g2-conformance", "", Target::Unknown, Output::Lib, "guest-g2-conformance"),
         Build::new("guest-eventual-conformance", "g3", Target::Unknown, Output::Lib, "guest-g3-conformance"),
         Build::new("guest-eventual-conformance", "g4", Target::Unknown, Output::Lib, "guest-g4-conformance"),
@@ -156,6 +165,7 @@ fn test_guests() -> Vec<Build> {
         Build::new("guest-bounds", "g5", Target::Unknown, Output::Lib, "guest-g5-bounds"),
         Build::new("guest-bounds", "g6", Target::Unknown, Output::Lib, "guest-g6-bounds"),
         Build::new("guest-g5-crash-writer", "", Target::Wasip2, Output::Bin, "guest-g5-crash-writer"),
+        Build::new("guest-watch", "g1", Target::Unknown, Output::Lib, "guest-g1-watch"),
         Build::new("guest-watch", "g2", Target::Unknown, Output::Lib, "guest-g2-watch"),
         Build::new("guest-watch", "g3", Target::Unknown, Output::Lib, "guest-g3-watch"),
         Build::new("guest-watch", "g4", Target::Unknown, Output::Lib, "guest-g4-watch"),

@@ -37,9 +37,11 @@ pub struct Adapter {
 }
 
 impl Adapter {
-    /// File name stem, e.g. `adapter-g2-on-g5-io`.
+    /// File name stem, e.g. `adapter-g2-on-g5-io`. G1's adapter serves G1's own streams,
+    /// not wasi:io, in its one flavour: no `-io`.
     pub fn name(&self) -> String {
         let io = match self.bodies {
+            Bodies::Adapter if self.source == Generation::G1 => "",
             Bodies::Adapter => "-io",
             Bodies::Host => "",
         };
@@ -49,7 +51,7 @@ impl Adapter {
 
 /// Generations a guest can be adapted from, for error messages.
 pub const SUPPORTED_SOURCES: &str =
-    "G2 (2023-11), G3 (0.1.0), G4 (0.2.0-draft eventual), G5 (0.2.0-draft, onto G2, G3, G4, G6), G6 (0.2.0-draft2, onto G2, G3, G4, G5)";
+    "G1 (2023-02), G2 (2023-11), G3 (0.1.0), G4 (0.2.0-draft eventual), G5 (0.2.0-draft, onto G2, G3, G4, G6), G6 (0.2.0-draft2, onto G2, G3, G4, G5)";
 
 /// Host generations `run` can serve (through the filesystem store), for error messages.
 pub const BUILT_IN_HOSTS: &str = "G2, G3, G4 (strict hosts), G5 (draft), G6 (draft2) (the filesystem store)";

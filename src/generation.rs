@@ -108,7 +108,7 @@ pub fn classify(name: &InterfaceName<'_>) -> Option<Result<Generation, String>> 
 /// G1 components import bare interface names from the 2023-02 draft.
 pub fn classify_plain(name: &str) -> Option<Generation> {
     match name {
-        "readwrite" | "atomic" | "batch" | "wasi-cloud-error" | "streams" | "types" => Some(Generation::G1),
+        "readwrite" | "atomic" | "batch" | "wasi-cloud-error" | "streams" | "types" | "handle-watch" => Some(Generation::G1),
         _ => None,
     }
 }

@@ -159,6 +159,8 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
         })
     });
     let (bodies, why_bodies) = match (options.bodies, other_wasi) {
+        // G1's streams are an interface of its own, not wasi:io: only the adapter has them.
+        _ if source == Generation::G1 => (Bodies::Adapter, "G1's own streams, served by the adapter from memory".to_string()),
         // G5 and G6 values are byte lists: there are no streams for anyone to serve.
         _ if body_io.is_none() => (Bodies::Host, "values are plain bytes, not streams".to_string()),
         (Some(forced), _) => (forced, "chosen by option".to_string()),

@@ -218,6 +218,13 @@ impl Counter {
 }
 
 fn main() -> ExitCode {
+    // Rust ignores SIGPIPE, so `kv-adapt inspect x.wasm | head` would panic on the first
+    // write after `head` exits; a command-line tool should end quietly, as cat does.
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists or anything is written.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let command = Cli::parse().command;
     // `diff` keeps 1 for "different", so its own failures are 2.
     let failure = if matches!(command, Command::Diff { .. }) { ExitCode::from(2) } else { ExitCode::FAILURE };
@@ -390,7 +397,12 @@ fn inspect(name: &str, bytes: &[u8]) -> Result<()> {
     println!("{name}: component");
     let describe = |list: &[String]| {
         for item in list {
-            match kv_adapt::generation::InterfaceName::parse(item).and_then(|n| kv_adapt::generation::classify(&n)) {
+            let classified = match kv_adapt::generation::InterfaceName::parse(item) {
+                Some(name) => kv_adapt::generation::classify(&name),
+                // G1's names have no package.
+                None => kv_adapt::generation::classify_plain(item).map(Ok),
+            };
+            match classified {
                 Some(Ok(generation)) => println!("  {item}  [{}]", generation.id()),
                 Some(Err(_)) => println!("  {item}  [unknown wasi:keyvalue version]"),
                 None => println!("  {item}"),

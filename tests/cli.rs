@@ -59,9 +59,26 @@ fn a_component_without_keyvalue_imports_is_refused() {
     assert_refused(&wat("(component (import \"wasi:io/poll@0.2.0\" (instance)))"), "imports no wasi:keyvalue interface");
 }
 
+/// The stream-based draft of early 2023 (G1, plain names) is adapted onto today's hosts,
+/// and refused in one line for the older ones, which no adapter of G1 serves.
 #[test]
-fn a_2023_02_plain_name_component_is_an_unsupported_generation() {
-    assert_refused(&wat("(component (import \"readwrite\" (instance)))"), "does not adapt yet");
+fn a_g1_component_is_adapted_onto_draft_and_draft2_only() {
+    let output = kv_adapt(&["inspect", common::G1_CONFORMANCE]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("  streams  [G1]") && stdout.contains("  readwrite  [G1]"), "{stdout}");
+    assert!(stdout.contains("plug --host g5 (draft): adapt G1 -> G5 with adapter-g1-on-g5\n"), "{stdout}");
+    assert!(stdout.contains("plug --host g6 (draft2): adapt G1 -> G6 with adapter-g1-on-g6\n"), "{stdout}");
+    assert!(stdout.contains("plug --host g2: refused: "), "{stdout}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("g1-on-g6.wasm");
+    let output = kv_adapt(&["plug", common::G1_CONFORMANCE, "--host", "g6", "-o", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let surface = kv_adapt::compose::surface("plugged", &std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(surface.imported_generations(), [Generation::G6], "{:?}", surface.imports);
+    // A G1 name with a signature no adapter export matches still fails in one line.
+    assert_refused(&wat("(component (import \"readwrite\" (instance (export \"get\" (func)))))"), "does not type-check");
 }
 
 #[test]
@@ -110,6 +127,23 @@ fn a_composition_that_does_not_type_check_is_refused() {
         &wat("(component (import \"wasi:keyvalue/readwrite\" (instance (export \"get\" (func (param \"k\" u8))))))"),
         "does not type-check",
     );
+}
+
+/// `kv-adapt inspect x.wasm | head`: a reader that went away ends kv-adapt quietly (as it
+/// does cat), never with a panic about a broken pipe.
+#[test]
+fn a_closed_stdout_ends_inspect_without_a_panic() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = Command::new(env!("CARGO_BIN_EXE_kv-adapt"))
+        .args(["inspect", common::G1_CONFORMANCE])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!output.status.success());
 }
 
 #[test]

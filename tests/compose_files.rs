@@ -39,6 +39,24 @@ fn g2_on_host_wac_leaves_only_the_hosts_keyvalue_imports() {
     }
 }
 
+/// The same file with the G1 adapter and the G1 conformance guest: its six plain imports
+/// (streams included) all come from the adapter.
+#[test]
+fn g2_on_host_wac_serves_a_g1_guest_with_the_g1_adapter() {
+    let guest = std::fs::read(common::G1_CONFORMANCE).unwrap();
+    for (target, version) in [(Generation::G5, "@0.2.0-draft"), (Generation::G6, "@0.2.0-draft2")] {
+        let g1 = artifacts::adapter(Generation::G1, target, Bodies::Adapter).unwrap();
+        let configured = kv_adapt::configure(&g1.name(), g1.bytes, CounterEncoding::Decimal).unwrap();
+        let composed = compose("g2-on-host.wac", &[("kv-adapt:adapter", configured), ("legacy:guest", guest.clone())]);
+        let surface = kv_adapt::compose::surface("composed", &composed).unwrap();
+        assert!(!surface.imports.is_empty());
+        for import in &surface.imports {
+            assert!(import.starts_with("wasi:keyvalue/") && import.ends_with(version), "{import}");
+        }
+        assert_eq!(surface.exports, vec!["kv-adapt:components/conformance".to_string()]);
+    }
+}
+
 #[test]
 fn g2_on_fs_store_wac_runs_the_example_on_wasi_alone() {
     let guest = std::fs::read(common::G2_EXAMPLE).unwrap();

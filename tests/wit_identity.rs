@@ -441,3 +441,172 @@ fn comments_and_order_do_not_change_the_digest() {
     let pb = b.push_str("b.wit", "package t:x; world w { import i; } interface i { g: func(x: u8); f: func(); }").unwrap();
     assert_eq!(sha256(&normalized(&a, pa, &["i"], Scope::Whole)), sha256(&normalized(&b, pb, &["i"], Scope::Whole)));
 }
+
+// --- G1, the stream-based draft of February 2023. Its WIT predates packages and today's
+// syntax (`default interface`, `use pkg.types.{..}`), so wit-parser cannot read the
+// reference; and ours can only give its plain-named interfaces inline in a world. Both are
+// brought to one form: per interface (by the name a component imports it under), every
+// function with its parameter names and types, every `u32`/`string` alias expanded, all
+// whitespace removed. One documented difference is applied to the reference's side:
+// `result<T, stream-error>` with `record stream-error {}` (an empty record, which today's
+// WIT refuses and the canonical ABI lowers to nothing) is `result<T>` in ours.
+
+/// The G1 normal form: interface name -> its functions, sorted.
+type G1Shape = BTreeMap<String, Vec<String>>;
+
+fn g1_expanded(resolve: &Resolve, ty: &Type) -> String {
+    let Type::Id(id) = ty else { return render(resolve, ty) };
+    match &resolve.types[*id].kind {
+        TypeDefKind::Type(inner) => g1_expanded(resolve, inner),
+        TypeDefKind::List(inner) => format!("list<{}>", g1_expanded(resolve, inner)),
+        TypeDefKind::Option(inner) => format!("option<{}>", g1_expanded(resolve, inner)),
+        TypeDefKind::Tuple(t) => format!("tuple<{}>", t.types.iter().map(|t| g1_expanded(resolve, t)).collect::<Vec<_>>().join(",")),
+        TypeDefKind::Result(r) => match (&r.ok, &r.err) {
+            (Some(ok), Some(err)) => format!("result<{},{}>", g1_expanded(resolve, ok), g1_expanded(resolve, err)),
+            (None, Some(err)) => format!("result<_,{}>", g1_expanded(resolve, err)),
+            (Some(ok), None) => format!("result<{}>", g1_expanded(resolve, ok)),
+            (None, None) => "result".into(),
+        },
+        other => panic!("G1 has no {other:?}"),
+    }
+}
+
+fn g1_ours() -> G1Shape {
+    let resolve = ours();
+    let pkg = package(&resolve, "kv-adapt:keyvalue-g1");
+    let world = &resolve.worlds[resolve.packages[pkg].worlds["keyvalue-handle-watch"]];
+    let mut shape = G1Shape::new();
+    for (key, item) in world.imports.iter().chain(&world.exports) {
+        let WorldItem::Interface { id, .. } = item else { continue };
+        let mut functions: Vec<String> = resolve.interfaces[*id]
+            .functions
+            .values()
+            .map(|f| {
+                let params: Vec<String> = f.params.iter().map(|p| format!("{}:{}", p.name, g1_expanded(&resolve, &p.ty))).collect();
+                let result = f.result.as_ref().map(|r| format!("->{}", g1_expanded(&resolve, r))).unwrap_or_default();
+                format!("{}({}){result}", f.name, params.join(","))
+            })
+            .collect();
+        functions.sort();
+        shape.insert(resolve.name_world_key(key), functions);
+    }
+    shape
+}
+
+/// The 2023 files' statements, comments gone and each on one line (a parameter list may
+/// span lines).
+fn g1_statements(text: &str) -> Vec<String> {
+    let mut statements = vec![String::new()];
+    let mut depth = 0;
+    for line in text.lines() {
+        let code = line.split("//").next().unwrap_or("");
+        for c in code.chars() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                _ => {}
+            }
+            statements.last_mut().unwrap().push(c);
+        }
+        if depth == 0 {
+            statements.push(String::new());
+        } else {
+            statements.last_mut().unwrap().push(' ');
+        }
+    }
+    statements.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+}
+
+fn g1_upstream(dir: &Path) -> G1Shape {
+    let files = ["types.wit", "readwrite.wit", "atomic.wit", "batch.wit", "error.wit", "handle-watch.wit", "deps/io/streams.wit"];
+    // The name each interface is imported under: its own, but the world renames three.
+    let import_name = |declared: &str| declared.strip_prefix("keyvalue-").unwrap_or(declared).to_string();
+    let mut aliases: BTreeMap<String, String> = BTreeMap::new();
+    let mut raw: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for file in files {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let mut interface = None;
+        for statement in g1_statements(&text) {
+            let compact: String = statement.chars().filter(|c| !c.is_whitespace()).collect();
+            if let Some(rest) = statement.strip_prefix("default interface ") {
+                interface = Some(import_name(rest.trim_end_matches('{').trim()));
+            } else if let Some((name, target)) = statement.strip_prefix("type ").and_then(|t| t.split_once('=')) {
+                aliases.insert(name.trim().to_string(), target.trim().to_string());
+            } else if compact.contains(":func(") {
+                let name = interface.clone().unwrap_or_else(|| panic!("{file}: a function outside an interface"));
+                raw.entry(name).or_default().push(compact.replace(",)", ")").replacen(":func(", "(", 1));
+            }
+        }
+    }
+    // Expand aliases token by token until none is left.
+    let expand = |signature: &str| -> String {
+        let mut out = signature.to_string();
+        loop {
+            let mut next = String::new();
+            let mut token = String::new();
+            let flush = |token: &mut String, next: &mut String| {
+                next.push_str(aliases.get(token.as_str()).map(String::as_str).unwrap_or(token));
+                token.clear();
+            };
+            // A parameter name is followed by ':', so it is never taken for a type.
+            let chars: Vec<char> = out.chars().collect();
+            for (i, c) in chars.iter().enumerate() {
+                if c.is_ascii_alphanumeric() || *c == '-' {
+                    token.push(*c);
+                } else {
+                    if *c == ':' || chars.get(i + 1) == Some(&'(') && token.is_empty() {
+                        next.push_str(&token);
+                        token.clear();
+                    } else {
+                        flush(&mut token, &mut next);
+                    }
+                    next.push(*c);
+                }
+            }
+            flush(&mut token, &mut next);
+            if next == out {
+                return out.replace(",stream-error>", ">");
+            }
+            out = next;
+        }
+    };
+    raw.into_iter()
+        .map(|(name, functions)| {
+            let mut functions: Vec<String> = functions
+                .iter()
+                .map(|f| {
+                    let (fname, rest) = f.split_once('(').unwrap();
+                    format!("{fname}({}", expand(rest))
+                })
+                .collect();
+            functions.sort();
+            (name, functions)
+        })
+        .collect()
+}
+
+fn g1_text(shape: &G1Shape) -> String {
+    shape.iter().map(|(name, functions)| format!("{name}\n  {}\n", functions.join("\n  "))).collect()
+}
+
+const G1_DIGEST: &str = "d8182437a5978f15e26c15b214a2189f639a9dd789ec8ed6b83d8bb6201a9c8d";
+
+#[test]
+fn g1_keyvalue_2023_02_matches_upstream_function_for_function() {
+    let ours = g1_ours();
+    let names: Vec<&str> = ours.keys().map(String::as_str).collect();
+    assert_eq!(names, ["atomic", "batch", "handle-watch", "readwrite", "streams", "types", "wasi-cloud-error"]);
+    let text = g1_text(&ours);
+    print_if_asked("ours", "G1", &text);
+    if let Some(dir) = reference("wasi-keyvalue/2023-02-stream-based/wit") {
+        let theirs = g1_upstream(&dir);
+        print_if_asked("upstream", "G1", &g1_text(&theirs));
+        for (name, functions) in &theirs {
+            assert_eq!(ours.get(name), Some(functions), "G1 {name} differs from upstream");
+        }
+        assert_eq!(ours, theirs);
+        // The reader of the 2023 syntax saw every function, not an empty shape on both sides.
+        assert_eq!(theirs.values().map(Vec::len).sum::<usize>(), 31);
+    }
+    assert_eq!(sha256(&text), G1_DIGEST, "G1: our WIT no longer matches upstream's recorded digest; ours is:\n{text}");
+}

@@ -9,6 +9,7 @@ pub mod counter;
 pub mod counter_s64;
 pub mod cursors;
 pub mod filename;
+pub mod g1;
 pub mod lock;
 pub mod atomic;
 pub mod bodies;

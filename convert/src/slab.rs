@@ -7,7 +7,8 @@
 //! the generation of its slot, and a lookup tells "wrong kind" from "not live":
 //!
 //! ```text
-//!  31..29  kind (1 bucket, 2 outgoing-value, 3 incoming-value, 4 error; 0 never issued)
+//!  31..29  kind (1 bucket, 2 outgoing-value, 3 incoming-value, 4 error, 5 input-stream,
+//!          6 output-stream (G1's u32 streams); 0 never issued)
 //!  28..20  generation of the slot (9 bits, bumped on every removal, wraps)
 //!  19..0   slot index (the all-ones index is never allocated; see `overflow`)
 //! ```
@@ -36,6 +37,10 @@ pub enum Kind {
     OutgoingValue,
     IncomingValue,
     Error,
+    /// G1's `streams.input-stream`, which the adapter serves from memory.
+    InputStream,
+    /// G1's `streams.output-stream`.
+    OutputStream,
 }
 
 impl Kind {
@@ -46,6 +51,8 @@ impl Kind {
             Kind::OutgoingValue => "outgoing-value",
             Kind::IncomingValue => "incoming-value",
             Kind::Error => "error",
+            Kind::InputStream => "input-stream",
+            Kind::OutputStream => "output-stream",
         }
     }
 
@@ -55,6 +62,8 @@ impl Kind {
             Kind::OutgoingValue => 2,
             Kind::IncomingValue => 3,
             Kind::Error => 4,
+            Kind::InputStream => 5,
+            Kind::OutputStream => 6,
         }
     }
 
@@ -64,6 +73,8 @@ impl Kind {
             2 => Some(Kind::OutgoingValue),
             3 => Some(Kind::IncomingValue),
             4 => Some(Kind::Error),
+            5 => Some(Kind::InputStream),
+            6 => Some(Kind::OutputStream),
             _ => None,
         }
     }
@@ -193,11 +204,13 @@ impl<T> Slab<T> {
 mod tests {
     use super::*;
 
-    const KINDS: [Kind; 4] = [
+    const KINDS: [Kind; 6] = [
         Kind::Bucket,
         Kind::OutgoingValue,
         Kind::IncomingValue,
         Kind::Error,
+        Kind::InputStream,
+        Kind::OutputStream,
     ];
 
     #[test]

@@ -54,7 +54,7 @@ fn key_in_bucket(out: &mut String, key: &str, bucket: &str) {
 fn with_article(out: &mut String, kind: Kind) {
     out.push_str(match kind {
         Kind::Bucket => "a ",
-        Kind::OutgoingValue | Kind::IncomingValue | Kind::Error => "an ",
+        Kind::OutgoingValue | Kind::IncomingValue | Kind::Error | Kind::InputStream | Kind::OutputStream => "an ",
     });
     out.push_str(kind.name());
 }
@@ -94,7 +94,7 @@ pub fn bad_handle(expected: Kind, handle: u32, miss: Miss) -> String {
             push_u64(&mut t, handle.into());
             t.push_str(match expected {
                 Kind::Bucket => " is not open (never opened, or dropped)",
-                Kind::OutgoingValue | Kind::IncomingValue | Kind::Error => {
+                Kind::OutgoingValue | Kind::IncomingValue | Kind::Error | Kind::InputStream | Kind::OutputStream => {
                     " is not live (never issued, or dropped)"
                 }
             });
@@ -163,6 +163,36 @@ pub fn body_error(handle: u32, e: BodyError) -> String {
         BodyError::NoBody => no_body(handle),
         BodyError::AlreadyWritten => body_already_written(handle),
     }
+}
+
+/// A G1 outgoing value that cannot be used: as [`body_error`], in G1's words (its only
+/// body writer is `outgoing-value-write-body`, which gives a stream).
+pub fn g1_body_error(handle: u32, e: BodyError) -> String {
+    match e {
+        BodyError::Handle(m) => bad_handle(Kind::OutgoingValue, handle, m),
+        BodyError::NoBody => outgoing(
+            handle,
+            " has no body; call outgoing-value-write-body and write to its stream first",
+        ),
+        BodyError::AlreadyWritten => body_already_written(handle),
+    }
+}
+
+/// G1 `set-many` whose `keys` do not name, pair for pair, the keys of its `values`.
+/// `at` is the first index where they differ; `None` stands for a missing entry.
+pub fn g1_keys_disagree(at: usize, in_keys: Option<&str>, in_values: Option<&str>) -> String {
+    let mut t = String::from("bad-value: set-many names its keys twice and they must agree; item ");
+    push_u64(&mut t, at as u64);
+    t.push_str(" is ");
+    let name = |t: &mut String, k: Option<&str>| match k {
+        Some(k) => quoted(t, k),
+        None => t.push_str("missing"),
+    };
+    name(&mut t, in_keys);
+    t.push_str(" in `keys` but ");
+    name(&mut t, in_values);
+    t.push_str(" in `values`; nothing was written");
+    t
 }
 
 /// G3/G4 `set`/`set-many` of an outgoing value whose body was never written.

@@ -16,6 +16,8 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx, WasiKeyValueCtxBuilder};
 
+/// `wasm/guests/guest-g1-conformance`: the stream-based draft of early 2023, plain names.
+pub const G1_CONFORMANCE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g1-conformance.wasm");
 pub const G2_CONFORMANCE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-conformance.wasm");
 pub const G2_EXAMPLE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/g2-visit-counter.wasm");
 /// `wasm/guests/guest-eventual-conformance` built with feature `g3` (wasi:keyvalue@0.1.0) or `g4`

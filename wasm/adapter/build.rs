@@ -6,14 +6,16 @@
 
 use std::path::PathBuf;
 
-const FRONTS: &[&str] = &["g2", "g3", "g4", "g5", "g6"];
+const FRONTS: &[&str] = &["g1", "g2", "g3", "g4", "g5", "g6"];
 const BACKS: &[&str] = &["g2", "g3", "g4", "g5", "g6"];
 /// Fronts whose value bodies are wasi:io streams, so that an `-io` flavour exists.
 const FRONTS_WITH_STREAMS: &[&str] = &["g2", "g3", "g4"];
+/// Fronts that read and write counters and bodies over today's shape: the legacy ones.
+const LEGACY_FRONTS: &[&str] = &["g1", "g2", "g3", "g4"];
 
 #[path = "features.rs"]
 mod features;
-use features::{enabled, exactly_one};
+use features::{enabled, exactly_one, g1_world_items};
 
 fn main() {
     let front = exactly_one("front", FRONTS);
@@ -22,21 +24,33 @@ fn main() {
     let io = enabled("io");
     assert!(!io || FRONTS_WITH_STREAMS.contains(&front), "front {front} has no value-body streams, so no `io` flavour");
     // The legacy fronts read and write counters and bodies over today's shape only.
-    assert!(!FRONTS_WITH_STREAMS.contains(&front) || ["g5", "g6"].contains(&back), "front {front} has no {back} back");
+    assert!(!LEGACY_FRONTS.contains(&front) || ["g5", "g6"].contains(&back), "front {front} has no {back} back");
     let suffix = if io { "-io" } else { "" };
     // Every front also gives the watch bridge handles of its generation (watch.wit).
     let watch = format!("    export kv-adapt:components/watch-{front}-on-{back};\n");
+    // G1's interfaces have plain names, so they exist only inline in the G1 world: the
+    // front exports that world's imports, taken from its text.
+    let front_items = if front == "g1" {
+        format!("    export kv-adapt:components/diagnostics;\n{}", g1_world_items("keyvalue", "import", "export"))
+    } else {
+        format!("    include kv-adapt:components/front-{front}{suffix};\n")
+    };
     let wit = format!(
-        "package kv-adapt:build;\n\nworld adapter {{\n    include kv-adapt:components/front-{front}{suffix};\n    include kv-adapt:components/back-{back};\n{watch}}}\n"
+        "package kv-adapt:build;\n\nworld adapter {{\n{front_items}    include kv-adapt:components/back-{back};\n{watch}}}\n"
     );
     let dir = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("world");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("adapter.wit"), wit).unwrap();
-    // The G2/G3/G4 fronts share value bodies, counters read by the adapter and trace
+    // The G1-G4 fronts share value bodies, counters read by the adapter and trace
     // texts; `legacy_front` lets the code for them be left out of the G5/G6 fronts.
     println!("cargo:rustc-check-cfg=cfg(legacy_front)");
-    if FRONTS_WITH_STREAMS.contains(&front) {
+    if LEGACY_FRONTS.contains(&front) {
         println!("cargo:rustc-cfg=legacy_front");
+    }
+    // G1 and G2 share u32 handles for buckets, values and errors (`front/u32_handles.rs`).
+    println!("cargo:rustc-check-cfg=cfg(u32_front)");
+    if ["g1", "g2"].contains(&front) {
+        println!("cargo:rustc-cfg=u32_front");
     }
     println!("cargo:rerun-if-changed=build.rs");
 }

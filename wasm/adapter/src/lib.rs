@@ -1,8 +1,9 @@
 //! The kv-adapt adapter: serves one `wasi:keyvalue` generation to a guest (the front) over
 //! a host that speaks another (the back). One source; each build is one front and one back,
 //! chosen by features (see Cargo.toml and build.rs):
-//! - fronts, one file each in `front/`, each saying in its header what it loses on each
-//!   back: `g2` (late 2023, u32 handles), `eventual` (G3 `@0.1.0` and G4 `@0.2.0-draft`,
+//! - fronts in `front/`, each file saying in its header what it loses on each back:
+//!   `u32_handles` (G1 of early 2023 and G2 of late 2023, u32 handles) with `g1` (G1's own
+//!   `types` and its `streams`, served from memory), `eventual` (G3 `@0.1.0` and G4 `@0.2.0-draft`,
 //!   one shape under two versions), `g5` (`@0.2.0-draft`, onto G6) and `g6`
 //!   (`@0.2.0-draft2`, onto G5);
 //! - backs in `back/`: G5 (`@0.2.0-draft`) or G6 (`@0.2.0-draft2`), whose few differences
@@ -85,14 +86,20 @@ struct State {
     outgoing: Bodies,
     #[cfg(legacy_front)]
     encoding: Option<Encoding>,
-    /// G2 bucket handle -> index in `opened`.
-    #[cfg(feature = "front-g2")]
+    /// G1/G2 bucket handle -> index in `opened`.
+    #[cfg(u32_front)]
     buckets: slab::Slab<usize>,
-    #[cfg(feature = "front-g2")]
-    incoming: slab::Slab<front::g2::Incoming>,
-    /// Trace texts of G2 error handles.
-    #[cfg(feature = "front-g2")]
+    #[cfg(u32_front)]
+    incoming: slab::Slab<front::u32_handles::Incoming>,
+    /// Trace texts of G1/G2 error handles.
+    #[cfg(u32_front)]
     errors: slab::Slab<String>,
+    /// G1 input streams (value bodies being read) and output streams (the outgoing value
+    /// each one writes to), served from memory.
+    #[cfg(feature = "front-g1")]
+    inputs: slab::Slab<front::g1::Input>,
+    #[cfg(feature = "front-g1")]
+    outputs: slab::Slab<u32>,
 }
 
 /// How error traces name a bucket the host handed over with a watch event.
@@ -110,12 +117,16 @@ static STATE: Global = Global(UnsafeCell::new(State {
     outgoing: Bodies::new(Kind::OutgoingValue),
     #[cfg(legacy_front)]
     encoding: None,
-    #[cfg(feature = "front-g2")]
+    #[cfg(u32_front)]
     buckets: slab::Slab::new(Kind::Bucket),
-    #[cfg(feature = "front-g2")]
+    #[cfg(u32_front)]
     incoming: slab::Slab::new(Kind::IncomingValue),
-    #[cfg(feature = "front-g2")]
+    #[cfg(u32_front)]
     errors: slab::Slab::new(Kind::Error),
+    #[cfg(feature = "front-g1")]
+    inputs: slab::Slab::new(Kind::InputStream),
+    #[cfg(feature = "front-g1")]
+    outputs: slab::Slab::new(Kind::OutputStream),
 }));
 
 /// The adapter's state. Called once at the top of each export (or resource destructor)

@@ -4,9 +4,10 @@
 //! wrapping the host's bucket, and calls the guest. The adapter cannot do this itself,
 //! because the guest imports it.
 //!
-//! A legacy handler (`handle-watch`: G2 unversioned, G3 `@0.1.0`, G4 `@0.2.0-draft`) on a
+//! A legacy handler (`handle-watch`: G1 plain, G2 unversioned, G3 `@0.1.0`, G4 `@0.2.0-draft`) on a
 //! host of today (`watcher`, G5 `@0.2.0-draft`, G6 `@0.2.0-draft2`); lossy or differing:
-//! - G2: the guest owns the bucket and incoming-value handles it is given, as G2 says.
+//! - G1 (plain `handle-watch`) and G2: the guest owns the bucket and incoming-value handles
+//!   it is given, as G1 and G2 say.
 //! - G3/G4: the value is lent (`borrow<incoming-value>`), and the consume functions take
 //!   ownership, so a handler can only ask its size; to read the bytes it `get`s the key,
 //!   which may already hold a newer value. The bridge drops the value after the call.
@@ -47,6 +48,8 @@ wit_bindgen::generate!({
 });
 
 // The handler the guest exports (imported here) ...
+#[cfg(feature = "front-g1")]
+use handle_watch as guest;
 #[cfg(feature = "front-g2")]
 use wasi::keyvalue::handle_watch as guest;
 #[cfg(feature = "front-g3")]
@@ -80,6 +83,8 @@ macro_rules! adapter_interface {
 }
 
 adapter_interface! {
+    "front-g1" "back-g5" watch_g1_on_g5;
+    "front-g1" "back-g6" watch_g1_on_g6;
     "front-g2" "back-g5" watch_g2_on_g5;
     "front-g2" "back-g6" watch_g2_on_g6;
     "front-g3" "back-g5" watch_g3_on_g5;
@@ -103,7 +108,7 @@ export!(Bridge);
 /// Hands the guest a set event with the bytes in hand, in the guest's own shape.
 fn deliver_set(bucket: adapter_bucket::Host, key: &str, value: Vec<u8>) {
     let bucket = adapter::adopt_bucket(bucket);
-    #[cfg(feature = "front-g2")]
+    #[cfg(any(feature = "front-g1", feature = "front-g2"))]
     guest::on_set(bucket, key, adapter::new_incoming_value(&value));
     #[cfg(any(feature = "front-g3", feature = "front-g4"))]
     guest::on_set(bucket, key, &adapter::new_incoming_value(&value));

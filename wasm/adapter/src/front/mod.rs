@@ -88,8 +88,10 @@ macro_rules! today_front_common {
 
 #[cfg(any(feature = "front-g3", feature = "front-g4"))]
 mod eventual;
-#[cfg(feature = "front-g2")]
-pub mod g2;
+#[cfg(feature = "front-g1")]
+pub mod g1;
+#[cfg(u32_front)]
+pub mod u32_handles;
 #[cfg(feature = "front-g5")]
 mod g5;
 #[cfg(feature = "front-g6")]

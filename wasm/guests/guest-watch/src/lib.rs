@@ -1,4 +1,4 @@
-//! A watch handler of one generation (feature `g2` ... `g6`), the guest side of
+//! A watch handler of one generation (feature `g1` ... `g6`), the guest side of
 //! `tests/watch.rs`. For every event it checks what its generation's documents promise the
 //! handler, using the bucket it was handed with its ordinary imports, and records the
 //! outcome in that bucket:
@@ -8,6 +8,8 @@
 //!   `events` + 1;
 //! - any failed check: `watch-error` = what failed (the tests assert it is absent).
 
+#[cfg(feature = "g1")]
+wit_bindgen::generate!({ path: "../../../wit/kv-adapt", world: "kv-adapt:components/g1-watch-guest", generate_all });
 #[cfg(feature = "g2")]
 wit_bindgen::generate!({ path: "../../../wit/kv-adapt", world: "kv-adapt:components/g2-watch-guest", generate_all });
 #[cfg(feature = "g3")]
@@ -23,9 +25,17 @@ struct Handler;
 
 export!(Handler);
 
-#[cfg(feature = "g2")]
-mod g2 {
+/// G1 and G2 handlers: u32 handles, the same functions under other names. A G1 value
+/// body is written through G1's own streams, the only way G1 has.
+#[cfg(any(feature = "g1", feature = "g2"))]
+mod u32_handles {
+    #[cfg(feature = "g1")]
+    use super::exports::handle_watch;
+    #[cfg(feature = "g1")]
+    use super::{atomic, readwrite, streams, types, wasi_cloud_error};
+    #[cfg(feature = "g2")]
     use super::exports::wasi::keyvalue::handle_watch;
+    #[cfg(feature = "g2")]
     use super::wasi::keyvalue::{atomic, readwrite, types, wasi_cloud_error};
 
     fn trace(error: wasi_cloud_error::Error) -> String {
@@ -34,11 +44,27 @@ mod g2 {
         text
     }
 
+    #[cfg(feature = "g2")]
     fn put(bucket: types::Bucket, key: &str, bytes: &[u8]) -> Result<(), String> {
         let value = types::new_outgoing_value();
         let written = types::outgoing_value_write_body_sync(value, bytes).and_then(|()| readwrite::set(bucket, key, value));
         types::drop_outgoing_value(value);
         written.map_err(trace)
+    }
+
+    #[cfg(feature = "g1")]
+    fn put(bucket: types::Bucket, key: &str, bytes: &[u8]) -> Result<(), String> {
+        let value = types::new_outgoing_value();
+        let stream = types::outgoing_value_write_body(value).map_err(|()| "outgoing-value-write-body failed".to_string())?;
+        let written = streams::write(stream, bytes);
+        streams::drop_output_stream(stream);
+        let written = written.map_err(|()| "streams.write failed".to_string())?;
+        if written != bytes.len() as u64 {
+            return Err(format!("streams.write took {written} of {} bytes", bytes.len()));
+        }
+        let set = readwrite::set(bucket, key, value).map_err(trace);
+        types::drop_outgoing_value(value);
+        set
     }
 
     fn read(bucket: types::Bucket, key: &str) -> Result<Vec<u8>, String> {
@@ -48,9 +74,37 @@ mod g2 {
         bytes
     }
 
+    #[cfg(feature = "g2")]
+    fn consume(incoming: types::IncomingValue) -> Result<Vec<u8>, String> {
+        types::incoming_value_consume_sync(incoming).map_err(trace)
+    }
+
+    /// G1's event value read as a stream, 7 bytes at a time, until the stream says it ended.
+    #[cfg(feature = "g1")]
+    fn consume(incoming: types::IncomingValue) -> Result<Vec<u8>, String> {
+        let stream = types::incoming_value_consume_async(incoming).map_err(trace)?;
+        let mut bytes = Vec::new();
+        let read = loop {
+            match streams::read(stream, 7) {
+                Ok((chunk, ended)) => {
+                    bytes.extend_from_slice(&chunk);
+                    if ended {
+                        break Ok(bytes);
+                    }
+                    if chunk.is_empty() {
+                        break Err("streams.read gave nothing before the end".to_string());
+                    }
+                }
+                Err(()) => break Err("streams.read failed".to_string()),
+            }
+        };
+        streams::drop_input_stream(stream);
+        read
+    }
+
     fn on_set(bucket: types::Bucket, key: &str, incoming: types::IncomingValue) -> Result<(), String> {
         let size = types::size(incoming);
-        let bytes = types::incoming_value_consume_sync(incoming).map_err(trace)?;
+        let bytes = consume(incoming)?;
         types::drop_incoming_value(incoming);
         if size != bytes.len() as u64 {
             return Err(format!("size said {size}, the body had {} bytes", bytes.len()));

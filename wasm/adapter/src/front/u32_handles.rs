@@ -1,11 +1,14 @@
-//! Serves late-2023 `wasi:keyvalue` (G2: `types`, `readwrite`, `atomic`, `batch`,
-//! `wasi-cloud-error`, u32 handles) to a guest, over a host that speaks
-//! `wasi:keyvalue@0.2.0-draft` (G5, feature `g5`) or `@0.2.0-draft2` (G6, feature `g6`).
-//! With feature `io` the adapter also exports `wasi:io@0.2.0-rc-2023-11-10` and serves
-//! value-body streams from memory; without it, wasi:io belongs to the host and async bodies
-//! are refused with an `unsupported` error that says to use the sync functions.
+//! Serves the two u32-handle generations to a guest, over a host that speaks
+//! `wasi:keyvalue@0.2.0-draft` (G5, feature `back-g5`) or `@0.2.0-draft2` (G6, `back-g6`):
+//! - G2 (late 2023: `wasi:keyvalue/{types,readwrite,atomic,batch,wasi-cloud-error}`), all
+//!   of it here. With feature `io` the adapter also exports `wasi:io@0.2.0-rc-2023-11-10`
+//!   and serves value-body streams from memory; without it, wasi:io belongs to the host and
+//!   async bodies are refused with an `unsupported` error that says to use the sync
+//!   functions.
+//! - G1 (early 2023: plain names `readwrite`, `atomic`, `batch`, `wasi-cloud-error`): the
+//!   same functions under other names; its `types` and `streams` are in `g1.rs`.
 //!
-//! Lossy or differing from a native G2 host:
+//! Lossy or differing from a native G1/G2 host:
 //! - G5 has no compare-and-swap: `compare-and-swap` is get, decode, compare, set, which
 //!   is NOT atomic; a concurrent writer between the get and the set can be overwritten.
 //! - Counters are bytes in the configured encoding (`kv-adapt:components/config`); a value
@@ -13,16 +16,19 @@
 //!   `i64::MAX` or a negative result is a `bad-value` error.
 //! - `get-keys` has no error channel: a bad bucket handle gives an empty list, a host error
 //!   while paging gives the keys gathered so far.
-//! - `delete` of a missing key is an error as G2 says, found by `exists` first; a concurrent
-//!   delete between the two is not noticed.
+//! - `delete` of a missing key is an error as G1/G2 say, found by `exists` first; a
+//!   concurrent delete between the two is not noticed.
+//! - G1 `set-many` names the keys twice (`keys`, and the key of each pair in `values`);
+//!   they must agree, pair for pair, or nothing is written and the error says where they
+//!   differ.
 //! - A host bucket is opened once per name and kept for the adapter's lifetime (wasmtime
-//!   gives every `open` its own copy of the data); G2 handles only refer to it.
+//!   gives every `open` its own copy of the data); handles only refer to it.
 //! - A watch event's bucket (from the watch bridge) is the host's own bucket handle, kept
 //!   for the adapter's lifetime; traces call it "(the bucket of the watch event)".
 //! - Handles are u32 with kind and generation bits (see `kv_adapt_convert::slab`): a
-//!   dropped, unknown or wrong-kind handle is a `bad-handle` error where G2 has an error
-//!   channel; `size` says 0, `drop-*` do nothing. When the slab of outgoing values is full,
-//!   `new-outgoing-value` returns a handle that is never live.
+//!   dropped, unknown or wrong-kind handle is a `bad-handle` error where the interface has
+//!   an error channel; `size` says 0, `drop-*` do nothing. When the slab of outgoing values
+//!   is full, `new-outgoing-value` returns a handle that is never live.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -31,10 +37,17 @@ use kv_adapt_convert::bodies;
 use kv_adapt_convert::slab::{self, Kind};
 use kv_adapt_convert::trace;
 
+#[cfg(feature = "front-g1")]
+use crate::exports::{atomic, batch, readwrite, wasi_cloud_error};
+#[cfg(feature = "front-g2")]
 use crate::exports::wasi::keyvalue::{atomic, batch, readwrite, types, wasi_cloud_error};
-#[cfg(feature = "back-g5")]
+#[cfg(all(feature = "front-g1", feature = "back-g5"))]
+use crate::exports::kv_adapt::components::watch_g1_on_g5 as watch;
+#[cfg(all(feature = "front-g1", feature = "back-g6"))]
+use crate::exports::kv_adapt::components::watch_g1_on_g6 as watch;
+#[cfg(all(feature = "front-g2", feature = "back-g5"))]
 use crate::exports::kv_adapt::components::watch_g2_on_g5 as watch;
-#[cfg(feature = "back-g6")]
+#[cfg(all(feature = "front-g2", feature = "back-g6"))]
 use crate::exports::kv_adapt::components::watch_g2_on_g6 as watch;
 use crate::back::{self as host, Swap};
 use crate::{kv, state, store_error, Adapter, State};
@@ -42,19 +55,19 @@ use crate::{kv, state, store_error, Adapter, State};
 pub struct Incoming {
     /// Emptied when consumed; `len` remembers the size.
     bytes: Vec<u8>,
-    len: u64,
+    pub(super) len: u64,
     consumed: bool,
 }
 
 impl State {
-    /// A new G2 error handle holding `trace`.
+    /// A new error handle holding `trace`.
     fn error(&mut self, trace: String) -> u32 {
         self.errors
             .insert(trace)
             .unwrap_or_else(|_| slab::overflow(Kind::Error))
     }
 
-    /// Index in `opened` of the host bucket behind G2 handle `h`.
+    /// Index in `opened` of the host bucket behind handle `h`.
     fn bucket(&self, h: u32) -> Result<usize, String> {
         self.buckets
             .get(h)
@@ -62,7 +75,7 @@ impl State {
             .map_err(|m| trace::bad_handle(Kind::Bucket, h, m))
     }
 
-    fn new_incoming(&mut self, bytes: Vec<u8>) -> Result<u32, String> {
+    pub(super) fn new_incoming(&mut self, bytes: Vec<u8>) -> Result<u32, String> {
         let len = bytes.len() as u64;
         self.incoming
             .insert(Incoming {
@@ -74,12 +87,16 @@ impl State {
     }
 
     /// The body of outgoing value `h`, which must have one.
-    fn body(&self, h: u32) -> Result<&Vec<u8>, String> {
-        bodies::body(&self.outgoing, h).map_err(|e| trace::body_error(h, e))
+    pub(super) fn body(&self, h: u32) -> Result<&Vec<u8>, String> {
+        #[cfg(feature = "front-g1")]
+        let in_words = trace::g1_body_error;
+        #[cfg(feature = "front-g2")]
+        let in_words = trace::body_error;
+        bodies::body(&self.outgoing, h).map_err(|e| in_words(h, e))
     }
 
     /// Claims incoming value `h` for consumption; the caller takes the bytes.
-    fn consume(&mut self, h: u32) -> Result<Vec<u8>, String> {
+    pub(super) fn consume(&mut self, h: u32) -> Result<Vec<u8>, String> {
         let v = self
             .incoming
             .get_mut(h)
@@ -92,13 +109,22 @@ impl State {
     }
 
     /// Starts the body of outgoing value `h` with `bytes`; a body already there stays.
+    #[cfg(feature = "front-g2")]
     fn start_body(&mut self, h: u32, bytes: Vec<u8>) -> Result<(), String> {
         bodies::start(&mut self.outgoing, h, bytes).map_err(|e| trace::body_error(h, e))
     }
 }
 
-/// Runs `f` on the state, turning its error text into a G2 error handle.
-fn run<T>(f: impl FnOnce(&mut State) -> Result<T, String>) -> Result<T, u32> {
+/// `types.open-bucket` of G1 and G2: a new handle for the host bucket of that name.
+pub(super) fn open_bucket(name: String) -> Result<u32, u32> {
+    run(|st| {
+        let index = st.open(name)?;
+        st.buckets.insert(index).map_err(|_| trace::too_many(Kind::Bucket))
+    })
+}
+
+/// Runs `f` on the state, turning its error text into an error handle.
+pub(super) fn run<T>(f: impl FnOnce(&mut State) -> Result<T, String>) -> Result<T, u32> {
     let st = state();
     f(st).map_err(|t| {
         crate::record_error(&t);
@@ -137,18 +163,14 @@ impl watch::Guest for Adapter {
     }
 }
 
+#[cfg(feature = "front-g2")]
 impl types::Guest for Adapter {
     fn drop_bucket(bucket: u32) {
         state().buckets.remove(bucket);
     }
 
     fn open_bucket(name: String) -> Result<u32, u32> {
-        run(|st| {
-            let index = st.open(name)?;
-            st.buckets
-                .insert(index)
-                .map_err(|_| trace::too_many(Kind::Bucket))
-        })
+        open_bucket(name)
     }
 
     fn drop_outgoing_value(outgoing_value: u32) {
@@ -315,20 +337,17 @@ impl batch::Guest for Adapter {
         keys
     }
 
+    #[cfg(feature = "front-g2")]
     fn set_many(bucket: u32, key_values: Vec<(String, u32)>) -> Result<(), u32> {
-        run(|st| {
-            let i = st.bucket(bucket)?;
-            // Check every value before writing any, so a guest mistake writes nothing.
-            for (_, h) in &key_values {
-                st.body(*h)?;
-            }
-            let (pairs, handles) = bodies::lend(&mut st.outgoing, key_values);
-            let o = &st.opened[i];
-            let result =
-                kv::batch::set_many(&o.bucket, &pairs).map_err(|e| store_error(e, &o.name));
-            bodies::restore(&mut st.outgoing, handles, pairs);
-            result
-        })
+        set_pairs(bucket, key_values)
+    }
+
+    #[cfg(feature = "front-g1")]
+    fn set_many(bucket: u32, keys: Vec<String>, values: Vec<(String, u32)>) -> Result<(), u32> {
+        if let Some(trace) = kv_adapt_convert::g1::keys_disagree(&keys, &values) {
+            return run(|_| Err(trace));
+        }
+        set_pairs(bucket, values)
     }
 
     fn delete_many(bucket: u32, keys: Vec<String>) -> Result<(), u32> {
@@ -337,4 +356,22 @@ impl batch::Guest for Adapter {
             kv::batch::delete_many(&o.bucket, &keys).map_err(|e| store_error(e, &o.name))
         })
     }
+}
+
+/// Writes each (key, outgoing value) pair, lending the bodies to the host; a bad handle or
+/// a value without a body anywhere in the list writes nothing.
+fn set_pairs(bucket: u32, key_values: Vec<(String, u32)>) -> Result<(), u32> {
+    run(|st| {
+        let i = st.bucket(bucket)?;
+        // Check every value before writing any, so a guest mistake writes nothing.
+        for (_, h) in &key_values {
+            st.body(*h)?;
+        }
+        let (pairs, handles) = bodies::lend(&mut st.outgoing, key_values);
+        let o = &st.opened[i];
+        let result =
+            kv::batch::set_many(&o.bucket, &pairs).map_err(|e| store_error(e, &o.name));
+        bodies::restore(&mut st.outgoing, handles, pairs);
+        result
+    })
 }

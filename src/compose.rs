@@ -25,6 +25,9 @@ pub fn names(name: &str, bytes: &[u8]) -> Result<Surface> {
     if Parser::is_core_wasm(bytes) {
         return Err(Error::CoreModule(name.to_string()));
     }
+    if crate::upgrade::is_2023_component(bytes) {
+        return Err(Error::From2023(name.to_string()));
+    }
     let invalid = |reason: String| Error::InvalidComponent { name: name.to_string(), reason: one_line(&reason) };
     let mut surface = Surface::default();
     let mut parser = Parser::new(0);

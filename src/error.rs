@@ -10,6 +10,12 @@ pub enum Error {
     CoreModule(String),
     #[error("{name}: not a valid component: {reason}")]
     InvalidComponent { name: String, reason: String },
+    #[error("{0}: a component of early 2023 (binary version 0x0c), which today's tools cannot read; `kv-adapt upgrade` converts it (inspect, plug, run and notify do so themselves)")]
+    From2023(String),
+    #[error("{0}: not a 2023 component (binary version 0x0c); nothing to upgrade")]
+    NotA2023Component(String),
+    #[error("{name}: a 2023 component (binary version 0x0c) that kv-adapt cannot upgrade: {why}")]
+    CannotUpgrade { name: String, why: String },
     #[error("{0}: imports no wasi:keyvalue interface, so there is nothing to adapt")]
     NoKeyValueImports(String),
     #[error("{name}: is a part kv-adapt composes (it imports `{interface}`), not a guest; compose it beside its adapter as in compose/*.wac")]

@@ -18,6 +18,7 @@ pub mod generation;
 pub mod hosts;
 pub mod notify;
 pub mod run;
+pub mod upgrade;
 
 pub use artifacts::Bodies;
 pub use error::{one_line, Error, Result};

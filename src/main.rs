@@ -18,6 +18,12 @@ struct Cli {
 enum Command {
     /// Show which key-value generations a component imports and exports, and what `plug` would do.
     Inspect { component: PathBuf },
+    /// Convert a component of early 2023 (binary version 0x0c) to today's format, and only that.
+    Upgrade {
+        component: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Compose a component with the adapter its key-value imports need.
     Plug {
         component: PathBuf,
@@ -239,13 +245,37 @@ fn main() -> ExitCode {
     }
 }
 
+/// Reads a component; one of early 2023 (0x0c) is upgraded first, and the user is told.
 fn read(path: &Path) -> Result<(String, Vec<u8>)> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok((path.display().to_string(), bytes))
+    let name = path.display().to_string();
+    if !kv_adapt::upgrade::is_2023_component(&bytes) {
+        return Ok((name, bytes));
+    }
+    let upgraded = kv_adapt::upgrade::upgrade(&name, &bytes)?;
+    eprintln!("kv-adapt: {name}: {}", upgrade_note(&upgraded));
+    Ok((name, upgraded.component))
+}
+
+fn upgrade_note(upgraded: &kv_adapt::upgrade::Upgraded) -> String {
+    format!(
+        "a 2023 component (binary version 0x0c), upgraded to today's format as G1 world `{}` ({} imports kept by name)",
+        upgraded.world,
+        upgraded.imports.len()
+    )
 }
 
 fn execute(command: Command) -> Result<ExitCode> {
     match command {
+        Command::Upgrade { component, output } => {
+            let name = component.display().to_string();
+            let bytes = std::fs::read(&component).with_context(|| format!("cannot read {name}"))?;
+            let upgraded = kv_adapt::upgrade::upgrade(&name, &bytes)?;
+            kv_adapt::compose::surface(&name, &upgraded.component)?;
+            std::fs::write(&output, &upgraded.component).with_context(|| format!("cannot write {}", output.display()))?;
+            println!("kv-adapt: {name}: {}; wrote {}", upgrade_note(&upgraded), output.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Inspect { component } => {
             let (name, bytes) = read(&component)?;
             inspect(&name, &bytes)?;

@@ -154,6 +154,7 @@ fn test_guests() -> Vec<Build> {
         Build::new("guest-g5-counter-loop", "", Target::Wasip2, Output::Bin, "guest-g5-counter-loop"),
         Build::new("guest-g2-cas-loop", "", Target::Unknown, Output::Lib, "guest-g2-cas-loop"),
         // One source, one build per generation: the guest side of tests/differential.rs.
+        Build::new("guest-fuzz", "g1", Target::Unknown, Output::Lib, "guest-g1-fuzz"),
         Build::new("guest-fuzz", "g2", Target::Unknown, Output::Lib, "guest-g2-fuzz"),
         Build::new("guest-fuzz", "g3", Target::Unknown, Output::Lib, "guest-g3-fuzz"),
         Build::new("guest-fuzz", "g4", Target::Unknown, Output::Lib, "guest-g4-fuzz"),

@@ -162,7 +162,7 @@ impl Generator {
 
     /// A bucket slot: almost always an open one.
     fn bucket(&mut self, model: &Model) -> u32 {
-        if self.front == Generation::G2 {
+        if matches!(self.front, Generation::G1 | Generation::G2) {
             return self.g2_ref(model, 'b');
         }
         let slots = model.bucket_slots();
@@ -213,7 +213,7 @@ impl Generator {
                 }
                 55..=56 => Op::DeleteMany { b, keys: self.keys(6) },
                 57..=60 => Op::ListAll { b },
-                61..=65 if matches!(g, Generation::G2 | Generation::G3 | Generation::G4) => {
+                61..=65 if matches!(g, Generation::G1 | Generation::G2 | Generation::G3 | Generation::G4) => {
                     let key = self.key();
                     let old = match model.stored(b, &key).and_then(|v| String::from_utf8(v).ok()?.parse().ok()) {
                         Some(current) if self.rng.chance(60) => current,
@@ -224,7 +224,7 @@ impl Generator {
                 66..=67 if matches!(g, Generation::G5 | Generation::G6) => {
                     Op::ListMadeUpCursor { b, cursor: (1 << 63) + self.rng.below(1 << 20) }
                 }
-                66..=99 if g == Generation::G2 => match roll {
+                66..=99 if matches!(g, Generation::G1 | Generation::G2) => match roll {
                     66..=69 => Op::NewOutgoing,
                     70..=73 => Op::WriteBody { o: self.g2_ref(model, 'o'), value: self.value() },
                     74..=77 => Op::SetOutgoing { b, key: self.key(), o: self.g2_ref(model, 'o') },
@@ -277,7 +277,7 @@ struct Pair {
 impl Pair {
     fn guest(self) -> String {
         let n = match self.front {
-            Generation::G1 => unreachable!("no fuzz guest speaks G1"),
+            Generation::G1 => 1,
             Generation::G2 => 2,
             Generation::G3 => 3,
             Generation::G4 => 4,
@@ -621,9 +621,10 @@ macro_rules! pairs {
             front: Generation::$front,
             host: Host::$host,
             // A G2-G4 guest with no WASI of its own gets the adapter that serves streams itself.
+            // G1's adapter serves G1's own streams, in its one (adapter-bodies) flavour.
             bodies: match Generation::$front {
-                Generation::G2 | Generation::G3 | Generation::G4 => Bodies::Adapter,
-                Generation::G1 | Generation::G5 | Generation::G6 => Bodies::Host,
+                Generation::G1 | Generation::G2 | Generation::G3 | Generation::G4 => Bodies::Adapter,
+                Generation::G5 | Generation::G6 => Bodies::Host,
             },
         }
     };
@@ -632,9 +633,11 @@ macro_rules! pairs {
     };
 }
 
-// Every shipped adapter (all twenty: both flavours of the legacy fronts) and every native
+// Every shipped adapter (all twenty-two: both flavours of the G2-G4 fronts) and every native
 // baseline kv-adapt has a host for.
 pairs! {
+    g1_through_adapter_g1_on_g5 => G1 on DirDraft,
+    g1_through_adapter_g1_on_g6 => G1 on DirDraft2,
     g2_natively_on_the_strict_g2_host => G2 on StrictG2,
     g2_through_adapter_g2_on_g5_io => G2 on DirDraft,
     g2_through_adapter_g2_on_g6_io => G2 on DirDraft2,

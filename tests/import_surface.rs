@@ -39,7 +39,7 @@ fn guests(generation: Generation) -> Vec<&'static str> {
             "guest-g5-watch",
         ],
         Generation::G6 => &["guest-g6-conformance", "guest-g6-bounds", "guest-g6-fuzz", "guest-g6-watch"],
-        Generation::G1 => &["guest-g1-conformance", "guest-g1-watch"],
+        Generation::G1 => &["guest-g1-conformance", "guest-g1-fuzz", "guest-g1-watch"],
     };
     names.iter().map(|n| &*Box::leak(format!("{components}/{n}.wasm").into_boxed_str())).collect()
 }

@@ -15,6 +15,10 @@ use std::vec::Vec;
 /// G2 handle references from here up are passed raw, as handles the guest made up.
 pub const MADE_UP_HANDLE: u32 = 0xFFF0_0000;
 
+/// The error kind a G1 guest reports for a refused stream call: G1's `stream-error` is an
+/// empty record, so there is no trace to read a kind from.
+pub const G1_STREAM_ERROR: &str = "stream-error";
+
 /// One call (or a few calls that only make sense together) of the guest's generation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Op {

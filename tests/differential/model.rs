@@ -11,7 +11,7 @@
 //! only makes counter-like values in canonical form, and every other value starts with a
 //! byte that is neither a digit nor `-`, so "is this a counter" has one answer.
 
-use guest_support::fuzz::{Op, Outcome, MADE_UP_HANDLE};
+use guest_support::fuzz::{Op, Outcome, G1_STREAM_ERROR, MADE_UP_HANDLE};
 use kv_adapt::Generation;
 use std::collections::BTreeMap;
 
@@ -117,8 +117,8 @@ impl Model {
     /// What the guest's bucket slot `b` (G2: handle slot) stores under `key`.
     pub fn stored(&self, b: u32, key: &str) -> Option<Vec<u8>> {
         let bucket = match self.front {
-            Generation::G2 => self.g2_bucket(b),
-            Generation::G1 | Generation::G3 | Generation::G4 | Generation::G5 | Generation::G6 => self.open_bucket(b),
+            Generation::G1 | Generation::G2 => self.g2_bucket(b),
+            Generation::G3 | Generation::G4 | Generation::G5 | Generation::G6 => self.open_bucket(b),
         }?;
         self.get(&bucket, key).cloned()
     }
@@ -267,9 +267,9 @@ impl Model {
 
     pub fn apply(&mut self, op: &Op) -> Outcome {
         match self.front {
-            Generation::G2 => self.apply_g2(op),
+            // G1's u32 handles behave as G2's; `apply_g2` has the two places they differ.
+            Generation::G1 | Generation::G2 => self.apply_g2(op),
             Generation::G3 | Generation::G4 | Generation::G5 | Generation::G6 => self.apply_resources(op),
-            Generation::G1 => Outcome::NotInThisGeneration,
         }
     }
 
@@ -407,7 +407,13 @@ impl Model {
                     // A second body is refused and the first stays.
                     _ => bad(),
                 };
-                self.kept_error(outcome)
+                // G1 writes a body through its own stream, whose failure carries no
+                // error handle to keep.
+                match (self.front, outcome) {
+                    (Generation::G1, Outcome::Unit) => Outcome::Unit,
+                    (Generation::G1, _) => err(G1_STREAM_ERROR),
+                    (_, outcome) => self.kept_error(outcome),
+                }
             }
             Op::SetOutgoing { b, key, o } => {
                 let outcome = match (self.g2_bucket(*b), self.g2_body(*o)) {

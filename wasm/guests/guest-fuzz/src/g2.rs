@@ -1,9 +1,49 @@
-//! G2: u32 handles, and every handle mistake an op asks for. A slot holds whatever handle
-//! the guest received, of any kind; an op naming a slot passes that number whether it is
-//! still live or of the kind the call wants, which is the point.
+//! G2 (and G1, feature `g1`): u32 handles, and every handle mistake an op asks for. A slot
+//! holds whatever handle the guest received, of any kind; an op naming a slot passes that
+//! number whether it is still live or of the kind the call wants, which is the point.
+//!
+//! G1 differs in two calls only: a body is written through G1's own stream
+//! (`outgoing-value-write-body`, whose failure has no error handle: `G1_STREAM_ERROR`), and
+//! `set-many` names each key twice.
 
+#[cfg(feature = "g1")]
+use crate::{atomic, batch, readwrite, streams, types, wasi_cloud_error};
+#[cfg(feature = "g2")]
 use crate::wasi::keyvalue::{atomic, batch, readwrite, types, wasi_cloud_error};
+#[cfg(feature = "g1")]
+use guest_support::fuzz::G1_STREAM_ERROR;
 use guest_support::fuzz::{kind_of, Op, Outcome, MADE_UP_HANDLE};
+
+/// Writes `body` as outgoing value `o`'s one body.
+#[cfg(feature = "g2")]
+fn write_body(o: u32, body: &[u8]) -> Result<(), Result<wasi_cloud_error::Error, Outcome>> {
+    types::outgoing_value_write_body_sync(o, body).map_err(Ok)
+}
+
+/// G1: through the value's body stream, which takes every byte at once from the adapter.
+#[cfg(feature = "g1")]
+fn write_body(o: u32, body: &[u8]) -> Result<(), Result<wasi_cloud_error::Error, Outcome>> {
+    let stream_error = || Err(Outcome::Error(G1_STREAM_ERROR.into()));
+    let Ok(stream) = types::outgoing_value_write_body(o) else { return Err(stream_error()) };
+    let written = streams::write(stream, body);
+    streams::drop_output_stream(stream);
+    match written {
+        Ok(n) if n == body.len() as u64 => Ok(()),
+        Ok(_) | Err(()) => Err(stream_error()),
+    }
+}
+
+#[cfg(feature = "g2")]
+fn set_many(b: u32, values: &[(String, u32)]) -> Result<(), wasi_cloud_error::Error> {
+    batch::set_many(b, values)
+}
+
+/// G1 names each key twice; the guest passes the same keys, as a G1 program would.
+#[cfg(feature = "g1")]
+fn set_many(b: u32, values: &[(String, u32)]) -> Result<(), wasi_cloud_error::Error> {
+    let keys: Vec<String> = values.iter().map(|(k, _)| k.clone()).collect();
+    batch::set_many(b, &keys, values)
+}
 
 #[derive(Default)]
 pub struct Guest {
@@ -41,11 +81,11 @@ impl Guest {
     /// An outgoing value holding `body`, or the error writing it gave.
     fn outgoing(body: &[u8]) -> Result<types::OutgoingValue, Outcome> {
         let o = types::new_outgoing_value();
-        match types::outgoing_value_write_body_sync(o, body) {
+        match write_body(o, body) {
             Ok(()) => Ok(o),
             Err(e) => {
                 types::drop_outgoing_value(o);
-                Err(taken(e))
+                Err(e.map_or_else(|outcome| outcome, taken))
             }
         }
     }
@@ -112,7 +152,7 @@ impl Guest {
                 }
                 let outcome = match failed {
                     Some(outcome) => outcome,
-                    None => batch::set_many(self.h(b), &values).map_or_else(taken, |()| Outcome::Unit),
+                    None => set_many(self.h(b), &values).map_or_else(taken, |()| Outcome::Unit),
                 };
                 for (_, o) in values {
                     types::drop_outgoing_value(o);
@@ -125,9 +165,10 @@ impl Guest {
                 let o = types::new_outgoing_value();
                 self.keep(o)
             }
-            Op::WriteBody { o, value } => match types::outgoing_value_write_body_sync(self.h(o), &value) {
+            Op::WriteBody { o, value } => match write_body(self.h(o), &value) {
                 Ok(()) => Outcome::Unit,
-                Err(e) => self.kept_error(e),
+                Err(Ok(e)) => self.kept_error(e),
+                Err(Err(outcome)) => outcome,
             },
             Op::SetOutgoing { b, key, o } => match readwrite::set(self.h(b), &key, self.h(o)) {
                 Ok(()) => Outcome::Unit,
@@ -157,7 +198,7 @@ impl Guest {
             }
             Op::SetManyOutgoing { b, pairs } => {
                 let values: Vec<(String, u32)> = pairs.into_iter().map(|(k, o)| (k, self.h(o))).collect();
-                match batch::set_many(self.h(b), &values) {
+                match set_many(self.h(b), &values) {
                     Ok(()) => Outcome::Unit,
                     Err(e) => self.kept_error(e),
                 }

@@ -1,13 +1,15 @@
 //! The guest side of differential fuzzing (`tests/differential.rs`): it runs a sequence of
 //! operations handed to it in one generation's calls and answers what each gave, so the
-//! host can compare the answers with its model of that generation. One source, five
-//! builds: the feature `g2` .. `g6` picks the world. `g2.rs` speaks late-2023 u32 handles
-//! (and makes every handle mistake an op asks for), `eventual.rs` G3/G4 and `today.rs`
+//! host can compare the answers with its model of that generation. One source, six
+//! builds: the feature `g1` .. `g6` picks the world. `g2.rs` speaks the u32 handles of
+//! G2 and G1 (and makes every handle mistake an op asks for), `eventual.rs` G3/G4 and `today.rs`
 //! G5/G6.
 //!
 //! Nothing here interprets the answers: errors are reported by kind (the trace's first
 //! word in G2-G4, the variant in G5/G6), values as bytes, and the host decides.
 
+#[cfg(feature = "g1")]
+wit_bindgen::generate!({ path: "../../../wit/kv-adapt", world: "kv-adapt:components/g1-fuzz-guest", generate_all });
 #[cfg(feature = "g2")]
 wit_bindgen::generate!({ path: "../../../wit/kv-adapt", world: "kv-adapt:components/g2-fuzz-guest", generate_all });
 #[cfg(feature = "g3")]
@@ -19,9 +21,9 @@ wit_bindgen::generate!({ path: "../../../wit/kv-adapt", world: "kv-adapt:compone
 #[cfg(feature = "g6")]
 wit_bindgen::generate!({ path: "../../../wit/kv-adapt", world: "kv-adapt:components/g6-fuzz-guest", generate_all });
 
-#[cfg(feature = "g2")]
+#[cfg(any(feature = "g1", feature = "g2"))]
 mod g2;
-#[cfg(feature = "g2")]
+#[cfg(any(feature = "g1", feature = "g2"))]
 use g2 as generation;
 
 #[cfg(feature = "g3")]
@@ -46,17 +48,17 @@ use guest_support::fuzz::{decode_ops, encode_outcomes, Outcome};
 
 /// Resources a G3-G6 guest holds, by slot (buckets; G6's cas handles too). A failed open
 /// still takes its slot, empty, so that later slots keep the numbers the harness gave them.
-#[cfg(not(feature = "g2"))]
+#[cfg(not(any(feature = "g1", feature = "g2")))]
 pub struct Slots<T>(Vec<Option<T>>);
 
-#[cfg(not(feature = "g2"))]
+#[cfg(not(any(feature = "g1", feature = "g2")))]
 impl<T> Default for Slots<T> {
     fn default() -> Self {
         Slots(Vec::new())
     }
 }
 
-#[cfg(not(feature = "g2"))]
+#[cfg(not(any(feature = "g1", feature = "g2")))]
 impl<T> Slots<T> {
     pub fn get(&self, slot: u32) -> Option<&T> {
         self.0.get(slot as usize).and_then(Option::as_ref)

@@ -37,13 +37,13 @@ pub struct Adapter {
 }
 
 impl Adapter {
-    /// File name stem, e.g. `adapter-g2-on-g5-io`. G1's adapter serves G1's own streams,
-    /// not wasi:io, in its one flavour: no `-io`.
+    /// File name stem, e.g. `adapter-g2-on-g5-io`: `-io` when the adapter exports the
+    /// wasi:io its generation's bodies use. G1's adapter serves G1's own streams, not
+    /// wasi:io, so its one flavour has no `-io`.
     pub fn name(&self) -> String {
         let io = match self.bodies {
-            Bodies::Adapter if self.source == Generation::G1 => "",
-            Bodies::Adapter => "-io",
-            Bodies::Host => "",
+            Bodies::Adapter if crate::body_io_version(self.source).is_some() => "-io",
+            Bodies::Adapter | Bodies::Host => "",
         };
         format!("adapter-{}-on-{}{io}", self.source.id().to_lowercase(), self.target.id().to_lowercase())
     }

@@ -99,7 +99,7 @@ impl std::fmt::Display for Plan {
 
 /// The wasi:io release whose streams a generation's value bodies are. A component that
 /// imports wasi:io at that release and no other WASI uses it only for key-value bodies.
-fn body_io_version(source: Generation) -> Option<&'static str> {
+pub(crate) fn body_io_version(source: Generation) -> Option<&'static str> {
     match source {
         Generation::G2 => Some("0.2.0-rc-2023-11-10"),
         Generation::G3 | Generation::G4 => Some("0.2.0"),

@@ -549,18 +549,17 @@ fn g1_upstream(dir: &Path) -> G1Shape {
                 token.clear();
             };
             // A parameter name is followed by ':', so it is never taken for a type.
-            let chars: Vec<char> = out.chars().collect();
-            for (i, c) in chars.iter().enumerate() {
-                if c.is_ascii_alphanumeric() || *c == '-' {
-                    token.push(*c);
+            for c in out.chars() {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    token.push(c);
                 } else {
-                    if *c == ':' || chars.get(i + 1) == Some(&'(') && token.is_empty() {
+                    if c == ':' {
                         next.push_str(&token);
                         token.clear();
                     } else {
                         flush(&mut token, &mut next);
                     }
-                    next.push(*c);
+                    next.push(c);
                 }
             }
             flush(&mut token, &mut next);

@@ -169,12 +169,11 @@ pub fn body_error(handle: u32, e: BodyError) -> String {
 /// body writer is `outgoing-value-write-body`, which gives a stream).
 pub fn g1_body_error(handle: u32, e: BodyError) -> String {
     match e {
-        BodyError::Handle(m) => bad_handle(Kind::OutgoingValue, handle, m),
         BodyError::NoBody => outgoing(
             handle,
             " has no body; call outgoing-value-write-body and write to its stream first",
         ),
-        BodyError::AlreadyWritten => body_already_written(handle),
+        BodyError::Handle(_) | BodyError::AlreadyWritten => body_error(handle, e),
     }
 }
 

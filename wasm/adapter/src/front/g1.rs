@@ -58,16 +58,9 @@ impl State {
         let input = self.input(h)?;
         let (start, end, at_end) = span(input.bytes.len(), input.pos, want);
         input.pos = end;
-        let bytes = if start == 0 && at_end {
-            // The whole body in one read: hand over the buffer, no copy.
-            core::mem::take(&mut input.bytes)
-        } else {
-            input.bytes[start..end].to_vec()
-        };
-        if at_end {
-            // Keep `pos == len` true after handing the buffer over.
-            input.pos = input.bytes.len();
-        }
+        // The whole body in one read: hand over the buffer, no copy. `span` clamps the
+        // position to the (now empty) buffer, so later reads still report the end.
+        let bytes = if start == 0 && at_end { core::mem::take(&mut input.bytes) } else { input.bytes[start..end].to_vec() };
         Ok((bytes, at_end))
     }
 

@@ -14,6 +14,9 @@ use std::process::Command;
 use wit_component::{ComponentEncoder, StringEncoding};
 use wit_parser::{PackageId, Resolve};
 
+#[path = "wasm/adapter/relocate.rs"]
+mod relocate;
+
 
 /// One build of a crate in the wasm workspace.
 struct Build {
@@ -111,6 +114,10 @@ fn bridges() -> Vec<(Build, &'static str, &'static str)> {
         })
         .collect()
 }
+
+/// Fused adapters (`wasm/adapter`, feature `fused`): core modules that wit-component links
+/// inside a guest's component. (front, back).
+const FUSED_PAIRS: &[(&str, &str)] = &[("g2", "g5"), ("g2", "g6")];
 
 /// Generations the filesystem store is built for.
 const STORE_TARGETS: &[&str] = &["g5", "g6"];
@@ -212,6 +219,20 @@ fn main() -> Result<()> {
             file.display().to_string()
         )?;
     }
+    let resolve = resolve(&root.join("wit"))?;
+    rows.push_str("];\npub const FUSED: &[Fused] = &[\n");
+    for (front, back) in FUSED_PAIRS {
+        let bytes = fused_adapter(&root, front, back, &wasm_target, &resolve)?;
+        let file = out.join(format!("fused-{front}-on-{back}.wasm"));
+        std::fs::write(&file, bytes)?;
+        writeln!(
+            rows,
+            "    Fused {{ source: Generation::{}, target: Generation::{}, bytes: include_bytes!({:?}) }},",
+            front.to_uppercase(),
+            back.to_uppercase(),
+            file.display().to_string()
+        )?;
+    }
     rows.push_str("];\npub const BRIDGES: &[Bridge] = &[\n");
     for (build, source, target) in bridges() {
         let file = built(&root, &build, &wasm_target, &out)?;
@@ -241,7 +262,6 @@ fn main() -> Result<()> {
         push_const(&mut consts, &format!("conformance-{generation}"), &guests.join(format!("guest-{generation}-conformance.wasm")));
     }
 
-    let resolve = resolve(&root.join("wit"))?;
     for (discriminant, name) in COUNTER_ENCODINGS.iter().enumerate() {
         let file = out.join(format!("config-{name}.wasm"));
         std::fs::write(&file, config_component(&resolve, discriminant as u32)?)?;
@@ -274,6 +294,38 @@ fn push_const(consts: &mut String, artifact: &str, file: &Path) {
 }
 
 fn build_component(manifest: &Path, build: &Build, target_dir: &Path) -> Result<Vec<u8>> {
+    let wasm = cargo_build(manifest, build, target_dir, &[])?;
+    let bytes = std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?;
+    match build.target {
+        Target::Wasip2 => Ok(bytes),
+        Target::Unknown => ComponentEncoder::default()
+            .module(&bytes)
+            .and_then(|e| e.validate(true).encode())
+            .and_then(|c| without_component_names(&c))
+            .with_context(|| format!("componentizing {}", wasm.display())),
+    }
+}
+
+/// The fused adapter of `front` on `back`: linked against imported memory with relocation
+/// records kept, made data-free by `relocate`, and given the metadata of the world it
+/// really has (the host's interfaces in, diagnostics out), since its key-value functions
+/// are core exports the guest's module calls rather than component exports.
+fn fused_adapter(root: &Path, front: &str, back: &str, wasm_target: &Path, (resolve, ours): &(Resolve, PackageId)) -> Result<Vec<u8>> {
+    let build = Build::new("adapter", &format!("front-{front},back-{back},fused"), Target::Unknown, Output::Lib, &format!("fused-{front}-on-{back}"));
+    // Its own target dir: other link flags would otherwise rebuild the composed adapters.
+    let flags = ["-Clink-arg=--import-memory", "-Clink-arg=--emit-relocs", "-Clink-arg=-zstack-size=0"].join("\x1f");
+    // Not stripped: wit-component finds `__stack_pointer` by name (relocate::verify checks).
+    let env = [("CARGO_ENCODED_RUSTFLAGS", flags.as_str()), ("CARGO_PROFILE_RELEASE_STRIP", "false")];
+    let wasm = cargo_build(&root.join("wasm/Cargo.toml"), &build, &wasm_target.join("fused"), &env)?;
+    let linked = std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?;
+    let mut module = relocate::adapter_module(&linked).with_context(|| format!("making {} an adapter module", build.artifact))?;
+    let world = resolve.select_world(&[*ours], Some(&format!("fused-{front}-on-{back}")))?;
+    wit_component::embed_component_metadata(&mut module, resolve, world, StringEncoding::UTF8)?;
+    Ok(module)
+}
+
+/// Runs cargo for `build` and gives the path of the core module or component it wrote.
+fn cargo_build(manifest: &Path, build: &Build, target_dir: &Path, env: &[(&str, &str)]) -> Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.arg("build")
@@ -305,6 +357,9 @@ fn build_component(manifest: &Path, build: &Build, target_dir: &Path) -> Result<
     ] {
         cmd.env_remove(var);
     }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     let status = cmd.status().with_context(|| format!("running cargo for {}", build.package))?;
     if !status.success() {
         bail!(
@@ -319,16 +374,7 @@ fn build_component(manifest: &Path, build: &Build, target_dir: &Path) -> Result<
         Output::Lib => build.package.replace('-', "_"),
         Output::Bin => build.package.to_string(),
     };
-    let wasm = target_dir.join(build.target.triple()).join("release").join(format!("{file}.wasm"));
-    let bytes = std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?;
-    match build.target {
-        Target::Wasip2 => Ok(bytes),
-        Target::Unknown => ComponentEncoder::default()
-            .module(&bytes)
-            .and_then(|e| e.validate(true).encode())
-            .and_then(|c| without_component_names(&c))
-            .with_context(|| format!("componentizing {}", wasm.display())),
-    }
+    Ok(target_dir.join(build.target.triple()).join("release").join(format!("{file}.wasm")))
 }
 
 /// Drops the top-level `component-name` custom section: debug names only, yet about 8 KB of

@@ -19,7 +19,7 @@
 //! its samples. A ratio is adapted time per op ÷ direct time per op (1.00 = free).
 
 use kv_adapt::artifacts::{self, ADAPTERS};
-use kv_adapt::{Bodies, CounterEncoding, Generation, PlugOptions};
+use kv_adapt::{Bodies, CounterEncoding, Generation, Linking, PlugOptions};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -40,6 +40,9 @@ const ROW_BUDGET: Duration = Duration::from_secs(4);
 enum Path {
     Direct,
     G2,
+    /// The G2 guest with the fused adapter linked inside it (sync bodies only: the fused
+    /// flavour leaves wasi:io to the host, so the async workloads fail on this path).
+    G2Fused,
     G4,
 }
 
@@ -48,6 +51,7 @@ impl Path {
         match self {
             Path::Direct => "g5-direct",
             Path::G2 => "g2-adapted",
+            Path::G2Fused => "g2-fused",
             Path::G4 => "g4-adapted",
         }
     }
@@ -55,7 +59,7 @@ impl Path {
     fn guest_file(self) -> String {
         let name = match self {
             Path::Direct => "guest-g5-bench.wasm",
-            Path::G2 => "guest-g2-bench.wasm",
+            Path::G2 | Path::G2Fused => "guest-g2-bench.wasm",
             Path::G4 => "guest-g4-bench.wasm",
         };
         format!("{COMPONENTS}/{name}")
@@ -221,8 +225,23 @@ fn component_bytes(path: Path, host: Host, guest: &[u8]) -> Result<Vec<u8>, Stri
     let plugged = match path {
         Path::Direct => guest.to_vec(),
         Path::G2 | Path::G4 => {
-            let options =
-                PlugOptions { host: Generation::G5, counter: CounterEncoding::Decimal, bodies: Some(Bodies::Adapter), diagnostics: false };
+            let options = PlugOptions {
+                host: Generation::G5,
+                counter: CounterEncoding::Decimal,
+                bodies: Some(Bodies::Adapter),
+                diagnostics: false,
+                linking: Some(Linking::Composed),
+            };
+            kv_adapt::plug(guest, &options).map_err(|e| format!("plug: {e}"))?
+        }
+        Path::G2Fused => {
+            let options = PlugOptions {
+                host: Generation::G5,
+                counter: CounterEncoding::Decimal,
+                bodies: Some(Bodies::Host),
+                diagnostics: false,
+                linking: Some(Linking::Fused),
+            };
             kv_adapt::plug(guest, &options).map_err(|e| format!("plug: {e}"))?
         }
     };
@@ -565,16 +584,16 @@ fn main() {
         "| guest | host | bodies | guest bytes | composed bytes | composed − guest |\n|---|---|---|---:|---:|---:|\n",
     );
     let mut guests: Vec<(Path, Vec<u8>)> = Vec::new();
-    for path in [Path::Direct, Path::G2, Path::G4] {
+    for path in [Path::Direct, Path::G2, Path::G2Fused, Path::G4] {
         match std::fs::read(path.guest_file()) {
             Ok(bytes) => guests.push((path, bytes)),
             Err(e) => notes.push(format!("{}: guest {} not available ({e}); its rows are skipped", path.id(), path.guest_file())),
         }
     }
-    for (path, guest) in guests.iter().filter(|(p, _)| *p != Path::Direct) {
+    for (path, guest) in guests.iter().filter(|(p, _)| matches!(p, Path::G2 | Path::G4)) {
         for target in [Generation::G5, Generation::G6] {
             for bodies in [Bodies::Adapter, Bodies::Host] {
-                let options = PlugOptions { host: target, counter: CounterEncoding::Decimal, bodies: Some(bodies), diagnostics: false };
+                let options = PlugOptions { host: target, counter: CounterEncoding::Decimal, bodies: Some(bodies), diagnostics: false, linking: Some(Linking::Composed) };
                 match kv_adapt::plug(guest, &options) {
                     Ok(c) => {
                         let extra = c.len() as i64 - guest.len() as i64;
@@ -611,7 +630,7 @@ fn main() {
         let mut big = g2.clone();
         let padding: Vec<u8> = (0..10 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
         ComponentSection::append_to_component(&CustomSection { name: "kv-adapt-bench-padding".into(), data: padding.into() }, &mut big);
-        let options = PlugOptions { host: Generation::G5, counter: CounterEncoding::Decimal, bodies: Some(Bodies::Adapter), diagnostics: false };
+        let options = PlugOptions { host: Generation::G5, counter: CounterEncoding::Decimal, bodies: Some(Bodies::Adapter), diagnostics: false, linking: None };
         for (what, input) in [("G2 bench guest", g2), ("G2 bench guest + 10 MiB custom section", &big)] {
             let mut times = Vec::new();
             for _ in 0..plug_rounds {
@@ -697,7 +716,7 @@ fn main() {
 
     // --- Throughput.
     let has = |path: Path| prepared.iter().any(|p| p.path == path);
-    let mut tp_md = String::from("| workload | host | G5 direct ops/s | G2 ops/s | G2 ÷ direct | G4 ops/s | G4 ÷ direct | ops/sample (direct/G2/G4) | noise (max IQR/median) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    let mut tp_md = String::from("| workload | host | G5 direct ops/s | G2 ops/s | G2 ÷ direct | G2 fused ops/s | G2 fused ÷ direct | G4 ops/s | G4 ÷ direct | ops/sample (direct/G2/G2 fused/G4) | noise (max IQR/median) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for host in HOSTS {
         let on_host: Vec<&Prepared> = prepared.iter().filter(|p| p.host == host).collect();
         for workload in WORKLOADS {
@@ -714,16 +733,17 @@ fn main() {
                 }
             };
             let direct = row.get(Path::Direct).map(|m| ops(m.per_op)).unwrap_or_else(|| "failed".into());
-            let counts = [Path::Direct, Path::G2, Path::G4]
+            let counts = [Path::Direct, Path::G2, Path::G2Fused, Path::G4]
                 .map(|p| row.get(p).map(|m| m.iterations.to_string()).unwrap_or_else(|| "-".into()))
                 .join("/");
             let direct_label = if workload.direct != workload.name { format!("{direct} (`{}`)", workload.direct) } else { direct };
             let (g2, g2r) = cell(Path::G2);
+            let (g2f, g2fr) = cell(Path::G2Fused);
             let (g4, g4r) = cell(Path::G4);
             let noise = row.measured.iter().map(|m| m.spread).fold(0.0, f64::max);
             let _ = writeln!(
                 tp_md,
-                "| {} | {} | {direct_label} | {g2} | {g2r} | {g4} | {g4r} | {counts} | {:.0}% |",
+                "| {} | {} | {direct_label} | {g2} | {g2r} | {g2f} | {g2fr} | {g4} | {g4r} | {counts} | {:.0}% |",
                 workload.name,
                 host.id(),
                 noise * 100.0

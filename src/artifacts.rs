@@ -64,6 +64,25 @@ pub fn adapters_from(source: Generation) -> impl Iterator<Item = &'static Adapte
     ADAPTERS.iter().filter(move |a| a.source == source)
 }
 
+/// A fused adapter: a core module that wit-component links inside a `source` guest's own
+/// component (`crate::fuse`), importing `target` from the host.
+pub struct Fused {
+    pub source: Generation,
+    pub target: Generation,
+    pub bytes: &'static [u8],
+}
+
+impl Fused {
+    /// File name stem, e.g. `fused-g2-on-g5`.
+    pub fn name(&self) -> String {
+        format!("fused-{}-on-{}", self.source.id().to_lowercase(), self.target.id().to_lowercase())
+    }
+}
+
+pub fn fused(source: Generation, target: Generation) -> Option<&'static Fused> {
+    FUSED.iter().find(|f| f.source == source && f.target == target)
+}
+
 /// A watch bridge: serves a `source` guest's `handle-watch` export to a `target` host as
 /// `watcher`, with handles made by the guest's adapter (`wit/kv-adapt/watch.wit`).
 pub struct Bridge {

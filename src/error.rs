@@ -34,6 +34,8 @@ pub enum Error {
     TypeMismatch { socket: String, plug: String, import: String, reason: String },
     #[error("composition left `{import}` unsatisfied; the result would still need a {what} host")]
     LeftoverImport { import: String, what: &'static str },
+    #[error("{name}: cannot fuse the adapter into it: {why}; `--link composed` composes it instead")]
+    CannotFuse { name: String, why: String },
     #[error("composition failed: {0}")]
     Composition(String),
 }

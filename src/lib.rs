@@ -14,6 +14,7 @@ pub mod compose;
 pub mod conformance;
 pub mod diff;
 mod error;
+pub mod fuse;
 pub mod generation;
 pub mod hosts;
 pub mod notify;
@@ -43,6 +44,18 @@ pub struct PlugOptions {
     /// runner can say which key-value errors the guest was given. Off for `plug`: the
     /// plugged component's exports stay the guest's own.
     pub diagnostics: bool,
+    /// Fuse or compose; `None` fuses wherever a fused adapter gives the same behaviour.
+    pub linking: Option<Linking>,
+}
+
+/// How an adapter joins a guest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Linking {
+    /// A core module linked inside the guest's own component (`fuse`): guest calls are
+    /// core calls in one memory.
+    Fused,
+    /// A component composed beside the guest: every call crosses between two components.
+    Composed,
 }
 
 /// The adapter's internal export listing the newest error traces it gave the guest.
@@ -50,7 +63,7 @@ pub const DIAGNOSTICS: &str = "kv-adapt:components/diagnostics";
 
 impl Default for PlugOptions {
     fn default() -> Self {
-        PlugOptions { host: Generation::G5, counter: CounterEncoding::Decimal, bodies: None, diagnostics: false }
+        PlugOptions { host: Generation::G5, counter: CounterEncoding::Decimal, bodies: None, diagnostics: false, linking: None }
     }
 }
 
@@ -68,6 +81,9 @@ pub enum Plan {
         /// The watch bridge serving the guest's `handle-watch` as the host's `watcher`, when
         /// the guest exports a handler.
         watch: Option<String>,
+        linking: Linking,
+        /// Why a composed plan is not fused, when fusing was not ruled out by option.
+        why_composed: Option<String>,
     },
 }
 
@@ -75,24 +91,39 @@ impl std::fmt::Display for Plan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let (source, target, watch) = match self {
             Plan::Unchanged { generation } => return write!(f, "nothing to adapt: already imports {generation}"),
-            Plan::Adapt { source, target, adapter, watch, .. } if body_io_version(*source).is_none() => {
-                write!(f, "adapt {} -> {} with {adapter}", source.id(), target.id())?;
+            Plan::Adapt { source, target, adapter, watch, linking, .. } if body_io_version(*source).is_none() => {
+                write!(f, "adapt {} -> {} with {adapter}{}", source.id(), target.id(), linking.words())?;
                 (source, target, watch)
             }
-            Plan::Adapt { source, target, bodies, adapter, why_bodies, watch } => {
+            Plan::Adapt { source, target, bodies, adapter, why_bodies, watch, linking, .. } => {
                 write!(
                     f,
-                    "adapt {} -> {} with {adapter} (value bodies: {}; {why_bodies})",
+                    "adapt {} -> {} with {adapter}{} (value bodies: {}; {why_bodies})",
                     source.id(),
                     target.id(),
+                    linking.words(),
                     bodies.name()
                 )?;
                 (source, target, watch)
             }
         };
-        match watch {
-            Some(bridge) => write!(f, "; {} served as {} by {bridge}", source.watch_export(), target.watch_export()),
-            None => Ok(()),
+        if let Some(bridge) = watch {
+            write!(f, "; {} served as {} by {bridge}", source.watch_export(), target.watch_export())?;
+        }
+        match self {
+            Plan::Adapt { why_composed: Some(why), .. } => write!(f, "; not fused: {why}"),
+            Plan::Adapt { .. } | Plan::Unchanged { .. } => Ok(()),
+        }
+    }
+}
+
+impl Linking {
+    fn words(self) -> &'static str {
+        match self {
+            Linking::Fused => ", fused into the guest's component",
+            // Composing is what kv-adapt has always done; a plan says so only when it
+            // could have fused (`why_composed`).
+            Linking::Composed => "",
         }
     }
 }
@@ -182,7 +213,34 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
         }
         (false, _) => None,
     };
-    Ok(Plan::Adapt { source, target: options.host, bodies, adapter: adapter.name(), why_bodies, watch })
+    // Fused adapters serve neither value-body streams from memory nor the watch bridge's
+    // handles: where either is needed the composed one keeps the behaviour.
+    let fused = artifacts::fused(source, options.host);
+    let uses_body_streams = body_io.is_some_and(|v| surface.imports_name(&format!("wasi:io/streams@{v}")));
+    let not_fusable = match fused {
+        None => Some(format!("kv-adapt has no fused {} adapter onto {} yet", source.id(), options.host.id())),
+        Some(_) if watch.is_some() => Some(format!("the guest exports {}, whose types must stay a component import", source.watch_export())),
+        Some(_) if bodies == Bodies::Adapter && uses_body_streams => {
+            Some("async value bodies served from memory (adapter-io) are not fused yet".to_string())
+        }
+        Some(_) => None,
+    };
+    let (linking, why_composed) = match (options.linking, not_fusable) {
+        (Some(Linking::Composed), _) => (Linking::Composed, None),
+        (Some(Linking::Fused), Some(why)) => return Err(Error::CannotFuse { name: name.into(), why }),
+        // Only a generation that has fused adapters at all is told why this one is not.
+        (None, Some(why)) if artifacts::FUSED.iter().any(|f| f.source == source) => (Linking::Composed, Some(why)),
+        (None, Some(_)) => (Linking::Composed, None),
+        (Some(Linking::Fused) | None, None) => (Linking::Fused, None),
+    };
+    let (adapter, bodies, why_bodies) = match (linking, fused) {
+        (Linking::Fused, Some(f)) if bodies == Bodies::Adapter => {
+            (f.name(), Bodies::Host, "the guest imports no wasi:io streams, so it has no async bodies".to_string())
+        }
+        (Linking::Fused, Some(f)) => (f.name(), bodies, why_bodies),
+        (Linking::Fused, None) | (Linking::Composed, _) => (adapter.name(), bodies, why_bodies),
+    };
+    Ok(Plan::Adapt { source, target: options.host, bodies, adapter, why_bodies, watch, linking, why_composed })
 }
 
 /// A composed component and the plan that produced it.
@@ -200,7 +258,26 @@ pub fn plug(bytes: &[u8], options: &PlugOptions) -> Result<Vec<u8>> {
 /// [`plug`], naming the input in errors and returning the plan.
 pub fn plug_named(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plugged> {
     let surface = compose::surface(name, bytes)?;
-    let plan = plan(name, &surface, options)?;
+    let mut plan = plan(name, &surface, options)?;
+    if let Plan::Adapt { source, linking: Linking::Fused, .. } = plan {
+        let fused = artifacts::fused(source, options.host).expect("plan() chose a shipped fused adapter");
+        match fuse::fuse(name, bytes, fused) {
+            Ok(linked) => {
+                let component = configure_fused(&linked, options)?;
+                check_leftovers(&component, source, options.host)?;
+                return Ok(Plugged { component, plan });
+            }
+            Err(Error::CannotFuse { why, .. }) if options.linking.is_none() => {
+                // Fall back to composing, saying why in the plan.
+                let composed = PlugOptions { linking: Some(Linking::Composed), ..*options };
+                plan = self::plan(name, &surface, &composed)?;
+                if let Plan::Adapt { why_composed, .. } = &mut plan {
+                    *why_composed = Some(why);
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
     let (source, bodies, watch) = match &plan {
         Plan::Unchanged { .. } => return Ok(Plugged { component: bytes.to_vec(), plan }),
         Plan::Adapt { source, bodies, watch, .. } => (*source, *bodies, watch.is_some()),
@@ -228,14 +305,35 @@ pub fn plug_named(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plu
     } else {
         compose::plug_into_exporting(Part { name, bytes }, &[Part { name: &adapter.name(), bytes: &configured }], also_export)?
     };
-    let composed = compose::names("composed component", &component)?;
+    check_leftovers(&component, source, options.host)?;
+    Ok(Plugged { component, plan })
+}
+
+/// Refuses a result that still imports a key-value generation other than the host's.
+fn check_leftovers(component: &[u8], source: Generation, host: Generation) -> Result<()> {
+    let composed = compose::names("composed component", component)?;
     for import in &composed.imports {
         let generation = InterfaceName::parse(import).and_then(|n| generation::classify(&n)).and_then(|g| g.ok());
-        if generation.is_some_and(|g| g != options.host) {
+        if generation.is_some_and(|g| g != host) {
             return Err(Error::LeftoverImport { import: import.clone(), what: source.describe() });
         }
     }
-    Ok(Plugged { component, plan })
+    Ok(())
+}
+
+/// A fused guest with its counter configuration plugged in; its adapter's diagnostics stay
+/// exported only when asked for.
+fn configure_fused(linked: &[u8], options: &PlugOptions) -> Result<Vec<u8>> {
+    let config = artifacts::config(options.counter);
+    let component = compose::chain(&[
+        compose::Link { part: Part { name: "config", bytes: config }, exported: &|_| false },
+        compose::Link { part: Part { name: "fused guest", bytes: linked }, exported: &|n| n != DIAGNOSTICS || options.diagnostics },
+    ])?;
+    let surface = compose::names("fused guest", &component)?;
+    if let Some(left) = surface.imports.iter().find(|n| n.starts_with("kv-adapt:")) {
+        return Err(Error::LeftoverImport { import: left.clone(), what: "kv-adapt configuration" });
+    }
+    Ok(component)
 }
 
 /// Renames a pass-through adapter's `wasi:*@0.2.x` imports to the 0.2 release the guest

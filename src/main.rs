@@ -3,7 +3,7 @@
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use kv_adapt::run::{RunOptions, StoreSpec};
-use kv_adapt::{artifacts, Bodies, CounterEncoding, Generation, PlugOptions};
+use kv_adapt::{artifacts, Bodies, CounterEncoding, Generation, Linking, PlugOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -139,6 +139,17 @@ struct Target {
     /// Who serves wasi:io for value-body streams; `auto` decides from the guest's imports.
     #[arg(long, value_enum, default_value_t = BodiesArg::Auto)]
     bodies: BodiesArg,
+    /// Link the adapter inside the guest's component (`fused`) or compose it beside
+    /// (`composed`); `auto` fuses wherever that keeps the behaviour.
+    #[arg(long = "link", value_enum, default_value_t = LinkArg::Auto)]
+    linking: LinkArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LinkArg {
+    Auto,
+    Fused,
+    Composed,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -209,6 +220,11 @@ impl Target {
                 BodiesArg::Host => Some(Bodies::Host),
             },
             diagnostics: false,
+            linking: match self.linking {
+                LinkArg::Auto => None,
+                LinkArg::Fused => Some(Linking::Fused),
+                LinkArg::Composed => Some(Linking::Composed),
+            },
         }
     }
 }

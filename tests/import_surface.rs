@@ -18,7 +18,7 @@
 
 mod common;
 
-use kv_adapt::{artifacts, Bodies, CounterEncoding, Generation, PlugOptions};
+use kv_adapt::{artifacts, Bodies, CounterEncoding, Generation, Linking, PlugOptions};
 use std::collections::BTreeSet;
 
 /// Every real guest, by the generation it imports.
@@ -148,9 +148,15 @@ fn assert_within(what: &str, composed: &BTreeSet<String>, allowed: &BTreeSet<Str
     assert!(extra.is_empty(), "{what} imports {extra:?}, beyond {allowed:?}");
 }
 
-/// Plugs `guest` with `adapter`'s flavour onto its back, as `plug --bodies` does.
+/// Plugs `guest` with `adapter`'s flavour onto its back, as `plug --bodies --link composed` does.
 fn plugged(guest_path: &str, guest: &[u8], adapter: &artifacts::Adapter) -> Vec<u8> {
-    let options = PlugOptions { host: adapter.target, counter: CounterEncoding::Decimal, bodies: Some(adapter.bodies), diagnostics: false };
+    let options = PlugOptions {
+        host: adapter.target,
+        counter: CounterEncoding::Decimal,
+        bodies: Some(adapter.bodies),
+        diagnostics: false,
+        linking: Some(Linking::Composed),
+    };
     let plugged = kv_adapt::plug_named(guest_path, guest, &options).unwrap_or_else(|e| panic!("{} with {guest_path}: {e}", adapter.name()));
     match plugged.plan {
         kv_adapt::Plan::Adapt { adapter: chosen, .. } => assert_eq!(chosen, adapter.name(), "{guest_path}"),
@@ -191,6 +197,45 @@ fn every_adapter_adds_no_import_beyond_the_backs_keyvalue_and_the_guests_own_was
     assert_eq!(covered, all, "adapters with no guest of their front");
     assert_eq!(all.len(), 22);
     println!("{stream_types_only} wasi:io imports of stream types only, which the guest did not import");
+}
+
+/// The fused adapters, linked inside every guest of their front that they can fuse into:
+/// the result imports the back's key-value interfaces and what the guest imported itself,
+/// plus at most the stream types of the guest's wasi:io release.
+#[test]
+fn every_fused_adapter_adds_no_import_beyond_the_backs_keyvalue_and_the_guests_own_wasi() {
+    let mut fused = 0;
+    for adapter in artifacts::FUSED {
+        for guest_path in guests(adapter.source) {
+            let guest = std::fs::read(guest_path).unwrap_or_else(|e| panic!("{guest_path}: {e}"));
+            let own = own_capabilities(&imports(guest_path, &guest));
+            let options = PlugOptions { host: adapter.target, bodies: Some(Bodies::Host), linking: Some(Linking::Fused), ..PlugOptions::default() };
+            let what = format!("{} with {}", adapter.name(), file_stem(guest_path));
+            let plugged = match kv_adapt::plug_named(guest_path, &guest, &options) {
+                Ok(p) => p,
+                // A handler's types must stay a component import for the watch bridge.
+                Err(e @ kv_adapt::Error::CannotFuse { .. }) => {
+                    assert!(e.to_string().contains("handle-watch"), "{what}: {e}");
+                    continue;
+                }
+                Err(e) => panic!("{what}: {e}"),
+            };
+            let composed = imports(&what, &plugged.component);
+            let back: BTreeSet<String> = keyvalue_interfaces(adapter.target).into_iter().collect();
+            assert!(composed.iter().any(|i| back.contains(i)), "{what}: no key-value import of the back left: {composed:?}");
+            let mut allowed: BTreeSet<String> = back.union(&own).cloned().collect();
+            let unasked: Vec<String> =
+                composed.iter().filter(|i| !allowed.contains(*i) && i.starts_with("wasi:io/") && i.ends_with("@0.2.0-rc-2023-11-10")).cloned().collect();
+            for stream_types in unasked {
+                assert_types_only(&what, &plugged.component, &stream_types);
+                allowed.insert(stream_types);
+            }
+            assert_within(&what, &composed, &allowed);
+            println!("{what}: {} imports, all allowed", composed.len());
+            fused += 1;
+        }
+    }
+    assert!(fused >= 2 * 3, "fused into {fused} guests only");
 }
 
 /// `plug --with-store` and `run` (both `run::bundle_store`): a guest of any generation,

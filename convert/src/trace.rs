@@ -251,6 +251,15 @@ call took ownership of the incoming-value, so get the key again and read it with
 incoming-value-consume-sync, or use kv-adapt's io-virtualizing adapter flavour (planned, not \
 shipped yet)";
 
+/// A string argument that is not UTF-8. Only the fused flavour can see one: it reads the
+/// guest's memory itself, where a composition's canonical ABI would have trapped.
+pub fn not_utf8(what: &str) -> String {
+    let mut t = String::from("bad-value: the ");
+    t.push_str(what);
+    t.push_str(" is not valid UTF-8; keys and bucket names are strings, so encode them as UTF-8 before the call");
+    t
+}
+
 /// A host whose `list-keys` handed back the cursor it was sent; paging again would never
 /// end.
 pub fn cursor_repeated(bucket: &str) -> String {
@@ -349,6 +358,13 @@ pub fn counter_too_large(key: &str, bucket: &str, value: u64, host: &str) -> Str
 mod tests {
     use super::*;
     use crate::slab::{encode, overflow};
+
+    #[test]
+    fn not_utf8_names_the_argument_and_the_fix() {
+        let t = not_utf8("key");
+        assert!(t.starts_with("bad-value: the key is not valid UTF-8"), "{t}");
+        assert!(t.contains("encode them as UTF-8"), "{t}");
+    }
 
     fn dec(v: u64) -> String {
         let mut s = String::new();

@@ -7,7 +7,7 @@
 #![allow(dead_code)]
 
 pub use kv_adapt::{Bodies, CounterEncoding};
-use kv_adapt::{Generation, PlugOptions};
+use kv_adapt::{Generation, Linking, PlugOptions};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use wasmtime::component::{Component, Linker, ResourceTable};
@@ -218,7 +218,13 @@ fn allowed_command_import(setup: Setup, name: &str) -> bool {
 
 /// Plugs `guest` for `setup` and checks the import surface of the result.
 pub fn plug(guest: &[u8], setup: Setup) -> Vec<u8> {
-    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: Some(setup.bodies), diagnostics: false };
+    plug_linked(guest, setup, None, false)
+}
+
+/// [`plug`] fused or composed as `linking` says (`None`: as `plug` decides), exporting the
+/// adapter's diagnostics when asked.
+pub fn plug_linked(guest: &[u8], setup: Setup, linking: Option<Linking>, diagnostics: bool) -> Vec<u8> {
+    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: Some(setup.bodies), diagnostics, linking };
     let there = match setup.host.via() {
         Some(via) => {
             let there = PlugOptions { host: via, ..options };
@@ -236,7 +242,12 @@ pub fn plug(guest: &[u8], setup: Setup) -> Vec<u8> {
 /// The runnable component for `guest` on `setup`: plugged, with the store composed in for
 /// the filesystem hosts, and rc-2023-11-10 WASI names moved to 0.2.0.
 pub fn prepare(guest: &[u8], setup: Setup) -> Vec<u8> {
-    let plugged = plug(guest, setup);
+    prepare_linked(guest, setup, None, false)
+}
+
+/// [`prepare`] with [`plug_linked`]'s choices.
+pub fn prepare_linked(guest: &[u8], setup: Setup, linking: Option<Linking>, diagnostics: bool) -> Vec<u8> {
+    let plugged = plug_linked(guest, setup, linking, diagnostics);
     let hosted = if setup.host == Host::BrokenFsStoreDraft {
         let bytes = std::fs::read(BROKEN_STORE).expect("the broken store is built");
         let store = kv_adapt::configure("store-g5-broken", &bytes, setup.counter).expect("configure the broken store");
@@ -261,6 +272,11 @@ fn compiled(guest_path: &str, setup: Setup) -> Component {
     let component = Component::new(engine(), prepare(&guest, setup)).expect("compile composed component");
     cache.lock().unwrap().insert((guest_path.to_string(), setup), component.clone());
     component
+}
+
+/// A fresh instance of a component made by [`prepare_linked`], on `setup`, with empty data.
+pub fn instantiate_prepared(component: &Component, setup: Setup) -> (Store<TestState>, wasmtime::component::Instance) {
+    instantiate_component(component, setup, None)
 }
 
 /// A fresh instance of `guest_path` on `setup`, with empty data.
@@ -488,7 +504,7 @@ pub fn guest_cases(guest_path: &str, setup: Setup) -> Vec<String> {
 /// command exited with 0) and what it printed to stdout.
 pub fn run_command(guest_path: &str, setup: Setup) -> (bool, String) {
     let guest = std::fs::read(guest_path).unwrap_or_else(|e| panic!("reading {guest_path}: {e}"));
-    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: None, diagnostics: false };
+    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: None, diagnostics: false, linking: None };
     let plugged =
         kv_adapt::plug_named(guest_path, &guest, &options).unwrap_or_else(|e| panic!("plug failed for {setup:?}: {e}"));
     match &plugged.plan {

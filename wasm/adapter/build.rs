@@ -25,6 +25,8 @@ fn main() {
     assert!(!io || FRONTS_WITH_STREAMS.contains(&front), "front {front} has no value-body streams, so no `io` flavour");
     // The legacy fronts read and write counters and bodies over today's shape only.
     assert!(!LEGACY_FRONTS.contains(&front) || ["g5", "g6"].contains(&back), "front {front} has no {back} back");
+    // The fused flavour's core-ABI exports (src/fused.rs) are written for G2 so far.
+    assert!(!enabled("fused") || (front == "g2" && !io), "the fused flavour exists for the G2 front without `io` only");
     let suffix = if io { "-io" } else { "" };
     // Every front also gives the watch bridge handles of its generation (watch.wit).
     let watch = format!("    export kv-adapt:components/watch-{front}-on-{back};\n");

@@ -7,6 +7,7 @@
 //! class. Requests aligned beyond 16 bytes (none are made here) are never reused.
 
 use core::alloc::{GlobalAlloc, Layout};
+#[cfg(not(feature = "fused"))]
 use core::arch::wasm32;
 use core::cell::UnsafeCell;
 use core::ptr::null_mut;
@@ -42,32 +43,48 @@ fn class(size: usize) -> Option<u32> {
     Some(block.trailing_zeros())
 }
 
+/// `pages` fresh pages' worth of memory: the start address, or `None` when there is none.
+/// The composed adapter owns its memory and grows it; the fused one shares the guest's, so
+/// it asks the guest's allocator rather than take pages from under it.
+fn fresh(pages: usize) -> Option<usize> {
+    #[cfg(not(feature = "fused"))]
+    {
+        let prev = wasm32::memory_grow(0, pages);
+        (prev != usize::MAX).then(|| prev * PAGE)
+    }
+    #[cfg(feature = "fused")]
+    {
+        // SAFETY: the guest's `cabi_realloc` with no old block allocates `pages * PAGE` bytes.
+        let p = unsafe { crate::fused::main_realloc(null_mut(), 0, MAX_ALIGN, pages * PAGE) };
+        (!p.is_null()).then_some(p as usize)
+    }
+}
+
 impl Heap {
     /// `size` fresh bytes, 16-byte aligned when `size` is a multiple of 16.
     fn carve(&mut self, size: usize) -> *mut u8 {
         if self.end - self.next < size {
             let short = size - (self.end - self.next);
             let pages = short.div_ceil(PAGE);
-            let prev = wasm32::memory_grow(0, pages);
-            if prev == usize::MAX {
+            let Some(start) = fresh(pages) else {
                 return null_mut();
-            }
-            let start = prev * PAGE;
+            };
             if start == self.end {
                 self.end += pages * PAGE;
             } else {
-                // First growth (or memory grown by someone else): start a new region
-                // there; the old tail is abandoned.
-                let mut have = pages * PAGE;
-                if have < size {
-                    let more = (size - have).div_ceil(PAGE);
-                    if wasm32::memory_grow(0, more) == usize::MAX {
-                        return null_mut();
+                // First growth, or not right after our tail (memory grown by someone else,
+                // or a block of the guest's allocator): a new region, the old tail abandoned.
+                let need = size.div_ceil(PAGE);
+                let (start, have) = if pages >= need {
+                    (start, pages)
+                } else {
+                    match fresh(need) {
+                        Some(s) => (s, need),
+                        None => return null_mut(),
                     }
-                    have += more * PAGE;
-                }
+                };
                 self.next = start;
-                self.end = start + have;
+                self.end = start + have * PAGE;
             }
         }
         let p = self.next;

@@ -52,6 +52,8 @@ use wasi::keyvalue0_2_0_draft2 as kv;
 
 mod back;
 mod front;
+#[cfg(feature = "fused")]
+mod fused;
 #[cfg(target_arch = "wasm32")]
 mod heap;
 #[cfg(feature = "io")]

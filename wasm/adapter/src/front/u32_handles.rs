@@ -124,7 +124,7 @@ pub(super) fn open_bucket(name: String) -> Result<u32, u32> {
 }
 
 /// Runs `f` on the state, turning its error text into an error handle.
-pub(super) fn run<T>(f: impl FnOnce(&mut State) -> Result<T, String>) -> Result<T, u32> {
+pub(crate) fn run<T>(f: impl FnOnce(&mut State) -> Result<T, String>) -> Result<T, u32> {
     let st = state();
     f(st).map_err(|t| {
         crate::record_error(&t);

@@ -1,0 +1,134 @@
+//! Fusing: links a fused adapter module (`wasm/adapter`, feature `fused`) inside a guest's
+//! own component, the way wit-component links wasmtime's preview1 adapter, instead of
+//! composing an adapter component beside it. The guest's core module then calls the
+//! adapter with plain core calls in one linear memory, so no value is copied element by
+//! element between two components (wasmtime's `translate_list`).
+//!
+//! How: the guest's main core module is taken out of its component, its imports of the
+//! legacy generation are renamed to the adapter module `kv-adapt` (field
+//! `<interface>|<function>`, the names `src/fused.rs` of the adapter exports), its world is
+//! embedded again, and wit-component encodes the pair. Every custom section of the module
+//! (names, producers) is kept.
+//!
+//! Refused, so that `plug` composes instead: a component that is not one main module plus
+//! wit-component's shims (already composed, nested components, or an embedded adapter
+//! module such as WASI preview1's, which would have to be re-linked too), and a guest whose
+//! exports still use the legacy types (a `handle-watch` export).
+
+use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
+use wasmparser::{Parser, Payload, TypeRef};
+use wit_component::{ComponentEncoder, DecodedWasm, StringEncoding};
+
+use crate::artifacts::Fused;
+use crate::error::{one_line, Error, Result};
+use crate::generation::{self, Generation, InterfaceName};
+
+/// The module name the guest's legacy imports are renamed to.
+pub const ADAPTER_MODULE: &str = "kv-adapt";
+
+/// `guest` (called `name` in errors) with `adapter` linked inside it.
+pub fn fuse(name: &str, guest: &[u8], adapter: &Fused) -> Result<Vec<u8>> {
+    let refuse = |why: String| Error::CannotFuse { name: name.to_string(), why };
+    let main = main_module(guest).map_err(refuse)?;
+    let (resolve, world) = match wit_component::decode(guest) {
+        Ok(DecodedWasm::Component(resolve, world)) => (resolve, world),
+        Ok(DecodedWasm::WitPackage(..)) => return Err(refuse("it is a WIT package, not a component".into())),
+        Err(e) => return Err(refuse(format!("its world cannot be read: {}", one_line(&format!("{e:#}"))))),
+    };
+    let mut module = renamed_imports(&main, adapter.source).map_err(refuse)?;
+    wit_component::embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8)
+        .map_err(|e| refuse(one_line(&format!("{e:#}"))))?;
+    ComponentEncoder::default()
+        .module(&module)
+        .and_then(|e| e.adapter(ADAPTER_MODULE, adapter.bytes))
+        .and_then(|e| e.validate(true).encode())
+        .map_err(|e| refuse(format!("wit-component could not link the adapter: {}", one_line(&format!("{e:#}")))))
+}
+
+/// The one main core module of `component`: the first, when every other one is a shim or
+/// fixup module of wit-component (which neither define nor import a memory).
+fn main_module(component: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    let mut modules = Vec::new();
+    // 1 inside the component itself; wit-component nests type-only components for its
+    // exports, so a nested component is fine as long as it holds no core module.
+    let mut depth = 0;
+    for payload in Parser::new(0).parse_all(component) {
+        match payload.map_err(|e| one_line(&e.to_string()))? {
+            Payload::Version { .. } => depth += 1,
+            Payload::End(_) => depth -= 1,
+            Payload::ModuleSection { unchecked_range, .. } if depth == 1 => {
+                modules.push(&component[unchecked_range.start as usize..unchecked_range.end as usize])
+            }
+            Payload::ModuleSection { .. } => return Err("it contains a nested component with code (is it already composed?)".into()),
+            _ => {}
+        }
+    }
+    let Some((main, rest)) = modules.split_first() else {
+        return Err("it has no core module".into());
+    };
+    for other in rest {
+        if uses_memory(other)? {
+            return Err("it embeds a second core module with memory (an adapter such as WASI preview1's, which fusing would have to re-link too)".into());
+        }
+    }
+    Ok(main.to_vec())
+}
+
+fn uses_memory(module: &[u8]) -> std::result::Result<bool, String> {
+    for payload in Parser::new(0).parse_all(module) {
+        match payload.map_err(|e| one_line(&e.to_string()))? {
+            Payload::MemorySection(s) if s.count() > 0 => return Ok(true),
+            Payload::ImportSection(s) => {
+                for import in s.into_imports() {
+                    if matches!(import.map_err(|e| e.to_string())?.ty, TypeRef::Memory(_)) {
+                        return Ok(true);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(false)
+}
+
+/// `module` with its imports of `source`'s interfaces renamed to [`ADAPTER_MODULE`].
+fn renamed_imports(module: &[u8], source: Generation) -> std::result::Result<Vec<u8>, String> {
+    let mut out = wasm_encoder::Module::new();
+    let mut renamed = 0;
+    for payload in Parser::new(0).parse_all(module) {
+        let payload = payload.map_err(|e| one_line(&e.to_string()))?;
+        match &payload {
+            Payload::ImportSection(s) => {
+                let mut imports = wasm_encoder::ImportSection::new();
+                for import in s.clone().into_imports() {
+                    let import = import.map_err(|e| e.to_string())?;
+                    let ty = RoundtripReencoder.entity_type(import.ty).map_err(|e| e.to_string())?;
+                    let of_source = InterfaceName::parse(import.module)
+                        .and_then(|n| generation::classify(&n))
+                        .and_then(|g| g.ok())
+                        .is_some_and(|g| g == source);
+                    if of_source && matches!(import.ty, TypeRef::Func(_)) {
+                        renamed += 1;
+                        imports.import(ADAPTER_MODULE, &format!("{}|{}", import.module, import.name), ty);
+                    } else {
+                        imports.import(import.module, import.name, ty);
+                    }
+                }
+                out.section(&imports);
+            }
+            Payload::Version { .. } | Payload::End(_) => {}
+            // Stale once the imports change: the encoder writes the metadata again.
+            Payload::CustomSection(c) if c.name().starts_with("component-type") => {}
+            Payload::CodeSectionEntry(_) => {}
+            other => {
+                if let Some((id, range)) = other.as_section() {
+                    out.section(&wasm_encoder::RawSection { id, data: &module[range.start as usize..range.end as usize] });
+                }
+            }
+        }
+    }
+    if renamed == 0 {
+        return Err(format!("its core module imports nothing of {source}"));
+    }
+    Ok(out.finish())
+}

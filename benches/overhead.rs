@@ -1,5 +1,5 @@
 //! What an adapter costs: throughput of the same workloads through the G2→G5 and G4→G5
-//! adapters against a G5 guest calling the host directly, component sizes, instantiation
+//! adapters (composed) and the fused G2→G5 adapter against a G5 guest calling the host directly, component sizes, instantiation
 //! time and the time `kv_adapt::plug` takes on a large guest.
 //!
 //! `cargo bench --bench overhead -- [--out DIR] [--quick]` writes `DIR/overhead.md` (tables)

@@ -155,12 +155,12 @@ pub fn adapter_module(linked: &[u8]) -> Result<Vec<u8>> {
 
     // Which bytes of the code section each relocation rewrites.
     let mut patches: BTreeMap<usize, Patch> = BTreeMap::new();
-    let mut wanted: BTreeMap<usize, (RelocationType, usize)> = BTreeMap::new();
+    let mut wanted: BTreeMap<usize, RelocationType> = BTreeMap::new();
     for (ty, offset) in &code_relocs {
         match ty {
             RelocationType::FunctionIndexLeb | RelocationType::GlobalIndexLeb | RelocationType::TypeIndexLeb => {}
             RelocationType::MemoryAddrLeb | RelocationType::MemoryAddrSleb => {
-                wanted.insert(code_start + offset, (*ty, *offset));
+                wanted.insert(code_start + offset, *ty);
             }
             other => bail!("relocation {other:?} in the adapter's code is not handled (a function pointer needs a table)"),
         }
@@ -180,14 +180,14 @@ pub fn adapter_module(linked: &[u8]) -> Result<Vec<u8>> {
                 Operator::MemoryInit { .. } | Operator::DataDrop { .. } => bail!("the adapter uses passive data"),
                 _ => {}
             }
-            list.push((at as usize, classify(&op), format!("{op:?}")));
+            list.push((at as usize, classify(&op)));
         }
         body_ops.push((first, list, body.range().end as usize));
     }
     for (_, list, end) in &body_ops {
-        for (i, (at, class, text)) in list.iter().enumerate() {
+        for (i, (at, class)) in list.iter().enumerate() {
             let next = list.get(i + 1).map_or(*end, |n| n.0);
-            let Some((&off, &(ty, _))) = wanted.range(*at..next).next() else {
+            let Some((&off, &ty)) = wanted.range(*at..next).next() else {
                 continue;
             };
             let patch = match (ty, class) {
@@ -196,7 +196,7 @@ pub fn adapter_module(linked: &[u8]) -> Result<Vec<u8>> {
                 (RelocationType::MemoryAddrSleb, Some(Class::Const)) if next == off + 5 => (off, Patch::AfterConst),
                 (RelocationType::MemoryAddrLeb, Some(Class::Load)) => (*at, Patch::BeforeLoad),
                 (RelocationType::MemoryAddrLeb, Some(Class::Store(v))) => (*at, Patch::BeforeStore(*v)),
-                _ => bail!("an address relocation ({ty:?}) at code offset {off:#x} is on `{text}`, which relocate.rs cannot rewrite (next at {next:#x})"),
+                _ => bail!("an address relocation ({ty:?}) at file offset {off:#x} is on an instruction relocate.rs cannot rewrite (neither i32.const nor a plain load or store)"),
             };
             wanted.remove(&off);
             patches.insert(patch.0, patch.1);

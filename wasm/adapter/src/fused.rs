@@ -74,11 +74,11 @@ unsafe fn pair(at: *const u8) -> (usize, usize) {
     unsafe { (*(at as *const u32) as usize, *(at.add(4) as *const u32) as usize) }
 }
 
-/// `data` copied into a block of the guest's allocator: (pointer, length).
-fn give(data: &[u8], align: usize) -> (u32, u32) {
+/// Bytes `data` copied into a block of the guest's allocator: (pointer, length).
+fn give(data: &[u8]) -> (u32, u32) {
     // SAFETY: a fresh block of `data.len()` bytes, filled before the guest sees it.
     unsafe {
-        let p = main_realloc(null_mut(), 0, align, data.len());
+        let p = main_realloc(null_mut(), 0, 1, data.len());
         core::ptr::copy_nonoverlapping(data.as_ptr(), p, data.len());
         (p as u32, data.len() as u32)
     }
@@ -173,7 +173,7 @@ extern "C" fn drop_incoming_value(value: u32) {
 #[export_name = "wasi:keyvalue/types|incoming-value-consume-sync"]
 unsafe extern "C" fn incoming_value_consume_sync(value: u32, ret: *mut u8) {
     let r = <Adapter as types::Guest>::incoming_value_consume_sync(value);
-    unsafe { put_result(ret, 4, r, |at, v| put_list(at, give(&v, 1))) }
+    unsafe { put_result(ret, 4, r, |at, v| put_list(at, give(&v))) }
 }
 
 #[export_name = "wasi:keyvalue/types|incoming-value-consume-async"]
@@ -232,9 +232,12 @@ unsafe extern "C" fn get_many(bucket: u32, ptr: *const u8, n: usize, ret: *mut u
     let r = unsafe { texts(ptr, n) }.and_then(|keys| <Adapter as batch::Guest>::get_many(bucket, keys));
     unsafe {
         put_result(ret, 4, r, |at, handles| {
-            let words: Vec<u8> = handles.iter().flat_map(|h| h.to_le_bytes()).collect();
-            let (p, _) = give(&words, 4);
-            put_list(at, (p, handles.len() as u32))
+            // Written straight into the guest's block: one copy of the handle list.
+            let block = main_realloc(null_mut(), 0, 4, handles.len() * 4) as *mut u32;
+            for (i, h) in handles.iter().enumerate() {
+                block.add(i).write(*h);
+            }
+            put_list(at, (block as u32, handles.len() as u32))
         })
     }
 }
@@ -242,14 +245,16 @@ unsafe extern "C" fn get_many(bucket: u32, ptr: *const u8, n: usize, ret: *mut u
 #[export_name = "wasi:keyvalue/batch|get-keys"]
 unsafe extern "C" fn get_keys(bucket: u32, ret: *mut u8) {
     let keys = <Adapter as batch::Guest>::get_keys(bucket);
-    let mut entries = Vec::with_capacity(keys.len() * 8);
-    for key in &keys {
-        let (p, l) = give(key.as_bytes(), 1);
-        entries.extend_from_slice(&p.to_le_bytes());
-        entries.extend_from_slice(&l.to_le_bytes());
+    // SAFETY: a fresh block of (pointer, length) entries, filled before the guest sees it.
+    unsafe {
+        let block = main_realloc(null_mut(), 0, 4, keys.len() * 8) as *mut u32;
+        for (i, key) in keys.iter().enumerate() {
+            let (p, l) = give(key.as_bytes());
+            block.add(2 * i).write(p);
+            block.add(2 * i + 1).write(l);
+        }
+        put_list(ret, (block as u32, keys.len() as u32))
     }
-    let (p, _) = give(&entries, 4);
-    unsafe { put_list(ret, (p, keys.len() as u32)) }
 }
 
 #[export_name = "wasi:keyvalue/batch|set-many"]
@@ -292,5 +297,5 @@ extern "C" fn drop_error(error: u32) {
 #[export_name = "wasi:keyvalue/wasi-cloud-error|trace"]
 unsafe extern "C" fn trace_of(error: u32, ret: *mut u8) {
     let text = <Adapter as wasi_cloud_error::Guest>::trace(error);
-    unsafe { put_list(ret, give(text.as_bytes(), 1)) }
+    unsafe { put_list(ret, give(text.as_bytes())) }
 }

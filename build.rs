@@ -34,6 +34,9 @@ enum Target {
     Unknown,
     /// rustc links a component itself (wasm-component-ld), with WASI from std.
     Wasip2,
+    /// A std core module for preview1, componentized here with the preview1 reactor
+    /// adapter of late 2023 ([`ERA_REACTOR`]), as the toolchains of that time did.
+    Wasip1Reactor,
 }
 
 impl Target {
@@ -41,6 +44,7 @@ impl Target {
         match self {
             Target::Unknown => "wasm32-unknown-unknown",
             Target::Wasip2 => "wasm32-wasip2",
+            Target::Wasip1Reactor => "wasm32-wasip1",
         }
     }
 }
@@ -173,6 +177,7 @@ fn test_guests() -> Vec<Build> {
         Build::new("guest-bounds", "g5", Target::Unknown, Output::Lib, "guest-g5-bounds"),
         Build::new("guest-bounds", "g6", Target::Unknown, Output::Lib, "guest-g6-bounds"),
         Build::new("guest-g5-crash-writer", "", Target::Wasip2, Output::Bin, "guest-g5-crash-writer"),
+        Build::new("guest-g2-http-actor", "", Target::Wasip1Reactor, Output::Lib, "guest-g2-http-actor"),
         Build::new("guest-watch", "g1", Target::Unknown, Output::Lib, "guest-g1-watch"),
         Build::new("guest-watch", "g2", Target::Unknown, Output::Lib, "guest-g2-watch"),
         Build::new("guest-watch", "g3", Target::Unknown, Output::Lib, "guest-g3-watch"),
@@ -256,6 +261,11 @@ fn main() -> Result<()> {
     let guests = out.join("test-components");
     std::fs::create_dir_all(&guests)?;
     for build in test_guests() {
+        if build.target == Target::Wasip1Reactor && era_reactor(&wasm_target).is_none() {
+            // Only this test guest needs npm; the tool and the other guests build without it.
+            println!("cargo:warning=skipping {}: {}", build.artifact, ERA_REACTOR.why_missing);
+            continue;
+        }
         built(&root, &build, &wasm_target, &guests)?;
     }
     for generation in CONFORMANCE_SHIPPED {
@@ -298,6 +308,15 @@ fn build_component(manifest: &Path, build: &Build, target_dir: &Path) -> Result<
     let bytes = std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?;
     match build.target {
         Target::Wasip2 => Ok(bytes),
+        Target::Wasip1Reactor => {
+            let adapter = era_reactor(target_dir)
+                .with_context(|| ERA_REACTOR.why_missing.to_string())?;
+            ComponentEncoder::default()
+                .module(&bytes)
+                .and_then(|e| e.adapter("wasi_snapshot_preview1", &adapter))
+                .and_then(|e| e.validate(true).encode())
+                .with_context(|| format!("componentizing {} with the late-2023 preview1 reactor adapter", wasm.display()))
+        }
         Target::Unknown => ComponentEncoder::default()
             .module(&bytes)
             .and_then(|e| e.validate(true).encode())
@@ -364,7 +383,7 @@ fn cargo_build(manifest: &Path, build: &Build, target_dir: &Path, env: &[(&str, 
     if !status.success() {
         bail!(
             "building {} ({}) for {} failed; is the target installed? \
-             `rustup target add wasm32-unknown-unknown wasm32-wasip2`",
+             `rustup target add wasm32-unknown-unknown wasm32-wasip1 wasm32-wasip2`",
             build.package,
             build.features,
             build.target.triple()
@@ -408,6 +427,64 @@ fn without_component_names(component: &[u8]) -> Result<Vec<u8>> {
     let bytes = out.finish();
     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all()).validate_all(&bytes)?;
     Ok(bytes)
+}
+
+/// The preview1 reactor adapter of wasmtime 15 (`wasi:*@0.2.0-rc-2023-11-10`), the
+/// adapter late-2023 toolchains linked into std guests. No crate of that time ships it
+/// (wasmcloud-component-adapters 0.6 downloads it from a release page when built); the
+/// npm package of jco 0.14.1 carries the very file, so it comes from that registry package,
+/// checked against this digest, and is never committed here.
+struct EraAdapter {
+    package: &'static str,
+    file: &'static str,
+    sha256: &'static str,
+    why_missing: &'static str,
+}
+
+const ERA_REACTOR: EraAdapter = EraAdapter {
+    package: "@bytecodealliance/jco@0.14.1",
+    file: "package/lib/wasi_snapshot_preview1.reactor.wasm",
+    sha256: "58fbb4032daff2f6cf9362e6902d88eb7f44a1977cb929bf7ec7c57fe2504175",
+    why_missing: "the late-2023 preview1 reactor adapter comes from the npm package @bytecodealliance/jco@0.14.1; \
+                  install npm (`apt-get install npm`) so that the build can fetch it",
+};
+
+/// The era's reactor adapter, fetched once into `wasm_target/era-adapters`; `None` when npm
+/// is missing or the package cannot be had.
+fn era_reactor(wasm_target: &Path) -> Option<Vec<u8>> {
+    let dir = wasm_target.join("era-adapters");
+    let file = dir.join("wasi_snapshot_preview1.reactor.wasm");
+    let verified = |bytes: Vec<u8>| (sha256_hex(&bytes) == ERA_REACTOR.sha256).then_some(bytes);
+    if let Some(bytes) = std::fs::read(&file).ok().and_then(verified) {
+        return Some(bytes);
+    }
+    std::fs::create_dir_all(&dir).ok()?;
+    let packed = Command::new("npm")
+        .args(["pack", "--silent", ERA_REACTOR.package, "--pack-destination"])
+        .arg(&dir)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let tarball = dir.join(String::from_utf8_lossy(&packed.stdout).trim());
+    let extracted = Command::new("tar")
+        .arg("-xzf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(&dir)
+        .arg(ERA_REACTOR.file)
+        .status()
+        .ok()?;
+    if !extracted.success() {
+        return None;
+    }
+    let bytes = verified(std::fs::read(dir.join(ERA_REACTOR.file)).ok()?)?;
+    std::fs::write(&file, &bytes).ok()?;
+    Some(bytes)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// All our WIT: `wit/kv-adapt` with every generation under its `deps/`, and the id of

@@ -242,7 +242,7 @@ fn run_cases(engine: &Engine, generation: Generation, component: &[u8], fresh: &
                 Box::new(move || drop(space.clear_namespace()))
             }
         };
-        let state = HostState { wasi: wasi.build(), table: ResourceTable::new(), eventual: None, g2: None, today, limits: Default::default() };
+        let state = HostState { wasi: wasi.build(), table: ResourceTable::new(), eventual: None, g2: None, today, http: wasmtime_wasi_http::WasiHttpCtx::new(), limits: Default::default() };
         let mut store = Store::new(engine, state);
         crate::run::Limits::default().apply(&mut store);
         let outcome = call_case(&mut store, &linker, &component, case);

@@ -36,6 +36,8 @@ pub enum Error {
     LeftoverImport { import: String, what: &'static str },
     #[error("{name}: cannot fuse the adapter into it: {why}; `--link composed` composes it instead")]
     CannotFuse { name: String, why: String },
+    #[error("{name}: cannot move `{interface}` to WASI 0.2.0: {why}; `--keep-wasi-versions` leaves every WASI name as it is")]
+    CannotRename { name: String, interface: String, why: String },
     #[error("composition failed: {0}")]
     Composition(String),
 }

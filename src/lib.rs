@@ -19,7 +19,9 @@ pub mod generation;
 pub mod hosts;
 pub mod notify;
 pub mod run;
+pub mod serve;
 pub mod upgrade;
+pub mod wasi_rc;
 
 pub use artifacts::Bodies;
 pub use error::{one_line, Error, Result};
@@ -46,6 +48,9 @@ pub struct PlugOptions {
     pub diagnostics: bool,
     /// Fuse or compose; `None` fuses wherever a fused adapter gives the same behaviour.
     pub linking: Option<Linking>,
+    /// Leave release-candidate WASI names (`wasi:*@0.2.0-rc-…`) as the guest has them
+    /// instead of moving them to 0.2.0 ([`wasi_rc`]), which hosts of today serve.
+    pub keep_wasi_versions: bool,
 }
 
 /// How an adapter joins a guest.
@@ -63,7 +68,14 @@ pub const DIAGNOSTICS: &str = "kv-adapt:components/diagnostics";
 
 impl Default for PlugOptions {
     fn default() -> Self {
-        PlugOptions { host: Generation::G5, counter: CounterEncoding::Decimal, bodies: None, diagnostics: false, linking: None }
+        PlugOptions {
+            host: Generation::G5,
+            counter: CounterEncoding::Decimal,
+            bodies: None,
+            diagnostics: false,
+            linking: None,
+            keep_wasi_versions: false,
+        }
     }
 }
 
@@ -247,6 +259,8 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
 pub struct Plugged {
     pub component: Vec<u8>,
     pub plan: Plan,
+    /// The WASI release-candidate names moved to 0.2.0 afterwards.
+    pub wasi: wasi_rc::Renamed,
 }
 
 /// Adapts `bytes` onto the host generation in `options`. A component that already imports
@@ -257,6 +271,15 @@ pub fn plug(bytes: &[u8], options: &PlugOptions) -> Result<Vec<u8>> {
 
 /// [`plug`], naming the input in errors and returning the plan.
 pub fn plug_named(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plugged> {
+    let mut plugged = plug_keyvalue(name, bytes, options)?;
+    if !options.keep_wasi_versions {
+        (plugged.component, plugged.wasi) = wasi_rc::to_0_2_0(name, &plugged.component)?;
+    }
+    Ok(plugged)
+}
+
+/// The key-value part of [`plug_named`]: adapter, bridge and configuration.
+fn plug_keyvalue(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plugged> {
     let surface = compose::surface(name, bytes)?;
     let mut plan = plan(name, &surface, options)?;
     if let Plan::Adapt { source, linking: Linking::Fused, .. } = plan {
@@ -265,7 +288,7 @@ pub fn plug_named(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plu
             Ok(linked) => {
                 let component = configure_fused(&linked, options)?;
                 check_leftovers(&component, source, options.host)?;
-                return Ok(Plugged { component, plan });
+                return Ok(Plugged { component, plan, wasi: Default::default() });
             }
             Err(Error::CannotFuse { why, .. }) if options.linking.is_none() => {
                 // Fall back to composing, saying why in the plan.
@@ -279,7 +302,7 @@ pub fn plug_named(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plu
         }
     }
     let (source, bodies, watch) = match &plan {
-        Plan::Unchanged { .. } => return Ok(Plugged { component: bytes.to_vec(), plan }),
+        Plan::Unchanged { .. } => return Ok(Plugged { component: bytes.to_vec(), plan, wasi: Default::default() }),
         Plan::Adapt { source, bodies, watch, .. } => (*source, *bodies, watch.is_some()),
     };
     let adapter = artifacts::adapter(source, options.host, bodies).expect("plan() chose a shipped adapter");
@@ -306,7 +329,7 @@ pub fn plug_named(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plu
         compose::plug_into_exporting(Part { name, bytes }, &[Part { name: &adapter.name(), bytes: &configured }], also_export)?
     };
     check_leftovers(&component, source, options.host)?;
-    Ok(Plugged { component, plan })
+    Ok(Plugged { component, plan, wasi: Default::default() })
 }
 
 /// Refuses a result that still imports a key-value generation other than the host's.
@@ -381,22 +404,10 @@ pub fn attach_store(component: &[u8], target: Generation, counter: CounterEncodi
     Ok(composed)
 }
 
-/// wasi packages whose rc-2023-11-10 release is type-for-type identical to 0.2.0 (sockets
-/// differ in tcp/udp, so they are left alone and a host that lacks them says so).
-const RC_PACKAGES_IDENTICAL_TO_0_2_0: &[&str] = &["io", "cli", "clocks", "filesystem", "random"];
-
-/// Renames `wasi:{io,cli,clocks,filesystem,random}/*@0.2.0-rc-2023-11-10` imports, and a
-/// `wasi:cli/run@0.2.0-rc-2023-11-10` export, to `@0.2.0`, so that a host serving WASI 0.2
-/// (stock `wasmtime run` among them) satisfies and finds them.
+/// Moves a component's release-candidate WASI names to 0.2.0 ([`wasi_rc::to_0_2_0`]), so
+/// that a host serving WASI 0.2 (stock `wasmtime run` among them) satisfies and finds them.
 pub fn rewire_rc_wasi(component: &[u8]) -> Result<Vec<u8>> {
-    let to_0_2_0 = |name: &str| {
-        let parsed = InterfaceName::parse(name)?;
-        let identical = parsed.namespace == "wasi"
-            && parsed.version == Some("0.2.0-rc-2023-11-10")
-            && RC_PACKAGES_IDENTICAL_TO_0_2_0.contains(&parsed.package);
-        identical.then(|| format!("wasi:{}/{}@0.2.0", parsed.package, parsed.interface))
-    };
-    compose::rename_names(component, to_0_2_0, |name| (name == "wasi:cli/run@0.2.0-rc-2023-11-10").then(|| to_0_2_0(name)).flatten())
+    wasi_rc::to_0_2_0("component", component).map(|(bytes, _)| bytes)
 }
 
 #[cfg(test)]

@@ -35,6 +35,10 @@ enum Command {
         /// stock `wasmtime run --dir ./kv-data::/kv-data`.
         #[arg(long)]
         with_store: bool,
+        /// Leave release-candidate WASI names (`wasi:*@0.2.0-rc-…`) as they are; by default
+        /// they move to 0.2.0, which hosts of today serve.
+        #[arg(long, conflicts_with = "with_store")]
+        keep_wasi_versions: bool,
     },
     /// Adapt if needed, compose the filesystem store, and run the component's wasi:cli/run.
     Run {
@@ -59,6 +63,35 @@ enum Command {
         /// compiled before starts without compiling it (made if missing; off by default).
         #[arg(long, value_name = "DIR")]
         compile_cache: Option<PathBuf>,
+        #[command(flatten)]
+        guest: GuestArgs,
+        /// Arguments passed to the component.
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+    /// Adapt if needed and serve the component's wasi:http/incoming-handler over HTTP/1.1,
+    /// one instance per request, with the same stores as `run`.
+    Serve {
+        component: PathBuf,
+        /// Where to listen; port 0 picks a free one (printed on stderr).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// The store, as for `run`.
+        #[arg(long, default_value = "./kv-data")]
+        store: String,
+        #[command(flatten)]
+        target: Target,
+        /// MiB each linear memory of one request's instance may grow to.
+        #[arg(long, default_value_t = kv_adapt::run::Limits::DEFAULT_MEMORY_MIB)]
+        max_memory_mib: usize,
+        /// Live component-model handles one request's instance may hold at once.
+        #[arg(long, default_value_t = kv_adapt::run::Limits::DEFAULT_HANDLES)]
+        max_handles: usize,
+        /// Stop after serving this many requests (one per connection); default: until killed.
+        #[arg(long, value_name = "N")]
+        requests: Option<u64>,
+        #[command(flatten)]
+        guest: GuestArgs,
         /// Arguments passed to the component.
         #[arg(last = true)]
         args: Vec<String>,
@@ -145,6 +178,33 @@ struct Target {
     linking: LinkArg,
 }
 
+/// What the guest sees beyond the store, in wasmtime's spelling.
+#[derive(clap::Args)]
+struct GuestArgs {
+    /// Preopen HOST_DIR in the guest at GUEST_PATH (`--dir DIR` alone: the same path).
+    #[arg(long = "dir", value_name = "HOST_DIR::GUEST_PATH")]
+    dirs: Vec<String>,
+    /// Set an environment variable for the guest (`--env NAME` alone passes kv-adapt's own).
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    env: Vec<String>,
+}
+
+impl GuestArgs {
+    fn extras(&self) -> Result<kv_adapt::run::GuestExtras> {
+        Ok(kv_adapt::run::GuestExtras {
+            env: self.env.iter().map(|e| kv_adapt::run::GuestExtras::parse_env(e)).collect::<Result<_>>()?,
+            dirs: self.dirs.iter().map(|d| kv_adapt::run::GuestExtras::parse_dir(d)).collect::<Result<_>>()?,
+        })
+    }
+}
+
+fn limits(max_memory_mib: usize, max_handles: usize) -> Result<kv_adapt::run::Limits> {
+    let memory_bytes = max_memory_mib
+        .checked_mul(1 << 20)
+        .with_context(|| format!("--max-memory-mib {max_memory_mib} is more than this machine can address"))?;
+    Ok(kv_adapt::run::Limits { memory_bytes, handles: max_handles })
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum LinkArg {
     Auto,
@@ -225,6 +285,7 @@ impl Target {
                 LinkArg::Fused => Some(Linking::Fused),
                 LinkArg::Composed => Some(Linking::Composed),
             },
+            keep_wasi_versions: false,
         }
     }
 }
@@ -297,9 +358,9 @@ fn execute(command: Command) -> Result<ExitCode> {
             inspect(&name, &bytes)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Plug { component, output, target, with_store } => {
+        Command::Plug { component, output, target, with_store, keep_wasi_versions } => {
             let (name, bytes) = read(&component)?;
-            let options = target.options();
+            let options = PlugOptions { keep_wasi_versions, ..target.options() };
             let plugged = kv_adapt::plug_named(&name, &bytes, &options)?;
             let (written, store) = if with_store {
                 (kv_adapt::run::bundle_store(&plugged.component, &options)?, " with the filesystem store")
@@ -307,21 +368,48 @@ fn execute(command: Command) -> Result<ExitCode> {
                 (plugged.component, "")
             };
             std::fs::write(&output, &written).with_context(|| format!("cannot write {}", output.display()))?;
-            eprintln!("{name}: {}{store}; wrote {} ({} bytes)", plugged.plan, output.display(), written.len());
+            let wasi = match plugged.wasi.describe() {
+                words if words.is_empty() => String::new(),
+                words => format!("; {words}"),
+            };
+            eprintln!("{name}: {}{store}{wasi}; wrote {} ({} bytes)", plugged.plan, output.display(), written.len());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { component, store, target, quiet, max_memory_mib, max_handles, compile_cache, args } => {
+        Command::Serve { component, addr, store, target, max_memory_mib, max_handles, requests, guest, args } => {
             let (name, bytes) = read(&component)?;
             let mut argv = vec![name.clone()];
             argv.extend(args);
-            let memory_bytes = max_memory_mib
-                .checked_mul(1 << 20)
-                .with_context(|| format!("--max-memory-mib {max_memory_mib} is more than this machine can address"))?;
-            let limits = kv_adapt::run::Limits { memory_bytes, handles: max_handles };
+            let options = kv_adapt::serve::ServeOptions {
+                plug: target.options(),
+                store: StoreSpec::parse(&store)?,
+                addr,
+                args: argv,
+                extras: guest.extras()?,
+                limits: limits(max_memory_mib, max_handles)?,
+                requests,
+            };
+            kv_adapt::serve::serve(&name, &bytes, &options, |listening| {
+                eprintln!(
+                    "kv-adapt: {name}: serving http://{}/ ({} onto {}; counters {}; store {})",
+                    listening.addr,
+                    kv_adapt::run::guest_and_adapter(&listening.ready.plan),
+                    options.plug.host,
+                    options.plug.counter.name(),
+                    options.store.describe()
+                );
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run { component, store, target, quiet, max_memory_mib, max_handles, compile_cache, guest, args } => {
+            let (name, bytes) = read(&component)?;
+            let mut argv = vec![name.clone()];
+            argv.extend(args);
+            let limits = limits(max_memory_mib, max_handles)?;
             let options = RunOptions {
                 plug: target.options(),
                 store: StoreSpec::parse(&store)?,
                 args: argv,
+                extras: guest.extras()?,
                 capture: false,
                 limits,
                 compile_cache,

@@ -65,12 +65,62 @@ pub struct RunOptions {
     pub store: StoreSpec,
     /// Arguments the guest sees, program name first.
     pub args: Vec<String>,
+    /// Environment variables and preopened directories the guest sees (`--env`, `--dir`).
+    pub extras: GuestExtras,
     /// Keep the guest's stdout and stderr in [`Ran`] instead of passing them through.
     pub capture: bool,
     pub limits: Limits,
     /// Keep compiled components in this directory (wasmtime's cache), so a run of a
     /// component compiled before skips compiling it; `None` compiles every time.
     pub compile_cache: Option<PathBuf>,
+}
+
+/// What a guest sees of the machine beyond its arguments and the store: `--env K=V` and
+/// `--dir HOST::GUEST`, spelled as wasmtime spells them.
+#[derive(Clone, Debug, Default)]
+pub struct GuestExtras {
+    pub env: Vec<(String, String)>,
+    pub dirs: Vec<(PathBuf, String)>,
+}
+
+impl GuestExtras {
+    /// Parses `--env K=V` (a bare `K` takes kv-adapt's own value of K, as wasmtime does).
+    pub fn parse_env(text: &str) -> anyhow::Result<(String, String)> {
+        match text.split_once('=') {
+            Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
+            Some(_) => bail!("--env {text}: the variable has no name; write --env NAME=VALUE"),
+            None => {
+                let value = std::env::var(text).map_err(|_| anyhow!("--env {text}: no `=` and no such variable here to pass on"))?;
+                Ok((text.to_string(), value))
+            }
+        }
+    }
+
+    /// Parses `--dir HOST::GUEST` (a bare `DIR` is preopened under the same name).
+    pub fn parse_dir(text: &str) -> anyhow::Result<(PathBuf, String)> {
+        let (host, guest) = text.split_once("::").unwrap_or((text, text));
+        if host.is_empty() || guest.is_empty() {
+            bail!("--dir {text}: write --dir HOST_DIR::GUEST_PATH");
+        }
+        Ok((PathBuf::from(host), guest.to_string()))
+    }
+
+    /// Puts these on `builder`; a directory that cannot be opened is named.
+    fn apply(&self, builder: &mut WasiCtxBuilder) -> anyhow::Result<()> {
+        for (key, value) in &self.env {
+            builder.env(key, value);
+        }
+        for (host, guest) in &self.dirs {
+            if guest == STORE_GUEST_PATH {
+                bail!("--dir {}::{guest}: {STORE_GUEST_PATH} is where the store is preopened; choose another guest path", host.display());
+            }
+            builder
+                .preopened_dir(host, guest, FsPerms::ReadWrite)
+                .map_err(anyhow::Error::from)
+                .with_context(|| format!("--dir {}::{guest}: cannot open {}", host.display(), host.display()))?;
+        }
+        Ok(())
+    }
 }
 
 /// What one run may take of the machine, so that a runaway guest stops with a trap of its
@@ -121,8 +171,16 @@ pub struct HostState {
     pub eventual: Option<EventualCtx>,
     pub g2: Option<G2Host>,
     pub today: Option<TodayCtx>,
+    /// wasi:http, for `serve`; unused by a command.
+    pub http: wasmtime_wasi_http::WasiHttpCtx,
     /// Read by wasmtime once [`Limits::apply`] installed it.
     pub limits: StoreLimits,
+}
+
+impl wasmtime_wasi_http::WasiHttpView for HostState {
+    fn http(&mut self) -> wasmtime_wasi_http::WasiHttpCtxView<'_> {
+        wasmtime_wasi_http::WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: Default::default() }
+    }
 }
 
 /// Who serves the key-value interfaces of a run on `host`.
@@ -266,7 +324,8 @@ pub fn run(name: &str, bytes: &[u8], options: &RunOptions) -> anyhow::Result<Run
         Backend::Redis(_) => Default::default(),
     };
     let engine = engine_caching(options.compile_cache.as_deref())?;
-    let ran = run_ready_on(&engine, name, &ready, &backend, &options.args, options.capture, &options.limits)?;
+    let guest = Guest { args: &options.args, extras: &options.extras };
+    let ran = run_ready_on(&engine, name, &ready, &backend, &guest, options.capture, &options.limits)?;
     Ok(RunReport { plan: ready.plan, recovered, ran })
 }
 
@@ -294,7 +353,22 @@ pub fn ready(name: &str, bytes: &[u8], plug: &PlugOptions, store: &StoreSpec) ->
 
 /// Runs a [`Ready`] component on `backend`, which must be of the kind it was made for.
 pub fn run_ready(name: &str, ready: &Ready, backend: &Backend, args: &[String], capture: bool, limits: &Limits) -> anyhow::Result<Ran> {
-    run_ready_on(&engine()?, name, ready, backend, args, capture, limits)
+    run_ready_on(&engine()?, name, ready, backend, &Guest::args(args), capture, limits)
+}
+
+/// What the guest is given besides key-value: its arguments, environment and preopens.
+#[derive(Clone, Copy)]
+pub struct Guest<'a> {
+    pub args: &'a [String],
+    pub extras: &'a GuestExtras,
+}
+
+impl<'a> Guest<'a> {
+    /// Arguments alone.
+    pub fn args(args: &'a [String]) -> Guest<'a> {
+        static NONE: std::sync::OnceLock<GuestExtras> = std::sync::OnceLock::new();
+        Guest { args, extras: NONE.get_or_init(GuestExtras::default) }
+    }
 }
 
 /// [`run_ready`] on `engine`.
@@ -303,16 +377,21 @@ fn run_ready_on(
     name: &str,
     ready: &Ready,
     backend: &Backend,
-    args: &[String],
+    guest: &Guest<'_>,
     capture: bool,
     limits: &Limits,
 ) -> anyhow::Result<Ran> {
-    let kv = match (ready.served, backend) {
+    let kv = kv_host(ready, backend)?;
+    execute_on(engine, name, &ready.component, &kv, guest, capture, limits)
+}
+
+/// Who serves key-value to a [`Ready`] component on `backend`.
+pub fn kv_host(ready: &Ready, backend: &Backend) -> anyhow::Result<KvHost> {
+    Ok(match (ready.served, backend) {
         (Served::StoreComponent, Backend::Dir(dir)) => KvHost::Component(dir.clone()),
         (Served::StoreComponent, Backend::Redis(_)) => bail!("the filesystem store component cannot serve a Redis store"),
         (Served::Embedder(generation), _) => KvHost::Embedder(generation, backend.clone(), ready.counter),
-    };
-    execute_on(engine, name, &ready.component, &kv, args, capture, limits)
+    })
 }
 
 /// Redis counters are decimal text, as every Redis-backed host of these generations writes
@@ -424,7 +503,7 @@ pub fn run_prepared(name: &str, prepared: &[u8], store_dir: &Path, args: &[Strin
 
 /// Instantiates `prepared` with WASI and `kv` under `limits` and calls its `wasi:cli/run`.
 pub fn execute(name: &str, prepared: &[u8], kv: &KvHost, args: &[String], capture: bool, limits: &Limits) -> anyhow::Result<Ran> {
-    execute_on(&engine()?, name, prepared, kv, args, capture, limits)
+    execute_on(&engine()?, name, prepared, kv, &Guest::args(args), capture, limits)
 }
 
 /// [`execute`] on `engine`.
@@ -433,15 +512,19 @@ fn execute_on(
     name: &str,
     prepared: &[u8],
     kv: &KvHost,
-    args: &[String],
+    guest: &Guest<'_>,
     capture: bool,
     limits: &Limits,
 ) -> anyhow::Result<Ran> {
     let component = Component::new(engine, prepared).map_err(anyhow::Error::from).context("compiling the composed component")?;
+    let Some(run_export) = find_cli_run(engine, &component) else {
+        if crate::serve::find_incoming_handler(engine, &component).is_some() {
+            bail!("{name} is an HTTP handler (it exports wasi:http/incoming-handler), not a command; serve it with `kv-adapt serve`");
+        }
+        bail!("{name} exports no wasi:cli/run (0.2.x or a 2023-24 release candidate); it is not a command");
+    };
     let pipes = capture.then(|| (MemoryOutputPipe::new(CAPTURE_LIMIT), MemoryOutputPipe::new(CAPTURE_LIMIT)));
-    let (mut store, instance) = instantiate(engine, &component, kv, args, pipes.as_ref(), limits)?;
-    let run_export = find_cli_run(engine, &component)
-        .ok_or_else(|| anyhow!("{name} exports no wasi:cli/run (0.2.x or 0.2.0-rc-2023-11-10); it is not a command"))?;
+    let (mut store, instance) = instantiate_guest(engine, &component, kv, guest, pipes.as_ref(), limits)?;
     let succeeded = call_run(&mut store, &instance, &run_export).map_err(|e| over_limit(e, limits))?;
     let recent_errors = if succeeded { Some(Vec::new()) } else { recent_errors(&mut store, &instance)? };
     let (stdout, stderr) = match pipes {
@@ -461,11 +544,51 @@ pub fn instantiate(
     pipes: Option<&(MemoryOutputPipe, MemoryOutputPipe)>,
     limits: &Limits,
 ) -> anyhow::Result<(Store<HostState>, Instance)> {
+    instantiate_guest(engine, component, kv, &Guest::args(args), pipes, limits)
+}
+
+/// [`instantiate`] with the guest's environment and preopens too.
+pub fn instantiate_guest(
+    engine: &Engine,
+    component: &Component,
+    kv: &KvHost,
+    guest: &Guest<'_>,
+    pipes: Option<&(MemoryOutputPipe, MemoryOutputPipe)>,
+    limits: &Limits,
+) -> anyhow::Result<(Store<HostState>, Instance)> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    add_kv_to_linker(&mut linker, kv)?;
+    let mut store = new_store(engine, kv, guest, pipes, limits)?;
+    let instance = linker
+        .instantiate(&mut store, component)
+        .map_err(|e| over_limit(anyhow::Error::from(e), limits))
+        .context("instantiating")?;
+    Ok((store, instance))
+}
+
+/// Adds kv-adapt's own key-value host to `linker` when `kv` is one (the store component
+/// needs nothing but WASI).
+pub fn add_kv_to_linker(linker: &mut Linker<HostState>, kv: &KvHost) -> anyhow::Result<()> {
+    match kv {
+        KvHost::Component(_) => Ok(()),
+        KvHost::Embedder(generation, ..) => add_strict_host(linker, *generation),
+    }
+}
+
+/// A store for one instance: WASI for `guest` (stdio inherited, or stdout and stderr into
+/// `pipes`), the key-value state `kv` needs, and `limits`.
+pub fn new_store(
+    engine: &Engine,
+    kv: &KvHost,
+    guest: &Guest<'_>,
+    pipes: Option<&(MemoryOutputPipe, MemoryOutputPipe)>,
+    limits: &Limits,
+) -> anyhow::Result<Store<HostState>> {
     let (mut eventual, mut g2, mut today) = (None, None, None);
     let mut builder = WasiCtxBuilder::new();
-    builder.inherit_stdio().args(args);
+    builder.inherit_stdio().args(guest.args);
+    guest.extras.apply(&mut builder)?;
     match kv {
         KvHost::Component(store_dir) => {
             std::fs::create_dir_all(store_dir)
@@ -481,27 +604,28 @@ pub fn instantiate(
             }
         }
         // kv-adapt's own hosts read the store from the host side: the guest gets no preopen.
-        KvHost::Embedder(generation, backend, counter) => {
-            add_strict_host(&mut linker, *generation)?;
-            match generation {
-                Generation::G2 => g2 = Some(G2Host::on(backend.clone(), *counter)),
-                Generation::G3 | Generation::G4 => eventual = Some(EventualCtx::on(backend.clone(), *counter)),
-                Generation::G5 | Generation::G6 => today = Some(TodayCtx::on(backend.clone(), *counter)),
-                Generation::G1 => bail!("no host of kv-adapt's own speaks {generation}"),
-            }
-        }
+        KvHost::Embedder(generation, backend, counter) => match generation {
+            Generation::G2 => g2 = Some(G2Host::on(backend.clone(), *counter)),
+            Generation::G3 | Generation::G4 => eventual = Some(EventualCtx::on(backend.clone(), *counter)),
+            Generation::G5 | Generation::G6 => today = Some(TodayCtx::on(backend.clone(), *counter)),
+            Generation::G1 => bail!("no host of kv-adapt's own speaks {generation}"),
+        },
     }
     if let Some((out, err)) = pipes {
         builder.stdout(out.clone()).stderr(err.clone());
     }
-    let state = HostState { wasi: builder.build(), table: ResourceTable::new(), eventual, g2, today, limits: StoreLimits::default() };
+    let state = HostState {
+        wasi: builder.build(),
+        table: ResourceTable::new(),
+        eventual,
+        g2,
+        today,
+        http: wasmtime_wasi_http::WasiHttpCtx::new(),
+        limits: StoreLimits::default(),
+    };
     let mut store = Store::new(engine, state);
     limits.apply(&mut store);
-    let instance = linker
-        .instantiate(&mut store, component)
-        .map_err(|e| over_limit(anyhow::Error::from(e), limits))
-        .context("instantiating")?;
-    Ok((store, instance))
+    Ok(store)
 }
 
 /// `error`, naming the flag to change when one of `limits` is what stopped the guest.
@@ -545,11 +669,18 @@ pub(crate) fn recent_errors(store: &mut Store<HostState>, instance: &Instance) -
     Ok(Some(errors))
 }
 
-/// The name of a `wasi:cli/run` export of any 0.2.x or rc-2023-11-10 version.
+/// The name of a `wasi:cli/run` export of any 0.2.x or release-candidate version.
 fn find_cli_run(engine: &Engine, component: &Component) -> Option<String> {
+    find_export(engine, component, "wasi:cli/run")
+}
+
+/// The name of an export of `interface` at a 0.2.x release, or at a release candidate
+/// [`crate::wasi_rc`] moves to 0.2.0.
+pub(crate) fn find_export(engine: &Engine, component: &Component, interface: &str) -> Option<String> {
     component.component_type().exports(engine).map(|(name, _)| name.to_string()).find(|name| {
-        name.strip_prefix("wasi:cli/run@")
-            .is_some_and(|v| v == "0.2.0-rc-2023-11-10" || (v.starts_with("0.2.") && !v.contains('-')))
+        name.strip_prefix(interface).and_then(|rest| rest.strip_prefix('@')).is_some_and(|v| {
+            (v.starts_with("0.2.") && !v.contains('-')) || crate::wasi_rc::renamed(name).is_some()
+        })
     })
 }
 

@@ -232,6 +232,7 @@ fn mutated_components_never_panic_inspect_plug_or_run() {
                 plug: PlugOptions::default(),
                 store: kv_adapt::run::StoreSpec::Dir(dir.path().to_path_buf()),
                 args: vec!["mutant".into()],
+                extras: Default::default(),
                 capture: true,
                 limits: kv_adapt::run::Limits::default(),
                 compile_cache: None,

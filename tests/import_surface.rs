@@ -156,6 +156,8 @@ fn plugged(guest_path: &str, guest: &[u8], adapter: &artifacts::Adapter) -> Vec<
         bodies: Some(adapter.bodies),
         diagnostics: false,
         linking: Some(Linking::Composed),
+        // Compared with the guest's own names below.
+        keep_wasi_versions: true,
     };
     let plugged = kv_adapt::plug_named(guest_path, guest, &options).unwrap_or_else(|e| panic!("{} with {guest_path}: {e}", adapter.name()));
     match plugged.plan {
@@ -209,7 +211,7 @@ fn every_fused_adapter_adds_no_import_beyond_the_backs_keyvalue_and_the_guests_o
         for guest_path in guests(adapter.source) {
             let guest = std::fs::read(guest_path).unwrap_or_else(|e| panic!("{guest_path}: {e}"));
             let own = own_capabilities(&imports(guest_path, &guest));
-            let options = PlugOptions { host: adapter.target, bodies: Some(Bodies::Host), linking: Some(Linking::Fused), ..PlugOptions::default() };
+            let options = PlugOptions { host: adapter.target, bodies: Some(Bodies::Host), linking: Some(Linking::Fused), keep_wasi_versions: true, ..PlugOptions::default() };
             let what = format!("{} with {}", adapter.name(), file_stem(guest_path));
             let plugged = match kv_adapt::plug_named(guest_path, &guest, &options) {
                 Ok(p) => p,

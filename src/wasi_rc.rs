@@ -1,0 +1,162 @@
+//! WASI release candidates of late 2023 and early 2024 onto WASI 0.2.0, by renaming.
+//!
+//! Components of that time import `wasi:*@0.2.0-rc-2023-11-10` (io, cli, clocks,
+//! filesystem, random, sockets: what the preview1 adapter of wasmtime 15 and the
+//! wasmCloud 0.81 toolchain linked in), `wasi:cli` and `wasi:http@0.2.0-rc-2023-12-05`, or
+//! `@0.2.0-rc-2024-01-16`, and export `wasi:cli/run` or `wasi:http/incoming-handler` at
+//! those versions. No host of today serves those names, but apart from a few functions
+//! they are 0.2.0 type for type, and wit-component lists in an import only the functions
+//! the component calls. So a component that calls none of the functions that differ only
+//! needs its names moved to 0.2.0; one that calls such a function is refused, naming it.
+//! Unversioned `wasi:` interfaces (the drafts of mid-2023, with u32 handles) are refused too.
+
+use crate::error::{one_line, Error, Result};
+use crate::generation::InterfaceName;
+
+/// Release candidates whose packages `plug` renames to 0.2.0.
+const CANDIDATES: &[&str] = &["0.2.0-rc-2023-11-10", "0.2.0-rc-2023-12-05", "0.2.0-rc-2024-01-16"];
+
+/// WASI packages of 0.2.0; their release-candidate interfaces become 0.2.0 ones.
+const PACKAGES: &[&str] = &["cli", "clocks", "filesystem", "http", "io", "random", "sockets"];
+
+/// Functions of a release candidate that 0.2.0 changed: (package, version, interface,
+/// function as the component model names it, what changed). A component importing one of
+/// them cannot simply be renamed.
+const CHANGED: &[(&str, &str, &str, &str, &str)] = &[
+    ("sockets", "0.2.0-rc-2023-11-10", "tcp", "[method]tcp-socket.ipv6-only", "removed in 0.2.0"),
+    ("sockets", "0.2.0-rc-2023-11-10", "tcp", "[method]tcp-socket.set-ipv6-only", "removed in 0.2.0"),
+    ("sockets", "0.2.0-rc-2023-11-10", "udp", "[method]udp-socket.ipv6-only", "removed in 0.2.0"),
+    ("sockets", "0.2.0-rc-2023-11-10", "udp", "[method]udp-socket.set-ipv6-only", "removed in 0.2.0"),
+    ("http", "0.2.0-rc-2023-11-10", "types", "[method]request-options.connect-timeout-ms", "renamed connect-timeout in 0.2.0, which takes a duration in nanoseconds"),
+    ("http", "0.2.0-rc-2023-11-10", "types", "[method]request-options.set-connect-timeout-ms", "renamed set-connect-timeout in 0.2.0, which takes a duration in nanoseconds"),
+    ("http", "0.2.0-rc-2023-11-10", "types", "[method]request-options.first-byte-timeout-ms", "renamed first-byte-timeout in 0.2.0, which takes a duration in nanoseconds"),
+    ("http", "0.2.0-rc-2023-11-10", "types", "[method]request-options.set-first-byte-timeout-ms", "renamed set-first-byte-timeout in 0.2.0, which takes a duration in nanoseconds"),
+    ("http", "0.2.0-rc-2023-11-10", "types", "[method]request-options.between-bytes-timeout-ms", "renamed between-bytes-timeout in 0.2.0, which takes a duration in nanoseconds"),
+    ("http", "0.2.0-rc-2023-11-10", "types", "[method]request-options.set-between-bytes-timeout-ms", "renamed set-between-bytes-timeout in 0.2.0, which takes a duration in nanoseconds"),
+    ("http", "0.2.0-rc-2023-11-10", "types", "[method]future-trailers.get", "returns one more result level in 0.2.0"),
+];
+
+/// The 0.2.0 name of a release-candidate WASI interface, or `None` for any other name.
+pub fn renamed(name: &str) -> Option<String> {
+    let parsed = InterfaceName::parse(name)?;
+    let candidate = parsed.namespace == "wasi"
+        && PACKAGES.contains(&parsed.package)
+        && parsed.version.is_some_and(|v| CANDIDATES.contains(&v));
+    candidate.then(|| format!("wasi:{}/{}@0.2.0", parsed.package, parsed.interface))
+}
+
+/// What [`to_0_2_0`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Renamed {
+    pub imports: usize,
+    pub exports: usize,
+}
+
+impl Renamed {
+    /// Words for a plan line; empty when nothing was renamed.
+    pub fn describe(&self) -> String {
+        match (self.imports, self.exports) {
+            (0, 0) => String::new(),
+            (imports, exports) => {
+                format!("WASI release-candidate names moved to 0.2.0 ({imports} import(s), {exports} export(s))")
+            }
+        }
+    }
+}
+
+/// Renames every release-candidate WASI import and export of `component` to 0.2.0, after
+/// checking that it calls no function 0.2.0 changed and imports no unversioned WASI.
+pub fn to_0_2_0(name: &str, component: &[u8]) -> Result<(Vec<u8>, Renamed)> {
+    let surface = crate::compose::names(name, component)?;
+    let refuse = |interface: &str, why: String| Error::CannotRename { name: name.into(), interface: interface.into(), why };
+    if let Some(unversioned) = surface.imports.iter().chain(&surface.exports).find(|n| {
+        InterfaceName::parse(n).is_some_and(|p| p.namespace == "wasi" && p.package != "keyvalue" && PACKAGES.contains(&p.package) && p.version.is_none())
+    }) {
+        return Err(refuse(
+            unversioned,
+            "an unversioned WASI draft of 2023 (u32 handles), which no release of today's WASI can stand in for".into(),
+        ));
+    }
+    let renamed_imports: Vec<&String> = surface.imports.iter().filter(|n| renamed(n).is_some()).collect();
+    if let Some((interface, function, what)) = changed_function(component, &renamed_imports)? {
+        return Err(refuse(&interface, format!("it calls `{function}`, which is {what}; only components that avoid it can be moved to 0.2.0")));
+    }
+    let mut targets: Vec<String> = surface.imports.iter().map(|n| renamed(n).unwrap_or_else(|| n.clone())).collect();
+    targets.sort();
+    if let Some(pair) = targets.windows(2).find(|w| w[0] == w[1]) {
+        return Err(refuse(&pair[0], "the component imports it under two versions that both become 0.2.0".into()));
+    }
+    let counts = Renamed {
+        imports: renamed_imports.len(),
+        exports: surface.exports.iter().filter(|n| renamed(n).is_some()).count(),
+    };
+    if counts == Renamed::default() {
+        return Ok((component.to_vec(), counts));
+    }
+    let bytes = crate::compose::rename_names(component, renamed, renamed)?;
+    Ok((bytes, counts))
+}
+
+/// The first function of [`CHANGED`] that one of `imports` lists, with its interface.
+fn changed_function(component: &[u8], imports: &[&String]) -> Result<Option<(String, &'static str, &'static str)>> {
+    let suspects: Vec<&String> = imports
+        .iter()
+        .copied()
+        .filter(|n| {
+            InterfaceName::parse(n).is_some_and(|p| CHANGED.iter().any(|c| (c.0, Some(c.1), c.2) == (p.package, p.version, p.interface)))
+        })
+        .collect();
+    if suspects.is_empty() {
+        return Ok(None);
+    }
+    let types = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(component)
+        .map_err(|e| Error::InvalidComponent { name: "component".into(), reason: one_line(&e.to_string()) })?;
+    let types = types.as_ref();
+    for import in suspects {
+        let Some(wasmparser::component_types::ComponentEntityType::Instance(id)) = types.component_item_for_import(import).map(|item| item.ty) else {
+            continue;
+        };
+        let parsed = InterfaceName::parse(import).expect("suspects are parsed names");
+        let functions = &types[id].exports;
+        for (package, version, interface, function, what) in CHANGED {
+            let here = (*package, Some(*version), *interface) == (parsed.package, parsed.version, parsed.interface);
+            if here && functions.contains_key(*function) {
+                return Ok(Some((import.clone(), function, what)));
+            }
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_candidates_of_wasi_packages_move_to_0_2_0_and_nothing_else_does() {
+        assert_eq!(renamed("wasi:io/streams@0.2.0-rc-2023-11-10").as_deref(), Some("wasi:io/streams@0.2.0"));
+        assert_eq!(renamed("wasi:http/incoming-handler@0.2.0-rc-2023-12-05").as_deref(), Some("wasi:http/incoming-handler@0.2.0"));
+        assert_eq!(renamed("wasi:cli/run@0.2.0-rc-2024-01-16").as_deref(), Some("wasi:cli/run@0.2.0"));
+        assert_eq!(renamed("wasi:sockets/tcp@0.2.0-rc-2023-11-10").as_deref(), Some("wasi:sockets/tcp@0.2.0"));
+        for kept in [
+            "wasi:io/streams@0.2.0",
+            "wasi:io/streams@0.2.6",
+            "wasi:keyvalue/store@0.2.0-draft",
+            "wasi:keyvalue/readwrite",
+            "wasi:logging/logging",
+            "wasi:http/types@0.3.0-rc-2025-09-16",
+            "wasi:blobstore/container@0.2.0-rc-2023-11-10",
+        ] {
+            assert_eq!(renamed(kept), None, "{kept}");
+        }
+    }
+
+    #[test]
+    fn every_changed_function_is_of_a_renamed_package() {
+        for (package, version, interface, function, _) in CHANGED {
+            let name = format!("wasi:{package}/{interface}@{version}");
+            assert!(renamed(&name).is_some(), "{name} ({function}) is never renamed, so it needs no entry");
+        }
+    }
+}

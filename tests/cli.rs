@@ -552,3 +552,48 @@ fn notify_refuses_bad_input_in_one_line() {
     assert_ne!(output.status.code(), Some(0));
     assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
 }
+
+/// `run` passes `--env`, `--dir HOST::GUEST` and the arguments after `--` to the guest, in
+/// wasmtime's spelling, beside the store.
+#[test]
+fn run_passes_env_preopens_and_arguments_through_to_the_guest() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("note.txt"), "read through a preopen\n").unwrap();
+    let store = dir.path().join("kv-data");
+    let preopen = format!("{}::/data", data.display());
+    let output = kv_adapt(&[
+        "run",
+        common::G4_PRINTLN,
+        "--quiet",
+        "--store",
+        store.to_str().unwrap(),
+        "--env",
+        "GREETING_TO=tester",
+        "--env",
+        "READ_FILE=/data/note.txt",
+        "--dir",
+        &preopen,
+        "--",
+        "one",
+        "two",
+    ]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        stdout,
+        "greeting: hello from 2024\nruns: 1\nargs: one two\ngreeting to: tester\n/data/note.txt: read through a preopen\n"
+    );
+
+    // The store's own guest path is not the user's to take, and a bad spelling is one line.
+    for (flag, value, says) in [
+        ("--dir", format!("{}::/kv-data", data.display()), "where the store is preopened"),
+        ("--dir", "::/x".to_string(), "HOST_DIR::GUEST_PATH"),
+        ("--env", "=value".to_string(), "NAME=VALUE"),
+    ] {
+        let output = kv_adapt(&["run", common::G4_PRINTLN, "--store", store.to_str().unwrap(), flag, &value]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success() && stderr.lines().count() == 1 && stderr.contains(says), "{flag} {value}: {stderr}");
+    }
+}

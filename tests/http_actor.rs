@@ -265,3 +265,59 @@ fn our_http_rc_2023_12_05_wit_is_what_wasmtime_wasi_http_serves_as_0_2() {
     let pre = stock_linker(&engine, false).instantiate_pre(&compiled).expect("every function links against wasmtime-wasi-http");
     ProxyPre::new(pre).expect("the handler export has wasmtime-wasi-http's type");
 }
+
+/// A component whose imports come from `wit` (a package of its own plus ours), every
+/// function of world `w` imported, made by wit-component.
+fn component_importing(wit: &str) -> Vec<u8> {
+    let mut resolve = wit_parser::Resolve::default();
+    resolve.push_path(concat!(env!("CARGO_MANIFEST_DIR"), "/wit/kv-adapt")).unwrap();
+    let pkg = resolve.push_str("fixture.wit", wit).unwrap();
+    let world = resolve.select_world(&[pkg], Some("w")).unwrap();
+    let mut module = wit_component::dummy_module(&resolve, world, wit_parser::ManglingAndAbi::Standard32);
+    wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8).unwrap();
+    wit_component::ComponentEncoder::default().module(&module).unwrap().validate(true).encode().unwrap()
+}
+
+/// A function 0.2.0 changed, or an unversioned draft, cannot be renamed: `plug` refuses in
+/// one line naming it (and `--keep-wasi-versions` is the way out); the same interface with
+/// only unchanged functions is renamed.
+#[test]
+fn plug_refuses_what_0_2_0_changed_and_renames_the_rest() {
+    let sockets = |function: &str| {
+        format!(
+            "package fixture:sockets@0.2.0-rc-2023-11-10;
+             interface tcp {{ resource tcp-socket {{ {function}: func() -> bool; }} }}
+             world w {{ import tcp; import wasi:keyvalue/readwrite; }}"
+        )
+    };
+    // The fixture's own package name stands in for wasi:sockets, renamed below in the binary.
+    let as_wasi = |bytes: Vec<u8>| {
+        kv_adapt::compose::rename_imports(&bytes, |n| n.strip_prefix("fixture:").map(|rest| format!("wasi:{rest}"))).unwrap()
+    };
+    let refused = kv_adapt::plug(&as_wasi(component_importing(&sockets("ipv6-only"))), &kv_adapt::PlugOptions::default())
+        .err()
+        .expect("ipv6-only is refused")
+        .to_string();
+    assert_eq!(refused.lines().count(), 1, "{refused}");
+    assert!(refused.contains("wasi:sockets/tcp@0.2.0-rc-2023-11-10") && refused.contains("[method]tcp-socket.ipv6-only"), "{refused}");
+    assert!(refused.contains("--keep-wasi-versions"), "{refused}");
+
+    let fine = kv_adapt::plug(&as_wasi(component_importing(&sockets("keep-alive-enabled"))), &kv_adapt::PlugOptions::default()).unwrap();
+    let surface = kv_adapt::compose::surface("renamed", &fine).unwrap();
+    assert!(surface.imports.contains(&"wasi:sockets/tcp@0.2.0".to_string()), "{:?}", surface.imports);
+
+    let kept = kv_adapt::PlugOptions { keep_wasi_versions: true, ..Default::default() };
+    let kept = kv_adapt::plug(&as_wasi(component_importing(&sockets("ipv6-only"))), &kept).unwrap();
+    let surface = kv_adapt::compose::surface("kept", &kept).unwrap();
+    assert!(surface.imports.contains(&"wasi:sockets/tcp@0.2.0-rc-2023-11-10".to_string()), "{:?}", surface.imports);
+
+    let unversioned = "package fixture:http;
+        interface types { resource fields { constructor(); } }
+        world w { import types; import wasi:keyvalue/readwrite; }";
+    let refused = kv_adapt::plug(&as_wasi(component_importing(unversioned)), &kv_adapt::PlugOptions::default())
+        .err()
+        .expect("an unversioned draft is refused")
+        .to_string();
+    assert_eq!(refused.lines().count(), 1, "{refused}");
+    assert!(refused.contains("`wasi:http/types`") && refused.contains("unversioned"), "{refused}");
+}

@@ -366,6 +366,23 @@ const CLI_RUN_RC_2023_11_10: Upstream = Upstream {
     digest: "e57fee7c56458e89ba47779c842c6f0efae1246321c7957ccf484cee52a0e89f",
 };
 
+// We carry the two clocks wasi:http rc-2023-12-05 names (its own package is checked against
+// wasmtime-wasi-http by tests/http_actor.rs: the reference holds no wasi:http).
+const CLOCKS_RC_2023_11_10: Upstream = Upstream {
+    package: "wasi:clocks@0.2.0-rc-2023-11-10",
+    // The package's own directory does not resolve alone (it uses wasi:io): read it as a
+    // dependency of wasi:cli.
+    dir: "wasi-cli/v0.2.0-rc-2023-11-10/wit",
+    scope: Scope::OursAreUpstreams,
+    interfaces: &["monotonic-clock", "wall-clock"],
+    digest: "1bc853ac87e94df01a77bbb402f913b9ad7d4a7be52e97338a25ab4b9062f38e",
+};
+
+#[test]
+fn wasi_clocks_rc_2023_11_10_matches_upstream() {
+    assert_matches_upstream(&CLOCKS_RC_2023_11_10);
+}
+
 #[test]
 fn g2_keyvalue_2023_11_matches_upstream() {
     assert_matches_upstream(&G2);

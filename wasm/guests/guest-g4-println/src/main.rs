@@ -5,7 +5,9 @@
 //!
 //! It opens bucket "", stores "greeting" with a sync body, reads it back, increments the
 //! counter "runs" and prints what it saw. Any failure is printed to stderr and ends the
-//! run with a non-zero exit code.
+//! run with a non-zero exit code. What the runner passed through is printed too when there
+//! is any: arguments after the program name, `GREETING_TO` from the environment, and the
+//! text of the file `READ_FILE` names (in a directory preopened with `--dir`).
 
 wit_bindgen::generate!({
     path: "../../../wit/kv-adapt",
@@ -51,5 +53,17 @@ fn run() -> Result<(), String> {
 
     let runs = atomic::increment(&bucket, "runs", 1).map_err(trace("increment runs"))?;
     println!("runs: {runs}");
+
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if !args.is_empty() {
+        println!("args: {}", args.join(" "));
+    }
+    if let Ok(to) = std::env::var("GREETING_TO") {
+        println!("greeting to: {to}");
+    }
+    if let Ok(path) = std::env::var("READ_FILE") {
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("reading {path}: {e}"))?;
+        println!("{path}: {}", text.trim_end());
+    }
     Ok(())
 }

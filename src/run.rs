@@ -366,8 +366,8 @@ pub struct Guest<'a> {
 impl<'a> Guest<'a> {
     /// Arguments alone.
     pub fn args(args: &'a [String]) -> Guest<'a> {
-        static NONE: std::sync::OnceLock<GuestExtras> = std::sync::OnceLock::new();
-        Guest { args, extras: NONE.get_or_init(GuestExtras::default) }
+        static NONE: GuestExtras = GuestExtras { env: Vec::new(), dirs: Vec::new() };
+        Guest { args, extras: &NONE }
     }
 }
 

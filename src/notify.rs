@@ -12,7 +12,6 @@ use anyhow::{anyhow, bail, Context};
 use wasmtime::component::{Instance, Resource};
 use wasmtime::Store;
 
-use crate::hosts::backend::Backend;
 use crate::hosts::{eventual, today};
 use crate::run::{HostState, KvHost, Limits, StoreSpec};
 use crate::{Generation, Plan, PlugOptions};
@@ -72,7 +71,7 @@ pub fn notify(name: &str, bytes: &[u8], options: &NotifyOptions, event: &Event) 
     if host == Generation::G1 {
         bail!("no host of kv-adapt's own speaks {host}");
     }
-    let plug = PlugOptions { diagnostics: true, ..options.plug };
+    let plug = PlugOptions { diagnostics: true, keep_wasi_versions: false, ..options.plug };
     let plugged = crate::plug_named(name, bytes, &plug)?;
     let handler = host.watch_export();
     let surface = crate::compose::names(name, &plugged.component)?;
@@ -83,12 +82,9 @@ pub fn notify(name: &str, bytes: &[u8], options: &NotifyOptions, event: &Event) 
             found => bail!("{name} exports {} but a {} host calls {handler}; no bridge serves it that way", found.join(", "), host.id()),
         }
     }
-    let component = crate::rewire_rc_wasi(&plugged.component)?;
+    let component = plugged.component;
 
-    let backend = options.store.open()?;
-    if let Backend::Dir(root) = &backend {
-        crate::hosts::dir::recover(root).map_err(|e| anyhow!("cleaning up after killed writers: {e}"))?;
-    }
+    let (backend, _) = options.store.open_recovered()?;
     if options.write {
         match event {
             Event::Set { bucket, key, value } => backend.write(bucket, key, value),

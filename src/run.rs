@@ -48,6 +48,17 @@ impl StoreSpec {
         }
     }
 
+    /// [`StoreSpec::open`], then, on a directory, cleans up after writers killed while
+    /// writing it (see `hosts::dir::recover`), as every command that writes must first.
+    pub fn open_recovered(&self) -> anyhow::Result<(Backend, crate::hosts::dir::Recovered)> {
+        let backend = self.open()?;
+        let recovered = match &backend {
+            Backend::Dir(root) => crate::hosts::dir::recover(root).map_err(|e| anyhow!("cleaning up after killed writers: {e}"))?,
+            Backend::Redis(_) => Default::default(),
+        };
+        Ok((backend, recovered))
+    }
+
     /// Makes the directory, or connects to the server.
     pub fn open(&self) -> anyhow::Result<Backend> {
         match self {
@@ -102,6 +113,9 @@ impl GuestExtras {
         if host.is_empty() || guest.is_empty() {
             bail!("--dir {text}: write --dir HOST_DIR::GUEST_PATH");
         }
+        if guest == STORE_GUEST_PATH {
+            bail!("--dir {text}: {STORE_GUEST_PATH} is where the store is preopened; choose another guest path");
+        }
         Ok((PathBuf::from(host), guest.to_string()))
     }
 
@@ -111,9 +125,6 @@ impl GuestExtras {
             builder.env(key, value);
         }
         for (host, guest) in &self.dirs {
-            if guest == STORE_GUEST_PATH {
-                bail!("--dir {}::{guest}: {STORE_GUEST_PATH} is where the store is preopened; choose another guest path", host.display());
-            }
             builder
                 .preopened_dir(host, guest, FsPerms::ReadWrite)
                 .map_err(anyhow::Error::from)
@@ -280,10 +291,12 @@ pub fn wasi_ctx(store_dir: &Path, args: &[String]) -> anyhow::Result<WasiCtx> {
 /// composes the filesystem store for G5/G6 (G3/G4 are served by the strict host at run
 /// time), and renames rc-2023-11-10 WASI imports to 0.2.0.
 pub fn prepare(name: &str, bytes: &[u8], plug: &PlugOptions) -> anyhow::Result<Vec<u8>> {
-    let plugged = crate::plug_named(name, bytes, plug)?;
+    // The embedded host serves WASI 0.2 names only, whatever the caller asked of `plug`.
+    let plug = PlugOptions { keep_wasi_versions: false, ..*plug };
+    let plugged = crate::plug_named(name, bytes, &plug)?;
     Ok(match served(plug.host, &StoreSpec::Dir(PathBuf::new()))? {
-        Served::StoreComponent => bundle_store(&plugged.component, plug)?,
-        Served::Embedder(_) => crate::rewire_rc_wasi(&plugged.component)?,
+        Served::StoreComponent => bundle_store(&plugged.component, &plug)?,
+        Served::Embedder(_) => plugged.component,
     })
 }
 
@@ -318,11 +331,7 @@ pub struct Ran {
 pub fn run(name: &str, bytes: &[u8], options: &RunOptions) -> anyhow::Result<RunReport> {
     check_counter_encoding(&options.store, options.plug.counter)?;
     let ready = ready(name, bytes, &options.plug, &options.store)?;
-    let backend = options.store.open()?;
-    let recovered = match &backend {
-        Backend::Dir(root) => crate::hosts::dir::recover(root).map_err(|e| anyhow!("cleaning up after killed writers: {e}"))?,
-        Backend::Redis(_) => Default::default(),
-    };
+    let (backend, recovered) = options.store.open_recovered()?;
     let engine = engine_caching(options.compile_cache.as_deref())?;
     let guest = Guest { args: &options.args, extras: &options.extras };
     let ran = run_ready_on(&engine, name, &ready, &backend, &guest, options.capture, &options.limits)?;
@@ -341,12 +350,12 @@ pub struct Ready {
 
 /// Makes `bytes` runnable on `plug.host` over a store like `store` (only its kind matters).
 pub fn ready(name: &str, bytes: &[u8], plug: &PlugOptions, store: &StoreSpec) -> anyhow::Result<Ready> {
-    let plug = PlugOptions { diagnostics: true, ..*plug };
+    let plug = PlugOptions { diagnostics: true, keep_wasi_versions: false, ..*plug };
     let served = served(plug.host, store)?;
     let plugged = crate::plug_named(name, bytes, &plug)?;
     let component = match served {
         Served::StoreComponent => bundle_store(&plugged.component, &plug)?,
-        Served::Embedder(_) => crate::rewire_rc_wasi(&plugged.component)?,
+        Served::Embedder(_) => plugged.component,
     };
     Ok(Ready { plan: plugged.plan, host: plug.host, served, component, counter: plug.counter })
 }

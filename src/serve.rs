@@ -43,10 +43,7 @@ pub fn find_incoming_handler(engine: &Engine, component: &Component) -> Option<S
 pub fn serve(name: &str, bytes: &[u8], options: &ServeOptions, listening: impl FnOnce(&Listening<'_>)) -> anyhow::Result<()> {
     crate::run::check_counter_encoding(&options.store, options.plug.counter)?;
     let ready = crate::run::ready(name, bytes, &options.plug, &options.store)?;
-    let backend = options.store.open()?;
-    if let crate::hosts::backend::Backend::Dir(root) = &backend {
-        crate::hosts::dir::recover(root).map_err(|e| anyhow!("cleaning up after killed writers: {e}"))?;
-    }
+    let (backend, _) = options.store.open_recovered()?;
     let kv = crate::run::kv_host(&ready, &backend)?;
     let engine = crate::run::engine()?;
     let component = Component::new(&engine, &ready.component).map_err(anyhow::Error::from).context("compiling the composed component")?;
@@ -63,19 +60,24 @@ pub fn serve(name: &str, bytes: &[u8], options: &ServeOptions, listening: impl F
     let pre = linker.instantiate_pre(&component).map_err(anyhow::Error::from).context("linking the component")?;
     let pre = ProxyPre::new(pre).map_err(anyhow::Error::from).context("finding wasi:http/incoming-handler")?;
     let server = Arc::new(Server { pre, kv, args: options.args.clone(), extras: options.extras.clone(), limits: options.limits });
+    // Every request makes such a store: a preopen that cannot be opened is said now, once,
+    // rather than to each request.
+    server.store()?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(options.addr).await.with_context(|| format!("cannot listen on {}", options.addr))?;
         listening(&Listening { addr: listener.local_addr()?, ready: &ready });
         let mut served = 0u64;
-        let mut connections = Vec::new();
+        // Kept only when counting, to wait for the last answers; a server serving until
+        // killed lets each connection's task go when it ends.
+        let mut counted = Vec::new();
         while options.requests.is_none_or(|limit| served < limit) {
             let (client, _) = listener.accept().await?;
             let server = server.clone();
             // One request per connection when counting, so that the count is of requests.
             let keep_alive = options.requests.is_none();
-            connections.push(tokio::task::spawn(async move {
+            let connection = tokio::task::spawn(async move {
                 let service = hyper::service::service_fn(move |request| {
                     let server = server.clone();
                     async move { server.handle(request).await }
@@ -87,10 +89,13 @@ pub fn serve(name: &str, bytes: &[u8], options: &ServeOptions, listening: impl F
                 {
                     eprintln!("kv-adapt: serving a connection failed: {error}");
                 }
-            }));
+            });
+            if options.requests.is_some() {
+                counted.push(connection);
+            }
             served += 1;
         }
-        for connection in connections {
+        for connection in counted {
             let _ = connection.await;
         }
         anyhow::Ok(())
@@ -106,9 +111,13 @@ struct Server {
 }
 
 impl Server {
-    async fn handle(&self, request: hyper::Request<hyper::body::Incoming>) -> anyhow::Result<hyper::Response<HyperOutgoingBody>> {
+    fn store(&self) -> anyhow::Result<wasmtime::Store<HostState>> {
         let guest = crate::run::Guest { args: &self.args, extras: &self.extras };
-        let mut store = crate::run::new_store(self.pre.engine(), &self.kv, &guest, None, &self.limits)?;
+        crate::run::new_store(self.pre.engine(), &self.kv, &guest, None, &self.limits)
+    }
+
+    async fn handle(&self, request: hyper::Request<hyper::body::Incoming>) -> anyhow::Result<hyper::Response<HyperOutgoingBody>> {
+        let mut store = self.store()?;
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let request = store.data_mut().http().new_incoming_request(Scheme::Http, request)?;
         let out = store.data_mut().http().new_response_outparam(sender)?;

@@ -233,23 +233,14 @@ async fn after_plug_with_store_stock_wasmtime_wasi_http_keeps_the_count_in_a_dir
 /// wasmtime-wasi-http's own 0.2 bindings: a type that differed in any function would fail.
 #[test]
 fn our_http_rc_2023_12_05_wit_is_what_wasmtime_wasi_http_serves_as_0_2() {
-    let mut resolve = wit_parser::Resolve::default();
-    resolve.push_path(concat!(env!("CARGO_MANIFEST_DIR"), "/wit/kv-adapt")).unwrap();
-    let pkg = resolve
-        .push_str(
-            "every-http.wit",
-            "package test:every-http;
-             world every {
-                 import wasi:http/types@0.2.0-rc-2023-12-05;
-                 import wasi:http/outgoing-handler@0.2.0-rc-2023-12-05;
-                 export wasi:http/incoming-handler@0.2.0-rc-2023-12-05;
-             }",
-        )
-        .unwrap();
-    let world = resolve.select_world(&[pkg], Some("every")).unwrap();
-    let mut module = wit_component::dummy_module(&resolve, world, wit_parser::ManglingAndAbi::Standard32);
-    wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8).unwrap();
-    let component = wit_component::ComponentEncoder::default().module(&module).unwrap().validate(true).encode().unwrap();
+    let component = component_importing(
+        "package test:every-http;
+         world w {
+             import wasi:http/types@0.2.0-rc-2023-12-05;
+             import wasi:http/outgoing-handler@0.2.0-rc-2023-12-05;
+             export wasi:http/incoming-handler@0.2.0-rc-2023-12-05;
+         }",
+    );
     let (renamed, counts) = kv_adapt::wasi_rc::to_0_2_0("every-http", &component).unwrap();
     assert_eq!(counts.exports, 1);
     assert!(counts.imports >= 2, "{counts:?}");

@@ -302,6 +302,32 @@ fn plug_refuses_what_0_2_0_changed_and_renames_the_rest() {
     let surface = kv_adapt::compose::surface("kept", &kept).unwrap();
     assert!(surface.imports.contains(&"wasi:sockets/tcp@0.2.0-rc-2023-11-10".to_string()), "{:?}", surface.imports);
 
+    // The seven http rc-2023-11-10 functions 0.2.0 changed are refused the same way.
+    let http_rc = "package fixture:http@0.2.0-rc-2023-11-10;
+        interface types { resource future-trailers { get: func() -> option<u32>; } }
+        world w { import types; import wasi:keyvalue/readwrite; }";
+    let refused = kv_adapt::plug(&as_wasi(component_importing(http_rc)), &kv_adapt::PlugOptions::default())
+        .err()
+        .expect("future-trailers.get of rc-2023-11-10 is refused")
+        .to_string();
+    assert!(refused.contains("wasi:http/types@0.2.0-rc-2023-11-10") && refused.contains("[method]future-trailers.get"), "{refused}");
+
+    // Two versions that would both become 0.2.0 cannot be one import.
+    let twice = "package fixture:w;
+        package fixture:random@0.2.0-rc-2023-11-10 { interface random { get: func() -> u64; } }
+        package fixture:random@0.2.0 { interface random { get: func() -> u64; } }
+        world w {
+            import fixture:random/random@0.2.0-rc-2023-11-10;
+            import fixture:random/random@0.2.0;
+            import wasi:keyvalue/readwrite;
+        }";
+    let refused = kv_adapt::plug(&as_wasi(component_importing(twice)), &kv_adapt::PlugOptions::default())
+        .err()
+        .expect("two versions becoming one are refused")
+        .to_string();
+    assert_eq!(refused.lines().count(), 1, "{refused}");
+    assert!(refused.contains("`wasi:random/random@0.2.0`") && refused.contains("two versions"), "{refused}");
+
     let unversioned = "package fixture:http;
         interface types { resource fields { constructor(); } }
         world w { import types; import wasi:keyvalue/readwrite; }";

@@ -62,31 +62,50 @@ impl Build {
     }
 }
 
+/// How an adapter serves value bodies; the flavours of one (front, back) pair.
+#[derive(Clone, Copy, PartialEq)]
+enum Flavour {
+    /// wasi:io is the host's; async bodies are refused (`Bodies::Host`).
+    HostIo,
+    /// The adapter exports wasi:io and serves bodies from memory (`Bodies::Adapter`).
+    AdapterIo,
+    /// As `AdapterIo`, and groups of the host's WASI (stdio, monotonic clock, files) are
+    /// wrapped into the same wasi:io (`Bodies::Wrapping`, features `wasi-*`): one build per
+    /// non-empty set of groups, so that an adapter imports only what its guest does.
+    WrappingIo,
+}
+
+/// The groups a wrapping flavour can wrap (`wasm/adapter` features `wasi-<group>`).
+const WASI_GROUPS: [&str; 3] = ["stdio", "clock", "files"];
+
 /// Every adapter shipped: (front, back, flavours). A front is the generation served to the
 /// guest, a back the one imported from the host; `wasm/adapter` builds any pair from one
 /// file per front and one per back. Fronts whose value bodies are wasi:io streams come in
-/// two flavours (`io` serves the streams from memory); the others in one.
+/// more than one flavour (`Flavour`); the others in one.
 /// G1's streams are its own interface, which its adapter always serves from memory: one
-/// flavour, listed as `true` (adapter bodies) but built without the `io` feature (which
-/// means wasi:io) and named without `-io`.
-const ADAPTER_PAIRS: &[(&str, &str, &[bool])] = &[
-    ("g1", "g5", &[true]),
-    ("g1", "g6", &[true]),
-    ("g2", "g5", &[false, true]),
-    ("g2", "g6", &[false, true]),
-    ("g3", "g5", &[false, true]),
-    ("g3", "g6", &[false, true]),
-    ("g4", "g5", &[false, true]),
-    ("g4", "g6", &[false, true]),
-    ("g5", "g6", &[false]),
-    ("g6", "g5", &[false]),
-    ("g5", "g3", &[false]),
-    ("g5", "g4", &[false]),
-    ("g6", "g3", &[false]),
-    ("g6", "g4", &[false]),
-    ("g5", "g2", &[false]),
-    ("g6", "g2", &[false]),
-];
+/// flavour, listed as `AdapterIo` but built without the `io` feature (which means wasi:io)
+/// and named without `-io`.
+const ADAPTER_PAIRS: &[(&str, &str, &[Flavour])] = {
+    use Flavour::*;
+    &[
+        ("g1", "g5", &[AdapterIo]),
+        ("g1", "g6", &[AdapterIo]),
+        ("g2", "g5", &[HostIo, AdapterIo]),
+        ("g2", "g6", &[HostIo, AdapterIo]),
+        ("g3", "g5", &[HostIo, AdapterIo, WrappingIo]),
+        ("g3", "g6", &[HostIo, AdapterIo, WrappingIo]),
+        ("g4", "g5", &[HostIo, AdapterIo, WrappingIo]),
+        ("g4", "g6", &[HostIo, AdapterIo, WrappingIo]),
+        ("g5", "g6", &[HostIo]),
+        ("g6", "g5", &[HostIo]),
+        ("g5", "g3", &[HostIo]),
+        ("g5", "g4", &[HostIo]),
+        ("g6", "g3", &[HostIo]),
+        ("g6", "g4", &[HostIo]),
+        ("g5", "g2", &[HostIo]),
+        ("g6", "g2", &[HostIo]),
+    ]
+};
 /// Watch bridges (`wasm/watch-bridge`): a guest's watch handler served to a host of
 /// another generation (`handle-watch` up to G4, `watcher` from G5), one for every pair
 /// of generations an adapter serves.
@@ -126,15 +145,31 @@ const FUSED_PAIRS: &[(&str, &str)] = &[("g2", "g5"), ("g2", "g6")];
 /// Generations the filesystem store is built for.
 const STORE_TARGETS: &[&str] = &["g5", "g6"];
 
-fn adapters() -> Vec<(Build, &'static str, &'static str, bool)> {
+/// Every adapter build: (build, front, back, flavour, wrapped groups).
+fn adapters() -> Vec<(Build, &'static str, &'static str, Flavour, Vec<&'static str>)> {
     let mut builds = Vec::new();
     for (front, back, flavours) in ADAPTER_PAIRS {
-        for io in flavours.iter().copied() {
-            let wasi_io = io && *front != "g1";
-            let suffix = if wasi_io { "-io" } else { "" };
-            let features = format!("front-{front},back-{back}{}", if wasi_io { ",io" } else { "" });
-            let artifact = format!("adapter-{front}-on-{back}{suffix}");
-            builds.push((Build::new("adapter", &features, Target::Unknown, Output::Lib, &artifact), *front, *back, io));
+        for flavour in flavours.iter().copied() {
+            let group_sets: Vec<Vec<&str>> = match flavour {
+                Flavour::WrappingIo => (1u8..8)
+                    .map(|bits| WASI_GROUPS.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, g)| *g).collect())
+                    .collect(),
+                Flavour::HostIo | Flavour::AdapterIo => vec![Vec::new()],
+            };
+            for groups in group_sets {
+                let (suffix, features) = match flavour {
+                    Flavour::HostIo => (String::new(), String::new()),
+                    Flavour::AdapterIo if *front == "g1" => (String::new(), String::new()),
+                    Flavour::AdapterIo => ("-io".to_string(), ",io".to_string()),
+                    Flavour::WrappingIo => (
+                        format!("-io-wasi-{}", groups.join("-")),
+                        format!(",io{}", groups.iter().map(|g| format!(",wasi-{g}")).collect::<String>()),
+                    ),
+                };
+                let features = format!("front-{front},back-{back}{features}");
+                let artifact = format!("adapter-{front}-on-{back}{suffix}");
+                builds.push((Build::new("adapter", &features, Target::Unknown, Output::Lib, &artifact), *front, *back, flavour, groups));
+            }
         }
     }
     builds
@@ -157,6 +192,7 @@ fn test_guests() -> Vec<Build> {
         Build::new("guest-store-conformance", "g5", Target::Unknown, Output::Lib, "guest-g5-conformance"),
         Build::new("guest-store-conformance", "g6", Target::Unknown, Output::Lib, "guest-g6-conformance"),
         Build::new("guest-g4-println", "", Target::Wasip2, Output::Bin, "guest-g4-println"),
+        Build::new("guest-g3-async-bodies", "", Target::Wasip2, Output::Bin, "guest-g3-async-bodies"),
         Build::new("guest-wasmcloud-g5", "", Target::Wasip2, Output::Bin, "guest-wasmcloud-g5"),
         Build::new("guest-bench", "g2", Target::Unknown, Output::Lib, "guest-g2-bench"),
         Build::new("guest-bench", "g4", Target::Unknown, Output::Lib, "guest-g4-bench"),
@@ -213,9 +249,19 @@ fn main() -> Result<()> {
     // `artifacts.rs` holds the table of shipped components, so the table is written once,
     // here, from the same data that drives the builds.
     let mut rows = String::from("pub const ADAPTERS: &[Adapter] = &[\n");
-    for (build, source, target, io) in adapters() {
+    for (build, source, target, flavour, groups) in adapters() {
         let file = built(&root, &build, &wasm_target, &out)?;
-        let bodies = if io { "Bodies::Adapter" } else { "Bodies::Host" };
+        let has = |g: &str| groups.contains(&g);
+        let bodies = match flavour {
+            Flavour::HostIo => "Bodies::Host".to_string(),
+            Flavour::AdapterIo => "Bodies::Adapter".to_string(),
+            Flavour::WrappingIo => format!(
+                "Bodies::Wrapping(Wrapped {{ stdio: {}, clock: {}, files: {} }})",
+                has("stdio"),
+                has("clock"),
+                has("files")
+            ),
+        };
         writeln!(
             rows,
             "    Adapter {{ source: Generation::{}, target: Generation::{}, bodies: {bodies}, bytes: include_bytes!({:?}) }},",

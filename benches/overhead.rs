@@ -314,6 +314,106 @@ impl Running {
     }
 }
 
+/// The wrapping flavour's cost on the host's own streams: `guest-g3-async-bodies` (std,
+/// wasm32-wasip2, G3 with async bodies) plugged onto G5 with `adapter-g3-on-g5-io-wasi-*`
+/// over the filesystem store, against the same guest unadapted on kv-adapt's strict G3
+/// host (whose wasi:io is the host's own), both over a fresh directory store. Per-op
+/// figures are (median run with N ops − median base run) ÷ N, so that key-value work,
+/// instantiation and std's start-up cancel out; the base run is a row of its own. Samples
+/// alternate between the two paths. Returns the markdown table.
+fn io_wrapping(engine: &Engine, rounds: usize, jsonl: &mut String, notes: &mut Vec<String>) -> String {
+    use kv_adapt::run::{Guest, GuestExtras, StoreSpec};
+    let file = format!("{COMPONENTS}/guest-g3-async-bodies.wasm");
+    let guest = match std::fs::read(&file) {
+        Ok(g) => g,
+        Err(e) => {
+            notes.push(format!("io-wrapping: {file} not available ({e}); rows skipped"));
+            return String::new();
+        }
+    };
+    let base = store_base().join("io-wrapping");
+    let _ = std::fs::remove_dir_all(&base);
+    let data = base.join("data");
+    std::fs::create_dir_all(&data).expect("bench data dir");
+    std::fs::write(data.join("blob.txt"), "a".repeat(4096)).expect("bench file");
+    const LINES: usize = 1000;
+    const READS: usize = 200;
+    let workloads: [(&str, usize, &[(&str, String)]); 3] = [
+        ("base run (instantiate + main)", 1, &[]),
+        ("stdout line, 64 B (println!)", LINES, &[("STDOUT_LINES", String::new())]),
+        ("file read, 4 KiB (std::fs::read)", READS, &[("READ_TIMES", String::new())]),
+    ];
+    struct PathRun {
+        label: &'static str,
+        component: Component,
+        kv: kv_adapt::run::KvHost,
+    }
+    let mut paths = Vec::new();
+    for (label, host) in [("g3-direct (strict G3 host)", Generation::G3), ("g3-wrapped (adapter + fs-store, G5)", Generation::G5)] {
+        let store_dir = base.join(format!("store-{}", host.id()));
+        std::fs::create_dir_all(&store_dir).expect("bench store dir");
+        let spec = StoreSpec::Dir(store_dir);
+        let options = PlugOptions { host, ..PlugOptions::default() };
+        let prepared = kv_adapt::run::ready("guest-g3-async-bodies", &guest, &options, &spec)
+            .map_err(|e| e.to_string())
+            .and_then(|ready| {
+                let backend = spec.open().map_err(|e| e.to_string())?;
+                let kv = kv_adapt::run::kv_host(&ready, &backend).map_err(|e| e.to_string())?;
+                let component = Component::new(engine, &ready.component).map_err(|e| e.to_string())?;
+                Ok(PathRun { label, component, kv })
+            });
+        match prepared {
+            Ok(p) => paths.push(p),
+            Err(e) => notes.push(format!("io-wrapping: {label}: {e}")),
+        }
+    }
+    if paths.len() != 2 {
+        return String::new();
+    }
+    let extras_for = |what: &[(&str, String)], n: usize| GuestExtras {
+        env: [("READ_FILE".to_string(), "/data/blob.txt".to_string())]
+            .into_iter()
+            .chain(what.iter().map(|(k, _)| (k.to_string(), n.to_string())))
+            .collect(),
+        dirs: vec![(data.clone(), "/data".to_string())],
+    };
+    // times[path][workload]
+    let mut times = vec![vec![Vec::new(); workloads.len()]; paths.len()];
+    for _ in 0..rounds {
+        for (w, (_, n, env)) in workloads.iter().enumerate() {
+            let extras = extras_for(env, *n);
+            for (p, path) in paths.iter().enumerate() {
+                let guest = Guest { args: &[], extras: &extras };
+                let pipes = (wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(1 << 20), wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(1 << 16));
+                let start = Instant::now();
+                let (mut store, instance) =
+                    kv_adapt::run::instantiate_guest(engine, &path.component, &path.kv, &guest, Some(&pipes), &Default::default()).expect("instantiate");
+                let command = wasmtime_wasi::p2::bindings::sync::Command::new(&mut store, &instance).expect("a command");
+                let result = command.wasi_cli_run().call_run(&mut store).expect("run");
+                times[p][w].push(start.elapsed().as_secs_f64());
+                assert!(result.is_ok(), "{}: the guest failed: {}", path.label, String::from_utf8_lossy(&pipes.1.contents()));
+            }
+        }
+    }
+    let medians: Vec<Vec<f64>> = times.iter_mut().map(|per| per.iter_mut().map(|t| median(t)).collect()).collect();
+    let mut md = String::from("| measure | g3-direct (µs) | g3-wrapped (µs) | wrapped ÷ direct |\n|---|---:|---:|---:|\n");
+    for (w, (what, n, _)) in workloads.iter().enumerate() {
+        let per = |p: usize| if w == 0 { medians[p][0] } else { (medians[p][w] - medians[p][0]) / *n as f64 };
+        let (direct, wrapped) = (per(0), per(1));
+        let _ = writeln!(md, "| {what} | {:.2} | {:.2} | {:.2} |", direct * 1e6, wrapped * 1e6, wrapped / direct);
+        let _ = writeln!(
+            jsonl,
+            "{{\"figure\":\"io-wrapping\",\"measure\":{},\"direct_us\":{},\"wrapped_us\":{},\"ratio\":{},\"rounds\":{rounds}}}",
+            js(what),
+            jf(direct * 1e6),
+            jf(wrapped * 1e6),
+            jf(wrapped / direct)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&base);
+    md
+}
+
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(|a, b| a.total_cmp(b));
     let n = values.len();
@@ -783,6 +883,9 @@ fn main() {
         }
     }
 
+    eprintln!("overhead: io-wrapping rows");
+    let wrapping_md = io_wrapping(&engine, if args.quick { 3 } else { 15 }, &mut jsonl, &mut notes);
+
     let total = started.elapsed();
     let load_end = loadavg();
     let _ = writeln!(md, "# kv-adapt adapter overhead\n");
@@ -810,6 +913,12 @@ fn main() {
     let _ = writeln!(md, "## Throughput\n\n{tp_md}");
     let _ = writeln!(md, "## Targets\n\n| figure | target | measured | |\n|---|---|---:|---|\n{targets_md}");
     let _ = writeln!(md, "## Instantiation\n\n{inst_md}");
+    let _ = writeln!(
+        md,
+        "## Host streams through the wrapping flavour\n\n`guest-g3-async-bodies` (std, G3, async bodies) on kv-adapt's \
+         strict G3 host (direct) and plugged onto G5 with `adapter-g3-on-g5-io-wasi-stdio-clock-files` over the filesystem \
+         store (wrapped); per-op rows are (run with N ops − base run) ÷ N (N = 1000 lines, 200 reads).\n\n{wrapping_md}"
+    );
     let _ = writeln!(md, "## Sizes\n\n{sizes}\n{composed}");
     let _ = writeln!(md, "## plug time\n\n{plug_md}");
     let _ = writeln!(md, "## Compile time (informational, one sample)\n\n{compile_md}");

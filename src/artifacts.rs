@@ -17,6 +17,38 @@ pub enum Bodies {
     Adapter,
     /// wasi:io comes from the host; async body calls return an error saying why.
     Host,
+    /// As `Adapter`, and the adapter also wraps these groups of the host's WASI into that
+    /// wasi:io (G3/G4): for guests that use both async bodies and the host's streams, such
+    /// as Rust std programs for wasm32-wasip2. It imports only the groups listed.
+    Wrapping(Wrapped),
+}
+
+/// Groups of the host's WASI a wrapping adapter wraps (and so imports).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Wrapped {
+    /// `wasi:cli/{stdin,stdout,stderr}`.
+    pub stdio: bool,
+    /// `wasi:clocks/monotonic-clock`.
+    pub clock: bool,
+    /// `wasi:filesystem/{types,preopens}`.
+    pub files: bool,
+}
+
+impl Wrapped {
+    pub fn is_empty(self) -> bool {
+        self == Wrapped::default()
+    }
+
+    /// The groups by name, e.g. `stdio-files`, as adapter file names carry them.
+    pub fn names(self) -> String {
+        let mut names = Vec::new();
+        for (on, name) in [(self.stdio, "stdio"), (self.clock, "clock"), (self.files, "files")] {
+            if on {
+                names.push(name);
+            }
+        }
+        names.join("-")
+    }
 }
 
 impl Bodies {
@@ -24,6 +56,7 @@ impl Bodies {
         match self {
             Bodies::Adapter => "adapter-io",
             Bodies::Host => "host-io",
+            Bodies::Wrapping(_) => "adapter-io, wrapping host WASI",
         }
     }
 }
@@ -38,12 +71,14 @@ pub struct Adapter {
 
 impl Adapter {
     /// File name stem, e.g. `adapter-g2-on-g5-io`: `-io` when the adapter exports the
-    /// wasi:io its generation's bodies use. G1's adapter serves G1's own streams, not
+    /// wasi:io its generation's bodies use, `-io-wasi-<groups>` when it also wraps groups
+    /// of the host's WASI (e.g. `adapter-g3-on-g5-io-wasi-stdio-files`). G1's adapter serves G1's own streams, not
     /// wasi:io, so its one flavour has no `-io`.
     pub fn name(&self) -> String {
         let io = match self.bodies {
-            Bodies::Adapter if crate::body_io_version(self.source).is_some() => "-io",
-            Bodies::Adapter | Bodies::Host => "",
+            Bodies::Adapter if crate::body_io_version(self.source).is_some() => "-io".to_string(),
+            Bodies::Adapter | Bodies::Host => String::new(),
+            Bodies::Wrapping(groups) => format!("-io-wasi-{}", groups.names()),
         };
         format!("adapter-{}-on-{}{io}", self.source.id().to_lowercase(), self.target.id().to_lowercase())
     }

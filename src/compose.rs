@@ -11,8 +11,21 @@ use wasmparser::{Parser, Payload};
 /// Import and export names at the top level of a component, after checking what `bytes` is
 /// and validating it.
 pub fn surface(name: &str, bytes: &[u8]) -> Result<Surface> {
-    let surface = names(name, bytes)?;
-    validate(bytes).map_err(|reason| Error::InvalidComponent { name: name.to_string(), reason: one_line(&reason) })?;
+    let mut surface = names(name, bytes)?;
+    let types = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(bytes)
+        .map_err(|e| Error::InvalidComponent { name: name.to_string(), reason: one_line(&e.to_string()) })?;
+    let types = types.as_ref();
+    surface.async_bodies = surface.imports.iter().any(|import| {
+        let keyvalue_types = crate::generation::InterfaceName::parse(import)
+            .is_some_and(|n| n.namespace == "wasi" && n.package == "keyvalue" && n.interface == "types");
+        let Some(wasmparser::component_types::ComponentEntityType::Instance(id)) =
+            types.component_item_for_import(import).map(|item| item.ty).filter(|_| keyvalue_types)
+        else {
+            return false;
+        };
+        types[id].exports.keys().any(|f| f.ends_with("-write-body-async") || f.ends_with("-consume-async"))
+    });
     Ok(surface)
 }
 

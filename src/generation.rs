@@ -118,6 +118,10 @@ pub fn classify_plain(name: &str) -> Option<Generation> {
 pub struct Surface {
     pub imports: Vec<String>,
     pub exports: Vec<String>,
+    /// Whether the component calls an async value-body function of its key-value types
+    /// (`…-write-body-async`, `…-consume-async`): wit-component lists only the functions a
+    /// module uses. Known only for a validated component (`compose::surface`).
+    pub async_bodies: bool,
 }
 
 impl Surface {
@@ -194,7 +198,7 @@ mod tests {
                 "wasi:keyvalue/eventual@0.2.0-draft".into(),
                 "wasi:keyvalue/store@0.2.0-draft".into(),
             ],
-            exports: vec![],
+            ..Surface::default()
         };
         assert_eq!(surface.imported_generations(), vec![Generation::G4, Generation::G5]);
     }

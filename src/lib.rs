@@ -22,8 +22,9 @@ pub mod run;
 pub mod serve;
 pub mod upgrade;
 pub mod wasi_rc;
+pub mod wasi_wrap;
 
-pub use artifacts::Bodies;
+pub use artifacts::{Bodies, Wrapped};
 pub use error::{one_line, Error, Result};
 pub use generation::{Generation, Surface};
 pub use kv_adapt_convert::counter::Encoding as CounterEncoding;
@@ -193,23 +194,67 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
         });
     }
     let body_io = body_io_version(source);
-    let other_wasi = surface.imports.iter().find(|n| {
-        InterfaceName::parse(n).is_some_and(|p| {
-            let body_stream = p.package == "io"
-                && matches!(p.interface, "error" | "poll" | "streams")
-                && p.version.is_some()
-                && p.version == body_io;
-            p.namespace == "wasi" && p.package != "keyvalue" && !body_stream
+    let other_wasi: Vec<&String> = surface
+        .imports
+        .iter()
+        .filter(|n| {
+            InterfaceName::parse(n).is_some_and(|p| {
+                let body_stream = p.package == "io"
+                    && matches!(p.interface, "error" | "poll" | "streams")
+                    && p.version.is_some()
+                    && p.version == body_io;
+                p.namespace == "wasi" && p.package != "keyvalue" && !body_stream
+            })
         })
-    });
-    let (bodies, why_bodies) = match (options.bodies, other_wasi) {
+        .collect();
+    // The first import the wrapping flavours cannot take: one that holds streams or
+    // pollables they do not wrap (sockets, http, ...), or a WASI they do not know.
+    let unwrappable = other_wasi.iter().find(|n| wasi_wrap::role(n).is_none());
+    let groups = wasi_wrap::groups(other_wasi.iter().copied());
+    let wrapping = artifacts::adapters_from(source).any(|a| matches!(a.bodies, Bodies::Wrapping(_)));
+    let (bodies, why_bodies) = match (options.bodies, other_wasi.first()) {
         // G1's streams are an interface of its own, not wasi:io: only the adapter has them.
         _ if source == Generation::G1 => (Bodies::Adapter, "G1's own streams, served by the adapter from memory".to_string()),
         // G5 and G6 values are byte lists: there are no streams for anyone to serve.
         _ if body_io.is_none() => (Bodies::Host, "values are plain bytes, not streams".to_string()),
+        (Some(Bodies::Wrapping(_)), _) => match unwrappable {
+            Some(other) => {
+                return Err(Error::UnsupportedInterface {
+                    name: name.into(),
+                    interface: other.to_string(),
+                    why: " (--bodies wrapping: kv-adapt wraps the host's wasi:cli stdio, monotonic clock and wasi:filesystem only, and this import names wasi:io types too)",
+                })
+            }
+            // Nothing to wrap: the -io flavour is the same thing.
+            None if groups.is_empty() => (Bodies::Adapter, "chosen by option; the guest imports nothing to wrap".to_string()),
+            None => (Bodies::Wrapping(groups), "chosen by option".to_string()),
+        },
         (Some(forced), _) => (forced, "chosen by option".to_string()),
-        (None, Some(other)) => (Bodies::Host, format!("the guest also imports {other}, so wasi:io stays with the host")),
         (None, None) => (Bodies::Adapter, "the guest uses wasi:io only for key-value bodies".to_string()),
+        (None, Some(other)) if !surface.async_bodies => (
+            Bodies::Host,
+            format!("the guest also imports {other} and calls no async body function, so wasi:io stays with the host"),
+        ),
+        (None, Some(other)) if !wrapping => (
+            Bodies::Host,
+            format!("the guest also imports {other}, and kv-adapt wraps host WASI for G3 and G4 guests only, so wasi:io stays with the host and async bodies are refused"),
+        ),
+        (None, Some(_)) => match unwrappable {
+            Some(other) => (
+                Bodies::Host,
+                format!("the guest also imports {other}, which kv-adapt does not wrap, so wasi:io stays with the host and async bodies are refused"),
+            ),
+            // Another 0.2 release of wasi:io, and nothing that makes streams: the -io
+            // flavour under the guest's names.
+            None if groups.is_empty() => (Bodies::Adapter, "the guest uses wasi:io only for key-value bodies".to_string()),
+            None => (
+                Bodies::Wrapping(groups),
+                format!(
+                    "the guest calls async body functions and also uses wasi:io through the host's {}, so the adapter serves the bodies and wraps those",
+                    groups.names().replace('-', ", ")
+                ),
+            ),
+        },
     };
     let adapter = artifacts::adapter(source, options.host, bodies)
         .ok_or(Error::NoAdapter { name: name.into(), from: Some(source), target: options.host })?;
@@ -307,7 +352,14 @@ fn plug_keyvalue(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plug
     };
     let adapter = artifacts::adapter(source, options.host, bodies).expect("plan() chose a shipped adapter");
     let mut configured = configure(&adapter.name(), adapter.bytes, options.counter)?;
-    if bodies == Bodies::Host {
+    // The adapter names the guest's 0.2 release of wasi:io (and of what it wraps). The -io
+    // flavour forced beside WASI that uses the host's wasi:io keeps its own names, so that
+    // the guest's wasi:io stays the host's.
+    let align = match bodies {
+        Bodies::Host | Bodies::Wrapping(_) => true,
+        Bodies::Adapter => wasi_wrap::io_stands_alone(&surface.imports),
+    };
+    if align {
         configured = align_wasi_versions(&configured, &surface)?;
     }
     let also_export: &[&str] = if options.diagnostics { &[DIAGNOSTICS] } else { &[] };
@@ -315,10 +367,7 @@ fn plug_keyvalue(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plug
         let bridge = artifacts::bridge(source, options.host).expect("plan() chose a shipped bridge");
         // The bridge names the guest's streams through the guest's key-value types, so it
         // must import the same wasi:io release as the adapter does.
-        let bridge_bytes = match bodies {
-            Bodies::Host => align_wasi_versions(bridge.bytes, &surface)?,
-            Bodies::Adapter => bridge.bytes.to_vec(),
-        };
+        let bridge_bytes = if align { align_wasi_versions(bridge.bytes, &surface)? } else { bridge.bytes.to_vec() };
         let (handler, watcher) = (source.watch_export(), options.host.watch_export());
         compose::chain(&[
             compose::Link { part: Part { name: &adapter.name(), bytes: &configured }, exported: &|n| also_export.contains(&n) },
@@ -359,13 +408,13 @@ fn configure_fused(linked: &[u8], options: &PlugOptions) -> Result<Vec<u8>> {
     Ok(component)
 }
 
-/// Renames a pass-through adapter's `wasi:*@0.2.x` imports to the 0.2 release the guest
+/// Renames an adapter's `wasi:*@0.2.x` imports and exports to the 0.2 release the guest
 /// imports. Rust's std on wasm32-wasip2 names a newer 0.2 release than the 0.2.0 our WIT
 /// uses; both are one interface to a host, but the guest's key-value types name the
 /// guest's streams, and the adapter must name the very same import for them to match.
 fn align_wasi_versions(adapter: &[u8], guest: &Surface) -> Result<Vec<u8>> {
     let stable_0_2 = |v: &str| v.starts_with("0.2.") && !v.contains('-');
-    compose::rename_imports(adapter, |name| {
+    let rename = |name: &str| {
         let ours = InterfaceName::parse(name)?;
         if ours.namespace != "wasi" || !ours.version.is_some_and(stable_0_2) {
             return None;
@@ -375,7 +424,9 @@ fn align_wasi_versions(adapter: &[u8], guest: &Surface) -> Result<Vec<u8>> {
             let same = (theirs.namespace, theirs.package, theirs.interface) == (ours.namespace, ours.package, ours.interface);
             (same && theirs.version != ours.version && theirs.version.is_some_and(stable_0_2)).then(|| g.clone())
         })
-    })
+    };
+    // The wrapping flavour also exports what it wraps: under the guest's names too.
+    compose::rename_names(adapter, rename, rename)
 }
 
 /// Plugs the config component for `counter` into an adapter or store, so that the result
@@ -415,7 +466,7 @@ mod tests {
     use super::*;
 
     fn surface(imports: &[&str]) -> Surface {
-        Surface { imports: imports.iter().map(|s| s.to_string()).collect(), exports: vec![] }
+        Surface { imports: imports.iter().map(|s| s.to_string()).collect(), ..Surface::default() }
     }
 
     #[test]
@@ -443,7 +494,37 @@ mod tests {
             other => panic!("unexpected plan {other:?}"),
         };
         assert_eq!(bodies(&only_kv), Bodies::Adapter);
+        // Without async body calls there is nothing to serve: the host keeps wasi:io.
         assert_eq!(bodies(&with_cli), Bodies::Host);
+
+        // With them, the adapter wraps exactly the groups the guest imports.
+        let calling = |imports: &[&str]| Surface { async_bodies: true, ..surface(imports) };
+        let std_guest = calling(&[
+            "wasi:io/streams@0.2.6",
+            "wasi:cli/environment@0.2.6",
+            "wasi:cli/stdout@0.2.6",
+            "wasi:filesystem/preopens@0.2.6",
+            "wasi:keyvalue/eventual@0.1.0",
+        ]);
+        assert_eq!(bodies(&std_guest), Bodies::Wrapping(Wrapped { stdio: true, clock: false, files: true }));
+        let clock_only = calling(&["wasi:io/poll@0.2.3", "wasi:clocks/monotonic-clock@0.2.3", "wasi:keyvalue/eventual@0.1.0"]);
+        assert_eq!(bodies(&clock_only), Bodies::Wrapping(Wrapped { clock: true, ..Wrapped::default() }));
+        // Another 0.2 release of wasi:io and nothing that makes streams: the -io flavour.
+        let io_0_2_6 = calling(&["wasi:io/streams@0.2.6", "wasi:random/random@0.2.6", "wasi:keyvalue/eventual@0.1.0"]);
+        assert_eq!(bodies(&io_0_2_6), Bodies::Adapter);
+        // Sockets carry streams kv-adapt does not wrap; G2 has no wrapping flavour.
+        let with_sockets = calling(&["wasi:io/streams@0.2.6", "wasi:sockets/tcp@0.2.6", "wasi:keyvalue/eventual@0.1.0"]);
+        assert_eq!(bodies(&with_sockets), Bodies::Host);
+        let g2 = calling(&["wasi:io/streams@0.2.0-rc-2023-11-10", "wasi:cli/stdout@0.2.0-rc-2023-11-10", "wasi:keyvalue/readwrite"]);
+        assert_eq!(bodies(&g2), Bodies::Host);
+        // Forcing wrapping beside sockets is refused in one line naming the import.
+        let forced = PlugOptions { bodies: Some(Bodies::Wrapping(Wrapped::default())), ..PlugOptions::default() };
+        let refused = plan("guest", &with_sockets, &forced).unwrap_err().to_string();
+        assert!(refused.contains("wasi:sockets/tcp@0.2.6") && !refused.contains('\n'), "{refused}");
+        match plan("guest", &std_guest, &forced).unwrap() {
+            Plan::Adapt { adapter, .. } => assert_eq!(adapter, "adapter-g3-on-g5-io-wasi-stdio-files"),
+            other => panic!("unexpected plan {other:?}"),
+        }
     }
 
     #[test]

@@ -265,8 +265,12 @@ enum Counter {
 #[derive(Clone, Copy, ValueEnum)]
 enum BodiesArg {
     Auto,
+    /// The adapter exports wasi:io and serves value bodies from memory.
     Adapter,
+    /// wasi:io stays the host's; async bodies are refused.
     Host,
+    /// As `adapter`, also wrapping the host's stdio, monotonic clock and files (G3/G4).
+    Wrapping,
 }
 
 impl Target {
@@ -278,6 +282,8 @@ impl Target {
                 BodiesArg::Auto => None,
                 BodiesArg::Adapter => Some(Bodies::Adapter),
                 BodiesArg::Host => Some(Bodies::Host),
+                // plan() wraps the groups the guest imports.
+                BodiesArg::Wrapping => Some(Bodies::Wrapping(Default::default())),
             },
             diagnostics: false,
             linking: match self.linking {

@@ -378,6 +378,48 @@ const CLOCKS_RC_2023_11_10: Upstream = Upstream {
     digest: "1bc853ac87e94df01a77bbb402f913b9ad7d4a7be52e97338a25ab4b9062f38e",
 };
 
+// The WASI 0.2.0 packages the `-io-wasi` adapters export again to a guest, wrapped: we
+// carry only the interfaces that make (or, for wall-clock, type) streams and pollables. Each
+// uses wasi:io (and filesystem uses wasi:clocks), so they are read as dependencies of wasi:cli.
+const CLI_STDIO_0_2_0: Upstream = Upstream {
+    package: "wasi:cli@0.2.0",
+    dir: "wasi-cli/v0.2.0/wit",
+    scope: Scope::OursAreUpstreams,
+    interfaces: &["stdin", "stdout", "stderr"],
+    digest: "dfefc32d0427960809b9474055e8f724bdf9c1709b3c12bf89d170cb356d23ef",
+};
+
+const CLOCKS_0_2_0: Upstream = Upstream {
+    package: "wasi:clocks@0.2.0",
+    dir: "wasi-cli/v0.2.0/wit",
+    scope: Scope::OursAreUpstreams,
+    interfaces: &["monotonic-clock", "wall-clock"],
+    digest: "78e2868b2dcb30fabe73793859b8ed58b8651d17099d9a8ce1a543b763831bb5",
+};
+
+const FILESYSTEM_0_2_0: Upstream = Upstream {
+    package: "wasi:filesystem@0.2.0",
+    dir: "wasi-cli/v0.2.0/wit",
+    scope: Scope::OursAreUpstreams,
+    interfaces: &["types", "preopens"],
+    digest: "f5bf3dc9f4915f6f79c0f7deaa50c03688712b2570540458148625cc6898ec1e",
+};
+
+#[test]
+fn wasi_cli_stdio_0_2_0_matches_upstream() {
+    assert_matches_upstream(&CLI_STDIO_0_2_0);
+}
+
+#[test]
+fn wasi_clocks_0_2_0_matches_upstream() {
+    assert_matches_upstream(&CLOCKS_0_2_0);
+}
+
+#[test]
+fn wasi_filesystem_0_2_0_matches_upstream() {
+    assert_matches_upstream(&FILESYSTEM_0_2_0);
+}
+
 #[test]
 fn wasi_clocks_rc_2023_11_10_matches_upstream() {
     assert_matches_upstream(&CLOCKS_RC_2023_11_10);

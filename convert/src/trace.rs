@@ -239,8 +239,9 @@ leaves wasi:io to the host; the value is not consumed, read it with incoming-val
 pub const UNSUPPORTED_ASYNC_BODY_RESOURCE: &str = "unsupported: async value bodies need an \
 output-stream of wasi:io, which belongs to the host in this pass-through flavour (the guest \
 uses the host's wasi:io for other things) and the adapter cannot make a host stream; write \
-the body with outgoing-value-write-body-sync, or use kv-adapt's io-virtualizing adapter \
-flavour (planned, not shipped yet)";
+the body with outgoing-value-write-body-sync, or plug with `--bodies wrapping` (the flavour \
+that also wraps the host's stdio, clocks and files; it cannot stand beside wasi:sockets or \
+wasi:http)";
 
 /// G3/G4 pass-through flavour: why `incoming-value-consume-async` gives no stream. The
 /// call took ownership of the value, so it is gone.
@@ -248,8 +249,8 @@ pub const UNSUPPORTED_ASYNC_CONSUME_RESOURCE: &str = "unsupported: async value b
 input-stream of wasi:io, which belongs to the host in this pass-through flavour (the guest \
 uses the host's wasi:io for other things) and the adapter cannot make a host stream; this \
 call took ownership of the incoming-value, so get the key again and read it with \
-incoming-value-consume-sync, or use kv-adapt's io-virtualizing adapter flavour (planned, not \
-shipped yet)";
+incoming-value-consume-sync, or plug with `--bodies wrapping` (the flavour that also wraps the \
+host's stdio, clocks and files; it cannot stand beside wasi:sockets or wasi:http)";
 
 /// A string argument that is not UTF-8. Only the fused flavour can see one: it reads the
 /// guest's memory itself, where a composition's canonical ABI would have trapped.

@@ -1,6 +1,8 @@
 //! Puts this build's world together from its features: exactly one `front-*` (what the
 //! guest sees) and one `back-*` (what the host offers), plus `io` for the fronts that can
-//! serve value-body streams. The result is `world adapter { include front-X[-io]; include
+//! serve value-body streams, and `wasi-*` for those that also wrap groups of the host's
+//! WASI streams. The result is `world adapter { include front-X[-io]; [include
+//! wasi-wrapped-G; ...] include
 //! back-Y; }` in `$OUT_DIR/world/`, which `lib.rs` hands to wit-bindgen after our own WIT,
 //! so no pair of generations needs a hand-written world or a cfg arm of its own.
 
@@ -10,6 +12,9 @@ const FRONTS: &[&str] = &["g1", "g2", "g3", "g4", "g5", "g6"];
 const BACKS: &[&str] = &["g2", "g3", "g4", "g5", "g6"];
 /// Fronts whose value bodies are wasi:io streams, so that an `-io` flavour exists.
 const FRONTS_WITH_STREAMS: &[&str] = &["g2", "g3", "g4"];
+/// Groups of host WASI a wrapping flavour can wrap, each a `wasi-<group>` feature and a
+/// `wasi-wrapped-<group>` world.
+const WASI_GROUPS: &[&str] = &["stdio", "clock", "files"];
 /// Fronts that read and write counters and bodies over today's shape: the legacy ones.
 const LEGACY_FRONTS: &[&str] = &["g1", "g2", "g3", "g4"];
 
@@ -27,7 +32,16 @@ fn main() {
     assert!(!LEGACY_FRONTS.contains(&front) || ["g5", "g6"].contains(&back), "front {front} has no {back} back");
     // The fused flavour's core-ABI exports (src/fused.rs) are written for G2 so far.
     assert!(!enabled("fused") || (front == "g2" && !io), "the fused flavour exists for the G2 front without `io` only");
+    // `wasi-*` (G3/G4 `-io` fronts): also wraps that group of the host's stream-making
+    // WASI (src/host_wasi.rs).
+    let groups: Vec<&str> = WASI_GROUPS.iter().copied().filter(|g| enabled(&format!("wasi-{g}"))).collect();
+    assert!(groups.is_empty() || (io && ["g3", "g4"].contains(&front)), "the wrapping flavours exist for the G3 and G4 `io` fronts only");
     let suffix = if io { "-io" } else { "" };
+    let wrapped: String = groups.iter().map(|g| format!("    include kv-adapt:components/wasi-wrapped-{g};\n")).collect();
+    println!("cargo:rustc-check-cfg=cfg(host_streams)");
+    if !groups.is_empty() {
+        println!("cargo:rustc-cfg=host_streams");
+    }
     // Every front also gives the watch bridge handles of its generation (watch.wit).
     let watch = format!("    export kv-adapt:components/watch-{front}-on-{back};\n");
     // G1's interfaces have plain names, so they exist only inline in the G1 world: the
@@ -38,7 +52,7 @@ fn main() {
         format!("    include kv-adapt:components/front-{front}{suffix};\n")
     };
     let wit = format!(
-        "package kv-adapt:build;\n\nworld adapter {{\n{front_items}    include kv-adapt:components/back-{back};\n{watch}}}\n"
+        "package kv-adapt:build;\n\nworld adapter {{\n{front_items}{wrapped}    include kv-adapt:components/back-{back};\n{watch}}}\n"
     );
     let dir = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("world");
     std::fs::create_dir_all(&dir).unwrap();

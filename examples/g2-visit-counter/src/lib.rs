@@ -18,7 +18,7 @@ use wasi::keyvalue::{atomic, readwrite, types, wasi_cloud_error};
 
 struct VisitCounter;
 
-impl exports::wasi::cli::run::Guest for VisitCounter {
+impl exports::wasi::cli0_2_0_rc_2023_11_10::run::Guest for VisitCounter {
     fn run() -> Result<(), ()> {
         // This world has no stdout to print the reason on; the exit code says it failed.
         visit().map_err(|_what_went_wrong| ())

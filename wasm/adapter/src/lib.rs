@@ -10,7 +10,10 @@
 //!   (cursor, counter sign, compare-and-swap) each back file implements the same way;
 //! - `io`: a G2/G3/G4 front also exports wasi:io (`@0.2.0-rc-2023-11-10` for G2, `@0.2.0`
 //!   for G3/G4) and serves value-body streams from memory (`io`); without it wasi:io
-//!   belongs to the host and async bodies are refused with an `unsupported` error.
+//!   belongs to the host and async bodies are refused with an `unsupported` error;
+//! - `wasi-stdio`, `wasi-clock`, `wasi-files` (with `io`, G3/G4): also wraps that group of
+//!   the host's WASI, so value bodies and its streams share the guest's one wasi:io
+//!   (`host_wasi`).
 //!
 //! This file holds what every front shares: the bindings, the host buckets (each opened
 //! once per name and kept for the adapter's lifetime, because wasmtime gives every `open`
@@ -58,6 +61,8 @@ mod fused;
 mod heap;
 #[cfg(feature = "io")]
 mod io;
+#[cfg(host_streams)]
+mod host_wasi;
 
 /// Panics only come from broken invariants inside the adapter (guest mistakes are
 /// errors), so a trap without a message is enough.

@@ -17,7 +17,7 @@ const TIMES: u32 = 250;
 
 struct CasLoop;
 
-impl exports::wasi::cli::run::Guest for CasLoop {
+impl exports::wasi::cli0_2_0_rc_2023_11_10::run::Guest for CasLoop {
     fn run() -> Result<(), ()> {
         count().map_err(|_| ())
     }

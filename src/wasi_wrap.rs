@@ -1,0 +1,137 @@
+//! Which of a guest's WASI imports the wrapping flavour of the G3/G4 adapters
+//! (`Bodies::Wrapping`, `wasm/adapter/src/host_wasi.rs`) can stand beside. That flavour
+//! exports wasi:io itself, so every interface whose types name wasi:io (a stream, a
+//! pollable, an error) must come from the adapter too, which wraps the host's; the rest
+//! may stay the host's only if it names no wasi:io type at all.
+
+use crate::artifacts::Wrapped;
+use crate::generation::InterfaceName;
+
+/// What the wrapping adapter does with one of the guest's imports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The adapter exports it: wasi:io itself (from the `-io` front).
+    Io,
+    /// The adapter exports it, wrapping the host's: one of the groups.
+    Wrapped(Group),
+    /// The host's own, left as it is: it names no wasi:io type.
+    PassThrough,
+}
+
+/// A group of host WASI a wrapping adapter wraps (`wit/kv-adapt/worlds.wit`, worlds
+/// `wasi-wrapped-*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    Stdio,
+    Clock,
+    Files,
+}
+
+/// Interfaces the adapter exports, and the group each belongs to.
+const WRAPPED: &[(&str, &str, Option<Group>)] = &[
+    ("io", "error", None),
+    ("io", "poll", None),
+    ("io", "streams", None),
+    ("cli", "stdin", Some(Group::Stdio)),
+    ("cli", "stdout", Some(Group::Stdio)),
+    ("cli", "stderr", Some(Group::Stdio)),
+    ("clocks", "monotonic-clock", Some(Group::Clock)),
+    ("filesystem", "types", Some(Group::Files)),
+    ("filesystem", "preopens", Some(Group::Files)),
+];
+
+/// WASI 0.2 interfaces whose types mention no wasi:io resource.
+const IO_FREE: &[(&str, &str)] = &[
+    ("cli", "environment"),
+    ("cli", "exit"),
+    ("cli", "terminal-input"),
+    ("cli", "terminal-output"),
+    ("cli", "terminal-stdin"),
+    ("cli", "terminal-stdout"),
+    ("cli", "terminal-stderr"),
+    ("clocks", "wall-clock"),
+    ("random", "random"),
+    ("random", "insecure"),
+    ("random", "insecure-seed"),
+    ("sockets", "network"),
+    ("sockets", "instance-network"),
+];
+
+/// The role of import `name` (`wasi:<package>/<interface>@0.2.x`), or `None` when the
+/// wrapping flavour cannot be used beside it: sockets and http carry streams and pollables
+/// the adapter does not wrap, and other versions than a 0.2 release are not what the
+/// adapter's interfaces are.
+pub fn role(name: &str) -> Option<Role> {
+    let n = InterfaceName::parse(name)?;
+    let release_0_2 = n.version.is_some_and(|v| v.starts_with("0.2.") && !v.contains('-'));
+    if n.namespace != "wasi" || !release_0_2 {
+        return None;
+    }
+    let key = (n.package, n.interface);
+    if let Some((_, _, group)) = WRAPPED.iter().find(|(p, i, _)| (*p, *i) == key) {
+        Some(group.map_or(Role::Io, Role::Wrapped))
+    } else if IO_FREE.contains(&key) {
+        Some(Role::PassThrough)
+    } else {
+        None
+    }
+}
+
+/// Whether every WASI import but key-value is wasi:io itself or names no wasi:io type: then
+/// the `-io` adapter may serve the guest's wasi:io under whatever 0.2 release it names.
+pub fn io_stands_alone<'a>(imports: impl IntoIterator<Item = &'a String>) -> bool {
+    imports.into_iter().all(|import| {
+        let kv_or_not_wasi = InterfaceName::parse(import).is_none_or(|n| n.namespace != "wasi" || n.package == "keyvalue");
+        kv_or_not_wasi || matches!(role(import), Some(Role::Io | Role::PassThrough))
+    })
+}
+
+/// The groups among `imports` a wrapping adapter must wrap.
+pub fn groups<'a>(imports: impl IntoIterator<Item = &'a String>) -> Wrapped {
+    let mut wrapped = Wrapped::default();
+    for import in imports {
+        match role(import) {
+            Some(Role::Wrapped(Group::Stdio)) => wrapped.stdio = true,
+            Some(Role::Wrapped(Group::Clock)) => wrapped.clock = true,
+            Some(Role::Wrapped(Group::Files)) => wrapped.files = true,
+            Some(Role::Io | Role::PassThrough) | None => {}
+        }
+    }
+    wrapped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_of_stdio_clocks_and_files_are_wrapped_and_io_free_interfaces_pass_through() {
+        assert_eq!(role("wasi:io/streams@0.2.6"), Some(Role::Io));
+        assert_eq!(role("wasi:filesystem/preopens@0.2.0"), Some(Role::Wrapped(Group::Files)));
+        assert_eq!(role("wasi:clocks/monotonic-clock@0.2.3"), Some(Role::Wrapped(Group::Clock)));
+        assert_eq!(role("wasi:cli/stderr@0.2.6"), Some(Role::Wrapped(Group::Stdio)));
+        assert_eq!(role("wasi:cli/environment@0.2.6"), Some(Role::PassThrough));
+        assert_eq!(role("wasi:clocks/wall-clock@0.2.6"), Some(Role::PassThrough));
+    }
+
+    #[test]
+    fn sockets_http_release_candidates_and_unknown_wasi_are_not_wrappable() {
+        assert_eq!(role("wasi:sockets/tcp@0.2.0"), None);
+        assert_eq!(role("wasi:http/types@0.2.0"), None);
+        assert_eq!(role("wasi:io/streams@0.2.0-rc-2023-11-10"), None);
+        assert_eq!(role("wasi:io/streams"), None);
+        assert_eq!(role("wasi:cli/stdout@0.3.0"), None);
+        assert_eq!(role("wasi:random/random"), None);
+    }
+
+    #[test]
+    fn only_the_groups_the_guest_imports_are_wrapped() {
+        let imports: Vec<String> =
+            ["wasi:io/streams@0.2.6", "wasi:cli/stdout@0.2.6", "wasi:cli/environment@0.2.6", "wasi:filesystem/preopens@0.2.6"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        assert_eq!(groups(&imports), Wrapped { stdio: true, clock: false, files: true });
+        assert!(groups(&imports[..1]).is_empty());
+    }
+}

@@ -35,6 +35,11 @@ pub struct Wrapped {
 }
 
 impl Wrapped {
+    /// Every group in either.
+    pub fn union(self, other: Wrapped) -> Wrapped {
+        Wrapped { stdio: self.stdio || other.stdio, clock: self.clock || other.clock, files: self.files || other.files }
+    }
+
     pub fn is_empty(self) -> bool {
         self == Wrapped::default()
     }

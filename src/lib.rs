@@ -217,7 +217,9 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
         _ if source == Generation::G1 => (Bodies::Adapter, "G1's own streams, served by the adapter from memory".to_string()),
         // G5 and G6 values are byte lists: there are no streams for anyone to serve.
         _ if body_io.is_none() => (Bodies::Host, "values are plain bytes, not streams".to_string()),
-        (Some(Bodies::Wrapping(_)), _) => match unwrappable {
+        // The groups asked for (a library caller may ask for more than the guest imports)
+        // and every group the guest imports.
+        (Some(Bodies::Wrapping(asked)), _) => match unwrappable {
             Some(other) => {
                 return Err(Error::UnsupportedInterface {
                     name: name.into(),
@@ -226,8 +228,10 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
                 })
             }
             // Nothing to wrap: the -io flavour is the same thing.
-            None if groups.is_empty() => (Bodies::Adapter, "chosen by option; the guest imports nothing to wrap".to_string()),
-            None => (Bodies::Wrapping(groups), "chosen by option".to_string()),
+            None if groups.union(asked).is_empty() => {
+                (Bodies::Adapter, "chosen by option; the guest imports nothing to wrap".to_string())
+            }
+            None => (Bodies::Wrapping(groups.union(asked)), "chosen by option".to_string()),
         },
         (Some(forced), _) => (forced, "chosen by option".to_string()),
         (None, None) => (Bodies::Adapter, "the guest uses wasi:io only for key-value bodies".to_string()),

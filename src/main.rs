@@ -282,7 +282,7 @@ impl Target {
                 BodiesArg::Auto => None,
                 BodiesArg::Adapter => Some(Bodies::Adapter),
                 BodiesArg::Host => Some(Bodies::Host),
-                // plan() wraps the groups the guest imports.
+                // No group asked for: plan() wraps those the guest imports.
                 BodiesArg::Wrapping => Some(Bodies::Wrapping(Default::default())),
             },
             diagnostics: false,

@@ -270,7 +270,7 @@ struct Pair {
     front: Generation,
     host: Host,
     /// For G2-G4 guests, which adapter flavour: `Adapter` (`-io`, the one `plug` picks for
-    /// a guest without WASI of its own) or `Host` (the pass-through one).
+    /// a guest without WASI of its own), `Host` (the pass-through one) or `Wrapping` (G3/G4).
     bodies: Bodies,
 }
 
@@ -296,6 +296,7 @@ impl Pair {
             (Generation::G2 | Generation::G3 | Generation::G4, Bodies::Host) => {
                 format!("{:?} on {:?} (pass-through flavour)", self.front, self.host)
             }
+            (_, Bodies::Wrapping(_)) => format!("{:?} on {:?} (wrapping flavour)", self.front, self.host),
             _ => format!("{:?} on {:?}", self.front, self.host),
         }
     }
@@ -638,13 +639,19 @@ macro_rules! pairs {
             },
         }
     };
+    // The wrapping flavour with every group, forced onto the fuzz guest (which imports
+    // none of them): its value bodies must answer as `-io`'s do.
+    (@pair $front:ident $host:ident Wrapping) => {
+        Pair { front: Generation::$front, host: Host::$host, bodies: Bodies::Wrapping(kv_adapt::Wrapped { stdio: true, clock: true, files: true }) }
+    };
     (@pair $front:ident $host:ident $bodies:ident) => {
         Pair { front: Generation::$front, host: Host::$host, bodies: Bodies::$bodies }
     };
 }
 
-// Every shipped adapter (all twenty-two: both flavours of the G2-G4 fronts) and every native
-// baseline kv-adapt has a host for.
+// Every shipped adapter (all twenty-two: both flavours of the G2-G4 fronts), the wrapping
+// flavour with every group for G3 (onto G5) and G4 (onto G6), and every native baseline
+// kv-adapt has a host for.
 pairs! {
     g1_through_adapter_g1_on_g5 => G1 on DirDraft,
     g1_through_adapter_g1_on_g6 => G1 on DirDraft2,
@@ -658,11 +665,13 @@ pairs! {
     g3_through_adapter_g3_on_g6_io => G3 on DirDraft2,
     g3_through_adapter_g3_on_g5 => G3 on DirDraft with Host,
     g3_through_adapter_g3_on_g6 => G3 on DirDraft2 with Host,
+    g3_through_adapter_g3_on_g5_io_wasi_stdio_clock_files => G3 on DirDraft with Wrapping,
     g4_natively_on_the_strict_g4_host => G4 on StrictG4,
     g4_through_adapter_g4_on_g5_io => G4 on DirDraft,
     g4_through_adapter_g4_on_g6_io => G4 on DirDraft2,
     g4_through_adapter_g4_on_g5 => G4 on DirDraft with Host,
     g4_through_adapter_g4_on_g6 => G4 on DirDraft2 with Host,
+    g4_through_adapter_g4_on_g6_io_wasi_stdio_clock_files => G4 on DirDraft2 with Wrapping,
     g5_natively_on_the_g5_host => G5 on DirDraft,
     g5_natively_on_the_g5_store_component => G5 on FsStoreDraft,
     g5_through_adapter_g5_on_g6 => G5 on DirDraft2,

@@ -12,7 +12,7 @@
 mod common;
 
 use common::{conformance_tests, Bodies, Host, Setup};
-use kv_adapt::{CounterEncoding, Generation};
+use kv_adapt::{CounterEncoding, Generation, Wrapped};
 
 const WASMTIME_ADAPTER_IO: Setup =
     Setup { host: Host::WasmtimeDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
@@ -24,6 +24,11 @@ const FS_DRAFT2_ADAPTER_IO: Setup =
     Setup { host: Host::FsStoreDraft2, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
 const FS_DRAFT2_HOST_IO: Setup =
     Setup { host: Host::FsStoreDraft2, bodies: Bodies::Host, counter: CounterEncoding::Decimal };
+/// The wrapping flavour with every group (stdio, monotonic clock, files), forced onto a
+/// guest that imports none of them: value bodies must behave exactly as in `-io`.
+const ALL_GROUPS: Bodies = Bodies::Wrapping(Wrapped { stdio: true, clock: true, files: true });
+const WASMTIME_WRAPPING: Setup = Setup { host: Host::WasmtimeDraft, bodies: ALL_GROUPS, counter: CounterEncoding::Decimal };
+const FS_DRAFT2_WRAPPING: Setup = Setup { host: Host::FsStoreDraft2, bodies: ALL_GROUPS, counter: CounterEncoding::Decimal };
 
 /// The cases every setup must pass (sync bodies, bucket "" only), plus the given extras.
 macro_rules! portable_conformance_tests {
@@ -98,6 +103,17 @@ macro_rules! eventual_conformance_setups {
             async_body_unsupported_reports_why => "async-body-unsupported-reports-why",
         );
 
+        // The wrapping flavour (`adapter-gN-on-gM-io-wasi-stdio-clock-files`): the same
+        // answers as `-io`, async bodies included.
+        portable_conformance_tests!(GUEST, wasmtime_draft_wrapping, WASMTIME_WRAPPING;
+            open_unknown_bucket_is_error => "open-unknown-bucket-is-error",
+            async_body_round_trip => "async-body-round-trip",
+        );
+
+        portable_conformance_tests!(GUEST, fs_store_draft2_wrapping, FS_DRAFT2_WRAPPING;
+            async_body_round_trip => "async-body-round-trip",
+        );
+
         // Onto kv-adapt's G5 and G6 hosts over a real redis-server (decimal counters).
         portable_conformance_tests!(GUEST, redis_draft_adapter_io,
             Setup { host: Host::RedisDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
@@ -115,6 +131,15 @@ macro_rules! eventual_conformance_setups {
             let bytes = std::fs::read(GUEST).unwrap_or_else(|e| panic!("reading {GUEST}: {e}"));
             let surface = kv_adapt::compose::surface(GUEST, &bytes).expect("guest is a valid component");
             assert_eq!(surface.imported_generations(), vec![$generation], "imports: {:?}", surface.imports);
+        }
+
+        /// The wrapping setups really run through a wrapping adapter.
+        #[test]
+        fn the_wrapping_setups_compose_a_wrapping_adapter() {
+            let bytes = std::fs::read(GUEST).unwrap_or_else(|e| panic!("reading {GUEST}: {e}"));
+            let options = kv_adapt::PlugOptions { bodies: Some(ALL_GROUPS), ..kv_adapt::PlugOptions::default() };
+            let said = kv_adapt::plug_named(GUEST, &bytes, &options).expect("plug").plan.to_string();
+            assert!(said.contains("-on-g5-io-wasi-stdio-clock-files"), "{said}");
         }
 
         /// An unknown case name must be refused, or a typo in this file would pass silently.
@@ -139,6 +164,8 @@ macro_rules! eventual_conformance_setups {
                 fs_store_draft2_host_io::CASES,
                 redis_draft_adapter_io::CASES,
                 redis_draft2_adapter_io::CASES,
+                wasmtime_draft_wrapping::CASES,
+                fs_store_draft2_wrapping::CASES,
             ]
             .concat();
             let known = common::guest_cases(GUEST, WASMTIME_ADAPTER_IO);

@@ -184,6 +184,13 @@ pub fn engine() -> &'static Engine {
 /// Key-value import names a composed component may keep for `setup`: the target generation's,
 /// plus the guest's wasi:io when the host serves it (rc-2023-11-10 for G2, 0.2.x for G3/G4).
 fn allowed_import(setup: Setup, name: &str) -> bool {
+    // A wrapping adapter imports the host's wasi:io and the groups it wraps, at 0.2.0.
+    if matches!(setup.bodies, Bodies::Wrapping(_))
+        && ["wasi:io/", "wasi:cli/std", "wasi:clocks/", "wasi:filesystem/"].iter().any(|p| name.starts_with(p))
+        && name.ends_with("@0.2.0")
+    {
+        return true;
+    }
     let io = setup.bodies == Bodies::Host
         && name.strip_prefix("wasi:io/").and_then(|rest| rest.split_once('@')).is_some_and(|(_, version)| {
             version == "0.2.0-rc-2023-11-10" || (version.starts_with("0.2.") && !version.contains('-'))

@@ -37,6 +37,9 @@ enum Target {
     /// A std core module for preview1, componentized here with the preview1 reactor
     /// adapter of late 2023 ([`ERA_REACTOR`]), as the toolchains of that time did.
     Wasip1Reactor,
+    /// A std command for preview1, componentized with that release's command adapter
+    /// ([`ERA_COMMAND`]).
+    Wasip1Command,
 }
 
 impl Target {
@@ -44,7 +47,16 @@ impl Target {
         match self {
             Target::Unknown => "wasm32-unknown-unknown",
             Target::Wasip2 => "wasm32-wasip2",
-            Target::Wasip1Reactor => "wasm32-wasip1",
+            Target::Wasip1Reactor | Target::Wasip1Command => "wasm32-wasip1",
+        }
+    }
+
+    /// The late-2023 preview1 adapter this target is componentized with.
+    fn era_adapter(self) -> Option<&'static EraAdapter> {
+        match self {
+            Target::Wasip1Reactor => Some(&ERA_REACTOR),
+            Target::Wasip1Command => Some(&ERA_COMMAND),
+            Target::Unknown | Target::Wasip2 => None,
         }
     }
 }
@@ -90,8 +102,8 @@ const ADAPTER_PAIRS: &[(&str, &str, &[Flavour])] = {
     &[
         ("g1", "g5", &[AdapterIo]),
         ("g1", "g6", &[AdapterIo]),
-        ("g2", "g5", &[HostIo, AdapterIo]),
-        ("g2", "g6", &[HostIo, AdapterIo]),
+        ("g2", "g5", &[HostIo, AdapterIo, WrappingIo]),
+        ("g2", "g6", &[HostIo, AdapterIo, WrappingIo]),
         ("g3", "g5", &[HostIo, AdapterIo, WrappingIo]),
         ("g3", "g6", &[HostIo, AdapterIo, WrappingIo]),
         ("g4", "g5", &[HostIo, AdapterIo, WrappingIo]),
@@ -214,6 +226,7 @@ fn test_guests() -> Vec<Build> {
         Build::new("guest-bounds", "g6", Target::Unknown, Output::Lib, "guest-g6-bounds"),
         Build::new("guest-g5-crash-writer", "", Target::Wasip2, Output::Bin, "guest-g5-crash-writer"),
         Build::new("guest-g2-http-actor", "", Target::Wasip1Reactor, Output::Lib, "guest-g2-http-actor"),
+        Build::new("guest-g2-async-bodies", "", Target::Wasip1Command, Output::Bin, "guest-g2-async-bodies"),
         Build::new("guest-watch", "g1", Target::Unknown, Output::Lib, "guest-g1-watch"),
         Build::new("guest-watch", "g2", Target::Unknown, Output::Lib, "guest-g2-watch"),
         Build::new("guest-watch", "g3", Target::Unknown, Output::Lib, "guest-g3-watch"),
@@ -307,9 +320,9 @@ fn main() -> Result<()> {
     let guests = out.join("test-components");
     std::fs::create_dir_all(&guests)?;
     for build in test_guests() {
-        if build.target == Target::Wasip1Reactor && era_reactor(&wasm_target).is_none() {
-            // Only this test guest needs npm; the tool and the other guests build without it.
-            println!("cargo:warning=skipping {}: {}", build.artifact, ERA_REACTOR.why_missing);
+        if let Some(era) = build.target.era_adapter().filter(|era| era_adapter(&wasm_target, era).is_none()) {
+            // Only these test guests need npm; the tool and the other guests build without it.
+            println!("cargo:warning=skipping {}: {}", build.artifact, era.why_missing);
             continue;
         }
         built(&root, &build, &wasm_target, &guests)?;
@@ -354,14 +367,14 @@ fn build_component(manifest: &Path, build: &Build, target_dir: &Path) -> Result<
     let bytes = std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?;
     match build.target {
         Target::Wasip2 => Ok(bytes),
-        Target::Wasip1Reactor => {
-            let adapter = era_reactor(target_dir)
-                .with_context(|| ERA_REACTOR.why_missing.to_string())?;
+        Target::Wasip1Reactor | Target::Wasip1Command => {
+            let era = build.target.era_adapter().expect("a preview1 target has an era adapter");
+            let adapter = era_adapter(target_dir, era).with_context(|| era.why_missing.to_string())?;
             ComponentEncoder::default()
                 .module(&bytes)
                 .and_then(|e| e.adapter("wasi_snapshot_preview1", &adapter))
                 .and_then(|e| e.validate(true).encode())
-                .with_context(|| format!("componentizing {} with the late-2023 preview1 reactor adapter", wasm.display()))
+                .with_context(|| format!("componentizing {} with the late-2023 preview1 adapter {}", wasm.display(), era.file))
         }
         Target::Unknown => ComponentEncoder::default()
             .module(&bytes)
@@ -495,18 +508,28 @@ const ERA_REACTOR: EraAdapter = EraAdapter {
                   install npm (`apt-get install npm`) so that the build can fetch it",
 };
 
-/// The era's reactor adapter, fetched once into `wasm_target/era-adapters`; `None` when npm
+/// The command adapter of the same release, from the same package.
+const ERA_COMMAND: EraAdapter = EraAdapter {
+    package: "@bytecodealliance/jco@0.14.1",
+    file: "package/lib/wasi_snapshot_preview1.command.wasm",
+    sha256: "99982a557fa5c9e7fa22b34c7b2fed5c948423657206f5906a7ddc36a40b481c",
+    why_missing: "the late-2023 preview1 command adapter comes from the npm package @bytecodealliance/jco@0.14.1; \
+                  install npm (`apt-get install npm`) so that the build can fetch it",
+};
+
+/// One of the era's adapters, fetched once into `wasm_target/era-adapters`; `None` when npm
 /// is missing or the package cannot be had.
-fn era_reactor(wasm_target: &Path) -> Option<Vec<u8>> {
+fn era_adapter(wasm_target: &Path, era: &EraAdapter) -> Option<Vec<u8>> {
     let dir = wasm_target.join("era-adapters");
-    let file = dir.join("wasi_snapshot_preview1.reactor.wasm");
-    let verified = |bytes: Vec<u8>| (sha256_hex(&bytes) == ERA_REACTOR.sha256).then_some(bytes);
+    let name = Path::new(era.file).file_name()?;
+    let file = dir.join(name);
+    let verified = |bytes: Vec<u8>| (sha256_hex(&bytes) == era.sha256).then_some(bytes);
     if let Some(bytes) = std::fs::read(&file).ok().and_then(verified) {
         return Some(bytes);
     }
     std::fs::create_dir_all(&dir).ok()?;
     let packed = Command::new("npm")
-        .args(["pack", "--silent", ERA_REACTOR.package, "--pack-destination"])
+        .args(["pack", "--silent", era.package, "--pack-destination"])
         .arg(&dir)
         .output()
         .ok()
@@ -517,13 +540,13 @@ fn era_reactor(wasm_target: &Path) -> Option<Vec<u8>> {
         .arg(&tarball)
         .arg("-C")
         .arg(&dir)
-        .arg(ERA_REACTOR.file)
+        .arg(era.file)
         .status()
         .ok()?;
     if !extracted.success() {
         return None;
     }
-    let bytes = verified(std::fs::read(dir.join(ERA_REACTOR.file)).ok()?)?;
+    let bytes = verified(std::fs::read(dir.join(era.file)).ok()?)?;
     std::fs::write(&file, &bytes).ok()?;
     Some(bytes)
 }

@@ -26,6 +26,26 @@ pub fn surface(name: &str, bytes: &[u8]) -> Result<Surface> {
         };
         types[id].exports.keys().any(|f| f.ends_with("-write-body-async") || f.ends_with("-consume-async"))
     });
+    surface.types_only = surface
+        .imports
+        .iter()
+        .filter(|import| {
+            let Some(wasmparser::component_types::ComponentEntityType::Instance(id)) = types.component_item_for_import(import).map(|item| item.ty)
+            else {
+                return false;
+            };
+            let instance = &types[id];
+            !instance.exports.is_empty()
+                && instance.exports.values().all(|item| match item.ty {
+                    wasmparser::component_types::ComponentEntityType::Type {
+                        created: wasmparser::component_types::ComponentAnyTypeId::Resource(r),
+                        ..
+                    } => instance.explicit_resources.contains_key(&r.resource()),
+                    _ => false,
+                })
+        })
+        .cloned()
+        .collect();
     Ok(surface)
 }
 

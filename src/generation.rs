@@ -122,6 +122,10 @@ pub struct Surface {
     /// (`…-write-body-async`, `…-consume-async`): wit-component lists only the functions a
     /// module uses. Known only for a validated component (`compose::surface`).
     pub async_bodies: bool,
+    /// Imports that are only resource types of their own, no function and no type from
+    /// another import (the preview1 adapter of late 2023 imports `wasi:sockets/tcp` so):
+    /// they grant nothing and name no wasi:io type. Known only after validation.
+    pub types_only: Vec<String>,
 }
 
 impl Surface {

@@ -209,8 +209,11 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
         .collect();
     // The first import the wrapping flavours cannot take: one that holds streams or
     // pollables they do not wrap (sockets, http, ...), or a WASI they do not know.
-    let unwrappable = other_wasi.iter().find(|n| wasi_wrap::role(n).is_none());
-    let groups = wasi_wrap::groups(other_wasi.iter().copied());
+    // Imports of nothing but resource types of their own pass through too (the 2023
+    // preview1 adapter's `wasi:sockets/tcp`).
+    let release = body_io.unwrap_or("0.2.0");
+    let unwrappable = other_wasi.iter().find(|n| wasi_wrap::role(n, release).is_none() && !surface.types_only.contains(n));
+    let groups = wasi_wrap::groups(other_wasi.iter().copied(), release);
     let wrapping = artifacts::adapters_from(source).any(|a| matches!(a.bodies, Bodies::Wrapping(_)));
     let (bodies, why_bodies) = match (options.bodies, other_wasi.first()) {
         // G1's streams are an interface of its own, not wasi:io: only the adapter has them.
@@ -241,7 +244,7 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
         ),
         (None, Some(other)) if !wrapping => (
             Bodies::Host,
-            format!("the guest also imports {other}, and kv-adapt wraps host WASI for G3 and G4 guests only, so wasi:io stays with the host and async bodies are refused"),
+            format!("the guest also imports {other}, and kv-adapt wraps host WASI for G2, G3 and G4 guests only, so wasi:io stays with the host and async bodies are refused"),
         ),
         (None, Some(_)) => match unwrappable {
             Some(other) => (
@@ -283,6 +286,9 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
         Some(_) if watch.is_some() => Some(format!("the guest exports {}, whose types must stay a component import", source.watch_export())),
         Some(_) if bodies == Bodies::Adapter && uses_body_streams => {
             Some("async value bodies served from memory (adapter-io) are not fused yet".to_string())
+        }
+        Some(_) if matches!(bodies, Bodies::Wrapping(_)) => {
+            Some("the wrapping flavour (async bodies beside the host's wrapped WASI) is not fused yet".to_string())
         }
         Some(_) => None,
     };
@@ -361,7 +367,7 @@ fn plug_keyvalue(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plug
     // the guest's wasi:io stays the host's.
     let align = match bodies {
         Bodies::Host | Bodies::Wrapping(_) => true,
-        Bodies::Adapter => wasi_wrap::io_stands_alone(&surface.imports),
+        Bodies::Adapter => body_io_version(source).is_some_and(|release| wasi_wrap::io_stands_alone(&surface.imports, release)),
     };
     if align {
         configured = align_wasi_versions(&configured, &surface)?;
@@ -519,8 +525,14 @@ mod tests {
         // Sockets carry streams kv-adapt does not wrap; G2 has no wrapping flavour.
         let with_sockets = calling(&["wasi:io/streams@0.2.6", "wasi:sockets/tcp@0.2.6", "wasi:keyvalue/eventual@0.1.0"]);
         assert_eq!(bodies(&with_sockets), Bodies::Host);
+        // G2 wraps at its own release, rc-2023-11-10.
         let g2 = calling(&["wasi:io/streams@0.2.0-rc-2023-11-10", "wasi:cli/stdout@0.2.0-rc-2023-11-10", "wasi:keyvalue/readwrite"]);
-        assert_eq!(bodies(&g2), Bodies::Host);
+        assert_eq!(bodies(&g2), Bodies::Wrapping(Wrapped { stdio: true, ..Wrapped::default() }));
+        // A types-only import of its own resources (the 2023 preview1 adapter's tcp) stands aside.
+        let mut g2_tcp = calling(&["wasi:io/streams@0.2.0-rc-2023-11-10", "wasi:sockets/tcp@0.2.0-rc-2023-11-10", "wasi:keyvalue/readwrite"]);
+        assert_eq!(bodies(&g2_tcp), Bodies::Host);
+        g2_tcp.types_only = vec!["wasi:sockets/tcp@0.2.0-rc-2023-11-10".into()];
+        assert_eq!(bodies(&g2_tcp), Bodies::Adapter);
         // Forcing wrapping beside sockets is refused in one line naming the import.
         let forced = PlugOptions { bodies: Some(Bodies::Wrapping(Wrapped::default())), ..PlugOptions::default() };
         let refused = plan("guest", &with_sockets, &forced).unwrap_err().to_string();

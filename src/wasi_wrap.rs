@@ -57,14 +57,24 @@ const IO_FREE: &[(&str, &str)] = &[
     ("sockets", "instance-network"),
 ];
 
-/// The role of import `name` (`wasi:<package>/<interface>@0.2.x`), or `None` when the
-/// wrapping flavour cannot be used beside it: sockets and http carry streams and pollables
-/// the adapter does not wrap, and other versions than a 0.2 release are not what the
-/// adapter's interfaces are.
-pub fn role(name: &str) -> Option<Role> {
+/// Whether `version` is of the wasi:io release family `release` (a generation's body
+/// wasi:io version): any 0.2 release for `0.2.0` (G3/G4), the release candidate itself for
+/// `0.2.0-rc-2023-11-10` (G2).
+fn of_release(version: Option<&str>, release: &str) -> bool {
+    match version {
+        Some(v) if release == "0.2.0" => v.starts_with("0.2.") && !v.contains('-'),
+        Some(v) => v == release,
+        None => false,
+    }
+}
+
+/// The role of import `name` (`wasi:<package>/<interface>@<version>`) beside a wrapping
+/// adapter of wasi:io release `release`, or `None` when the wrapping flavour cannot be used
+/// beside it: sockets and http carry streams and pollables the adapter does not wrap, and
+/// another release is not what the adapter's interfaces are.
+pub fn role(name: &str, release: &str) -> Option<Role> {
     let n = InterfaceName::parse(name)?;
-    let release_0_2 = n.version.is_some_and(|v| v.starts_with("0.2.") && !v.contains('-'));
-    if n.namespace != "wasi" || !release_0_2 {
+    if n.namespace != "wasi" || !of_release(n.version, release) {
         return None;
     }
     let key = (n.package, n.interface);
@@ -79,18 +89,18 @@ pub fn role(name: &str) -> Option<Role> {
 
 /// Whether every WASI import but key-value is wasi:io itself or names no wasi:io type: then
 /// the `-io` adapter may serve the guest's wasi:io under whatever 0.2 release it names.
-pub fn io_stands_alone<'a>(imports: impl IntoIterator<Item = &'a String>) -> bool {
+pub fn io_stands_alone<'a>(imports: impl IntoIterator<Item = &'a String>, release: &str) -> bool {
     imports.into_iter().all(|import| {
         let kv_or_not_wasi = InterfaceName::parse(import).is_none_or(|n| n.namespace != "wasi" || n.package == "keyvalue");
-        kv_or_not_wasi || matches!(role(import), Some(Role::Io | Role::PassThrough))
+        kv_or_not_wasi || matches!(role(import, release), Some(Role::Io | Role::PassThrough))
     })
 }
 
 /// The groups among `imports` a wrapping adapter must wrap.
-pub fn groups<'a>(imports: impl IntoIterator<Item = &'a String>) -> Wrapped {
+pub fn groups<'a>(imports: impl IntoIterator<Item = &'a String>, release: &str) -> Wrapped {
     let mut wrapped = Wrapped::default();
     for import in imports {
-        match role(import) {
+        match role(import, release) {
             Some(Role::Wrapped(Group::Stdio)) => wrapped.stdio = true,
             Some(Role::Wrapped(Group::Clock)) => wrapped.clock = true,
             Some(Role::Wrapped(Group::Files)) => wrapped.files = true,
@@ -106,22 +116,26 @@ mod tests {
 
     #[test]
     fn streams_of_stdio_clocks_and_files_are_wrapped_and_io_free_interfaces_pass_through() {
-        assert_eq!(role("wasi:io/streams@0.2.6"), Some(Role::Io));
-        assert_eq!(role("wasi:filesystem/preopens@0.2.0"), Some(Role::Wrapped(Group::Files)));
-        assert_eq!(role("wasi:clocks/monotonic-clock@0.2.3"), Some(Role::Wrapped(Group::Clock)));
-        assert_eq!(role("wasi:cli/stderr@0.2.6"), Some(Role::Wrapped(Group::Stdio)));
-        assert_eq!(role("wasi:cli/environment@0.2.6"), Some(Role::PassThrough));
-        assert_eq!(role("wasi:clocks/wall-clock@0.2.6"), Some(Role::PassThrough));
+        assert_eq!(role("wasi:io/streams@0.2.6", "0.2.0"), Some(Role::Io));
+        assert_eq!(role("wasi:filesystem/preopens@0.2.0", "0.2.0"), Some(Role::Wrapped(Group::Files)));
+        assert_eq!(role("wasi:clocks/monotonic-clock@0.2.3", "0.2.0"), Some(Role::Wrapped(Group::Clock)));
+        assert_eq!(role("wasi:cli/stderr@0.2.6", "0.2.0"), Some(Role::Wrapped(Group::Stdio)));
+        assert_eq!(role("wasi:cli/environment@0.2.6", "0.2.0"), Some(Role::PassThrough));
+        assert_eq!(role("wasi:clocks/wall-clock@0.2.6", "0.2.0"), Some(Role::PassThrough));
+        // G2's release is the candidate itself.
+        let rc = "0.2.0-rc-2023-11-10";
+        assert_eq!(role("wasi:cli/stdout@0.2.0-rc-2023-11-10", rc), Some(Role::Wrapped(Group::Stdio)));
+        assert_eq!(role("wasi:cli/stdout@0.2.0", rc), None);
     }
 
     #[test]
     fn sockets_http_release_candidates_and_unknown_wasi_are_not_wrappable() {
-        assert_eq!(role("wasi:sockets/tcp@0.2.0"), None);
-        assert_eq!(role("wasi:http/types@0.2.0"), None);
-        assert_eq!(role("wasi:io/streams@0.2.0-rc-2023-11-10"), None);
-        assert_eq!(role("wasi:io/streams"), None);
-        assert_eq!(role("wasi:cli/stdout@0.3.0"), None);
-        assert_eq!(role("wasi:random/random"), None);
+        assert_eq!(role("wasi:sockets/tcp@0.2.0", "0.2.0"), None);
+        assert_eq!(role("wasi:http/types@0.2.0", "0.2.0"), None);
+        assert_eq!(role("wasi:io/streams@0.2.0-rc-2023-11-10", "0.2.0"), None);
+        assert_eq!(role("wasi:io/streams", "0.2.0"), None);
+        assert_eq!(role("wasi:cli/stdout@0.3.0", "0.2.0"), None);
+        assert_eq!(role("wasi:random/random", "0.2.0"), None);
     }
 
     #[test]
@@ -131,7 +145,7 @@ mod tests {
                 .iter()
                 .map(|s| s.to_string())
                 .collect();
-        assert_eq!(groups(&imports), Wrapped { stdio: true, clock: false, files: true });
-        assert!(groups(&imports[..1]).is_empty());
+        assert_eq!(groups(&imports, "0.2.0"), Wrapped { stdio: true, clock: false, files: true });
+        assert!(groups(&imports[..1], "0.2.0").is_empty());
     }
 }

@@ -650,7 +650,7 @@ macro_rules! pairs {
 }
 
 // Every shipped adapter (all twenty-two: both flavours of the G2-G4 fronts), the wrapping
-// flavour with every group for G3 (onto G5) and G4 (onto G6), and every native baseline
+// flavour with every group for G2 and G4 (onto G6) and G3 (onto G5), and every native baseline
 // kv-adapt has a host for.
 pairs! {
     g1_through_adapter_g1_on_g5 => G1 on DirDraft,
@@ -660,6 +660,7 @@ pairs! {
     g2_through_adapter_g2_on_g6_io => G2 on DirDraft2,
     g2_through_adapter_g2_on_g5 => G2 on DirDraft with Host,
     g2_through_adapter_g2_on_g6 => G2 on DirDraft2 with Host,
+    g2_through_adapter_g2_on_g6_io_wasi_stdio_clock_files => G2 on DirDraft2 with Wrapping,
     g3_natively_on_the_strict_g3_host => G3 on StrictG3,
     g3_through_adapter_g3_on_g5_io => G3 on DirDraft,
     g3_through_adapter_g3_on_g6_io => G3 on DirDraft2,

@@ -8,7 +8,11 @@
 mod common;
 
 use common::{conformance_tests, Bodies, Host, Setup};
-use kv_adapt::CounterEncoding;
+use kv_adapt::{CounterEncoding, Wrapped};
+
+/// The wrapping flavour with every group (stdio, monotonic clock, files), forced onto a
+/// guest that imports none of them: value bodies must behave exactly as in `-io`.
+const ALL_GROUPS: Bodies = Bodies::Wrapping(Wrapped { stdio: true, clock: true, files: true });
 
 /// The cases every setup must pass (sync bodies, bucket "" only), plus the given extras.
 macro_rules! portable_conformance_tests {
@@ -84,6 +88,19 @@ mod g2_conformance {
         async_body_unsupported_reports_why => "async-body-unsupported-reports-why",
     );
 
+    // The wrapping flavour (`adapter-g2-on-g5-io-wasi-stdio-clock-files`, and onto G6):
+    // the same answers as `-io`, async bodies included.
+    portable_conformance_tests!(wasmtime_draft_wrapping,
+        Setup { host: Host::WasmtimeDraft, bodies: ALL_GROUPS, counter: CounterEncoding::Decimal };
+        open_unknown_bucket_is_error => "open-unknown-bucket-is-error",
+        async_body_round_trip => "async-body-round-trip",
+    );
+
+    portable_conformance_tests!(fs_store_draft2_wrapping,
+        Setup { host: Host::FsStoreDraft2, bodies: ALL_GROUPS, counter: CounterEncoding::Decimal };
+        async_body_round_trip => "async-body-round-trip",
+    );
+
     // Onto kv-adapt's G5 and G6 hosts over a real redis-server (decimal counters).
     portable_conformance_tests!(redis_draft_adapter_io,
         Setup { host: Host::RedisDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
@@ -130,6 +147,8 @@ fn g2_conformance_every_guest_case_runs_somewhere() {
     let listed: Vec<&str> = [
         g2_conformance::wasmtime_draft_adapter_io::CASES,
         g2_conformance::wasmtime_draft_host_io::CASES,
+        g2_conformance::wasmtime_draft_wrapping::CASES,
+        g2_conformance::fs_store_draft2_wrapping::CASES,
         g2_conformance::fs_store_draft_adapter_io::CASES,
         g2_conformance::fs_store_draft2_adapter_io::CASES,
         g2_conformance::fs_store_draft2_host_io::CASES,
@@ -141,4 +160,14 @@ fn g2_conformance_every_guest_case_runs_somewhere() {
     .concat();
     let never_run: Vec<&str> = known.split(", ").filter(|case| !listed.contains(case)).collect();
     assert!(never_run.is_empty(), "guest cases no setup runs: {never_run:?}");
+}
+
+/// The wrapping setups really run through a wrapping adapter, composed (the fused G2
+/// adapter does not wrap).
+#[test]
+fn the_wrapping_setups_compose_a_wrapping_adapter() {
+    let bytes = std::fs::read(common::G2_CONFORMANCE).expect("the G2 conformance guest");
+    let options = kv_adapt::PlugOptions { bodies: Some(ALL_GROUPS), ..kv_adapt::PlugOptions::default() };
+    let said = kv_adapt::plug_named("guest-g2-conformance", &bytes, &options).expect("plug").plan.to_string();
+    assert!(said.contains("adapter-g2-on-g5-io-wasi-stdio-clock-files"), "{said}");
 }

@@ -206,16 +206,16 @@ fn every_adapter_adds_no_import_beyond_the_backs_keyvalue_and_the_guests_own_was
     println!("{stream_types_only} wasi:io imports of stream types only, which the guest did not import");
 }
 
-/// The host WASI interfaces of each wrapped group.
-fn group_interfaces(groups: kv_adapt::Wrapped) -> BTreeSet<String> {
+/// The host WASI interfaces of each wrapped group, at `release`.
+fn group_interfaces(groups: kv_adapt::Wrapped, release: &str) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     for (on, interfaces) in [
-        (groups.stdio, &["wasi:cli/stdin@0.2.0", "wasi:cli/stdout@0.2.0", "wasi:cli/stderr@0.2.0"][..]),
-        (groups.clock, &["wasi:clocks/monotonic-clock@0.2.0"][..]),
-        (groups.files, &["wasi:filesystem/types@0.2.0", "wasi:filesystem/preopens@0.2.0"][..]),
+        (groups.stdio, &["wasi:cli/stdin", "wasi:cli/stdout", "wasi:cli/stderr"][..]),
+        (groups.clock, &["wasi:clocks/monotonic-clock"][..]),
+        (groups.files, &["wasi:filesystem/types", "wasi:filesystem/preopens"][..]),
     ] {
         if on {
-            names.extend(interfaces.iter().map(|s| s.to_string()));
+            names.extend(interfaces.iter().map(|s| format!("{s}@{release}")));
         }
     }
     names
@@ -223,23 +223,29 @@ fn group_interfaces(groups: kv_adapt::Wrapped) -> BTreeSet<String> {
 
 /// Each wrapping adapter imports the back's key-value interfaces, the host's wasi:io and
 /// exactly the groups it wraps (plus, with files, the wall clock's `datetime` type, and
-/// no function of it): a guest that imports no files gets an adapter without them, so
-/// plugging never hands a guest a capability it did not import. 7 sets of groups for each
-/// of the four (G3/G4, G5/G6) pairs.
+/// no function of it), at its front's wasi:io release (rc-2023-11-10 for G2, 0.2.0 for
+/// G3/G4): a guest that imports no files gets an adapter without them, so plugging never
+/// hands a guest a capability it did not import. 7 sets of groups for each of the six
+/// (G2/G3/G4, G5/G6) pairs.
 #[test]
 fn every_wrapping_adapter_imports_only_the_host_wasi_groups_it_wraps() {
     let mut seen = 0;
     for adapter in artifacts::ADAPTERS {
         let Bodies::Wrapping(groups) = adapter.bodies else { continue };
+        let release = match adapter.source {
+            Generation::G2 => "0.2.0-rc-2023-11-10",
+            _ => "0.2.0",
+        };
         let configured = kv_adapt::configure(&adapter.name(), adapter.bytes, CounterEncoding::Decimal).unwrap();
         let composed = imports(&adapter.name(), &configured);
-        let wrapped = group_interfaces(groups);
+        let wrapped = group_interfaces(groups, release);
         let mut allowed: BTreeSet<String> = keyvalue_interfaces(adapter.target).into_iter().collect();
-        allowed.extend(["wasi:io/error@0.2.0", "wasi:io/poll@0.2.0", "wasi:io/streams@0.2.0"].map(String::from));
+        allowed.extend(["wasi:io/error", "wasi:io/poll", "wasi:io/streams"].map(|i| format!("{i}@{release}")));
         allowed.extend(wrapped.iter().cloned());
         if groups.files {
-            assert_types_only(&adapter.name(), &configured, "wasi:clocks/wall-clock@0.2.0");
-            allowed.insert("wasi:clocks/wall-clock@0.2.0".into());
+            let wall_clock = format!("wasi:clocks/wall-clock@{release}");
+            assert_types_only(&adapter.name(), &configured, &wall_clock);
+            allowed.insert(wall_clock);
         }
         assert_within(&adapter.name(), &composed, &allowed);
         for interface in &wrapped {
@@ -247,7 +253,7 @@ fn every_wrapping_adapter_imports_only_the_host_wasi_groups_it_wraps() {
         }
         seen += 1;
     }
-    assert_eq!(seen, 2 * 2 * 7);
+    assert_eq!(seen, 3 * 2 * 7);
 }
 
 /// The fused adapters, linked inside every guest of their front that they can fuse into:

@@ -1,10 +1,15 @@
-//! A std G3 command (`wasm/guests/guest-g3-async-bodies`, Rust std for wasm32-wasip2) that
-//! writes and reads key-value values through async bodies (wasi:io streams) while std
-//! prints, reads the clocks, the environment and a preopened file through the same wasi:io.
-//! `plug` picks the adapter flavour that serves the bodies from memory and wraps the
-//! host's stdio, monotonic clock and files (`-io-wasi`); the guest then runs through
-//! `kv-adapt run` and, plugged, on a host made of nothing but wasmtime 48's own
-//! wasmtime-wasi and wasmtime-wasi-keyvalue.
+//! Std commands that write and read key-value values through async bodies (wasi:io
+//! streams) while std prints, reads the clocks, the environment and preopened files
+//! through the same wasi:io:
+//! - `wasm/guests/guest-g3-async-bodies`: G3, Rust std for wasm32-wasip2 (wasi 0.2.6);
+//! - `wasm/guests/guest-g2-async-bodies`: G2 of late 2023, Rust std for wasm32-wasip1 made a
+//!   component with wasmtime 15's preview1 command adapter (wasi rc-2023-11-10).
+//!
+//! `plug` picks the wrapping flavour, which serves the bodies from memory and wraps the
+//! groups of host WASI the guest imports (`-io-wasi-<groups>`). The guests then run through
+//! `kv-adapt run`, against kv-adapt's strict host of their own generation (no adapter), and,
+//! plugged, on a host made of nothing but wasmtime 48's own wasmtime-wasi and
+//! wasmtime-wasi-keyvalue.
 
 mod common;
 
@@ -17,6 +22,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx, WasiKeyValueCtxBuilder};
 
 const GUEST: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g3-async-bodies.wasm");
+const G2_GUEST: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-async-bodies.wasm");
 
 fn kv_adapt(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kv-adapt")).args(args).output().expect("run kv-adapt")
@@ -163,11 +169,11 @@ impl WasiView for StockHost {
     }
 }
 
-#[test]
-fn after_plug_stock_wasmtime_wasi_and_keyvalue_run_the_guest() {
-    let plugged = kv_adapt::plug(&guest(), &kv_adapt::PlugOptions::default()).unwrap();
+/// Runs `component` (plugged) as a command on wasmtime-wasi and wasmtime-wasi-keyvalue
+/// alone, with `/data` preopened and `READ_FILE` set; what it printed.
+fn run_on_stock_wasmtime(plugged: &[u8]) -> String {
     let engine = common::engine();
-    let component = Component::new(engine, &plugged).unwrap();
+    let component = Component::new(engine, plugged).unwrap();
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
     wasmtime_wasi_keyvalue::add_to_linker(&mut linker, |h: &mut StockHost| WasiKeyValue::new(&h.keyvalue, &mut h.table)).unwrap();
@@ -183,8 +189,61 @@ fn after_plug_stock_wasmtime_wasi_and_keyvalue_run_the_guest() {
     let mut store = Store::new(engine, state);
     let command = WasiCommand::instantiate(&mut store, &component, &linker).expect("a wasi:cli/command");
     assert_eq!(command.wasi_cli_run().call_run(&mut store).unwrap(), Ok(()));
-    let printed = String::from_utf8(stdout.contents().to_vec()).unwrap();
-    assert_eq!(printed, expected_stdout("hello from a G3 async body", "", 1));
+    String::from_utf8(stdout.contents().to_vec()).unwrap()
+}
+
+#[test]
+fn after_plug_stock_wasmtime_wasi_and_keyvalue_run_the_guest() {
+    let plugged = kv_adapt::plug(&guest(), &kv_adapt::PlugOptions::default()).unwrap();
+    assert_eq!(run_on_stock_wasmtime(&plugged), expected_stdout("hello from a G3 async body", "", 1));
+}
+
+/// What the G2 guest prints with the note read and `runs` the counter after the run.
+fn expected_g2_stdout(greeting: &str, runs: u64) -> String {
+    format!(
+        "wrote {} bytes through an async body\nread back: {greeting}\nfile /data/note.txt: read through a wrapped preopen\nruns: {runs}\n",
+        greeting.len()
+    )
+}
+
+#[test]
+fn a_2023_g2_command_imports_rc_wasi_through_its_preview1_adapter_and_calls_async_bodies() {
+    let surface = kv_adapt::compose::surface("g2 guest", &std::fs::read(G2_GUEST).unwrap()).unwrap();
+    assert!(surface.async_bodies);
+    for needed in ["wasi:io/streams@0.2.0-rc-2023-11-10", "wasi:cli/stdout@0.2.0-rc-2023-11-10", "wasi:filesystem/preopens@0.2.0-rc-2023-11-10"] {
+        assert!(surface.imports.iter().any(|i| i == needed), "no {needed} in {:?}", surface.imports);
+    }
+    assert!(surface.exports.iter().any(|e| e == "wasi:cli/run@0.2.0-rc-2023-11-10"), "{:?}", surface.exports);
+    // The preview1 adapter of its time imports the tcp socket type, and no function of it.
+    assert!(surface.types_only.iter().any(|i| i == "wasi:sockets/tcp@0.2.0-rc-2023-11-10"), "{:?}", surface.types_only);
+}
+
+#[test]
+fn a_2023_g2_command_with_async_bodies_runs_adapted_as_on_the_native_g2_host() {
+    let run_on = |host: &str| run_reading_the_note(G2_GUEST, host);
+    let (native, said) = run_on("g2");
+    assert!(said.contains("native (no adapter)"), "{said}");
+    assert_eq!(native, expected_g2_stdout("hello from a 2023 async body", 1));
+    for host in ["g5", "g6"] {
+        let (adapted, said) = run_on(host);
+        // It imports no monotonic clock: that group is not wrapped, nor imported.
+        assert!(said.contains(&format!("adapter-g2-on-{host}-io-wasi-stdio-files")), "{said}");
+        assert_eq!(adapted, native, "{host}");
+    }
+}
+
+#[test]
+fn after_plug_stock_wasmtime_wasi_and_keyvalue_run_the_2023_g2_command() {
+    let plugged = kv_adapt::plug_named("g2 guest", &std::fs::read(G2_GUEST).unwrap(), &kv_adapt::PlugOptions::default()).unwrap();
+    // Composed, not fused (the fused G2 adapter does not wrap), and saying so.
+    let said = plugged.plan.to_string();
+    assert!(said.contains("adapter-g2-on-g5-io-wasi-stdio-files") && said.contains("not fused"), "{said}");
+    // Every rc name moved to 0.2.0, so a host of today serves it.
+    let surface = kv_adapt::compose::surface("plugged", &plugged.component).unwrap();
+    for name in surface.imports.iter().chain(&surface.exports) {
+        assert!(!name.contains("-rc-") && (name.starts_with("wasi:keyvalue/") || wasi_0_2(name)), "{name}");
+    }
+    assert_eq!(run_on_stock_wasmtime(&plugged.component), expected_g2_stdout("hello from a 2023 async body", 1));
 }
 
 #[test]
@@ -218,30 +277,24 @@ fn files_written_and_listed_and_stdin_read_go_through_the_wrapped_host_streams()
     assert_eq!(std::fs::read_to_string(out_dir.path().join("written.txt")).unwrap(), greeting);
 }
 
+/// `kv-adapt run GUEST --host HOST` on a fresh store, with the note preopened at `/data`
+/// and `READ_FILE` naming it; what it printed on stdout and on stderr.
+fn run_reading_the_note(guest: &str, host: &str) -> (String, String) {
+    let data = data_dir();
+    let store = tempfile::tempdir().unwrap();
+    let preopen = format!("{}::/data", data.path().display());
+    let store_dir = store.path().to_str().unwrap();
+    let out = kv_adapt(&["run", guest, "--host", host, "--store", store_dir, "--env", "READ_FILE=/data/note.txt", "--dir", &preopen]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{host}: {stderr}");
+    (String::from_utf8(out.stdout).unwrap(), stderr)
+}
+
 /// The same run on kv-adapt's strict G3 host (no adapter: the host serves the bodies as
 /// its own wasi:io streams) and through the wrapping adapters onto G5 and G6: one output.
 #[test]
 fn the_native_g3_host_and_the_wrapping_adapters_onto_g5_and_g6_print_the_same() {
-    let data = data_dir();
-    let preopen = format!("{}::/data", data.path().display());
-    let run_on = |host: &str| {
-        let store = tempfile::tempdir().unwrap();
-        let out = kv_adapt(&[
-            "run",
-            GUEST,
-            "--host",
-            host,
-            "--store",
-            store.path().to_str().unwrap(),
-            "--env",
-            "READ_FILE=/data/note.txt",
-            "--dir",
-            &preopen,
-        ]);
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(out.status.success(), "{host}: {stderr}");
-        (String::from_utf8(out.stdout).unwrap(), stderr)
-    };
+    let run_on = |host: &str| run_reading_the_note(GUEST, host);
     let (native, said) = run_on("g3");
     assert!(said.contains("native (no adapter)"), "{said}");
     assert_eq!(native, expected_stdout("hello from a G3 async body", "", 1));

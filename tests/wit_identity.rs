@@ -357,13 +357,21 @@ const IO_RC_2023_11_10: Upstream = Upstream {
     digest: "801b1ba6366bc808deb0669becbfaa40b56381ddf309b3e0f2e5224ac94dfe45",
 };
 
-// We carry only the `run` interface of this package.
-const CLI_RUN_RC_2023_11_10: Upstream = Upstream {
+// We carry the `run` interface of this package, and the stdio the G2 wrapping adapters wrap.
+const CLI_RC_2023_11_10: Upstream = Upstream {
     package: "wasi:cli@0.2.0-rc-2023-11-10",
     dir: "wasi-cli/v0.2.0-rc-2023-11-10/wit",
     scope: Scope::OursAreUpstreams,
-    interfaces: &["run"],
-    digest: "e57fee7c56458e89ba47779c842c6f0efae1246321c7957ccf484cee52a0e89f",
+    interfaces: &["run", "stdin", "stdout", "stderr"],
+    digest: "af2f3947c65a51d3d39bb5f6a8be398c5ebcd001454521d39b509c7436085611",
+};
+
+const FILESYSTEM_RC_2023_11_10: Upstream = Upstream {
+    package: "wasi:filesystem@0.2.0-rc-2023-11-10",
+    dir: "wasi-cli/v0.2.0-rc-2023-11-10/wit",
+    scope: Scope::OursAreUpstreams,
+    interfaces: &["types", "preopens"],
+    digest: "490b647426991ce3ed9c49ac187d45676aeeaf5b0a30a54e35bf359be27415be",
 };
 
 // We carry the two clocks wasi:http rc-2023-12-05 names (its own package is checked against
@@ -461,8 +469,13 @@ fn wasi_io_rc_2023_11_10_matches_upstream() {
 }
 
 #[test]
-fn wasi_cli_run_rc_2023_11_10_matches_upstream() {
-    assert_matches_upstream(&CLI_RUN_RC_2023_11_10);
+fn wasi_cli_rc_2023_11_10_run_and_stdio_match_upstream() {
+    assert_matches_upstream(&CLI_RC_2023_11_10);
+}
+
+#[test]
+fn wasi_filesystem_rc_2023_11_10_matches_upstream() {
+    assert_matches_upstream(&FILESYSTEM_RC_2023_11_10);
 }
 
 #[test]

@@ -228,12 +228,16 @@ pub fn already_consumed(handle: u32) -> String {
 /// Why the pass-through (non-io) flavour cannot give a body stream.
 pub const UNSUPPORTED_ASYNC_BODY: &str = "unsupported: async value bodies need wasi:io served by \
 the adapter; this guest imports other WASI, so kv-adapt chose the pass-through flavour that \
-leaves wasi:io to the host; write the body with outgoing-value-write-body-sync";
+leaves wasi:io to the host; write the body with outgoing-value-write-body-sync, or plug with \
+`--bodies wrapping` (the flavour that also wraps the host's stdio, clocks and files; it cannot \
+stand beside wasi:sockets or wasi:http)";
 
 /// Same, for reading.
 pub const UNSUPPORTED_ASYNC_CONSUME: &str = "unsupported: async value bodies need wasi:io served \
 by the adapter; this guest imports other WASI, so kv-adapt chose the pass-through flavour that \
-leaves wasi:io to the host; the value is not consumed, read it with incoming-value-consume-sync";
+leaves wasi:io to the host; the value is not consumed, read it with incoming-value-consume-sync, \
+or plug with `--bodies wrapping` (the flavour that also wraps the host's stdio, clocks and \
+files; it cannot stand beside wasi:sockets or wasi:http)";
 
 /// G3/G4 pass-through flavour: why `outgoing-value-write-body-async` gives no stream.
 pub const UNSUPPORTED_ASYNC_BODY_RESOURCE: &str = "unsupported: async value bodies need an \

@@ -184,10 +184,11 @@ pub fn engine() -> &'static Engine {
 /// Key-value import names a composed component may keep for `setup`: the target generation's,
 /// plus the guest's wasi:io when the host serves it (rc-2023-11-10 for G2, 0.2.x for G3/G4).
 fn allowed_import(setup: Setup, name: &str) -> bool {
-    // A wrapping adapter imports the host's wasi:io and the groups it wraps, at 0.2.0.
+    // A wrapping adapter imports the host's wasi:io and the groups it wraps, at its front's
+    // release (rc-2023-11-10 for G2, 0.2.0 for G3/G4).
     if matches!(setup.bodies, Bodies::Wrapping(_))
         && ["wasi:io/", "wasi:cli/std", "wasi:clocks/", "wasi:filesystem/"].iter().any(|p| name.starts_with(p))
-        && name.ends_with("@0.2.0")
+        && (name.ends_with("@0.2.0") || name.ends_with("@0.2.0-rc-2023-11-10"))
     {
         return true;
     }

@@ -35,9 +35,11 @@ fn main() {
     // `wasi-*` (G3/G4 `-io` fronts): also wraps that group of the host's stream-making
     // WASI (src/host_wasi.rs).
     let groups: Vec<&str> = WASI_GROUPS.iter().copied().filter(|g| enabled(&format!("wasi-{g}"))).collect();
-    assert!(groups.is_empty() || (io && ["g3", "g4"].contains(&front)), "the wrapping flavours exist for the G3 and G4 `io` fronts only");
+    assert!(groups.is_empty() || (io && ["g2", "g3", "g4"].contains(&front)), "the wrapping flavours exist for the G2, G3 and G4 `io` fronts only");
     let suffix = if io { "-io" } else { "" };
-    let wrapped: String = groups.iter().map(|g| format!("    include kv-adapt:components/wasi-wrapped-{g};\n")).collect();
+    // At the front's wasi:io release: G2's is rc-2023-11-10.
+    let release = if front == "g2" { "rc-2023-11-10-" } else { "" };
+    let wrapped: String = groups.iter().map(|g| format!("    include kv-adapt:components/wasi-wrapped-{release}{g};\n")).collect();
     println!("cargo:rustc-check-cfg=cfg(host_streams)");
     if !groups.is_empty() {
         println!("cargo:rustc-cfg=host_streams");

@@ -1,4 +1,4 @@
-//! The wrapping flavours (G3/G4 `-io` fronts): the host's WASI 0.2 interfaces that make
+//! The wrapping flavours (G2/G3/G4 `-io` fronts): the host's WASI 0.2 interfaces that make
 //! streams or pollables, served again to the guest with each one wrapped (`io::host_*`), so
 //! that the guest's one wasi:io carries the adapter's value bodies and the host's stdio,
 //! monotonic clock and files alike. Wrapped, one feature per group so that an adapter
@@ -7,17 +7,45 @@
 //! (`wasi:filesystem/{types,preopens}`). Every call is
 //! forwarded as it is; records, enums and flags are the same WIT on both sides and only
 //! change Rust type. Anything else the guest imports (environment, exit, terminals, the
-//! wall clock, random) is the host's own and never passes through here.
+//! wall clock, random) is the host's own and never passes through here. The release is the
+//! front's wasi:io one: rc-2023-11-10 for G2, 0.2.0 for G3/G4 (type for type the same;
+//! `release` below names the generated modules).
 //!
 //! Lossy: nothing. The cost is one more component crossing per call, and bytes read or
 //! written through a wrapped stream are copied once more (host -> adapter -> guest).
 
+/// The guest's (exported) and the host's (imported) modules of each wrapped package at
+/// the front's release.
+mod release {
+    #[cfg(all(any(feature = "wasi-stdio", feature = "wasi-files"), feature = "front-g2"))]
+    pub use crate::exports::wasi::io0_2_0_rc_2023_11_10 as io;
+    #[cfg(all(any(feature = "wasi-stdio", feature = "wasi-files"), any(feature = "front-g3", feature = "front-g4")))]
+    pub use crate::exports::wasi::io0_2_0 as io;
+
+    #[cfg(all(feature = "wasi-stdio", feature = "front-g2"))]
+    pub use crate::{exports::wasi::cli0_2_0_rc_2023_11_10 as cli, wasi::cli0_2_0_rc_2023_11_10 as host_cli};
+    #[cfg(all(feature = "wasi-stdio", any(feature = "front-g3", feature = "front-g4")))]
+    pub use crate::{exports::wasi::cli0_2_0 as cli, wasi::cli0_2_0 as host_cli};
+
+    #[cfg(all(feature = "wasi-clock", feature = "front-g2"))]
+    pub use crate::{exports::wasi::clocks0_2_0_rc_2023_11_10 as clocks, wasi::clocks0_2_0_rc_2023_11_10 as host_clocks};
+    #[cfg(all(feature = "wasi-clock", any(feature = "front-g3", feature = "front-g4")))]
+    pub use crate::{exports::wasi::clocks0_2_0 as clocks, wasi::clocks0_2_0 as host_clocks};
+
+    #[cfg(all(feature = "wasi-files", feature = "front-g2"))]
+    pub use crate::{
+        exports::wasi::filesystem0_2_0_rc_2023_11_10 as filesystem, wasi::filesystem0_2_0_rc_2023_11_10 as host_filesystem,
+    };
+    #[cfg(all(feature = "wasi-files", any(feature = "front-g3", feature = "front-g4")))]
+    pub use crate::{exports::wasi::filesystem0_2_0 as filesystem, wasi::filesystem0_2_0 as host_filesystem};
+}
+
 #[cfg(feature = "wasi-stdio")]
 mod stdio {
-    use crate::exports::wasi::cli0_2_0::{stderr, stdin, stdout};
-    use crate::exports::wasi::io0_2_0::streams;
+    use super::release::cli::{stderr, stdin, stdout};
+    use super::release::host_cli as hcli;
+    use super::release::io::streams;
     use crate::io::{host_input, host_output};
-    use crate::wasi::cli0_2_0 as hcli;
     use crate::Adapter;
 
     impl stdin::Guest for Adapter {
@@ -41,9 +69,9 @@ mod stdio {
 
 #[cfg(feature = "wasi-clock")]
 mod clock {
-    use crate::exports::wasi::clocks0_2_0::monotonic_clock;
+    use super::release::clocks::monotonic_clock;
+    use super::release::host_clocks::monotonic_clock as hclock;
     use crate::io::host_pollable;
-    use crate::wasi::clocks0_2_0::monotonic_clock as hclock;
     use crate::Adapter;
 
     impl monotonic_clock::Guest for Adapter {
@@ -70,10 +98,10 @@ mod files {
     use alloc::string::String;
     use alloc::vec::Vec;
 
-    use crate::exports::wasi::filesystem::{preopens, types as fs};
-    use crate::exports::wasi::io0_2_0::{error, streams};
+    use super::release::filesystem::{preopens, types as fs};
+    use super::release::host_filesystem::{preopens as hpreopens, types as hfs};
+    use super::release::io::{error, streams};
     use crate::io::{host_error, host_input, host_output};
-    use crate::wasi::filesystem::{preopens as hpreopens, types as hfs};
     use crate::Adapter;
 
     /// A host descriptor, as the guest's `descriptor`.

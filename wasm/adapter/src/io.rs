@@ -4,7 +4,7 @@
 //! `@0.2.0-rc-2023-11-10`, G3/G4 `@0.2.0`. The two are the same interfaces type for type,
 //! so this one source serves whichever the world exports (see `wio` below).
 //!
-//! In the wrapping flavours (features `wasi-*`, G3/G4 only) each stream, pollable and error is either the
+//! In the wrapping flavours (features `wasi-*`) each stream, pollable and error is either the
 //! adapter's own (a value body in memory) or a wrapped host one, which every call is
 //! forwarded to: `src/host_wasi.rs` wraps what the host's stdio, clocks and files return.
 //! `poll` over a mix answers at once with the memory pollables (always ready) and any host
@@ -28,8 +28,10 @@ use core::cell::Cell;
 use crate::exports::wasi::io0_2_0_rc_2023_11_10 as wio;
 #[cfg(any(feature = "front-g3", feature = "front-g4"))]
 use crate::exports::wasi::io0_2_0 as wio;
-/// The host's wasi:io, whose streams the `wasi` flavour wraps.
-#[cfg(host_streams)]
+/// The host's wasi:io, whose streams the wrapping flavours wrap (the front's release).
+#[cfg(all(host_streams, feature = "front-g2"))]
+use crate::wasi::io0_2_0_rc_2023_11_10 as hio;
+#[cfg(all(host_streams, any(feature = "front-g3", feature = "front-g4")))]
 use crate::wasi::io0_2_0 as hio;
 
 use crate::{state, Adapter};

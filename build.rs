@@ -322,7 +322,7 @@ fn main() -> Result<()> {
     for build in test_guests() {
         if let Some(era) = build.target.era_adapter().filter(|era| era_adapter(&wasm_target, era).is_none()) {
             // Only these test guests need npm; the tool and the other guests build without it.
-            println!("cargo:warning=skipping {}: {}", build.artifact, era.why_missing);
+            println!("cargo:warning=skipping {}: {}", build.artifact, era.why_missing());
             continue;
         }
         built(&root, &build, &wasm_target, &guests)?;
@@ -369,12 +369,12 @@ fn build_component(manifest: &Path, build: &Build, target_dir: &Path) -> Result<
         Target::Wasip2 => Ok(bytes),
         Target::Wasip1Reactor | Target::Wasip1Command => {
             let era = build.target.era_adapter().expect("a preview1 target has an era adapter");
-            let adapter = era_adapter(target_dir, era).with_context(|| era.why_missing.to_string())?;
+            let adapter = era_adapter(target_dir, era).with_context(|| era.why_missing())?;
             ComponentEncoder::default()
                 .module(&bytes)
                 .and_then(|e| e.adapter("wasi_snapshot_preview1", &adapter))
                 .and_then(|e| e.validate(true).encode())
-                .with_context(|| format!("componentizing {} with the late-2023 preview1 adapter {}", wasm.display(), era.file))
+                .with_context(|| format!("componentizing {} with the late-2023 preview1 {} adapter", wasm.display(), era.kind))
         }
         Target::Unknown => ComponentEncoder::default()
             .module(&bytes)
@@ -488,65 +488,73 @@ fn without_component_names(component: &[u8]) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// The preview1 reactor adapter of wasmtime 15 (`wasi:*@0.2.0-rc-2023-11-10`), the
-/// adapter late-2023 toolchains linked into std guests. No crate of that time ships it
-/// (wasmcloud-component-adapters 0.6 downloads it from a release page when built); the
-/// npm package of jco 0.14.1 carries the very file, so it comes from that registry package,
-/// checked against this digest, and is never committed here.
+/// The preview1 adapters of wasmtime 15 (`wasi:*@0.2.0-rc-2023-11-10`), which late-2023
+/// toolchains linked into std guests. No crate of that time ships them
+/// (wasmcloud-component-adapters 0.6 downloads them from a release page when built); the
+/// npm package of jco 0.14.1 carries the very files, so they come from that registry
+/// package (fetched once for both), each checked against its digest, never committed here.
+const ERA_PACKAGE: &str = "@bytecodealliance/jco@0.14.1";
+/// The name `npm pack` gives [`ERA_PACKAGE`]'s tarball.
+const ERA_TARBALL: &str = "bytecodealliance-jco-0.14.1.tgz";
+
 struct EraAdapter {
-    package: &'static str,
-    file: &'static str,
+    /// `reactor` or `command`.
+    kind: &'static str,
     sha256: &'static str,
-    why_missing: &'static str,
 }
 
-const ERA_REACTOR: EraAdapter = EraAdapter {
-    package: "@bytecodealliance/jco@0.14.1",
-    file: "package/lib/wasi_snapshot_preview1.reactor.wasm",
-    sha256: "58fbb4032daff2f6cf9362e6902d88eb7f44a1977cb929bf7ec7c57fe2504175",
-    why_missing: "the late-2023 preview1 reactor adapter comes from the npm package @bytecodealliance/jco@0.14.1; \
-                  install npm (`apt-get install npm`) so that the build can fetch it",
-};
+const ERA_REACTOR: EraAdapter =
+    EraAdapter { kind: "reactor", sha256: "58fbb4032daff2f6cf9362e6902d88eb7f44a1977cb929bf7ec7c57fe2504175" };
 
-/// The command adapter of the same release, from the same package.
-const ERA_COMMAND: EraAdapter = EraAdapter {
-    package: "@bytecodealliance/jco@0.14.1",
-    file: "package/lib/wasi_snapshot_preview1.command.wasm",
-    sha256: "99982a557fa5c9e7fa22b34c7b2fed5c948423657206f5906a7ddc36a40b481c",
-    why_missing: "the late-2023 preview1 command adapter comes from the npm package @bytecodealliance/jco@0.14.1; \
-                  install npm (`apt-get install npm`) so that the build can fetch it",
-};
+const ERA_COMMAND: EraAdapter =
+    EraAdapter { kind: "command", sha256: "99982a557fa5c9e7fa22b34c7b2fed5c948423657206f5906a7ddc36a40b481c" };
 
-/// One of the era's adapters, fetched once into `wasm_target/era-adapters`; `None` when npm
-/// is missing or the package cannot be had.
+impl EraAdapter {
+    /// Its path inside the package's tarball.
+    fn file(&self) -> String {
+        format!("package/lib/wasi_snapshot_preview1.{}.wasm", self.kind)
+    }
+
+    fn why_missing(&self) -> String {
+        format!(
+            "the late-2023 preview1 {} adapter comes from the npm package {ERA_PACKAGE}; install npm \
+             (`apt-get install npm`) so that the build can fetch it",
+            self.kind
+        )
+    }
+}
+
+/// One of the era's adapters, kept in `wasm_target/era-adapters`; the package is fetched
+/// the first time either is needed. `None` when npm is missing or the package cannot be had.
 fn era_adapter(wasm_target: &Path, era: &EraAdapter) -> Option<Vec<u8>> {
     let dir = wasm_target.join("era-adapters");
-    let name = Path::new(era.file).file_name()?;
-    let file = dir.join(name);
+    let inside = era.file();
+    let file = dir.join(Path::new(&inside).file_name()?);
     let verified = |bytes: Vec<u8>| (sha256_hex(&bytes) == era.sha256).then_some(bytes);
     if let Some(bytes) = std::fs::read(&file).ok().and_then(verified) {
         return Some(bytes);
     }
     std::fs::create_dir_all(&dir).ok()?;
-    let packed = Command::new("npm")
-        .args(["pack", "--silent", era.package, "--pack-destination"])
-        .arg(&dir)
-        .output()
-        .ok()
-        .filter(|o| o.status.success())?;
-    let tarball = dir.join(String::from_utf8_lossy(&packed.stdout).trim());
-    let extracted = Command::new("tar")
-        .arg("-xzf")
-        .arg(&tarball)
-        .arg("-C")
-        .arg(&dir)
-        .arg(era.file)
-        .status()
-        .ok()?;
-    if !extracted.success() {
-        return None;
+    let tarball = dir.join(ERA_TARBALL);
+    if !tarball.exists() {
+        Command::new("npm")
+            .args(["pack", "--silent", ERA_PACKAGE, "--pack-destination"])
+            .arg(&dir)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())?;
     }
-    let bytes = verified(std::fs::read(dir.join(era.file)).ok()?)?;
+    let extracted = Command::new("tar").arg("-xzf").arg(&tarball).arg("-C").arg(&dir).arg(&inside).status();
+    let bytes = extracted
+        .ok()
+        .filter(|status| status.success())
+        .and_then(|_| std::fs::read(dir.join(&inside)).ok())
+        .and_then(verified);
+    if bytes.is_none() {
+        // A damaged download is fetched again next time rather than kept.
+        let _ = std::fs::remove_file(&tarball);
+    }
+    let bytes = bytes?;
     std::fs::write(&file, &bytes).ok()?;
     Some(bytes)
 }

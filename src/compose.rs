@@ -19,8 +19,10 @@ pub fn surface(name: &str, bytes: &[u8]) -> Result<Surface> {
     surface.async_bodies = surface.imports.iter().any(|import| {
         let keyvalue_types = crate::generation::InterfaceName::parse(import)
             .is_some_and(|n| n.namespace == "wasi" && n.package == "keyvalue" && n.interface == "types");
-        let Some(wasmparser::component_types::ComponentEntityType::Instance(id)) =
-            types.component_item_for_import(import).map(|item| item.ty).filter(|_| keyvalue_types)
+        if !keyvalue_types {
+            return false;
+        }
+        let Some(wasmparser::component_types::ComponentEntityType::Instance(id)) = types.component_item_for_import(import).map(|item| item.ty)
         else {
             return false;
         };

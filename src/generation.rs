@@ -113,6 +113,12 @@ pub fn classify_plain(name: &str) -> Option<Generation> {
     }
 }
 
+/// Whether `version` is a WASI 0.2 release (0.2.0, 0.2.6, ...), not a release candidate:
+/// the releases one 0.2 host serves alike.
+pub fn is_0_2_release(version: &str) -> bool {
+    version.starts_with("0.2.") && !version.contains('-')
+}
+
 /// The top-level import and export names of a component.
 #[derive(Clone, Debug, Default)]
 pub struct Surface {

@@ -423,7 +423,7 @@ fn configure_fused(linked: &[u8], options: &PlugOptions) -> Result<Vec<u8>> {
 /// uses; both are one interface to a host, but the guest's key-value types name the
 /// guest's streams, and the adapter must name the very same import for them to match.
 fn align_wasi_versions(adapter: &[u8], guest: &Surface) -> Result<Vec<u8>> {
-    let stable_0_2 = |v: &str| v.starts_with("0.2.") && !v.contains('-');
+    let stable_0_2 = generation::is_0_2_release;
     let rename = |name: &str| {
         let ours = InterfaceName::parse(name)?;
         if ours.namespace != "wasi" || !ours.version.is_some_and(stable_0_2) {
@@ -522,7 +522,7 @@ mod tests {
         // Another 0.2 release of wasi:io and nothing that makes streams: the -io flavour.
         let io_0_2_6 = calling(&["wasi:io/streams@0.2.6", "wasi:random/random@0.2.6", "wasi:keyvalue/eventual@0.1.0"]);
         assert_eq!(bodies(&io_0_2_6), Bodies::Adapter);
-        // Sockets carry streams kv-adapt does not wrap; G2 has no wrapping flavour.
+        // Sockets carry streams kv-adapt does not wrap.
         let with_sockets = calling(&["wasi:io/streams@0.2.6", "wasi:sockets/tcp@0.2.6", "wasi:keyvalue/eventual@0.1.0"]);
         assert_eq!(bodies(&with_sockets), Bodies::Host);
         // G2 wraps at its own release, rc-2023-11-10.

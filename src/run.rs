@@ -688,7 +688,7 @@ fn find_cli_run(engine: &Engine, component: &Component) -> Option<String> {
 pub(crate) fn find_export(engine: &Engine, component: &Component, interface: &str) -> Option<String> {
     component.component_type().exports(engine).map(|(name, _)| name.to_string()).find(|name| {
         name.strip_prefix(interface).and_then(|rest| rest.strip_prefix('@')).is_some_and(|v| {
-            (v.starts_with("0.2.") && !v.contains('-')) || crate::wasi_rc::renamed(name).is_some()
+            crate::generation::is_0_2_release(v) || crate::wasi_rc::renamed(name).is_some()
         })
     })
 }

@@ -62,7 +62,7 @@ const IO_FREE: &[(&str, &str)] = &[
 /// `0.2.0-rc-2023-11-10` (G2).
 fn of_release(version: Option<&str>, release: &str) -> bool {
     match version {
-        Some(v) if release == "0.2.0" => v.starts_with("0.2.") && !v.contains('-'),
+        Some(v) if release == "0.2.0" => crate::generation::is_0_2_release(v),
         Some(v) => v == release,
         None => false,
     }

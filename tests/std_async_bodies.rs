@@ -39,6 +39,17 @@ fn data_dir() -> tempfile::TempDir {
     dir
 }
 
+/// `kv-adapt run GUEST --host HOST --store STORE` with `data` preopened as `/data` and
+/// `env` (`NAME=VALUE`) passed through.
+fn run_on(guest: &str, host: &str, store: &std::path::Path, data: &std::path::Path, env: &[&str]) -> Output {
+    let preopen = format!("{}::/data", data.display());
+    let mut args = vec!["run", guest, "--host", host, "--store", store.to_str().unwrap(), "--dir", &preopen];
+    for pair in env {
+        args.extend(["--env", pair]);
+    }
+    kv_adapt(&args)
+}
+
 /// What the guest prints when the greeting is `greeting` and the note was read, up to the
 /// file line; `extra` are the lines of the optional steps; `runs` is the counter after
 /// this run.
@@ -87,22 +98,9 @@ fn wasi_0_2(import: &str) -> bool {
 fn kv_adapt_run_serves_async_bodies_beside_stdout_env_clocks_and_a_preopened_file() {
     let data = data_dir();
     let store = tempfile::tempdir().unwrap();
-    let preopen = format!("{}::/data", data.path().display());
     let args = |greeting: &str| {
         let env = format!("GREETING={greeting}");
-        let out = kv_adapt(&[
-            "run",
-            GUEST,
-            "--quiet",
-            "--store",
-            store.path().to_str().unwrap(),
-            "--env",
-            &env,
-            "--env",
-            "READ_FILE=/data/note.txt",
-            "--dir",
-            &preopen,
-        ]);
+        let out = run_on(GUEST, "g5", store.path(), data.path(), &[&env, "READ_FILE=/data/note.txt"]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap()
     };
@@ -120,18 +118,7 @@ fn kv_adapt_run_serves_async_bodies_beside_stdout_env_clocks_and_a_preopened_fil
 fn a_missing_file_reaches_the_guest_as_the_host_filesystem_error() {
     let data = data_dir();
     let store = tempfile::tempdir().unwrap();
-    let preopen = format!("{}::/data", data.path().display());
-    let out = kv_adapt(&[
-        "run",
-        GUEST,
-        "--quiet",
-        "--store",
-        store.path().to_str().unwrap(),
-        "--env",
-        "READ_FILE=/data/absent.txt",
-        "--dir",
-        &preopen,
-    ]);
+    let out = run_on(GUEST, "g5", store.path(), data.path(), &["READ_FILE=/data/absent.txt"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{stderr}");
     // std maps the host's `no-entry` (carried through the adapter's wrapped descriptor)
@@ -280,11 +267,8 @@ fn files_written_and_listed_and_stdin_read_go_through_the_wrapped_host_streams()
 /// `kv-adapt run GUEST --host HOST` on a fresh store, with the note preopened at `/data`
 /// and `READ_FILE` naming it; what it printed on stdout and on stderr.
 fn run_reading_the_note(guest: &str, host: &str) -> (String, String) {
-    let data = data_dir();
-    let store = tempfile::tempdir().unwrap();
-    let preopen = format!("{}::/data", data.path().display());
-    let store_dir = store.path().to_str().unwrap();
-    let out = kv_adapt(&["run", guest, "--host", host, "--store", store_dir, "--env", "READ_FILE=/data/note.txt", "--dir", &preopen]);
+    let (data, store) = (data_dir(), tempfile::tempdir().unwrap());
+    let out = run_on(guest, host, store.path(), data.path(), &["READ_FILE=/data/note.txt"]);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{host}: {stderr}");
     (String::from_utf8(out.stdout).unwrap(), stderr)

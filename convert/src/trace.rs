@@ -225,36 +225,38 @@ pub fn already_consumed(handle: u32) -> String {
     t
 }
 
+/// The way out every `unsupported` async-body trace ends with (a macro, so that `concat!`
+/// can put it into the constants below).
+macro_rules! or_plug_wrapping {
+    () => {
+        ", or plug with `--bodies wrapping` (the flavour that also wraps the host's stdio, clocks \
+         and files; it cannot stand beside wasi:sockets or wasi:http)"
+    };
+}
+
 /// Why the pass-through (non-io) flavour cannot give a body stream.
-pub const UNSUPPORTED_ASYNC_BODY: &str = "unsupported: async value bodies need wasi:io served by \
+pub const UNSUPPORTED_ASYNC_BODY: &str = concat!("unsupported: async value bodies need wasi:io served by \
 the adapter; this guest imports other WASI, so kv-adapt chose the pass-through flavour that \
-leaves wasi:io to the host; write the body with outgoing-value-write-body-sync, or plug with \
-`--bodies wrapping` (the flavour that also wraps the host's stdio, clocks and files; it cannot \
-stand beside wasi:sockets or wasi:http)";
+leaves wasi:io to the host; write the body with outgoing-value-write-body-sync", or_plug_wrapping!());
 
 /// Same, for reading.
-pub const UNSUPPORTED_ASYNC_CONSUME: &str = "unsupported: async value bodies need wasi:io served \
+pub const UNSUPPORTED_ASYNC_CONSUME: &str = concat!("unsupported: async value bodies need wasi:io served \
 by the adapter; this guest imports other WASI, so kv-adapt chose the pass-through flavour that \
-leaves wasi:io to the host; the value is not consumed, read it with incoming-value-consume-sync, \
-or plug with `--bodies wrapping` (the flavour that also wraps the host's stdio, clocks and \
-files; it cannot stand beside wasi:sockets or wasi:http)";
+leaves wasi:io to the host; the value is not consumed, read it with incoming-value-consume-sync", or_plug_wrapping!());
 
 /// G3/G4 pass-through flavour: why `outgoing-value-write-body-async` gives no stream.
-pub const UNSUPPORTED_ASYNC_BODY_RESOURCE: &str = "unsupported: async value bodies need an \
+pub const UNSUPPORTED_ASYNC_BODY_RESOURCE: &str = concat!("unsupported: async value bodies need an \
 output-stream of wasi:io, which belongs to the host in this pass-through flavour (the guest \
 uses the host's wasi:io for other things) and the adapter cannot make a host stream; write \
-the body with outgoing-value-write-body-sync, or plug with `--bodies wrapping` (the flavour \
-that also wraps the host's stdio, clocks and files; it cannot stand beside wasi:sockets or \
-wasi:http)";
+the body with outgoing-value-write-body-sync", or_plug_wrapping!());
 
 /// G3/G4 pass-through flavour: why `incoming-value-consume-async` gives no stream. The
 /// call took ownership of the value, so it is gone.
-pub const UNSUPPORTED_ASYNC_CONSUME_RESOURCE: &str = "unsupported: async value bodies need an \
+pub const UNSUPPORTED_ASYNC_CONSUME_RESOURCE: &str = concat!("unsupported: async value bodies need an \
 input-stream of wasi:io, which belongs to the host in this pass-through flavour (the guest \
 uses the host's wasi:io for other things) and the adapter cannot make a host stream; this \
 call took ownership of the incoming-value, so get the key again and read it with \
-incoming-value-consume-sync, or plug with `--bodies wrapping` (the flavour that also wraps the \
-host's stdio, clocks and files; it cannot stand beside wasi:sockets or wasi:http)";
+incoming-value-consume-sync", or_plug_wrapping!());
 
 /// A string argument that is not UTF-8. Only the fused flavour can see one: it reads the
 /// guest's memory itself, where a composition's canonical ABI would have trapped.

@@ -152,7 +152,7 @@ fn bridges() -> Vec<(Build, &'static str, &'static str)> {
 
 /// Fused adapters (`wasm/adapter`, feature `fused`): core modules that wit-component links
 /// inside a guest's component. (front, back).
-const FUSED_PAIRS: &[(&str, &str)] = &[("g2", "g5"), ("g2", "g6")];
+const FUSED_PAIRS: &[(&str, &str)] = &[("g1", "g5"), ("g1", "g6"), ("g2", "g5"), ("g2", "g6"), ("g3", "g5"), ("g3", "g6"), ("g4", "g5"), ("g4", "g6")];
 
 /// Generations the filesystem store is built for.
 const STORE_TARGETS: &[&str] = &["g5", "g6"];

@@ -1,5 +1,5 @@
 //! What an adapter costs: throughput of the same workloads through the G2→G5 and G4→G5
-//! adapters (composed) and the fused G2→G5 adapter against a G5 guest calling the host directly, component sizes, instantiation
+//! adapters, composed and fused, against a G5 guest calling the host directly, component sizes, instantiation
 //! time and the time `kv_adapt::plug` takes on a large guest.
 //!
 //! `cargo bench --bench overhead -- [--out DIR] [--quick]` writes `DIR/overhead.md` (tables)
@@ -44,6 +44,8 @@ enum Path {
     /// flavour leaves wasi:io to the host, so the async workloads fail on this path).
     G2Fused,
     G4,
+    /// The G4 guest with the fused adapter linked inside it (sync bodies only, as G2's).
+    G4Fused,
 }
 
 impl Path {
@@ -53,6 +55,7 @@ impl Path {
             Path::G2 => "g2-adapted",
             Path::G2Fused => "g2-fused",
             Path::G4 => "g4-adapted",
+            Path::G4Fused => "g4-fused",
         }
     }
 
@@ -60,7 +63,7 @@ impl Path {
         let name = match self {
             Path::Direct => "guest-g5-bench.wasm",
             Path::G2 | Path::G2Fused => "guest-g2-bench.wasm",
-            Path::G4 => "guest-g4-bench.wasm",
+            Path::G4 | Path::G4Fused => "guest-g4-bench.wasm",
         };
         format!("{COMPONENTS}/{name}")
     }
@@ -235,7 +238,7 @@ fn component_bytes(path: Path, host: Host, guest: &[u8]) -> Result<Vec<u8>, Stri
             };
             kv_adapt::plug(guest, &options).map_err(|e| format!("plug: {e}"))?
         }
-        Path::G2Fused => {
+        Path::G2Fused | Path::G4Fused => {
             let options = PlugOptions {
                 host: Generation::G5,
                 counter: CounterEncoding::Decimal,
@@ -687,7 +690,7 @@ fn main() {
         "| guest | host | bodies | guest bytes | composed bytes | composed − guest |\n|---|---|---|---:|---:|---:|\n",
     );
     let mut guests: Vec<(Path, Vec<u8>)> = Vec::new();
-    for path in [Path::Direct, Path::G2, Path::G2Fused, Path::G4] {
+    for path in [Path::Direct, Path::G2, Path::G2Fused, Path::G4, Path::G4Fused] {
         match std::fs::read(path.guest_file()) {
             Ok(bytes) => guests.push((path, bytes)),
             Err(e) => notes.push(format!("{}: guest {} not available ({e}); its rows are skipped", path.id(), path.guest_file())),
@@ -819,7 +822,7 @@ fn main() {
 
     // --- Throughput.
     let has = |path: Path| prepared.iter().any(|p| p.path == path);
-    let mut tp_md = String::from("| workload | host | G5 direct ops/s | G2 ops/s | G2 ÷ direct | G2 fused ops/s | G2 fused ÷ direct | G4 ops/s | G4 ÷ direct | ops/sample (direct/G2/G2 fused/G4) | noise (max IQR/median) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    let mut tp_md = String::from("| workload | host | G5 direct ops/s | G2 ops/s | G2 ÷ direct | G2 fused ops/s | G2 fused ÷ direct | G4 ops/s | G4 ÷ direct | G4 fused ops/s | G4 fused ÷ direct | ops/sample (direct/G2/G2 fused/G4/G4 fused) | noise (max IQR/median) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for host in HOSTS {
         let on_host: Vec<&Prepared> = prepared.iter().filter(|p| p.host == host).collect();
         for workload in WORKLOADS {
@@ -836,17 +839,18 @@ fn main() {
                 }
             };
             let direct = row.get(Path::Direct).map(|m| ops(m.per_op)).unwrap_or_else(|| "failed".into());
-            let counts = [Path::Direct, Path::G2, Path::G2Fused, Path::G4]
+            let counts = [Path::Direct, Path::G2, Path::G2Fused, Path::G4, Path::G4Fused]
                 .map(|p| row.get(p).map(|m| m.iterations.to_string()).unwrap_or_else(|| "-".into()))
                 .join("/");
             let direct_label = if workload.direct != workload.name { format!("{direct} (`{}`)", workload.direct) } else { direct };
             let (g2, g2r) = cell(Path::G2);
             let (g2f, g2fr) = cell(Path::G2Fused);
             let (g4, g4r) = cell(Path::G4);
+            let (g4f, g4fr) = cell(Path::G4Fused);
             let noise = row.measured.iter().map(|m| m.spread).fold(0.0, f64::max);
             let _ = writeln!(
                 tp_md,
-                "| {} | {} | {direct_label} | {g2} | {g2r} | {g2f} | {g2fr} | {g4} | {g4r} | {counts} | {:.0}% |",
+                "| {} | {} | {direct_label} | {g2} | {g2r} | {g2f} | {g2fr} | {g4} | {g4r} | {g4f} | {g4fr} | {counts} | {:.0}% |",
                 workload.name,
                 host.id(),
                 noise * 100.0

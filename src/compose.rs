@@ -48,6 +48,7 @@ pub fn surface(name: &str, bytes: &[u8]) -> Result<Surface> {
         })
         .cloned()
         .collect();
+    surface.cannot_fuse = crate::fuse::obstacle(bytes);
     Ok(surface)
 }
 

@@ -45,6 +45,11 @@ pub fn fuse(name: &str, guest: &[u8], adapter: &Fused) -> Result<Vec<u8>> {
         .map_err(|e| refuse(format!("wit-component could not link the adapter: {}", one_line(&format!("{e:#}")))))
 }
 
+/// Why `component` has no one main module to link a fused adapter into, or `None`.
+pub fn obstacle(component: &[u8]) -> Option<String> {
+    main_module(component).err()
+}
+
 /// The one main core module of `component`: the first, when every other one is a shim or
 /// fixup module of wit-component (which neither define nor import a memory).
 fn main_module(component: &[u8]) -> std::result::Result<Vec<u8>, String> {
@@ -103,10 +108,11 @@ fn renamed_imports(module: &[u8], source: Generation) -> std::result::Result<Vec
                 for import in s.clone().into_imports() {
                     let import = import.map_err(|e| e.to_string())?;
                     let ty = RoundtripReencoder.entity_type(import.ty).map_err(|e| e.to_string())?;
-                    let of_source = InterfaceName::parse(import.module)
-                        .and_then(|n| generation::classify(&n))
-                        .and_then(|g| g.ok())
-                        .is_some_and(|g| g == source);
+                    let of_source = match InterfaceName::parse(import.module) {
+                        Some(n) => generation::classify(&n).and_then(|g| g.ok()) == Some(source),
+                        // G1's interfaces have plain names (`readwrite`, `streams`, ...).
+                        None => generation::classify_plain(import.module) == Some(source),
+                    };
                     if of_source && matches!(import.ty, TypeRef::Func(_)) {
                         renamed += 1;
                         imports.import(ADAPTER_MODULE, &format!("{}|{}", import.module, import.name), ty);

@@ -132,6 +132,10 @@ pub struct Surface {
     /// another import (the preview1 adapter of late 2023 imports `wasi:sockets/tcp` so):
     /// they grant nothing and name no wasi:io type. Known only after validation.
     pub types_only: Vec<String>,
+    /// Why a fused adapter cannot be linked inside this component (already composed, or an
+    /// embedded adapter module such as WASI preview1's), or `None`. Known only after
+    /// validation.
+    pub cannot_fuse: Option<String>,
 }
 
 impl Surface {

@@ -280,11 +280,13 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
     // Fused adapters serve neither value-body streams from memory nor the watch bridge's
     // handles: where either is needed the composed one keeps the behaviour.
     let fused = artifacts::fused(source, options.host);
-    let uses_body_streams = body_io.is_some_and(|v| surface.imports_name(&format!("wasi:io/streams@{v}")));
     let not_fusable = match fused {
         None => Some(format!("kv-adapt has no fused {} adapter onto {} yet", source.id(), options.host.id())),
         Some(_) if watch.is_some() => Some(format!("the guest exports {}, whose types must stay a component import", source.watch_export())),
-        Some(_) if bodies == Bodies::Adapter && uses_body_streams => {
+        Some(_) if surface.cannot_fuse.is_some() => surface.cannot_fuse.clone(),
+        // A guest that imports wasi:io but calls no async body function (its types
+        // name the streams) is served the same by the fused host-io flavour.
+        Some(_) if bodies == Bodies::Adapter && surface.async_bodies => {
             Some("async value bodies served from memory (adapter-io) are not fused yet".to_string())
         }
         Some(_) if matches!(bodies, Bodies::Wrapping(_)) => {
@@ -301,8 +303,9 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
         (Some(Linking::Fused) | None, None) => (Linking::Fused, None),
     };
     let (adapter, bodies, why_bodies) = match (linking, fused) {
-        (Linking::Fused, Some(f)) if bodies == Bodies::Adapter => {
-            (f.name(), Bodies::Host, "the guest imports no wasi:io streams, so it has no async bodies".to_string())
+        // G1's streams are its own interface, which the fused G1 adapter serves too.
+        (Linking::Fused, Some(f)) if bodies == Bodies::Adapter && source != Generation::G1 => {
+            (f.name(), Bodies::Host, "the guest calls no async body function, so wasi:io stays with the host".to_string())
         }
         (Linking::Fused, Some(f)) => (f.name(), bodies, why_bodies),
         (Linking::Fused, None) | (Linking::Composed, _) => (adapter.name(), bodies, why_bodies),
@@ -503,12 +506,18 @@ mod tests {
             Plan::Adapt { bodies, .. } => bodies,
             other => panic!("unexpected plan {other:?}"),
         };
-        assert_eq!(bodies(&only_kv), Bodies::Adapter);
-        // Without async body calls there is nothing to serve: the host keeps wasi:io.
+        // Without async body calls there is nothing to serve: the host keeps wasi:io, and
+        // a guest that imports only key-value is fused.
         assert_eq!(bodies(&with_cli), Bodies::Host);
+        assert_eq!(bodies(&only_kv), Bodies::Host);
+        assert!(matches!(plan("guest", &only_kv, &PlugOptions::default()), Ok(Plan::Adapt { linking: Linking::Fused, .. })));
 
-        // With them, the adapter wraps exactly the groups the guest imports.
+        // With them, the adapter serves the bodies (composed), and wraps exactly the groups
+        // the guest imports.
         let calling = |imports: &[&str]| Surface { async_bodies: true, ..surface(imports) };
+        let only_kv = calling(&["wasi:io/streams@0.2.0", "wasi:keyvalue/eventual@0.1.0"]);
+        assert_eq!(bodies(&only_kv), Bodies::Adapter);
+        assert!(matches!(plan("guest", &only_kv, &PlugOptions::default()), Ok(Plan::Adapt { linking: Linking::Composed, .. })));
         let std_guest = calling(&[
             "wasi:io/streams@0.2.6",
             "wasi:cli/environment@0.2.6",

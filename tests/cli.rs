@@ -67,8 +67,8 @@ fn a_g1_component_is_adapted_onto_draft_and_draft2_only() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("  streams  [G1]") && stdout.contains("  readwrite  [G1]"), "{stdout}");
-    assert!(stdout.contains("plug --host g5 (draft): adapt G1 -> G5 with adapter-g1-on-g5\n"), "{stdout}");
-    assert!(stdout.contains("plug --host g6 (draft2): adapt G1 -> G6 with adapter-g1-on-g6\n"), "{stdout}");
+    assert!(stdout.contains("plug --host g5 (draft): adapt G1 -> G5 with fused-g1-on-g5, fused into the guest's component\n"), "{stdout}");
+    assert!(stdout.contains("plug --host g6 (draft2): adapt G1 -> G6 with fused-g1-on-g6, fused into the guest's component\n"), "{stdout}");
     assert!(stdout.contains("plug --host g2: refused: "), "{stdout}");
 
     let dir = tempfile::tempdir().unwrap();
@@ -298,8 +298,9 @@ fn inspect_tells_g3_from_g4_and_picks_the_body_flavour_from_the_imports() {
     for (guest, expected) in [
         (common::G3_CONFORMANCE, "plug --host g5 (draft): adapt G3 -> G5 with adapter-g3-on-g5-io (value bodies: adapter-io"),
         (common::G4_CONFORMANCE, "plug --host g6 (draft2): adapt G4 -> G6 with adapter-g4-on-g6-io (value bodies: adapter-io"),
-        // A wasip2 guest printing through the host's WASI keeps wasi:io with the host.
-        (common::G4_PRINTLN, "plug --host g5 (draft): adapt G4 -> G5 with adapter-g4-on-g5 (value bodies: host-io"),
+        // A wasip2 guest printing through the host's WASI keeps wasi:io with the host, and,
+        // calling no async body function, has the adapter fused into its component.
+        (common::G4_PRINTLN, "plug --host g5 (draft): adapt G4 -> G5 with fused-g4-on-g5, fused into the guest's component (value bodies: host-io"),
     ] {
         let output = kv_adapt(&["inspect", guest]);
         let stdout = String::from_utf8_lossy(&output.stdout);

@@ -100,12 +100,15 @@ fn a_plugged_g1_guest_imports_only_the_hosts_keyvalue() {
         let plugged = kv_adapt::plug_named("g1", &guest, &options).unwrap();
         match &plugged.plan {
             kv_adapt::Plan::Adapt { adapter, bodies, .. } => {
-                assert_eq!(*adapter, format!("adapter-g1-on-{}", host.id().to_lowercase()));
+                assert_eq!(*adapter, format!("fused-g1-on-{}", host.id().to_lowercase()));
                 assert_eq!(*bodies, Bodies::Adapter, "G1 streams are the adapter's");
             }
             other => panic!("{host:?}: expected an adaptation, got {other}"),
         }
-        assert_eq!(plugged.plan.to_string(), format!("adapt G1 -> {} with adapter-g1-on-{}", host.id(), host.id().to_lowercase()));
+        assert_eq!(
+            plugged.plan.to_string(),
+            format!("adapt G1 -> {} with fused-g1-on-{}, fused into the guest's component", host.id(), host.id().to_lowercase())
+        );
         let after = kv_adapt::compose::surface("plugged", &plugged.component).unwrap();
         assert!(!after.imports.is_empty());
         for import in &after.imports {

@@ -30,8 +30,9 @@ fn main() {
     assert!(!io || FRONTS_WITH_STREAMS.contains(&front), "front {front} has no value-body streams, so no `io` flavour");
     // The legacy fronts read and write counters and bodies over today's shape only.
     assert!(!LEGACY_FRONTS.contains(&front) || ["g5", "g6"].contains(&back), "front {front} has no {back} back");
-    // The fused flavour's core-ABI exports (src/fused.rs) are written for G2 so far.
-    assert!(!enabled("fused") || (front == "g2" && !io), "the fused flavour exists for the G2 front without `io` only");
+    // The fused flavour's core-ABI exports (src/fused/) are written for the legacy fronts,
+    // without `io` (G1's streams are not wasi:io and are always served).
+    assert!(!enabled("fused") || (LEGACY_FRONTS.contains(&front) && !io), "the fused flavour exists for the G1-G4 fronts without `io` only");
     // `wasi-*` (G3/G4 `-io` fronts): also wraps that group of the host's stream-making
     // WASI (src/host_wasi.rs).
     let groups: Vec<&str> = WASI_GROUPS.iter().copied().filter(|g| enabled(&format!("wasi-{g}"))).collect();
@@ -53,9 +54,21 @@ fn main() {
     } else {
         format!("    include kv-adapt:components/front-{front}{suffix};\n")
     };
-    let wit = format!(
-        "package kv-adapt:build;\n\nworld adapter {{\n{front_items}{wrapped}    include kv-adapt:components/back-{back};\n{watch}}}\n"
-    );
+    // The fused G3/G4 fronts export no key-value interface: their functions are core
+    // exports of `src/fused/eventual.rs`, and resource exports would make the module import
+    // `[export]` intrinsics that no adapter module may have. Their world is the fused one.
+    // (The G1 and G2 fronts' u32 handles need no intrinsics, so they keep the composed
+    // world.)
+    let fused_world = enabled("fused") && ["g3", "g4"].contains(&front);
+    println!("cargo:rustc-check-cfg=cfg(fused_world)");
+    if fused_world {
+        println!("cargo:rustc-cfg=fused_world");
+    }
+    let wit = if fused_world {
+        format!("package kv-adapt:build;\n\nworld adapter {{\n    include kv-adapt:components/fused-{front}-on-{back};\n}}\n")
+    } else {
+        format!("package kv-adapt:build;\n\nworld adapter {{\n{front_items}{wrapped}    include kv-adapt:components/back-{back};\n{watch}}}\n")
+    };
     let dir = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("world");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("adapter.wit"), wit).unwrap();

@@ -109,7 +109,9 @@ struct State {
     outputs: slab::Slab<u32>,
 }
 
-/// How error traces name a bucket the host handed over with a watch event.
+/// How error traces name a bucket the host handed over with a watch event (the fused
+/// G3/G4 world serves no watch bridge).
+#[cfg(not(fused_world))]
 const WATCHED_BUCKET: &str = "(the bucket of the watch event)";
 
 struct Global(UnsafeCell<State>);
@@ -204,6 +206,7 @@ impl State {
     /// Index in `opened` of `bucket`, the host's bucket of a watch event. The host does
     /// not say its name, so traces call it by what it is. Kept for the adapter's lifetime
     /// like every opened bucket: one host handle per event delivered to this instance.
+    #[cfg(not(fused_world))]
     fn adopt(&mut self, bucket: back::HostBucket) -> usize {
         self.opened.push(Opened { name: String::from(WATCHED_BUCKET), bucket, adopted: true });
         self.opened.len() - 1

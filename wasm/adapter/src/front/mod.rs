@@ -87,7 +87,7 @@ macro_rules! today_front_common {
 }
 
 #[cfg(any(feature = "front-g3", feature = "front-g4"))]
-mod eventual;
+pub(crate) mod eventual;
 #[cfg(feature = "front-g1")]
 pub mod g1;
 #[cfg(u32_front)]

@@ -1,128 +1,24 @@
-//! The fused flavour of G2 on G5 or G6: the same adapter, linked by wit-component *inside*
-//! the guest's component as an adapter module (as wasmtime's preview1 adapter is), so a
-//! guest's call is a core call into this module and values never cross a component
-//! boundary between guest and adapter.
-//!
-//! The guest's G2 imports are renamed by `kv-adapt plug` to module `kv-adapt`, field
-//! `<interface>|<function>` (`[resource-drop]`-style names repeat across interfaces, so the
-//! interface stays in the field); each export below is the canonical ABI's *lowered* form
-//! of that import, reading and writing the guest's memory, which this module shares.
-//! Every export calls the composed flavour's own trait implementation, so results and
-//! traces are the same by construction.
-//!
-//! Differs from the composed flavour:
-//! - a key or bucket name that is not UTF-8 is a `bad-value` error here; a composition's
-//!   canonical ABI traps on it before the adapter sees it;
-//! - lists handed to the guest are allocated with the guest's own `cabi_realloc` and filled
-//!   with one copy, as a host's lowering would.
-//!
-//! Not fused (plug composes instead): async bodies served from memory (`io`), and guests
-//! that export `handle-watch`, whose types must stay a component import.
+//! The fused G2 front on G5 or G6 (see `fused`): one core export per G2 function, over
+//! the u32-handle front (`front/u32_handles.rs`), whose handles G2 already names itself.
 
-use alloc::string::String;
 use alloc::vec::Vec;
 use core::ptr::null_mut;
 
-use kv_adapt_convert::trace;
-
+use super::{bytes, give, main_realloc, pair, put_bool, put_list, put_result, put_u32, put_unit};
 use crate::exports::wasi::keyvalue::{atomic, batch, readwrite, types, wasi_cloud_error};
 use crate::front::u32_handles::run;
 use crate::Adapter;
 
-#[link(wasm_import_module = "__main_module__")]
-extern "C" {
-    /// The guest's allocator: lists the guest receives are the guest's to free.
-    #[link_name = "cabi_realloc"]
-    pub(crate) fn main_realloc(old: *mut u8, old_len: usize, align: usize, new_len: usize) -> *mut u8;
-}
-
-/// The guest's bytes at `ptr`, `len` long.
-///
-/// # Safety
-/// `ptr..ptr + len` is memory the guest handed over for this call.
-unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
-    if len == 0 {
-        return &[];
-    }
-    // SAFETY: per the caller; the guest's memory is this module's memory.
-    unsafe { core::slice::from_raw_parts(ptr, len) }
-}
-
-/// The guest's string at `ptr`, owned; not UTF-8 is an error handle naming `what`.
-unsafe fn text(ptr: *const u8, len: usize, what: &str) -> Result<String, u32> {
+/// The guest's string at `ptr`; not UTF-8 is an error handle naming `what`.
+unsafe fn text(ptr: *const u8, len: usize, what: &str) -> Result<alloc::string::String, u32> {
     // SAFETY: per the caller.
-    match core::str::from_utf8(unsafe { bytes(ptr, len) }) {
-        Ok(s) => Ok(String::from(s)),
-        Err(_) => run(|_| Err(trace::not_utf8(what))),
-    }
+    unsafe { super::text(ptr, len, what) }.or_else(|t| run(|_| Err(t)))
 }
 
-/// A `list<string>` argument: `n` (pointer, length) pairs at `ptr`.
-unsafe fn texts(ptr: *const u8, n: usize) -> Result<Vec<String>, u32> {
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        // SAFETY: the guest's list is `n` 8-byte (pointer, length) entries at `ptr`.
-        let (p, l) = unsafe { pair(ptr.add(i * 8)) };
-        out.push(unsafe { text(p as *const u8, l, "key")? });
-    }
-    Ok(out)
-}
-
-/// The two 32-bit words at `at`.
-unsafe fn pair(at: *const u8) -> (usize, usize) {
-    // SAFETY: per the caller; the canonical ABI aligns list entries to 4.
-    unsafe { (*(at as *const u32) as usize, *(at.add(4) as *const u32) as usize) }
-}
-
-/// Bytes `data` copied into a block of the guest's allocator: (pointer, length).
-fn give(data: &[u8]) -> (u32, u32) {
-    // SAFETY: a fresh block of `data.len()` bytes, filled before the guest sees it.
-    unsafe {
-        let p = main_realloc(null_mut(), 0, 1, data.len());
-        core::ptr::copy_nonoverlapping(data.as_ptr(), p, data.len());
-        (p as u32, data.len() as u32)
-    }
-}
-
-/// Writes a `list<u8>`- or `string`-shaped value (pointer, length) at `at`.
-unsafe fn put_list(at: *mut u8, (p, l): (u32, u32)) {
-    // SAFETY: `at` is a 4-aligned return slot of the guest.
-    unsafe {
-        (at as *mut u32).write(p);
-        (at.add(4) as *mut u32).write(l);
-    }
-}
-
-/// A `result<T, error>` whose payload sits at `offset`: the tag, then `ok` or the error.
-unsafe fn put_result<T>(ret: *mut u8, offset: usize, r: Result<T, u32>, ok: impl FnOnce(*mut u8, T)) {
-    // SAFETY: `ret` is the guest's return area for this function's result type.
-    unsafe {
-        match r {
-            Ok(v) => {
-                ret.write(0);
-                ok(ret.add(offset), v);
-            }
-            Err(e) => {
-                ret.write(1);
-                (ret.add(offset) as *mut u32).write(e);
-            }
-        }
-    }
-}
-
-unsafe fn put_u32(ret: *mut u8, r: Result<u32, u32>) {
-    // SAFETY: per `put_result`.
-    unsafe { put_result(ret, 4, r, |at, v| (at as *mut u32).write(v)) }
-}
-
-unsafe fn put_unit(ret: *mut u8, r: Result<(), u32>) {
-    // SAFETY: per `put_result`.
-    unsafe { put_result(ret, 4, r, |_, ()| {}) }
-}
-
-unsafe fn put_bool(ret: *mut u8, r: Result<bool, u32>) {
-    // SAFETY: per `put_result`.
-    unsafe { put_result(ret, 4, r, |at, v| at.write(v as u8)) }
+/// A `list<string>` argument; a key that is not UTF-8 is an error handle.
+unsafe fn texts(ptr: *const u8, n: usize) -> Result<Vec<alloc::string::String>, u32> {
+    // SAFETY: per the caller.
+    unsafe { super::texts(ptr, n) }.or_else(|t| run(|_| Err(t)))
 }
 
 // --- wasi:keyvalue/types

@@ -153,6 +153,9 @@ fn bridges() -> Vec<(Build, &'static str, &'static str)> {
 /// Fused adapters (`wasm/adapter`, feature `fused`): core modules that wit-component links
 /// inside a guest's component. (front, back).
 const FUSED_PAIRS: &[(&str, &str)] = &[("g1", "g5"), ("g1", "g6"), ("g2", "g5"), ("g2", "g6"), ("g3", "g5"), ("g3", "g6"), ("g4", "g5"), ("g4", "g6")];
+/// Fused adapters that also serve value-body streams from memory (feature `io`): the guest's
+/// wasi:io, used for nothing else, is linked to the adapter module too.
+const FUSED_IO_PAIRS: &[(&str, &str)] = &[("g3", "g5"), ("g3", "g6"), ("g4", "g5"), ("g4", "g6")];
 
 /// Generations the filesystem store is built for.
 const STORE_TARGETS: &[&str] = &["g5", "g6"];
@@ -285,13 +288,18 @@ fn main() -> Result<()> {
     }
     let resolve = resolve(&root.join("wit"))?;
     rows.push_str("];\npub const FUSED: &[Fused] = &[\n");
-    for (front, back) in FUSED_PAIRS {
-        let bytes = fused_adapter(&root, front, back, &wasm_target, &resolve)?;
-        let file = out.join(format!("fused-{front}-on-{back}.wasm"));
+    for (front, back, io) in FUSED_PAIRS
+        .iter()
+        .map(|(f, b)| (*f, *b, false))
+        .chain(FUSED_IO_PAIRS.iter().map(|(f, b)| (*f, *b, true)))
+    {
+        let bytes = fused_adapter(&root, front, back, io, &wasm_target, &resolve)?;
+        let suffix = if io { "-io" } else { "" };
+        let file = out.join(format!("fused-{front}-on-{back}{suffix}.wasm"));
         std::fs::write(&file, bytes)?;
         writeln!(
             rows,
-            "    Fused {{ source: Generation::{}, target: Generation::{}, bytes: include_bytes!({:?}) }},",
+            "    Fused {{ source: Generation::{}, target: Generation::{}, io: {io}, bytes: include_bytes!({:?}) }},",
             front.to_uppercase(),
             back.to_uppercase(),
             file.display().to_string()
@@ -388,8 +396,13 @@ fn build_component(manifest: &Path, build: &Build, target_dir: &Path) -> Result<
 /// records kept, made data-free by `relocate`, and given the metadata of the world it
 /// really has (the host's interfaces in, diagnostics out), since its key-value functions
 /// are core exports the guest's module calls rather than component exports.
-fn fused_adapter(root: &Path, front: &str, back: &str, wasm_target: &Path, (resolve, ours): &(Resolve, PackageId)) -> Result<Vec<u8>> {
-    let build = Build::new("adapter", &format!("front-{front},back-{back},fused"), Target::Unknown, Output::Lib, &format!("fused-{front}-on-{back}"));
+fn fused_adapter(root: &Path, front: &str, back: &str, io: bool, wasm_target: &Path, (resolve, ours): &(Resolve, PackageId)) -> Result<Vec<u8>> {
+    let (features, artifact) = if io {
+        (format!("front-{front},back-{back},fused,io"), format!("fused-{front}-on-{back}-io"))
+    } else {
+        (format!("front-{front},back-{back},fused"), format!("fused-{front}-on-{back}"))
+    };
+    let build = Build::new("adapter", &features, Target::Unknown, Output::Lib, &artifact);
     // Its own target dir: other link flags would otherwise rebuild the composed adapters.
     let flags = ["-Clink-arg=--import-memory", "-Clink-arg=--emit-relocs", "-Clink-arg=-zstack-size=0"].join("\x1f");
     // Not stripped: wit-component finds `__stack_pointer` by name (relocate::verify checks).

@@ -486,8 +486,11 @@ fn calibrate(r: &mut Running, workload: &'static str) -> Result<(u32, f64), Stri
     if iterations == 1 {
         return Ok((1, per_op));
     }
+    // The warm run's count follows from its own time, measured over `iterations` ops: a
+    // first run slowed by a one-time cost (a heap's first chunk, another process) must not
+    // leave samples of a few ops, whose fixed per-run cost would then count per op.
     let warm = r.time(workload, iterations)?.as_secs_f64() / iterations as f64;
-    Ok((count_for(warm).clamp(iterations, iterations.saturating_mul(4)), warm.min(per_op)))
+    Ok((count_for(warm).max(iterations), warm.min(per_op)))
 }
 
 fn measure(engine: &Engine, prepared: &[&Prepared], workload: &'static Workload, samples: usize) -> Row {

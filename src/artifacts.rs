@@ -109,18 +109,22 @@ pub fn adapters_from(source: Generation) -> impl Iterator<Item = &'static Adapte
 pub struct Fused {
     pub source: Generation,
     pub target: Generation,
+    /// Also serves value-body streams from memory: the guest's wasi:io is linked to it too.
+    pub io: bool,
     pub bytes: &'static [u8],
 }
 
 impl Fused {
-    /// File name stem, e.g. `fused-g2-on-g5`.
+    /// File name stem, e.g. `fused-g2-on-g5` or `fused-g3-on-g5-io`.
     pub fn name(&self) -> String {
-        format!("fused-{}-on-{}", self.source.id().to_lowercase(), self.target.id().to_lowercase())
+        let suffix = if self.io { "-io" } else { "" };
+        format!("fused-{}-on-{}{suffix}", self.source.id().to_lowercase(), self.target.id().to_lowercase())
     }
 }
 
-pub fn fused(source: Generation, target: Generation) -> Option<&'static Fused> {
-    FUSED.iter().find(|f| f.source == source && f.target == target)
+/// The fused adapter of `source` on `target`, with value-body streams when `io`.
+pub fn fused(source: Generation, target: Generation, io: bool) -> Option<&'static Fused> {
+    FUSED.iter().find(|f| f.source == source && f.target == target && f.io == io)
 }
 
 /// A watch bridge: serves a `source` guest's `handle-watch` export to a `target` host as

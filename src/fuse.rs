@@ -6,9 +6,11 @@
 //!
 //! How: the guest's main core module is taken out of its component, its imports of the
 //! legacy generation are renamed to the adapter module `kv-adapt` (field
-//! `<interface>|<function>`, the names `src/fused.rs` of the adapter exports), its world is
-//! embedded again, and wit-component encodes the pair. Every custom section of the module
-//! (names, producers) is kept.
+//! `<interface>|<function>`, the names `wasm/adapter/src/fused/` exports; G1's plain names
+//! as they are), and, for an adapter that serves value-body streams (`Fused::io`), its
+//! imports of wasi:io `error`, `poll` and `streams` too (field `wasi:io/<interface>|<function>`,
+//! without the version). Its world is embedded again, and wit-component encodes the pair.
+//! Every custom section of the module (names, producers) is kept.
 //!
 //! Refused, so that `plug` composes instead: a component that is not one main module plus
 //! wit-component's shims (already composed, nested components, or an embedded adapter
@@ -35,7 +37,7 @@ pub fn fuse(name: &str, guest: &[u8], adapter: &Fused) -> Result<Vec<u8>> {
         Ok(DecodedWasm::WitPackage(..)) => return Err(refuse("it is a WIT package, not a component".into())),
         Err(e) => return Err(refuse(format!("its world cannot be read: {}", one_line(&format!("{e:#}"))))),
     };
-    let mut module = renamed_imports(&main, adapter.source).map_err(refuse)?;
+    let mut module = renamed_imports(&main, adapter.source, adapter.io).map_err(refuse)?;
     wit_component::embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8)
         .map_err(|e| refuse(one_line(&format!("{e:#}"))))?;
     ComponentEncoder::default()
@@ -96,8 +98,10 @@ fn uses_memory(module: &[u8]) -> std::result::Result<bool, String> {
     Ok(false)
 }
 
-/// `module` with its imports of `source`'s interfaces renamed to [`ADAPTER_MODULE`].
-fn renamed_imports(module: &[u8], source: Generation) -> std::result::Result<Vec<u8>, String> {
+/// `module` with its imports of `source`'s interfaces renamed to [`ADAPTER_MODULE`], and,
+/// when `body_streams`, its wasi:io imports too (field `wasi:io/<interface>|<function>`, without
+/// the version: the adapter serves whichever 0.2 release the guest names).
+fn renamed_imports(module: &[u8], source: Generation, body_streams: bool) -> std::result::Result<Vec<u8>, String> {
     let mut out = wasm_encoder::Module::new();
     let mut renamed = 0;
     for payload in Parser::new(0).parse_all(module) {
@@ -113,9 +117,15 @@ fn renamed_imports(module: &[u8], source: Generation) -> std::result::Result<Vec
                         // G1's interfaces have plain names (`readwrite`, `streams`, ...).
                         None => generation::classify_plain(import.module) == Some(source),
                     };
+                    let body_io = body_streams
+                        .then(|| InterfaceName::parse(import.module))
+                        .flatten()
+                        .filter(|n| n.namespace == "wasi" && n.package == "io" && matches!(n.interface, "error" | "poll" | "streams"));
                     if of_source && matches!(import.ty, TypeRef::Func(_)) {
                         renamed += 1;
                         imports.import(ADAPTER_MODULE, &format!("{}|{}", import.module, import.name), ty);
+                    } else if let (Some(io), TypeRef::Func(_)) = (body_io, import.ty) {
+                        imports.import(ADAPTER_MODULE, &format!("wasi:io/{}|{}", io.interface, import.name), ty);
                     } else {
                         imports.import(import.module, import.name, ty);
                     }

@@ -279,16 +279,15 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
     };
     // Fused adapters serve neither value-body streams from memory nor the watch bridge's
     // handles: where either is needed the composed one keeps the behaviour.
-    let fused = artifacts::fused(source, options.host);
+    // Async bodies served from memory need the fused adapter that serves wasi:io too; a
+    // guest that calls no async body function needs no streams, whatever it imports.
+    let body_streams = bodies == Bodies::Adapter && surface.async_bodies && source != Generation::G1;
+    let fused = artifacts::fused(source, options.host, body_streams);
     let not_fusable = match fused {
+        None if body_streams => Some(format!("async value bodies served from memory (adapter-io) are not fused for {} yet", source.id())),
         None => Some(format!("kv-adapt has no fused {} adapter onto {} yet", source.id(), options.host.id())),
         Some(_) if watch.is_some() => Some(format!("the guest exports {}, whose types must stay a component import", source.watch_export())),
         Some(_) if surface.cannot_fuse.is_some() => surface.cannot_fuse.clone(),
-        // A guest that imports wasi:io but calls no async body function (its types
-        // name the streams) is served the same by the fused host-io flavour.
-        Some(_) if bodies == Bodies::Adapter && surface.async_bodies => {
-            Some("async value bodies served from memory (adapter-io) are not fused yet".to_string())
-        }
         Some(_) if matches!(bodies, Bodies::Wrapping(_)) => {
             Some("the wrapping flavour (async bodies beside the host's wrapped WASI) is not fused yet".to_string())
         }
@@ -303,8 +302,10 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
         (Some(Linking::Fused) | None, None) => (Linking::Fused, None),
     };
     let (adapter, bodies, why_bodies) = match (linking, fused) {
-        // G1's streams are its own interface, which the fused G1 adapter serves too.
-        (Linking::Fused, Some(f)) if bodies == Bodies::Adapter && source != Generation::G1 => {
+        // A guest that imports wasi:io but calls no async body function (its types name the
+        // streams) is served the same by the fused host-io flavour. G1's streams are its
+        // own interface, which the fused G1 adapter serves too.
+        (Linking::Fused, Some(f)) if bodies == Bodies::Adapter && !f.io && source != Generation::G1 => {
             (f.name(), Bodies::Host, "the guest calls no async body function, so wasi:io stays with the host".to_string())
         }
         (Linking::Fused, Some(f)) => (f.name(), bodies, why_bodies),
@@ -340,8 +341,13 @@ pub fn plug_named(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plu
 fn plug_keyvalue(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plugged> {
     let surface = compose::surface(name, bytes)?;
     let mut plan = plan(name, &surface, options)?;
-    if let Plan::Adapt { source, linking: Linking::Fused, .. } = plan {
-        let fused = artifacts::fused(source, options.host).expect("plan() chose a shipped fused adapter");
+    let chosen = match &plan {
+        Plan::Adapt { source, linking: Linking::Fused, adapter, .. } => {
+            Some((*source, artifacts::FUSED.iter().find(|f| f.name() == *adapter).expect("plan() chose a shipped fused adapter")))
+        }
+        _ => None,
+    };
+    if let Some((source, fused)) = chosen {
         match fuse::fuse(name, bytes, fused) {
             Ok(linked) => {
                 let component = configure_fused(&linked, options)?;
@@ -512,12 +518,16 @@ mod tests {
         assert_eq!(bodies(&only_kv), Bodies::Host);
         assert!(matches!(plan("guest", &only_kv, &PlugOptions::default()), Ok(Plan::Adapt { linking: Linking::Fused, .. })));
 
-        // With them, the adapter serves the bodies (composed), and wraps exactly the groups
-        // the guest imports.
+        // With them, the adapter serves the bodies (fused with streams for G3/G4, composed
+        // for G2), and wraps exactly the groups the guest imports.
         let calling = |imports: &[&str]| Surface { async_bodies: true, ..surface(imports) };
         let only_kv = calling(&["wasi:io/streams@0.2.0", "wasi:keyvalue/eventual@0.1.0"]);
         assert_eq!(bodies(&only_kv), Bodies::Adapter);
-        assert!(matches!(plan("guest", &only_kv, &PlugOptions::default()), Ok(Plan::Adapt { linking: Linking::Composed, .. })));
+        assert!(
+            matches!(plan("guest", &only_kv, &PlugOptions::default()), Ok(Plan::Adapt { linking: Linking::Fused, ref adapter, .. }) if adapter == "fused-g3-on-g5-io")
+        );
+        let g2_only_kv = calling(&["wasi:io/streams@0.2.0-rc-2023-11-10", "wasi:keyvalue/readwrite"]);
+        assert!(matches!(plan("guest", &g2_only_kv, &PlugOptions::default()), Ok(Plan::Adapt { linking: Linking::Composed, .. })));
         let std_guest = calling(&[
             "wasi:io/streams@0.2.6",
             "wasi:cli/environment@0.2.6",

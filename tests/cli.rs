@@ -296,8 +296,8 @@ fn plug_with_store_makes_a_plain_wasi_command() {
 #[test]
 fn inspect_tells_g3_from_g4_and_picks_the_body_flavour_from_the_imports() {
     for (guest, expected) in [
-        (common::G3_CONFORMANCE, "plug --host g5 (draft): adapt G3 -> G5 with adapter-g3-on-g5-io (value bodies: adapter-io"),
-        (common::G4_CONFORMANCE, "plug --host g6 (draft2): adapt G4 -> G6 with adapter-g4-on-g6-io (value bodies: adapter-io"),
+        (common::G3_CONFORMANCE, "plug --host g5 (draft): adapt G3 -> G5 with fused-g3-on-g5-io, fused into the guest's component (value bodies: adapter-io"),
+        (common::G4_CONFORMANCE, "plug --host g6 (draft2): adapt G4 -> G6 with fused-g4-on-g6-io, fused into the guest's component (value bodies: adapter-io"),
         // A wasip2 guest printing through the host's WASI keeps wasi:io with the host, and,
         // calling no async body function, has the adapter fused into its component.
         (common::G4_PRINTLN, "plug --host g5 (draft): adapt G4 -> G5 with fused-g4-on-g5, fused into the guest's component (value bodies: host-io"),

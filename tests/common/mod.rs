@@ -441,7 +441,28 @@ pub fn run_case_configured(
     case: &str,
     configure: impl FnOnce(&mut Store<TestState>),
 ) -> (Result<(), String>, Store<TestState>) {
-    let (mut store, instance) = instantiate(guest_path, setup);
+    run_case_in(instantiate(guest_path, setup), case, configure)
+}
+
+/// [`run_case_configured`] with the adapter fused or composed as `linking` says, where a
+/// test pins what one of the two does.
+pub fn run_case_linked(
+    guest_path: &str,
+    setup: Setup,
+    linking: Linking,
+    case: &str,
+    configure: impl FnOnce(&mut Store<TestState>),
+) -> (Result<(), String>, Store<TestState>) {
+    let guest = std::fs::read(guest_path).unwrap_or_else(|e| panic!("reading {guest_path}: {e}"));
+    let component = Component::new(engine(), prepare_linked(&guest, setup, Some(linking), false)).expect("compile");
+    run_case_in(instantiate_prepared(&component, setup), case, configure)
+}
+
+fn run_case_in(
+    (mut store, instance): (Store<TestState>, wasmtime::component::Instance),
+    case: &str,
+    configure: impl FnOnce(&mut Store<TestState>),
+) -> (Result<(), String>, Store<TestState>) {
     configure(&mut store);
     let iface = instance
         .get_export_index(&mut store, None, "kv-adapt:components/conformance")

@@ -32,7 +32,10 @@ fn main() {
     assert!(!LEGACY_FRONTS.contains(&front) || ["g5", "g6"].contains(&back), "front {front} has no {back} back");
     // The fused flavour's core-ABI exports (src/fused/) are written for the legacy fronts,
     // without `io` (G1's streams are not wasi:io and are always served).
-    assert!(!enabled("fused") || (LEGACY_FRONTS.contains(&front) && !io), "the fused flavour exists for the G1-G4 fronts without `io` only");
+    assert!(
+        !enabled("fused") || (LEGACY_FRONTS.contains(&front) && (!io || ["g3", "g4"].contains(&front))),
+        "the fused flavour exists for the G1-G4 fronts, and with `io` for G3 and G4 only"
+    );
     // `wasi-*` (G3/G4 `-io` fronts): also wraps that group of the host's stream-making
     // WASI (src/host_wasi.rs).
     let groups: Vec<&str> = WASI_GROUPS.iter().copied().filter(|g| enabled(&format!("wasi-{g}"))).collect();

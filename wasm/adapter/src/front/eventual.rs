@@ -46,8 +46,7 @@ mod resources {
     use alloc::string::String;
     use alloc::vec::Vec;
 
-    #[cfg(feature = "io")]
-    use kv_adapt_convert::bodies;
+    #[cfg(not(feature = "io"))]
     use kv_adapt_convert::trace;
 
     #[cfg(feature = "front-g3")]
@@ -78,6 +77,7 @@ mod resources {
         Error::new(Trace(trace))
     }
 
+    #[cfg(not(feature = "io"))]
     fn static_error(trace: &'static str) -> Error {
         error(String::from(trace))
     }
@@ -131,8 +131,7 @@ mod resources {
 
         #[cfg(feature = "io")]
         fn outgoing_value_write_body_async(&self) -> Result<types::OutgoingValueBodyAsync, Error> {
-            bodies::start(&mut state().outgoing, self.0, Vec::new())
-                .map_err(|e| static_error(trace::resource_body_error(e)))?;
+            ops::start_async_body(self.0).map_err(error)?;
             Ok(crate::io::output_stream(self.0))
         }
 
@@ -267,6 +266,12 @@ pub(crate) mod ops {
 
     pub(crate) fn open_bucket(name: String) -> Result<usize, String> {
         state().open(name)
+    }
+
+    /// An empty body for outgoing value `h`, which a body stream then appends to.
+    #[cfg(feature = "io")]
+    pub(crate) fn start_async_body(h: u32) -> Result<(), String> {
+        write_body_sync(h, Vec::new())
     }
 
     pub(crate) fn write_body_sync(h: u32, value: Vec<u8>) -> Result<(), String> {

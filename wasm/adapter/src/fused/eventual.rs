@@ -13,9 +13,9 @@
 //!   an error channel, where a composition's canonical ABI would trap; `trace` of an error
 //!   handle that is not live says so, and the `[resource-drop]`s of handles that are not
 //!   live do nothing. Bindings generated for the guest never pass such a handle.
-//! - Async bodies are refused with the pass-through flavour's `unsupported` errors, as in
-//!   the composed adapter without `io`: plug fuses only guests that call neither async
-//!   body function.
+//! - Async bodies: with feature `io` the streams are this module's too (`fused/io.rs`), as
+//!   in the composed `-io` adapter; without it they are refused with the pass-through
+//!   flavour's `unsupported` errors, as in the composed adapter without `io`.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -124,9 +124,18 @@ extern "C" fn new_outgoing_value() -> u32 {
     state().new_outgoing()
 }
 
+#[cfg(not(feature = "io"))]
 #[export_name = named!("types", "[method]outgoing-value.outgoing-value-write-body-async")]
 unsafe extern "C" fn outgoing_value_write_body_async(_h: u32, ret: *mut u8) {
     unsafe { put_u32(ret, Err(fail(String::from(trace::UNSUPPORTED_ASYNC_BODY_RESOURCE)))) }
+}
+
+/// With `io`: an output stream that appends to the value's body (`fused/io.rs`).
+#[cfg(feature = "io")]
+#[export_name = named!("types", "[method]outgoing-value.outgoing-value-write-body-async")]
+unsafe extern "C" fn outgoing_value_write_body_async(h: u32, ret: *mut u8) {
+    let r = ops::start_async_body(h).and_then(|()| super::io::new_output(h)).map_err(fail);
+    unsafe { put_u32(ret, r) }
 }
 
 #[export_name = named!("types", "[method]outgoing-value.outgoing-value-write-body-sync")]
@@ -157,10 +166,19 @@ unsafe extern "C" fn incoming_value_consume_sync(h: u32, ret: *mut u8) {
 }
 
 // The value is owned by the call and gone after it, as in the composed flavour.
+#[cfg(not(feature = "io"))]
 #[export_name = named!("types", "[static]incoming-value.incoming-value-consume-async")]
 unsafe extern "C" fn incoming_value_consume_async(h: u32, ret: *mut u8) {
     let r = take_incoming(h).and_then(|_| Err(String::from(trace::UNSUPPORTED_ASYNC_CONSUME_RESOURCE)));
     unsafe { put_u32(ret, r.map_err(fail)) }
+}
+
+/// With `io`: an input stream over the value's bytes (`fused/io.rs`).
+#[cfg(feature = "io")]
+#[export_name = named!("types", "[static]incoming-value.incoming-value-consume-async")]
+unsafe extern "C" fn incoming_value_consume_async(h: u32, ret: *mut u8) {
+    let r = take_incoming(h).and_then(super::io::new_input).map_err(fail);
+    unsafe { put_u32(ret, r) }
 }
 
 #[export_name = named!("types", "[method]incoming-value.incoming-value-size")]

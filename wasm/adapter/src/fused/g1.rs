@@ -7,7 +7,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::ptr::null_mut;
 
-use super::{bytes, give, main_realloc, pair, put_bool, put_list, put_result, put_u32, put_unit};
+use super::{bytes, give, main_realloc, pair, put_bool, put_either, put_list, put_result, put_u32, put_unit};
 use crate::exports::{atomic, batch, readwrite, streams, types, wasi_cloud_error};
 use crate::front::u32_handles::run;
 use crate::Adapter;
@@ -27,16 +27,8 @@ unsafe fn texts(ptr: *const u8, n: usize) -> Result<Vec<String>, u32> {
 /// A stream function's `result<T>`, which has no error payload: the tag, then `ok` at
 /// `offset`.
 unsafe fn put_stream<T>(ret: *mut u8, offset: usize, r: Result<T, ()>, ok: impl FnOnce(*mut u8, T)) {
-    // SAFETY: `ret` is the guest's return area for this function's result type.
-    unsafe {
-        match r {
-            Ok(v) => {
-                ret.write(0);
-                ok(ret.add(offset), v);
-            }
-            Err(()) => ret.write(1),
-        }
-    }
+    // SAFETY: per `put_either`.
+    unsafe { put_either(ret, offset, r, ok, |_, ()| {}) }
 }
 
 /// `result<tuple<u64, bool>>`: the u64 at 8, the flag at 16.

@@ -18,9 +18,10 @@
 //! - lists handed to the guest are allocated with the guest's own `cabi_realloc` and filled
 //!   with one copy, as a host's lowering would.
 //!
-//! Not fused (plug composes instead): async bodies served from memory as wasi:io streams
-//! (`io`; G1's streams are its own interface and are fused), and guests that export
-//! `handle-watch`, whose types must stay a component import.
+//! With feature `io` (G3/G4) the value-body streams are served here too (`io`), for guests
+//! whose wasi:io is nothing but value bodies; G1's streams are its own interface and always
+//! fused. Not fused (plug composes instead): G2's `io` flavour, the wrapping flavours, and
+//! guests that export `handle-watch`, whose types must stay a component import.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -34,6 +35,8 @@ mod g1;
 mod g2;
 #[cfg(any(feature = "front-g3", feature = "front-g4"))]
 mod eventual;
+#[cfg(all(feature = "io", any(feature = "front-g3", feature = "front-g4")))]
+mod io;
 
 #[link(wasm_import_module = "__main_module__")]
 extern "C" {
@@ -99,8 +102,14 @@ pub(super) unsafe fn put_list(at: *mut u8, (p, l): (u32, u32)) {
     }
 }
 
-/// A `result<T, error>` whose payload sits at `offset`: the tag, then `ok` or the error.
-pub(super) unsafe fn put_result<T>(ret: *mut u8, offset: usize, r: Result<T, u32>, ok: impl FnOnce(*mut u8, T)) {
+/// A `result<T, E>` whose payload sits at `offset`: the tag, then `ok` or `err` writes it.
+pub(super) unsafe fn put_either<T, E>(
+    ret: *mut u8,
+    offset: usize,
+    r: Result<T, E>,
+    ok: impl FnOnce(*mut u8, T),
+    err: impl FnOnce(*mut u8, E),
+) {
     // SAFETY: `ret` is the guest's return area for this function's result type.
     unsafe {
         match r {
@@ -110,10 +119,16 @@ pub(super) unsafe fn put_result<T>(ret: *mut u8, offset: usize, r: Result<T, u32
             }
             Err(e) => {
                 ret.write(1);
-                (ret.add(offset) as *mut u32).write(e);
+                err(ret.add(offset), e);
             }
         }
     }
+}
+
+/// A `result<T, error>` whose payload sits at `offset`: the tag, then `ok` or the error.
+pub(super) unsafe fn put_result<T>(ret: *mut u8, offset: usize, r: Result<T, u32>, ok: impl FnOnce(*mut u8, T)) {
+    // SAFETY: per `put_either`; an error handle is a u32.
+    unsafe { put_either(ret, offset, r, ok, |at, e| (at as *mut u32).write(e)) }
 }
 
 pub(super) unsafe fn put_u32(ret: *mut u8, r: Result<u32, u32>) {

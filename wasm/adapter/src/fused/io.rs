@@ -1,0 +1,314 @@
+//! The fused flavour's value-body streams (feature `io` with `fused`, G3/G4 fronts): the
+//! guest's `wasi:io` imports of `error`, `poll` and `streams` are renamed by `kv-adapt plug`
+//! to module `kv-adapt`, field `wasi:io/<interface>|<function>` without the version (the
+//! guest's 0.2 release, whichever it is), and served here from memory as the composed `io`
+//! flavour serves them (`src/io.rs`): an output stream appends to its outgoing value's body,
+//! an input stream reads the bytes `get` fetched, every pollable is ready at once.
+//!
+//! Plug fuses this flavour only for a guest whose wasi:io is nothing but value bodies (no
+//! other WASI import): there is no host stream to forward to.
+//!
+//! Differs from the composed flavour: a stream handle that is not live is a failed
+//! operation whose error says so (`last-operation-failed`), where a composition's canonical
+//! ABI would trap; `subscribe` of one still gives a (ready) pollable. Pollables carry no
+//! state, so every one is the same handle and dropping it does nothing.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::UnsafeCell;
+use core::ptr::null_mut;
+
+use kv_adapt_convert::slab::{Kind, Slab};
+use kv_adapt_convert::trace;
+
+use super::{bytes, give, main_realloc, put_either, put_list};
+use crate::state;
+
+/// What `check-write` allows per write, as in the composed flavour.
+const WRITE_BUDGET: u64 = 1 << 20;
+
+/// The one handle every (always ready) pollable has.
+const READY: u32 = 1;
+
+struct Streams {
+    /// A value body being read: the bytes and the position.
+    inputs: Slab<(Vec<u8>, usize)>,
+    /// The outgoing value each output stream appends to.
+    outputs: Slab<u32>,
+    /// Texts of `wasi:io/error` handles.
+    errors: Slab<String>,
+}
+
+struct Global(UnsafeCell<Streams>);
+
+// SAFETY: as for the adapter's `State`: one thread, one export at a time.
+unsafe impl Sync for Global {}
+
+static STREAMS: Global = Global(UnsafeCell::new(Streams {
+    inputs: Slab::new(Kind::InputStream),
+    outputs: Slab::new(Kind::OutputStream),
+    errors: Slab::new(Kind::Error),
+}));
+
+fn streams() -> &'static mut Streams {
+    // SAFETY: see `Global`; exports do not call each other.
+    unsafe { &mut *STREAMS.0.get() }
+}
+
+/// A new output stream appending to outgoing value `value`.
+pub(super) fn new_output(value: u32) -> Result<u32, String> {
+    streams().outputs.insert(value).map_err(|_| trace::too_many(Kind::OutputStream))
+}
+
+/// A new input stream over `bytes`.
+pub(super) fn new_input(bytes: Vec<u8>) -> Result<u32, String> {
+    streams().inputs.insert((bytes, 0)).map_err(|_| trace::too_many(Kind::InputStream))
+}
+
+/// `stream-error`.
+enum StreamError {
+    Failed(String),
+    Closed,
+}
+
+fn failed(text: &str) -> StreamError {
+    StreamError::Failed(String::from(text))
+}
+
+/// Writes `stream-error` at `at`: the case, then the error handle at 4.
+unsafe fn put_error(at: *mut u8, e: StreamError) {
+    // SAFETY: `at` is the payload slot of a result in the guest's return area.
+    unsafe {
+        match e {
+            StreamError::Failed(text) => {
+                // A full slab leaves the handle one that is never live; its text says so.
+                let h = streams().errors.insert(text).unwrap_or_else(|_| kv_adapt_convert::slab::overflow(Kind::Error));
+                at.write(0);
+                (at.add(4) as *mut u32).write(h);
+            }
+            StreamError::Closed => at.write(1),
+        }
+    }
+}
+
+/// `result<T, stream-error>` with the payload at `offset`.
+unsafe fn put<T>(ret: *mut u8, offset: usize, r: Result<T, StreamError>, ok: impl FnOnce(*mut u8, T)) {
+    // SAFETY: per `put_either`.
+    unsafe { put_either(ret, offset, r, ok, |at, e| put_error(at, e)) }
+}
+
+unsafe fn put_count(ret: *mut u8, r: Result<u64, StreamError>) {
+    // result<u64, stream-error>: the payload is 8-aligned.
+    unsafe { put(ret, 8, r, |at, n| (at as *mut u64).write(n)) }
+}
+
+unsafe fn put_unit(ret: *mut u8, r: Result<(), StreamError>) {
+    unsafe { put(ret, 4, r, |_, ()| {}) }
+}
+
+fn not_live(kind: Kind, h: u32, miss: kv_adapt_convert::slab::Miss) -> StreamError {
+    StreamError::Failed(trace::bad_handle(kind, h, miss))
+}
+
+/// Up to `len` bytes of input stream `h`; `closed` once all were read.
+fn read(h: u32, len: u64) -> Result<Vec<u8>, StreamError> {
+    let (all, at) = streams().inputs.get_mut(h).map_err(|m| not_live(Kind::InputStream, h, m))?;
+    let rest = all.len() - *at;
+    if rest == 0 {
+        return Err(StreamError::Closed);
+    }
+    let n = usize::try_from(len).map_or(rest, |l| l.min(rest));
+    let out = all[*at..*at + n].to_vec();
+    *at += n;
+    Ok(out)
+}
+
+fn skip(h: u32, len: u64) -> Result<u64, StreamError> {
+    let (all, at) = streams().inputs.get_mut(h).map_err(|m| not_live(Kind::InputStream, h, m))?;
+    let rest = all.len() - *at;
+    if rest == 0 {
+        return Err(StreamError::Closed);
+    }
+    let n = usize::try_from(len).map_or(rest, |l| l.min(rest));
+    *at += n;
+    Ok(n as u64)
+}
+
+/// Runs `f` on the body output stream `h` appends to; `closed` once its value was dropped.
+fn with_body<T>(h: u32, f: impl FnOnce(&mut Vec<u8>) -> Result<T, StreamError>) -> Result<T, StreamError> {
+    let value = *streams().outputs.get(h).map_err(|m| not_live(Kind::OutputStream, h, m))?;
+    match state().outgoing.get_mut(value) {
+        Ok(Some(body)) => f(body),
+        Ok(None) | Err(_) => Err(StreamError::Closed),
+    }
+}
+
+/// Room for `more` bytes, or a failed write: the guest's memory is this body's memory.
+fn grow(body: &mut Vec<u8>, more: usize) -> Result<(), StreamError> {
+    body.try_reserve(more)
+        .map_err(|_| failed("write: the adapter's memory cannot hold a larger body (wasm32 linear memory is at most 4 GiB)"))
+}
+
+fn append(h: u32, contents: &[u8]) -> Result<(), StreamError> {
+    with_body(h, |body| {
+        grow(body, contents.len())?;
+        body.extend_from_slice(contents);
+        Ok(())
+    })
+}
+
+fn zeroes(h: u32, len: u64) -> Result<(), StreamError> {
+    // Refused past the budget so that a huge count cannot exhaust memory.
+    if len > WRITE_BUDGET {
+        return Err(failed("write-zeroes: more bytes than check-write allows"));
+    }
+    with_body(h, |body| {
+        grow(body, len as usize)?;
+        body.resize(body.len() + len as usize, 0);
+        Ok(())
+    })
+}
+
+fn splice(dst: u32, src: u32, len: u64) -> Result<u64, StreamError> {
+    with_body(dst, |_| Ok(()))?;
+    let bytes = read(src, len)?;
+    append(dst, &bytes)?;
+    Ok(bytes.len() as u64)
+}
+
+// --- wasi:io/error
+
+#[export_name = "wasi:io/error|[resource-drop]error"]
+extern "C" fn drop_error(h: u32) {
+    streams().errors.remove(h);
+}
+
+#[export_name = "wasi:io/error|[method]error.to-debug-string"]
+unsafe extern "C" fn to_debug_string(h: u32, ret: *mut u8) {
+    let text = match streams().errors.get(h) {
+        Ok(t) => give(t.as_bytes()),
+        Err(_) => give(trace::dead_error(h).as_bytes()),
+    };
+    unsafe { put_list(ret, text) }
+}
+
+// --- wasi:io/poll: every pollable is ready
+
+#[export_name = "wasi:io/poll|[resource-drop]pollable"]
+extern "C" fn drop_pollable(_h: u32) {}
+
+#[export_name = "wasi:io/poll|[method]pollable.ready"]
+extern "C" fn ready(_h: u32) -> u32 {
+    1
+}
+
+#[export_name = "wasi:io/poll|[method]pollable.block"]
+extern "C" fn block(_h: u32) {}
+
+#[export_name = "wasi:io/poll|poll"]
+unsafe extern "C" fn poll(_ptr: *const u8, n: usize, ret: *mut u8) {
+    // SAFETY: a fresh block of `n` indices, filled before the guest sees it.
+    unsafe {
+        let block = main_realloc(null_mut(), 0, 4, n * 4) as *mut u32;
+        for i in 0..n {
+            block.add(i).write(i as u32);
+        }
+        put_list(ret, (block as u32, n as u32))
+    }
+}
+
+// --- wasi:io/streams: input streams
+
+#[export_name = "wasi:io/streams|[resource-drop]input-stream"]
+extern "C" fn drop_input_stream(h: u32) {
+    streams().inputs.remove(h);
+}
+
+unsafe fn put_read(ret: *mut u8, r: Result<Vec<u8>, StreamError>) {
+    // result<list<u8>, stream-error>: the payload at 4.
+    unsafe { put(ret, 4, r, |at, data| put_list(at, give(&data))) }
+}
+
+#[export_name = "wasi:io/streams|[method]input-stream.read"]
+unsafe extern "C" fn input_read(h: u32, len: u64, ret: *mut u8) {
+    unsafe { put_read(ret, read(h, len)) }
+}
+
+// Nothing here waits: the whole body is already in memory.
+#[export_name = "wasi:io/streams|[method]input-stream.blocking-read"]
+unsafe extern "C" fn input_blocking_read(h: u32, len: u64, ret: *mut u8) {
+    unsafe { put_read(ret, read(h, len)) }
+}
+
+#[export_name = "wasi:io/streams|[method]input-stream.skip"]
+unsafe extern "C" fn input_skip(h: u32, len: u64, ret: *mut u8) {
+    unsafe { put_count(ret, skip(h, len)) }
+}
+
+#[export_name = "wasi:io/streams|[method]input-stream.blocking-skip"]
+unsafe extern "C" fn input_blocking_skip(h: u32, len: u64, ret: *mut u8) {
+    unsafe { put_count(ret, skip(h, len)) }
+}
+
+#[export_name = "wasi:io/streams|[method]input-stream.subscribe"]
+extern "C" fn input_subscribe(_h: u32) -> u32 {
+    READY
+}
+
+// --- wasi:io/streams: output streams
+
+#[export_name = "wasi:io/streams|[resource-drop]output-stream"]
+extern "C" fn drop_output_stream(h: u32) {
+    streams().outputs.remove(h);
+}
+
+#[export_name = "wasi:io/streams|[method]output-stream.check-write"]
+unsafe extern "C" fn output_check_write(h: u32, ret: *mut u8) {
+    unsafe { put_count(ret, with_body(h, |_| Ok(WRITE_BUDGET))) }
+}
+
+#[export_name = "wasi:io/streams|[method]output-stream.write"]
+unsafe extern "C" fn output_write(h: u32, ptr: *const u8, len: usize, ret: *mut u8) {
+    // SAFETY: the guest's buffer argument, appended straight from its memory.
+    unsafe { put_unit(ret, append(h, bytes(ptr, len))) }
+}
+
+#[export_name = "wasi:io/streams|[method]output-stream.blocking-write-and-flush"]
+unsafe extern "C" fn output_blocking_write_and_flush(h: u32, ptr: *const u8, len: usize, ret: *mut u8) {
+    unsafe { put_unit(ret, append(h, bytes(ptr, len))) }
+}
+
+#[export_name = "wasi:io/streams|[method]output-stream.flush"]
+unsafe extern "C" fn output_flush(h: u32, ret: *mut u8) {
+    unsafe { put_unit(ret, with_body(h, |_| Ok(()))) }
+}
+
+#[export_name = "wasi:io/streams|[method]output-stream.blocking-flush"]
+unsafe extern "C" fn output_blocking_flush(h: u32, ret: *mut u8) {
+    unsafe { put_unit(ret, with_body(h, |_| Ok(()))) }
+}
+
+#[export_name = "wasi:io/streams|[method]output-stream.subscribe"]
+extern "C" fn output_subscribe(_h: u32) -> u32 {
+    READY
+}
+
+#[export_name = "wasi:io/streams|[method]output-stream.write-zeroes"]
+unsafe extern "C" fn output_write_zeroes(h: u32, len: u64, ret: *mut u8) {
+    unsafe { put_unit(ret, zeroes(h, len)) }
+}
+
+#[export_name = "wasi:io/streams|[method]output-stream.blocking-write-zeroes-and-flush"]
+unsafe extern "C" fn output_blocking_write_zeroes_and_flush(h: u32, len: u64, ret: *mut u8) {
+    unsafe { put_unit(ret, zeroes(h, len)) }
+}
+
+#[export_name = "wasi:io/streams|[method]output-stream.splice"]
+unsafe extern "C" fn output_splice(h: u32, src: u32, len: u64, ret: *mut u8) {
+    unsafe { put_count(ret, splice(h, src, len)) }
+}
+
+#[export_name = "wasi:io/streams|[method]output-stream.blocking-splice"]
+unsafe extern "C" fn output_blocking_splice(h: u32, src: u32, len: u64, ret: *mut u8) {
+    unsafe { put_count(ret, splice(h, src, len)) }
+}

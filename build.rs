@@ -155,7 +155,7 @@ fn bridges() -> Vec<(Build, &'static str, &'static str)> {
 const FUSED_PAIRS: &[(&str, &str)] = &[("g1", "g5"), ("g1", "g6"), ("g2", "g5"), ("g2", "g6"), ("g3", "g5"), ("g3", "g6"), ("g4", "g5"), ("g4", "g6")];
 /// Fused adapters that also serve value-body streams from memory (feature `io`): the guest's
 /// wasi:io, used for nothing else, is linked to the adapter module too.
-const FUSED_IO_PAIRS: &[(&str, &str)] = &[("g3", "g5"), ("g3", "g6"), ("g4", "g5"), ("g4", "g6")];
+const FUSED_IO_PAIRS: &[(&str, &str)] = &[("g2", "g5"), ("g2", "g6"), ("g3", "g5"), ("g3", "g6"), ("g4", "g5"), ("g4", "g6")];
 
 /// Generations the filesystem store is built for.
 const STORE_TARGETS: &[&str] = &["g5", "g6"];

@@ -44,7 +44,8 @@ enum Path {
     /// flavour leaves wasi:io to the host, so the async workloads fail on this path).
     G2Fused,
     G4,
-    /// The G4 guest with the fused adapter linked inside it (sync bodies only, as G2's).
+    /// The G4 guest with the fused `-io` adapter linked inside it (its wasi:io too, so the
+    /// async workloads run on this path).
     G4Fused,
 }
 
@@ -242,7 +243,8 @@ fn component_bytes(path: Path, host: Host, guest: &[u8]) -> Result<Vec<u8>, Stri
             let options = PlugOptions {
                 host: Generation::G5,
                 counter: CounterEncoding::Decimal,
-                bodies: Some(Bodies::Host),
+                // G4's fused `-io` adapter serves async bodies too; G2's has no such flavour.
+                bodies: Some(if path == Path::G4Fused { Bodies::Adapter } else { Bodies::Host }),
                 diagnostics: false,
                 linking: Some(Linking::Fused),
                 keep_wasi_versions: false,

@@ -162,8 +162,8 @@ fn inspect_reports_g2_imports_and_the_plan_for_both_hosts() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("wasi:keyvalue/readwrite  [G2]"), "{stdout}");
     assert!(stdout.contains("key-value generations imported: G2"), "{stdout}");
-    assert!(stdout.contains("plug --host g5 (draft): adapt G2 -> G5 with adapter-g2-on-g5-io"), "{stdout}");
-    assert!(stdout.contains("plug --host g6 (draft2): adapt G2 -> G6 with adapter-g2-on-g6-io"), "{stdout}");
+    assert!(stdout.contains("plug --host g5 (draft): adapt G2 -> G5 with fused-g2-on-g5-io, fused into the guest's component"), "{stdout}");
+    assert!(stdout.contains("plug --host g6 (draft2): adapt G2 -> G6 with fused-g2-on-g6-io, fused into the guest's component"), "{stdout}");
 }
 
 #[test]
@@ -325,7 +325,7 @@ fn run_says_what_it_adapted_onto_what_and_where_the_data_went() {
     assert_eq!(stderr.lines().count(), 1, "one summary line: {stderr}");
     for part in [
         ": ok: ",
-        "G2 guest through adapter-g2-on-g5-io",
+        "G2 guest through fused-g2-on-g5-io",
         "onto G5 wasi:keyvalue@0.2.0-draft",
         "counters decimal",
         &format!("store {}", store.display()),
@@ -351,7 +351,7 @@ fn a_failed_run_shows_the_errors_the_guest_got_and_hints_at_the_counter_encoding
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     let lines: Vec<&str> = stderr.lines().collect();
-    assert!(lines[0].contains(": failed: G2 guest through adapter-g2-on-g6-io onto G6"), "{stderr}");
+    assert!(lines[0].contains(": failed: G2 guest through fused-g2-on-g6-io onto G6"), "{stderr}");
     assert!(lines[0].ends_with("wasi:cli/run returned an error"), "{stderr}");
     assert!(lines[1].starts_with("key-value errors the adapter gave the guest, oldest first (1):"), "{stderr}");
     // The store refused to increment a decimal "1" as le64; the adapter passed that on.

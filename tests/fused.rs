@@ -127,6 +127,18 @@ fn fused_g1_equals_composed_on_the_g6_store_with_le64_counters() {
 // Async bodies from memory (`-io`): the streams are the fused module's too, and the
 // conformance guest's async-body cases run on both.
 #[test]
+fn fused_g2_io_equals_composed_io_on_wasmtime_keyvalue() {
+    let setup = Setup { host: Host::WasmtimeDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
+    fused_equals_composed_with(common::G2_CONFORMANCE, setup, 10);
+}
+
+#[test]
+fn fused_g2_io_equals_composed_io_on_the_g5_store() {
+    let setup = Setup { host: Host::FsStoreDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Le64 };
+    fused_equals_composed_with(common::G2_CONFORMANCE, setup, 10);
+}
+
+#[test]
 fn fused_g3_io_equals_composed_io_on_wasmtime_keyvalue() {
     let setup = Setup { host: Host::WasmtimeDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
     fused_equals_composed_with(common::G3_CONFORMANCE, setup, MIN_TRACED_EVENTUAL);
@@ -254,15 +266,16 @@ fn fusing_keeps_the_guest_modules_custom_sections() {
 /// `--link fused` refuses in one line.
 #[test]
 fn plug_composes_where_it_cannot_fuse_and_says_why() {
-    let guest = std::fs::read(common::G2_CONFORMANCE).unwrap();
-    // The conformance guest uses async bodies, which only the composed io flavour serves.
-    let auto = PlugOptions { bodies: Some(Bodies::Adapter), ..PlugOptions::default() };
-    let plugged = kv_adapt::plug_named("guest", &guest, &auto).unwrap();
+    // A handler's types must stay a component import for the watch bridge.
+    let watch_guest = std::fs::read(concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-watch.wasm")).unwrap();
+    let auto = PlugOptions::default();
+    let plugged = kv_adapt::plug_named("guest", &watch_guest, &auto).unwrap();
     let text = plugged.plan.to_string();
-    assert!(text.contains("with adapter-g2-on-g5-io") && text.contains("not fused: async value bodies"), "{text}");
+    assert!(text.contains("with adapter-g2-on-g5") && text.contains("not fused: the guest exports") && text.contains("handle-watch"), "{text}");
     let forced = PlugOptions { linking: Some(Linking::Fused), ..auto };
-    let err = kv_adapt::plug_named("guest", &guest, &forced).err().expect("refused").to_string();
+    let err = kv_adapt::plug_named("guest", &watch_guest, &forced).err().expect("refused").to_string();
     assert!(err.contains("cannot fuse") && !err.contains('\n'), "{err}");
+    let guest = std::fs::read(common::G2_CONFORMANCE).unwrap();
     // An already composed component holds no single main module to link into.
     let composed = kv_adapt::plug(&guest, &PlugOptions { linking: Some(Linking::Composed), bodies: Some(Bodies::Host), ..PlugOptions::default() }).unwrap();
     let err = kv_adapt::fuse::fuse("composed", &composed, kv_adapt::artifacts::fused(kv_adapt::Generation::G2, kv_adapt::Generation::G5, false).unwrap())
@@ -382,12 +395,12 @@ fn fused_reports_what_a_composition_traps_on() {
     }
 }
 
-/// The `-io` fused flavour links the guest's wasi:io to the adapter module too: a G3/G4 guest
+/// The `-io` fused flavour links the guest's wasi:io to the adapter module too: a guest
 /// whose wasi:io serves only value bodies then imports nothing but the host's key-value.
 #[test]
 fn a_fused_io_guest_imports_neither_its_generation_nor_wasi_io() {
-    use kv_adapt::Generation::{G3, G4, G5, G6};
-    for (source, path) in [(G3, common::G3_CONFORMANCE), (G4, common::G4_CONFORMANCE)] {
+    use kv_adapt::Generation::{G2, G3, G4, G5, G6};
+    for (source, path) in [(G2, common::G2_CONFORMANCE), (G3, common::G3_CONFORMANCE), (G4, common::G4_CONFORMANCE)] {
         let guest = std::fs::read(path).unwrap();
         let before = kv_adapt::compose::surface("guest", &guest).unwrap();
         assert!(before.async_bodies && before.imports.iter().any(|i| i.starts_with("wasi:io/streams@")), "{source}: {:?}", before.imports);

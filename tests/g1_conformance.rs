@@ -1,8 +1,9 @@
 //! Every case of the G1 conformance guest (`wasm/guests/guest-g1-conformance`: the
-//! stream-based draft of February 2023, plain import names) through `adapter-g1-on-g5` and
-//! `adapter-g1-on-g6`, on wasmtime-wasi-keyvalue, the filesystem store and Redis. G1's
-//! streams are served by the adapter from memory, so the composed component imports only
-//! the host's key-value interfaces (asserted here too).
+//! stream-based draft of February 2023, plain import names) through `fused-g1-on-g5` and
+//! `fused-g1-on-g6` (what `plug` links into a G1 guest; `tests/fused.rs` runs every case
+//! composed too), on wasmtime-wasi-keyvalue, the filesystem store and Redis. G1's streams
+//! are served by the adapter from memory, so the plugged component imports only the host's
+//! key-value interfaces (asserted here too).
 
 mod common;
 

@@ -55,7 +55,7 @@ fn diff_of_the_g2_example_and_its_g5_rewrite_names_the_one_key_that_differs() {
     assert_eq!(changed.len(), 1, "{stdout}");
     assert!(changed[0].contains(r#"bucket "visits" key "streamed""#), "{stdout}");
     assert!(changed[0].contains("written through a stream") && changed[0].contains("written in one piece"), "{stdout}");
-    assert!(stdout.contains("G2 guest through adapter-g2-on-g5-io") && stdout.contains("G5 guest, native"), "{stdout}");
+    assert!(stdout.contains("G2 guest through fused-g2-on-g5-io") && stdout.contains("G5 guest, native"), "{stdout}");
     assert!(stdout.ends_with("result: different\n"), "{stdout}");
 }
 

@@ -33,14 +33,16 @@ fn main() {
     // The fused flavour's core-ABI exports (src/fused/) are written for the legacy fronts,
     // without `io` (G1's streams are not wasi:io and are always served).
     assert!(
-        !enabled("fused") || (LEGACY_FRONTS.contains(&front) && (!io || ["g3", "g4"].contains(&front))),
-        "the fused flavour exists for the G1-G4 fronts, and with `io` for G3 and G4 only"
+        !enabled("fused") || (LEGACY_FRONTS.contains(&front) && (!io || front != "g1")),
+        "the fused flavour exists for the G1-G4 fronts, and with `io` for G2, G3 and G4"
     );
     // `wasi-*` (G3/G4 `-io` fronts): also wraps that group of the host's stream-making
     // WASI (src/host_wasi.rs).
     let groups: Vec<&str> = WASI_GROUPS.iter().copied().filter(|g| enabled(&format!("wasi-{g}"))).collect();
     assert!(groups.is_empty() || (io && ["g2", "g3", "g4"].contains(&front)), "the wrapping flavours exist for the G2, G3 and G4 `io` fronts only");
-    let suffix = if io { "-io" } else { "" };
+    // A fused `-io` build serves its streams as core exports (`src/fused/io.rs`), so its
+    // world exports no wasi:io.
+    let suffix = if io && !enabled("fused") { "-io" } else { "" };
     // At the front's wasi:io release: G2's is rc-2023-11-10.
     let release = if front == "g2" { "rc-2023-11-10-" } else { "" };
     let wrapped: String = groups.iter().map(|g| format!("    include kv-adapt:components/wasi-wrapped-{release}{g};\n")).collect();

@@ -59,8 +59,8 @@ mod front;
 mod fused;
 #[cfg(target_arch = "wasm32")]
 mod heap;
-// The fused world exports no wasi:io: its streams are core exports (`fused/io.rs`).
-#[cfg(all(feature = "io", not(fused_world)))]
+// The fused flavour exports no wasi:io: its streams are core exports (`fused/io.rs`).
+#[cfg(all(feature = "io", not(feature = "fused")))]
 mod io;
 #[cfg(host_streams)]
 mod host_wasi;

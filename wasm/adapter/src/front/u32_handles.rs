@@ -96,7 +96,7 @@ impl State {
     }
 
     /// Claims incoming value `h` for consumption; the caller takes the bytes.
-    pub(super) fn consume(&mut self, h: u32) -> Result<Vec<u8>, String> {
+    pub(crate) fn consume(&mut self, h: u32) -> Result<Vec<u8>, String> {
         let v = self
             .incoming
             .get_mut(h)
@@ -110,7 +110,7 @@ impl State {
 
     /// Starts the body of outgoing value `h` with `bytes`; a body already there stays.
     #[cfg(feature = "front-g2")]
-    fn start_body(&mut self, h: u32, bytes: Vec<u8>) -> Result<(), String> {
+    pub(crate) fn start_body(&mut self, h: u32, bytes: Vec<u8>) -> Result<(), String> {
         bodies::start(&mut self.outgoing, h, bytes).map_err(|e| trace::body_error(h, e))
     }
 }
@@ -181,13 +181,14 @@ impl types::Guest for Adapter {
         state().new_outgoing()
     }
 
-    #[cfg(feature = "io")]
+    // The fused `-io` adapter serves its streams itself (`fused/g2.rs`, `fused/io.rs`).
+    #[cfg(all(feature = "io", not(feature = "fused")))]
     fn outgoing_value_write_body_async(h: u32) -> Result<types::OutgoingValueBodyAsync, u32> {
         run(|st| st.start_body(h, Vec::new()))?;
         Ok(crate::io::output_stream(h))
     }
 
-    #[cfg(not(feature = "io"))]
+    #[cfg(any(not(feature = "io"), feature = "fused"))]
     fn outgoing_value_write_body_async(h: u32) -> Result<types::OutgoingValueBodyAsync, u32> {
         run(|st| {
             // A bad handle is the more useful thing to hear about first.
@@ -210,13 +211,13 @@ impl types::Guest for Adapter {
         run(|st| st.consume(h))
     }
 
-    #[cfg(feature = "io")]
+    #[cfg(all(feature = "io", not(feature = "fused")))]
     fn incoming_value_consume_async(h: u32) -> Result<types::IncomingValueAsyncBody, u32> {
         let bytes = run(|st| st.consume(h))?;
         Ok(crate::io::input_stream(bytes))
     }
 
-    #[cfg(not(feature = "io"))]
+    #[cfg(any(not(feature = "io"), feature = "fused"))]
     fn incoming_value_consume_async(h: u32) -> Result<types::IncomingValueAsyncBody, u32> {
         // Nothing is consumed, so the guest can still fall back to consume-sync.
         run(|st| {

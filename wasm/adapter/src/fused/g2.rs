@@ -46,6 +46,15 @@ extern "C" fn new_outgoing_value() -> u32 {
     <Adapter as types::Guest>::new_outgoing_value()
 }
 
+/// With `io`: an output stream that appends to the value's body (`fused/io.rs`).
+#[cfg(feature = "io")]
+#[export_name = "wasi:keyvalue/types|outgoing-value-write-body-async"]
+unsafe extern "C" fn outgoing_value_write_body_async(value: u32, ret: *mut u8) {
+    let r = run(|st| st.start_body(value, Vec::new())).and_then(|()| run(|_| super::io::new_output(value)));
+    unsafe { put_u32(ret, r) }
+}
+
+#[cfg(not(feature = "io"))]
 #[export_name = "wasi:keyvalue/types|outgoing-value-write-body-async"]
 unsafe extern "C" fn outgoing_value_write_body_async(value: u32, ret: *mut u8) {
     // The stream would be the host's wasi:io, whose handle table the guest shares.
@@ -72,6 +81,15 @@ unsafe extern "C" fn incoming_value_consume_sync(value: u32, ret: *mut u8) {
     unsafe { put_result(ret, 4, r, |at, v| put_list(at, give(&v))) }
 }
 
+/// With `io`: an input stream over the value's bytes (`fused/io.rs`).
+#[cfg(feature = "io")]
+#[export_name = "wasi:keyvalue/types|incoming-value-consume-async"]
+unsafe extern "C" fn incoming_value_consume_async(value: u32, ret: *mut u8) {
+    let r = run(|st| st.consume(value)).and_then(|bytes| run(|_| super::io::new_input(bytes)));
+    unsafe { put_u32(ret, r) }
+}
+
+#[cfg(not(feature = "io"))]
 #[export_name = "wasi:keyvalue/types|incoming-value-consume-async"]
 unsafe extern "C" fn incoming_value_consume_async(value: u32, ret: *mut u8) {
     let r = <Adapter as types::Guest>::incoming_value_consume_async(value).map(|s| s.take_handle());

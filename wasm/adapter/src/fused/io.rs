@@ -1,4 +1,4 @@
-//! The fused flavour's value-body streams (feature `io` with `fused`, G3/G4 fronts): the
+//! The fused flavour's value-body streams (feature `io` with `fused`, G2/G3/G4 fronts): the
 //! guest's `wasi:io` imports of `error`, `poll` and `streams` are renamed by `kv-adapt plug`
 //! to module `kv-adapt`, field `wasi:io/<interface>|<function>` without the version (the
 //! guest's 0.2 release, whichever it is), and served here from memory as the composed `io`

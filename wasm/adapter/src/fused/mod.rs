@@ -18,10 +18,10 @@
 //! - lists handed to the guest are allocated with the guest's own `cabi_realloc` and filled
 //!   with one copy, as a host's lowering would.
 //!
-//! With feature `io` (G3/G4) the value-body streams are served here too (`io`), for guests
-//! whose wasi:io is nothing but value bodies; G1's streams are its own interface and always
-//! fused. Not fused (plug composes instead): G2's `io` flavour, the wrapping flavours, and
-//! guests that export `handle-watch`, whose types must stay a component import.
+//! With feature `io` (G2, G3, G4) the value-body streams are served here too (`io`), for
+//! guests whose wasi:io is nothing but value bodies; G1's streams are its own interface and
+//! always fused. Not fused (plug composes instead): the wrapping flavours, and guests that
+//! export `handle-watch`, whose types must stay a component import.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -35,7 +35,7 @@ mod g1;
 mod g2;
 #[cfg(any(feature = "front-g3", feature = "front-g4"))]
 mod eventual;
-#[cfg(all(feature = "io", any(feature = "front-g3", feature = "front-g4")))]
+#[cfg(feature = "io")]
 mod io;
 
 #[link(wasm_import_module = "__main_module__")]

@@ -37,7 +37,7 @@ pub fn fuse(name: &str, guest: &[u8], adapter: &Fused) -> Result<Vec<u8>> {
         Ok(DecodedWasm::WitPackage(..)) => return Err(refuse("it is a WIT package, not a component".into())),
         Err(e) => return Err(refuse(format!("its world cannot be read: {}", one_line(&format!("{e:#}"))))),
     };
-    let mut module = renamed_imports(&main, adapter.source, adapter.io).map_err(refuse)?;
+    let mut module = renamed_imports(main, adapter.source, adapter.io).map_err(refuse)?;
     wit_component::embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8)
         .map_err(|e| refuse(one_line(&format!("{e:#}"))))?;
     ComponentEncoder::default()
@@ -54,7 +54,7 @@ pub fn obstacle(component: &[u8]) -> Option<String> {
 
 /// The one main core module of `component`: the first, when every other one is a shim or
 /// fixup module of wit-component (which neither define nor import a memory).
-fn main_module(component: &[u8]) -> std::result::Result<Vec<u8>, String> {
+fn main_module(component: &[u8]) -> std::result::Result<&[u8], String> {
     let mut modules = Vec::new();
     // 1 inside the component itself; wit-component nests type-only components for its
     // exports, so a nested component is fine as long as it holds no core module.
@@ -78,7 +78,7 @@ fn main_module(component: &[u8]) -> std::result::Result<Vec<u8>, String> {
             return Err("it embeds a second core module with memory (an adapter such as WASI preview1's, which fusing would have to re-link too)".into());
         }
     }
-    Ok(main.to_vec())
+    Ok(*main)
 }
 
 fn uses_memory(module: &[u8]) -> std::result::Result<bool, String> {

@@ -25,7 +25,7 @@ use core::ptr::null_mut;
 use kv_adapt_convert::slab::{self, Kind, Slab};
 use kv_adapt_convert::trace;
 
-use super::{bytes, give, main_realloc, pair, put_bool, put_list, put_result, put_u32, put_unit};
+use super::{bytes, give, give_strings, main_realloc, pair, put_bool, put_list, put_result, put_u32, put_unit};
 use crate::front::eventual::ops;
 use crate::state;
 
@@ -298,17 +298,7 @@ unsafe extern "C" fn get_many(b: u32, ptr: *const u8, n: usize, ret: *mut u8) {
 #[export_name = named!("eventual-batch", "keys")]
 unsafe extern "C" fn keys(b: u32, ret: *mut u8) {
     let r = bucket(b).and_then(ops::keys).map_err(fail);
-    unsafe {
-        put_result(ret, 4, r, |at, keys| {
-            let block = main_realloc(null_mut(), 0, 4, keys.len() * 8) as *mut u32;
-            for (i, key) in keys.iter().enumerate() {
-                let (p, l) = give(key.as_bytes());
-                block.add(2 * i).write(p);
-                block.add(2 * i + 1).write(l);
-            }
-            put_list(at, (block as u32, keys.len() as u32))
-        })
-    }
+    unsafe { put_result(ret, 4, r, |at, keys| put_list(at, give_strings(&keys))) }
 }
 
 #[export_name = named!("eventual-batch", "set-many")]

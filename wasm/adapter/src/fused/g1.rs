@@ -5,24 +5,12 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::ptr::null_mut;
 
-use super::{bytes, give, main_realloc, pair, put_bool, put_either, put_list, put_result, put_u32, put_unit};
+use super::{bytes, give, give_strings, pair, put_bool, put_either, put_list, put_result, put_u32, put_unit};
 use crate::exports::{atomic, batch, readwrite, streams, types, wasi_cloud_error};
-use crate::front::u32_handles::run;
 use crate::Adapter;
 
-/// The guest's string at `ptr`; not UTF-8 is an error handle naming `what`.
-unsafe fn text(ptr: *const u8, len: usize, what: &str) -> Result<String, u32> {
-    // SAFETY: per the caller.
-    unsafe { super::text(ptr, len, what) }.or_else(|t| run(|_| Err(t)))
-}
-
-/// A `list<string>` argument; a key that is not UTF-8 is an error handle.
-unsafe fn texts(ptr: *const u8, n: usize) -> Result<Vec<String>, u32> {
-    // SAFETY: per the caller.
-    unsafe { super::texts(ptr, n) }.or_else(|t| run(|_| Err(t)))
-}
+u32_handle_exports!("");
 
 /// A stream function's `result<T>`, which has no error payload: the tag, then `ok` at
 /// `offset`.
@@ -98,43 +86,7 @@ extern "C" fn drop_output_stream(f: u32) {
     <Adapter as streams::Guest>::drop_output_stream(f)
 }
 
-// --- wasi-cloud-error
-
-#[export_name = "wasi-cloud-error|drop-error"]
-extern "C" fn drop_error(error: u32) {
-    <Adapter as wasi_cloud_error::Guest>::drop_error(error)
-}
-
-#[export_name = "wasi-cloud-error|trace"]
-unsafe extern "C" fn trace_of(error: u32, ret: *mut u8) {
-    let text = <Adapter as wasi_cloud_error::Guest>::trace(error);
-    unsafe { put_list(ret, give(text.as_bytes())) }
-}
-
 // --- types
-
-#[export_name = "types|drop-bucket"]
-extern "C" fn drop_bucket(bucket: u32) {
-    <Adapter as types::Guest>::drop_bucket(bucket)
-}
-
-#[export_name = "types|open-bucket"]
-unsafe extern "C" fn open_bucket(ptr: *const u8, len: usize, ret: *mut u8) {
-    unsafe {
-        let r = text(ptr, len, "bucket name").and_then(<Adapter as types::Guest>::open_bucket);
-        put_u32(ret, r)
-    }
-}
-
-#[export_name = "types|drop-outgoing-value"]
-extern "C" fn drop_outgoing_value(value: u32) {
-    <Adapter as types::Guest>::drop_outgoing_value(value)
-}
-
-#[export_name = "types|new-outgoing-value"]
-extern "C" fn new_outgoing_value() -> u32 {
-    <Adapter as types::Guest>::new_outgoing_value()
-}
 
 #[export_name = "types|outgoing-value-write-body"]
 unsafe extern "C" fn outgoing_value_write_body(value: u32, ret: *mut u8) {
@@ -142,96 +94,12 @@ unsafe extern "C" fn outgoing_value_write_body(value: u32, ret: *mut u8) {
     unsafe { put_stream(ret, 4, r, |at, stream| (at as *mut u32).write(stream)) }
 }
 
-#[export_name = "types|drop-incoming-value"]
-extern "C" fn drop_incoming_value(value: u32) {
-    <Adapter as types::Guest>::drop_incoming_value(value)
-}
-
-#[export_name = "types|incoming-value-consume-sync"]
-unsafe extern "C" fn incoming_value_consume_sync(value: u32, ret: *mut u8) {
-    let r = <Adapter as types::Guest>::incoming_value_consume_sync(value);
-    unsafe { put_result(ret, 4, r, |at, v| put_list(at, give(&v))) }
-}
-
 #[export_name = "types|incoming-value-consume-async"]
 unsafe extern "C" fn incoming_value_consume_async(value: u32, ret: *mut u8) {
     unsafe { put_u32(ret, <Adapter as types::Guest>::incoming_value_consume_async(value)) }
 }
 
-#[export_name = "types|size"]
-extern "C" fn size(value: u32) -> u64 {
-    <Adapter as types::Guest>::size(value)
-}
-
-// --- readwrite
-
-#[export_name = "readwrite|get"]
-unsafe extern "C" fn get(bucket: u32, ptr: *const u8, len: usize, ret: *mut u8) {
-    unsafe { put_u32(ret, text(ptr, len, "key").and_then(|k| <Adapter as readwrite::Guest>::get(bucket, k))) }
-}
-
-#[export_name = "readwrite|set"]
-unsafe extern "C" fn set(bucket: u32, ptr: *const u8, len: usize, value: u32, ret: *mut u8) {
-    unsafe { put_unit(ret, text(ptr, len, "key").and_then(|k| <Adapter as readwrite::Guest>::set(bucket, k, value))) }
-}
-
-#[export_name = "readwrite|delete"]
-unsafe extern "C" fn delete(bucket: u32, ptr: *const u8, len: usize, ret: *mut u8) {
-    unsafe { put_unit(ret, text(ptr, len, "key").and_then(|k| <Adapter as readwrite::Guest>::delete(bucket, k))) }
-}
-
-#[export_name = "readwrite|exists"]
-unsafe extern "C" fn exists(bucket: u32, ptr: *const u8, len: usize, ret: *mut u8) {
-    unsafe { put_bool(ret, text(ptr, len, "key").and_then(|k| <Adapter as readwrite::Guest>::exists(bucket, k))) }
-}
-
-// --- atomic
-
-#[export_name = "atomic|increment"]
-unsafe extern "C" fn increment(bucket: u32, ptr: *const u8, len: usize, delta: u64, ret: *mut u8) {
-    let r = unsafe { text(ptr, len, "key") }.and_then(|k| <Adapter as atomic::Guest>::increment(bucket, k, delta));
-    // result<u64, error>: the payload is 8-aligned.
-    unsafe { put_result(ret, 8, r, |at, v| (at as *mut u64).write(v)) }
-}
-
-#[export_name = "atomic|compare-and-swap"]
-unsafe extern "C" fn compare_and_swap(bucket: u32, ptr: *const u8, len: usize, old: u64, new: u64, ret: *mut u8) {
-    let r = unsafe { text(ptr, len, "key") }
-        .and_then(|k| <Adapter as atomic::Guest>::compare_and_swap(bucket, k, old, new));
-    unsafe { put_bool(ret, r) }
-}
-
 // --- batch
-
-#[export_name = "batch|get-many"]
-unsafe extern "C" fn get_many(bucket: u32, ptr: *const u8, n: usize, ret: *mut u8) {
-    let r = unsafe { texts(ptr, n) }.and_then(|keys| <Adapter as batch::Guest>::get_many(bucket, keys));
-    unsafe {
-        put_result(ret, 4, r, |at, handles| {
-            // Written straight into the guest's block: one copy of the handle list.
-            let block = main_realloc(null_mut(), 0, 4, handles.len() * 4) as *mut u32;
-            for (i, h) in handles.iter().enumerate() {
-                block.add(i).write(*h);
-            }
-            put_list(at, (block as u32, handles.len() as u32))
-        })
-    }
-}
-
-#[export_name = "batch|get-keys"]
-unsafe extern "C" fn get_keys(bucket: u32, ret: *mut u8) {
-    let keys = <Adapter as batch::Guest>::get_keys(bucket);
-    // SAFETY: a fresh block of (pointer, length) entries, filled before the guest sees it.
-    unsafe {
-        let block = main_realloc(null_mut(), 0, 4, keys.len() * 8) as *mut u32;
-        for (i, key) in keys.iter().enumerate() {
-            let (p, l) = give(key.as_bytes());
-            block.add(2 * i).write(p);
-            block.add(2 * i + 1).write(l);
-        }
-        put_list(ret, (block as u32, keys.len() as u32))
-    }
-}
 
 /// G1 names the keys twice: `keys`, and the key of each (key, outgoing-value) pair.
 #[export_name = "batch|set-many"]
@@ -253,8 +121,3 @@ unsafe extern "C" fn set_many(bucket: u32, keys_ptr: *const u8, keys_n: usize, p
     unsafe { put_unit(ret, r) }
 }
 
-#[export_name = "batch|delete-many"]
-unsafe extern "C" fn delete_many(bucket: u32, ptr: *const u8, n: usize, ret: *mut u8) {
-    let r = unsafe { texts(ptr, n) }.and_then(|keys| <Adapter as batch::Guest>::delete_many(bucket, keys));
-    unsafe { put_unit(ret, r) }
-}

@@ -29,6 +29,9 @@ use core::ptr::null_mut;
 
 use kv_adapt_convert::trace;
 
+#[cfg(any(feature = "front-g1", feature = "front-g2"))]
+#[macro_use]
+mod u32_handles;
 #[cfg(feature = "front-g1")]
 mod g1;
 #[cfg(feature = "front-g2")]
@@ -90,6 +93,21 @@ pub(super) fn give(data: &[u8]) -> (u32, u32) {
         let p = main_realloc(null_mut(), 0, 1, data.len());
         core::ptr::copy_nonoverlapping(data.as_ptr(), p, data.len());
         (p as u32, data.len() as u32)
+    }
+}
+
+/// A `list<string>` for the guest: each string and the (pointer, length) block in blocks of
+/// its allocator.
+pub(super) fn give_strings(items: &[String]) -> (u32, u32) {
+    // SAFETY: a fresh block of (pointer, length) entries, filled before the guest sees it.
+    unsafe {
+        let block = main_realloc(null_mut(), 0, 4, items.len() * 8) as *mut u32;
+        for (i, item) in items.iter().enumerate() {
+            let (p, l) = give(item.as_bytes());
+            block.add(2 * i).write(p);
+            block.add(2 * i + 1).write(l);
+        }
+        (block as u32, items.len() as u32)
     }
 }
 

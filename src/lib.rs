@@ -22,6 +22,7 @@ pub mod run;
 pub mod serve;
 pub mod upgrade;
 pub mod wasi_rc;
+pub mod wasi_shim;
 pub mod wasi_wrap;
 
 pub use artifacts::{Bodies, Wrapped};

@@ -7,7 +7,9 @@
 //! those versions. No host of today serves those names, but apart from a few functions
 //! they are 0.2.0 type for type, and wit-component lists in an import only the functions
 //! the component calls. So a component that calls none of the functions that differ only
-//! needs its names moved to 0.2.0; one that calls such a function is refused, naming it.
+//! needs its names moved to 0.2.0. One that calls such a function of `wasi:http/types` is
+//! nested in a component that serves it through a shim ([`crate::wasi_shim`]); one that
+//! calls sockets' `ipv6-only` pair is refused, naming it.
 //! Unversioned `wasi:` interfaces (the drafts of mid-2023, with u32 handles) are refused too.
 
 use crate::error::{one_line, Error, Result};
@@ -50,16 +52,22 @@ pub fn renamed(name: &str) -> Option<String> {
 pub struct Renamed {
     pub imports: usize,
     pub exports: usize,
+    /// rc-2023-11-10 `wasi:http/types` functions served by a shim (`crate::wasi_shim`).
+    pub shimmed: Vec<String>,
 }
 
 impl Renamed {
     /// Words for a plan line; empty when nothing was renamed.
     pub fn describe(&self) -> String {
-        match (self.imports, self.exports) {
+        let moved = match (self.imports, self.exports) {
             (0, 0) => String::new(),
             (imports, exports) => {
                 format!("WASI release-candidate names moved to 0.2.0 ({imports} import(s), {exports} export(s))")
             }
+        };
+        match self.shimmed.len() {
+            0 => moved,
+            n => format!("{moved}; {n} wasi:http rc-2023-11-10 function(s) 0.2.0 changed served by a shim ({})", self.shimmed.join(", ")),
         }
     }
 }
@@ -78,8 +86,11 @@ pub fn to_0_2_0(name: &str, component: &[u8]) -> Result<(Vec<u8>, Renamed)> {
         ));
     }
     let renamed_imports: Vec<&String> = surface.imports.iter().filter(|n| renamed(n).is_some()).collect();
-    if let Some((interface, function, what)) = changed_function(component, &renamed_imports)? {
-        return Err(refuse(&interface, format!("it calls `{function}`, which is {what}; only components that avoid it can be moved to 0.2.0")));
+    let changed = changed_functions(component, &renamed_imports)?;
+    if let Some((interface, function, what)) =
+        changed.iter().find(|(interface, function, _)| !(interface == crate::wasi_shim::TYPES_RC_2023_11_10 && crate::wasi_shim::shims(function)))
+    {
+        return Err(refuse(interface, format!("it calls `{function}`, which is {what}; only components that avoid it can be moved to 0.2.0")));
     }
     let mut targets: Vec<String> = surface.imports.iter().map(|n| renamed(n).unwrap_or_else(|| n.clone())).collect();
     targets.sort();
@@ -89,16 +100,21 @@ pub fn to_0_2_0(name: &str, component: &[u8]) -> Result<(Vec<u8>, Renamed)> {
     let counts = Renamed {
         imports: renamed_imports.len(),
         exports: surface.exports.iter().filter(|n| renamed(n).is_some()).count(),
+        shimmed: changed.iter().map(|(_, function, _)| function.to_string()).collect(),
     };
     if counts == Renamed::default() {
         return Ok((component.to_vec(), counts));
     }
-    let bytes = crate::compose::rename_names(component, renamed, renamed)?;
+    let shimmed = match counts.shimmed.is_empty() {
+        true => None,
+        false => Some(crate::wasi_shim::wrap(name, component, renamed)?),
+    };
+    let bytes = crate::compose::rename_names(shimmed.as_deref().unwrap_or(component), renamed, renamed)?;
     Ok((bytes, counts))
 }
 
-/// The first function of [`CHANGED`] that one of `imports` lists, with its interface.
-fn changed_function(component: &[u8], imports: &[&String]) -> Result<Option<(String, &'static str, &'static str)>> {
+/// Every function of [`CHANGED`] that one of `imports` lists, with its interface.
+fn changed_functions(component: &[u8], imports: &[&String]) -> Result<Vec<(String, &'static str, &'static str)>> {
     let suspects: Vec<&String> = imports
         .iter()
         .copied()
@@ -106,8 +122,9 @@ fn changed_function(component: &[u8], imports: &[&String]) -> Result<Option<(Str
             InterfaceName::parse(n).is_some_and(|p| CHANGED.iter().any(|c| (c.0, Some(c.1), c.2) == (p.package, p.version, p.interface)))
         })
         .collect();
+    let mut found = Vec::new();
     if suspects.is_empty() {
-        return Ok(None);
+        return Ok(found);
     }
     let types = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
         .validate_all(component)
@@ -122,11 +139,11 @@ fn changed_function(component: &[u8], imports: &[&String]) -> Result<Option<(Str
         for (package, version, interface, function, what) in CHANGED {
             let here = (*package, Some(*version), *interface) == (parsed.package, parsed.version, parsed.interface);
             if here && functions.contains_key(*function) {
-                return Ok(Some((import.clone(), function, what)));
+                found.push((import.clone(), *function, *what));
             }
         }
     }
-    Ok(None)
+    Ok(found)
 }
 
 #[cfg(test)]

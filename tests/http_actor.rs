@@ -1,9 +1,14 @@
-//! A late-2023 HTTP actor on today's hosts: `wasm/guests/guest-g2-http-actor`, std Rust for
-//! wasm32-wasip1 componentized with wasmtime 15's preview1 reactor adapter (WASI
-//! rc-2023-11-10), exporting `wasi:http/incoming-handler@0.2.0-rc-2023-12-05` and counting
-//! visits in G2 key-value. It answers real HTTP requests over loopback through
-//! `kv-adapt serve`, and, once `kv-adapt plug` made it, through a host made of nothing but
-//! wasmtime 48's own wasmtime-wasi, wasmtime-wasi-http and wasmtime-wasi-keyvalue.
+//! HTTP handlers of late 2023 on today's hosts.
+//!
+//! - `wasm/guests/guest-g2-http-actor`: std Rust for wasm32-wasip1 componentized with
+//!   wasmtime 15's preview1 reactor adapter (WASI rc-2023-11-10), exporting
+//!   `wasi:http/incoming-handler@0.2.0-rc-2023-12-05` and counting visits in G2 key-value.
+//! - `wasm/guests/guest-g2-http-rc-2023-11-10`: a handler on `wasi:http@0.2.0-rc-2023-11-10`
+//!   calling the seven functions 0.2.0 changed, which `plug` serves through shims.
+//!
+//! Each answers real HTTP requests over loopback through `kv-adapt serve`, and, once
+//! `kv-adapt plug` made it, through a host made of nothing but wasmtime 48's own
+//! wasmtime-wasi, wasmtime-wasi-http and wasmtime-wasi-keyvalue.
 
 use bytes::Bytes;
 use http_body_util::BodyExt;
@@ -20,6 +25,11 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx, WasiKeyValueCtxBuilder};
 
 const ACTOR: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-http-actor.wasm");
+const HANDLER_RC_2023_11_10: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-http-rc-2023-11-10.wasm");
+
+#[path = "../wasm/http-wit.rs"]
+#[allow(dead_code)]
+mod http_wit;
 
 fn actor() -> Vec<u8> {
     std::fs::read(ACTOR).unwrap_or_else(|e| {
@@ -27,10 +37,16 @@ fn actor() -> Vec<u8> {
     })
 }
 
-/// One HTTP/1.1 request over loopback; the status and the (de-chunked) body.
+/// One HTTP/1.1 GET over loopback; the status and the (de-chunked) body.
 fn get(addr: &str, path: &str) -> (u16, String) {
+    request(addr, "GET", path, "")
+}
+
+/// One HTTP/1.1 request over loopback; the status and the (de-chunked) body.
+fn request(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(stream, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())
+        .unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
     let text = String::from_utf8(raw).expect("a text response");
@@ -62,13 +78,13 @@ fn the_actor_imports_only_names_no_host_of_today_serves() {
     assert_eq!(surface.exports, vec!["wasi:http/incoming-handler@0.2.0-rc-2023-12-05".to_string()]);
 }
 
-#[test]
-fn kv_adapt_serve_answers_real_requests_with_a_working_counter() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("kv-data");
+/// `kv-adapt serve GUEST` on a free loopback port for `requests` requests, with a
+/// directory store in `store`; the child, its stderr after the first line, that line and
+/// the address it serves.
+fn serve(guest: &str, store: &std::path::Path, requests: u32) -> (std::process::Child, BufReader<std::process::ChildStderr>, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kv-adapt"))
-        .args(["serve", ACTOR, "--addr", "127.0.0.1:0", "--requests", "5", "--store"])
-        .arg(&store)
+        .args(["serve", guest, "--addr", "127.0.0.1:0", "--requests", &requests.to_string(), "--store"])
+        .arg(store)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -82,6 +98,13 @@ fn kv_adapt_serve_answers_real_requests_with_a_working_counter() {
         .and_then(|rest| rest.split('/').next())
         .unwrap_or_else(|| panic!("no address in {line:?}"))
         .to_string();
+    (child, stderr, line, addr)
+}
+
+#[test]
+fn kv_adapt_serve_answers_real_requests_with_a_working_counter() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, mut stderr, line, addr) = serve(ACTOR, &dir.path().join("kv-data"), 5);
     assert!(line.contains("G2 guest through adapter-g2-on-g5"), "{line}");
 
     for visit in 1..=3 {
@@ -126,8 +149,34 @@ fn serve_and_run_each_name_the_other_for_the_wrong_kind_of_component() {
 struct StockHost {
     wasi: WasiCtx,
     http: WasiHttpCtx,
+    hooks: RecordingHooks,
     keyvalue: WasiKeyValueCtx,
     table: ResourceTable,
+}
+
+/// wasmtime-wasi-http's hooks but for outgoing requests: each one's request options are
+/// recorded as the host received them, and the answer is a canned 200 "canned upstream".
+#[derive(Clone, Default)]
+struct RecordingHooks(std::sync::Arc<std::sync::Mutex<Vec<Option<wasmtime_wasi_http::RequestOptions>>>>);
+
+type ResponseAndIo = (hyper::Response<wasmtime_wasi_http::WasiBody>, Box<dyn std::future::Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>);
+
+impl wasmtime_wasi_http::WasiHttpHooks for RecordingHooks {
+    fn send_request(
+        &mut self,
+        _request: hyper::Request<wasmtime_wasi_http::WasiBody>,
+        options: Option<wasmtime_wasi_http::RequestOptions>,
+        _fut: Box<dyn std::future::Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
+    ) -> Box<dyn std::future::Future<Output = Result<ResponseAndIo, wasmtime_wasi_http::Error>> + Send> {
+        self.0.lock().unwrap().push(options);
+        Box::new(async {
+            let body = http_body_util::Full::new(Bytes::from_static(b"canned upstream"))
+                .map_err(|never: std::convert::Infallible| match never {})
+                .boxed_unsync();
+            let io: Box<dyn std::future::Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send> = Box::new(async { Ok(()) });
+            Ok((hyper::Response::new(body), io))
+        })
+    }
 }
 
 impl WasiView for StockHost {
@@ -138,13 +187,24 @@ impl WasiView for StockHost {
 
 impl WasiHttpView for StockHost {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: Default::default() }
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.hooks }
     }
 }
 
 /// Serves one GET of `path` to a fresh instance, as `wasmtime serve` would; the status,
 /// the body and what the instance wrote on stdout.
 async fn stock_request(pre: &ProxyPre<StockHost>, store_dir: Option<&std::path::Path>, path: &str) -> (u16, String, String) {
+    stock_request_with(pre, store_dir, hyper::Method::GET, path, "", RecordingHooks::default()).await
+}
+
+async fn stock_request_with(
+    pre: &ProxyPre<StockHost>,
+    store_dir: Option<&std::path::Path>,
+    method: hyper::Method,
+    path: &str,
+    body: &'static str,
+    hooks: RecordingHooks,
+) -> (u16, String, String) {
     let stdout = MemoryOutputPipe::new(1 << 16);
     let mut wasi = WasiCtx::builder();
     wasi.stdout(stdout.clone());
@@ -154,11 +214,16 @@ async fn stock_request(pre: &ProxyPre<StockHost>, store_dir: Option<&std::path::
     let state = StockHost {
         wasi: wasi.build(),
         http: WasiHttpCtx::new(),
+        hooks,
         keyvalue: WasiKeyValueCtxBuilder::new().build(),
         table: ResourceTable::new(),
     };
     let mut store = Store::new(pre.engine(), state);
-    let request = hyper::Request::get(format!("http://localhost{path}")).body(http_body_util::Empty::<Bytes>::new()).unwrap();
+    let request = hyper::Request::builder()
+        .method(method)
+        .uri(format!("http://localhost{path}"))
+        .body(http_body_util::Full::new(Bytes::from_static(body.as_bytes())))
+        .unwrap();
     let request = store.data_mut().http().new_incoming_request(Scheme::Http, request).unwrap();
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let out = store.data_mut().http().new_response_outparam(sender).unwrap();
@@ -260,8 +325,16 @@ fn our_http_rc_2023_12_05_wit_is_what_wasmtime_wasi_http_serves_as_0_2() {
 /// A component whose imports come from `wit` (a package of its own plus ours), every
 /// function of world `w` imported, made by wit-component.
 fn component_importing(wit: &str) -> Vec<u8> {
+    component_importing_with(&[], wit)
+}
+
+/// [`component_importing`] with `packages` (WIT texts) beside ours.
+fn component_importing_with(packages: &[String], wit: &str) -> Vec<u8> {
     let mut resolve = wit_parser::Resolve::default();
     resolve.push_path(concat!(env!("CARGO_MANIFEST_DIR"), "/wit/kv-adapt")).unwrap();
+    for (i, package) in packages.iter().enumerate() {
+        resolve.push_str(format!("package-{i}.wit"), package).unwrap();
+    }
     let pkg = resolve.push_str("fixture.wit", wit).unwrap();
     let world = resolve.select_world(&[pkg], Some("w")).unwrap();
     let mut module = wit_component::dummy_module(&resolve, world, wit_parser::ManglingAndAbi::Standard32);
@@ -302,15 +375,17 @@ fn plug_refuses_what_0_2_0_changed_and_renames_the_rest() {
     let surface = kv_adapt::compose::surface("kept", &kept).unwrap();
     assert!(surface.imports.contains(&"wasi:sockets/tcp@0.2.0-rc-2023-11-10".to_string()), "{:?}", surface.imports);
 
-    // The seven http rc-2023-11-10 functions 0.2.0 changed are refused the same way.
+    // The http rc-2023-11-10 functions 0.2.0 changed are shimmed, but only with the types
+    // rc-2023-11-10 gave them: one with another type is refused in one line.
     let http_rc = "package fixture:http@0.2.0-rc-2023-11-10;
         interface types { resource future-trailers { get: func() -> option<u32>; } }
         world w { import types; import wasi:keyvalue/readwrite; }";
     let refused = kv_adapt::plug(&as_wasi(component_importing(http_rc)), &kv_adapt::PlugOptions::default())
         .err()
-        .expect("future-trailers.get of rc-2023-11-10 is refused")
+        .expect("a future-trailers.get that is not rc-2023-11-10's is refused")
         .to_string();
-    assert!(refused.contains("wasi:http/types@0.2.0-rc-2023-11-10") && refused.contains("[method]future-trailers.get"), "{refused}");
+    assert_eq!(refused.lines().count(), 1, "{refused}");
+    assert!(refused.contains("wasi:http/types@0.2.0-rc-2023-11-10") && refused.contains("--keep-wasi-versions"), "{refused}");
 
     // Two versions that would both become 0.2.0 cannot be one import.
     let twice = "package fixture:w;
@@ -337,4 +412,179 @@ fn plug_refuses_what_0_2_0_changed_and_renames_the_rest() {
         .to_string();
     assert_eq!(refused.lines().count(), 1, "{refused}");
     assert!(refused.contains("`wasi:http/types`") && refused.contains("unversioned"), "{refused}");
+}
+
+fn handler_rc_2023_11_10() -> Vec<u8> {
+    std::fs::read(HANDLER_RC_2023_11_10).unwrap_or_else(|e| panic!("{HANDLER_RC_2023_11_10}: {e}"))
+}
+
+/// What the handler's rc-2023-11-10 `future-trailers.get` answers the second time: 0.2.0
+/// hands trailers out once and says so with an outer `err`, which rc-2023-11-10 lacks.
+const TAKEN_AGAIN: &str = "ErrorCode::InternalError(Some(\"future-trailers.get: the trailers were already taken by an earlier get (wasi:http 0.2.0 hands them out once)\"))";
+
+#[test]
+fn the_november_2023_handler_calls_the_seven_functions_0_2_0_changed() {
+    let component = handler_rc_2023_11_10();
+    let surface = kv_adapt::compose::surface("handler", &component).unwrap();
+    assert_eq!(surface.exports, vec!["wasi:http/incoming-handler@0.2.0-rc-2023-11-10".to_string()]);
+    let types = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all()).validate_all(&component).unwrap();
+    let types = types.as_ref();
+    let Some(wasmparser::component_types::ComponentEntityType::Instance(id)) =
+        types.component_item_for_import("wasi:http/types@0.2.0-rc-2023-11-10").map(|item| item.ty)
+    else {
+        panic!("wasi:http/types@0.2.0-rc-2023-11-10 is not imported");
+    };
+    let functions: Vec<&String> = types[id].exports.keys().collect();
+    for changed in [
+        "[method]request-options.connect-timeout-ms",
+        "[method]request-options.set-connect-timeout-ms",
+        "[method]request-options.first-byte-timeout-ms",
+        "[method]request-options.set-first-byte-timeout-ms",
+        "[method]request-options.between-bytes-timeout-ms",
+        "[method]request-options.set-between-bytes-timeout-ms",
+        "[method]future-trailers.get",
+    ] {
+        assert!(functions.iter().any(|f| *f == changed), "{changed} not in {functions:?}");
+    }
+}
+
+/// A loopback HTTP/1.1 server answering one request with 200 "hello upstream"; its port,
+/// and the request head it got.
+fn upstream() -> (u16, std::thread::JoinHandle<String>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let thread = std::thread::spawn(move || {
+        let (connection, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(connection);
+        let mut head = String::new();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            head.push_str(&line);
+        }
+        reader.get_mut().write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 14\r\nConnection: close\r\n\r\nhello upstream").unwrap();
+        head
+    });
+    (port, thread)
+}
+
+#[test]
+fn kv_adapt_serve_shims_what_http_rc_2023_11_10_changed_over_loopback() {
+    let (port, upstream) = upstream();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, mut stderr, line, addr) = serve(HANDLER_RC_2023_11_10, &dir.path().join("kv-data"), 4);
+    assert!(line.contains("G2 guest through fused-g2-on-g5"), "{line}");
+
+    // Timeouts set in milliseconds read back in milliseconds; one too long for 0.2.0's
+    // nanoseconds is the setter's error.
+    assert_eq!(
+        get(&addr, "/options"),
+        (200, "request 1: set [Ok(()), Ok(()), Ok(())]; connect 1500ms first-byte 2500ms between-bytes none; u64::MAX ms refused\n".to_string())
+    );
+    // A real request out, with the options, through wasmtime-wasi-http's own client.
+    assert_eq!(get(&addr, &format!("/fetch?port={port}")), (200, "request 2: upstream 200 hello upstream\n".to_string()));
+    assert!(upstream.join().unwrap().starts_with("GET /upstream HTTP/1.1\r\n"));
+    // The trailers of a request body, then the second `get`.
+    assert_eq!(
+        request(&addr, "POST", "/trailers", "hello body"),
+        (200, format!("request 3: body 10 bytes; trailers none; again {TAKEN_AGAIN}\n"))
+    );
+    assert_eq!(get(&addr, "/nowhere"), (404, "request 4: no route for /nowhere\n".to_string()));
+
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    assert!(status.success(), "serve failed: {rest}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_plug_stock_wasmtime_wasi_http_gets_the_timeouts_in_nanoseconds() {
+    let plugged = kv_adapt::plug(&handler_rc_2023_11_10(), &kv_adapt::PlugOptions::default()).unwrap();
+    names_of_today("plugged handler", &plugged);
+    let engine = Engine::default();
+    let component = Component::new(&engine, &plugged).unwrap();
+    let pre = ProxyPre::new(stock_linker(&engine, true).instantiate_pre(&component).unwrap()).unwrap();
+
+    let hooks = RecordingHooks::default();
+    let (status, body, _) = stock_request_with(&pre, None, hyper::Method::GET, "/fetch?port=9", "", hooks.clone()).await;
+    assert_eq!((status, body.as_str()), (200, "request 1: upstream 200 canned upstream\n"));
+    let ms = std::time::Duration::from_millis;
+    let expected = wasmtime_wasi_http::RequestOptions {
+        connect_timeout: Some(ms(1500)),
+        first_byte_timeout: Some(ms(2500)),
+        between_bytes_timeout: Some(ms(3500)),
+    };
+    assert_eq!(*hooks.0.lock().unwrap(), vec![Some(expected)]);
+
+    // wasmtime-wasi-keyvalue starts every instance from an empty bucket: each is request 1.
+    let (_, body, _) = stock_request(&pre, None, "/options").await;
+    assert_eq!(body, "request 1: set [Ok(()), Ok(()), Ok(())]; connect 1500ms first-byte 2500ms between-bytes none; u64::MAX ms refused\n");
+    let (_, body, _) = stock_request_with(&pre, None, hyper::Method::POST, "/trailers", "hello body", RecordingHooks::default()).await;
+    assert_eq!(body, format!("request 1: body 10 bytes; trailers none; again {TAKEN_AGAIN}\n"));
+}
+
+/// `plug` lists the 0.2.0 functions in place of the changed ones, says what it shimmed,
+/// and adds nothing but the shims: the same imports as a component that needs no shim.
+#[test]
+fn plug_says_what_it_shimmed_and_imports_0_2_0_functions_in_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plugged.wasm");
+    let plugged = Command::new(env!("CARGO_BIN_EXE_kv-adapt")).args(["plug", HANDLER_RC_2023_11_10, "-o"]).arg(&out).output().unwrap();
+    let said = String::from_utf8_lossy(&plugged.stderr);
+    assert!(plugged.status.success(), "{said}");
+    assert!(said.contains("7 wasi:http rc-2023-11-10 function(s) 0.2.0 changed served by a shim"), "{said}");
+    let bytes = std::fs::read(&out).unwrap();
+    let surface = kv_adapt::compose::surface("plugged", &bytes).unwrap();
+    let mut imports = surface.imports.clone();
+    imports.sort();
+    assert_eq!(
+        imports,
+        [
+            "wasi:clocks/monotonic-clock@0.2.0",
+            "wasi:http/outgoing-handler@0.2.0",
+            "wasi:http/types@0.2.0",
+            "wasi:io/error@0.2.0",
+            "wasi:io/poll@0.2.0",
+            "wasi:io/streams@0.2.0",
+            "wasi:keyvalue/atomics@0.2.0-draft",
+            "wasi:keyvalue/store@0.2.0-draft",
+        ]
+    );
+    let engine = Engine::default();
+    let component = Component::new(&engine, &bytes).unwrap();
+    let component_type = component.component_type();
+    let (_, types) = component_type.imports(&engine).find(|(n, _)| *n == "wasi:http/types@0.2.0").unwrap();
+    let wasmtime::component::types::ComponentItem::ComponentInstance(instance) = types.ty else { panic!("not an instance") };
+    let functions: Vec<&str> = instance.exports(&engine).map(|(n, _)| n).collect();
+    for now in ["[method]request-options.connect-timeout", "[method]request-options.set-between-bytes-timeout", "[method]future-trailers.get"] {
+        assert!(functions.contains(&now), "{now} not in {functions:?}");
+    }
+    assert!(functions.iter().all(|f| !f.ends_with("-ms")), "{functions:?}");
+}
+
+/// rc-2023-11-10's http (derived from our rc-2023-12-05 WIT by `wasm/http-wit.rs`), every
+/// function imported and the handler exported, must link against wasmtime-wasi-http's own
+/// 0.2 bindings once `plug` renamed it and shimmed the seven functions.
+#[test]
+fn every_http_rc_2023_11_10_function_links_against_wasmtime_wasi_http_after_the_shims() {
+    let wit = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/wit"));
+    let component = component_importing_with(
+        &[http_wit::http_rc_2023_11_10(wit)],
+        "package test:every-http-rc;
+         world w {
+             import wasi:http/types@0.2.0-rc-2023-11-10;
+             import wasi:http/outgoing-handler@0.2.0-rc-2023-11-10;
+             export wasi:http/incoming-handler@0.2.0-rc-2023-11-10;
+         }",
+    );
+    let (renamed, counts) = kv_adapt::wasi_rc::to_0_2_0("every-http-rc", &component).unwrap();
+    assert_eq!(counts.shimmed.len(), 7, "{counts:?}");
+    names_of_today("every-http-rc", &renamed);
+    let engine = Engine::default();
+    let compiled = Component::new(&engine, &renamed).unwrap();
+    let pre = stock_linker(&engine, false).instantiate_pre(&compiled).expect("every function links against wasmtime-wasi-http");
+    ProxyPre::new(pre).expect("the handler export has wasmtime-wasi-http's type");
 }

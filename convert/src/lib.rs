@@ -10,6 +10,7 @@ pub mod counter_s64;
 pub mod cursors;
 pub mod filename;
 pub mod g1;
+pub mod http_rc;
 pub mod lock;
 pub mod atomic;
 pub mod bodies;

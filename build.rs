@@ -230,6 +230,7 @@ fn test_guests() -> Vec<Build> {
         Build::new("guest-g5-crash-writer", "", Target::Wasip2, Output::Bin, "guest-g5-crash-writer"),
         Build::new("guest-g2-http-actor", "", Target::Wasip1Reactor, Output::Lib, "guest-g2-http-actor"),
         Build::new("guest-g2-http-rc-2023-11-10", "", Target::Unknown, Output::Lib, "guest-g2-http-rc-2023-11-10"),
+        Build::new("guest-g2-sockets-rc-2023-11-10", "", Target::Unknown, Output::Lib, "guest-g2-sockets-rc-2023-11-10"),
         Build::new("guest-g2-async-bodies", "", Target::Wasip1Command, Output::Bin, "guest-g2-async-bodies"),
         Build::new("guest-watch", "g1", Target::Unknown, Output::Lib, "guest-g1-watch"),
         Build::new("guest-watch", "g2", Target::Unknown, Output::Lib, "guest-g2-watch"),
@@ -242,8 +243,8 @@ fn test_guests() -> Vec<Build> {
     ]
 }
 
-/// Features of `wasm/http-rc-shim`: `HTTP_RC_SHIM_REQUEST_OPTIONS`, `HTTP_RC_SHIM_FUTURE_TRAILERS`.
-const HTTP_RC_SHIMS: &[&str] = &["request-options", "future-trailers"];
+/// Features of `wasm/rc-shims`, each embedded as `RC_SHIM_<FEATURE>`.
+const RC_SHIMS: &[&str] = &["http-request-options", "http-future-trailers", "sockets-tcp", "sockets-udp"];
 
 /// Conformance guests embedded in the binary (`CONFORMANCE_G5`, ...), built among the test guests.
 const CONFORMANCE_SHIPPED: &[&str] = &["g5", "g6"];
@@ -327,9 +328,9 @@ fn main() -> Result<()> {
     }
     rows.push_str("];\n");
     let mut consts = rows;
-    // The wasi:http rc-2023-11-10 shims (`src/wasi_shim.rs`), one per group of changed functions.
-    for group in HTTP_RC_SHIMS {
-        let build = Build::new("http-rc-shim", group, Target::Unknown, Output::Lib, &format!("http-rc-shim-{group}"));
+    // The WASI rc-2023-11-10 shims (`src/wasi_shim.rs`), one per group of changed functions.
+    for group in RC_SHIMS {
+        let build = Build::new("rc-shims", group, Target::Unknown, Output::Lib, &format!("rc-shim-{group}"));
         let file = built(&root, &build, &wasm_target, &out)?;
         push_const(&mut consts, &build.artifact, &file);
     }

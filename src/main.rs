@@ -187,6 +187,10 @@ struct GuestArgs {
     /// Set an environment variable for the guest (`--env NAME` alone passes kv-adapt's own).
     #[arg(long = "env", value_name = "NAME=VALUE")]
     env: Vec<String>,
+    /// wasi:sockets for the guest, as wasmtime's `-S`: `tcp`, `udp` (on unless `=n`),
+    /// `inherit-network` (reach any address), `allow-ip-name-lookup`.
+    #[arg(short = 'S', value_name = "NAME[=y|n]")]
+    wasi: Vec<String>,
 }
 
 impl GuestArgs {
@@ -194,6 +198,9 @@ impl GuestArgs {
         Ok(kv_adapt::run::GuestExtras {
             env: self.env.iter().map(|e| kv_adapt::run::GuestExtras::parse_env(e)).collect::<Result<_>>()?,
             dirs: self.dirs.iter().map(|d| kv_adapt::run::GuestExtras::parse_dir(d)).collect::<Result<_>>()?,
+            network: self.wasi.iter().try_fold(kv_adapt::run::Network::DEFAULT, |mut network, option| {
+                network.set(option).map(|()| network)
+            })?,
         })
     }
 }

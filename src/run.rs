@@ -92,6 +92,46 @@ pub struct RunOptions {
 pub struct GuestExtras {
     pub env: Vec<(String, String)>,
     pub dirs: Vec<(PathBuf, String)>,
+    pub network: Network,
+}
+
+/// The guest's wasi:sockets, as wasmtime's `-S` options set it: TCP and UDP sockets may be
+/// made, but reach no address until `inherit-network`; name lookup is off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Network {
+    pub tcp: bool,
+    pub udp: bool,
+    pub inherit_network: bool,
+    pub ip_name_lookup: bool,
+}
+
+impl Network {
+    /// wasmtime run's defaults.
+    pub const DEFAULT: Network = Network { tcp: true, udp: true, inherit_network: false, ip_name_lookup: false };
+
+    /// Applies one `-S NAME[=y|n]`.
+    pub fn set(&mut self, text: &str) -> anyhow::Result<()> {
+        let (name, value) = text.split_once('=').unwrap_or((text, "y"));
+        let value = match value {
+            "y" | "yes" | "true" => true,
+            "n" | "no" | "false" => false,
+            other => bail!("-S {text}: `{other}` is not y or n"),
+        };
+        match name {
+            "tcp" => self.tcp = value,
+            "udp" => self.udp = value,
+            "inherit-network" => self.inherit_network = value,
+            "allow-ip-name-lookup" => self.ip_name_lookup = value,
+            other => bail!("-S {text}: kv-adapt passes on tcp, udp, inherit-network and allow-ip-name-lookup, not `{other}`"),
+        }
+        Ok(())
+    }
+}
+
+impl Default for Network {
+    fn default() -> Network {
+        Network::DEFAULT
+    }
 }
 
 impl GuestExtras {
@@ -123,6 +163,10 @@ impl GuestExtras {
     fn apply(&self, builder: &mut WasiCtxBuilder) -> anyhow::Result<()> {
         for (key, value) in &self.env {
             builder.env(key, value);
+        }
+        builder.allow_tcp(self.network.tcp).allow_udp(self.network.udp).allow_ip_name_lookup(self.network.ip_name_lookup);
+        if self.network.inherit_network {
+            builder.inherit_network();
         }
         for (host, guest) in &self.dirs {
             builder
@@ -375,7 +419,7 @@ pub struct Guest<'a> {
 impl<'a> Guest<'a> {
     /// Arguments alone.
     pub fn args(args: &'a [String]) -> Guest<'a> {
-        static NONE: GuestExtras = GuestExtras { env: Vec::new(), dirs: Vec::new() };
+        static NONE: GuestExtras = GuestExtras { env: Vec::new(), dirs: Vec::new(), network: Network::DEFAULT };
         Guest { args, extras: &NONE }
     }
 }

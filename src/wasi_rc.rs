@@ -7,9 +7,9 @@
 //! those versions. No host of today serves those names, but apart from a few functions
 //! they are 0.2.0 type for type, and wit-component lists in an import only the functions
 //! the component calls. So a component that calls none of the functions that differ only
-//! needs its names moved to 0.2.0. One that calls such a function of `wasi:http/types` is
-//! nested in a component that serves it through a shim ([`crate::wasi_shim`]); one that
-//! calls sockets' `ipv6-only` pair is refused, naming it.
+//! needs its names moved to 0.2.0. One that calls such a function (the seven of
+//! `wasi:http/types`, sockets' `ipv6-only` pair) is nested in a component that serves it
+//! through a shim ([`crate::wasi_shim`]); any other is refused, naming it.
 //! Unversioned `wasi:` interfaces (the drafts of mid-2023, with u32 handles) are refused too.
 
 use crate::error::{one_line, Error, Result};
@@ -52,7 +52,7 @@ pub fn renamed(name: &str) -> Option<String> {
 pub struct Renamed {
     pub imports: usize,
     pub exports: usize,
-    /// rc-2023-11-10 `wasi:http/types` functions served by a shim (`crate::wasi_shim`).
+    /// rc-2023-11-10 functions 0.2.0 changed or removed, served by a shim (`crate::wasi_shim`).
     pub shimmed: Vec<String>,
 }
 
@@ -67,7 +67,7 @@ impl Renamed {
         };
         match self.shimmed.len() {
             0 => moved,
-            n => format!("{moved}; {n} wasi:http rc-2023-11-10 function(s) 0.2.0 changed served by a shim ({})", self.shimmed.join(", ")),
+            n => format!("{moved}; {n} rc-2023-11-10 function(s) 0.2.0 changed or removed served by a shim ({})", self.shimmed.join(", ")),
         }
     }
 }
@@ -88,7 +88,7 @@ pub fn to_0_2_0(name: &str, component: &[u8]) -> Result<(Vec<u8>, Renamed)> {
     let renamed_imports: Vec<&String> = surface.imports.iter().filter(|n| renamed(n).is_some()).collect();
     let changed = changed_functions(component, &renamed_imports)?;
     if let Some((interface, function, what)) =
-        changed.iter().find(|(interface, function, _)| !(interface == crate::wasi_shim::TYPES_RC_2023_11_10 && crate::wasi_shim::shims(function)))
+        changed.iter().find(|(interface, function, _)| !crate::wasi_shim::shims(interface, function))
     {
         return Err(refuse(interface, format!("it calls `{function}`, which is {what}; only components that avoid it can be moved to 0.2.0")));
     }
@@ -166,6 +166,14 @@ mod tests {
             "wasi:blobstore/container@0.2.0-rc-2023-11-10",
         ] {
             assert_eq!(renamed(kept), None, "{kept}");
+        }
+    }
+
+    #[test]
+    fn every_changed_function_is_served_by_a_shim() {
+        for (package, version, interface, function, _) in CHANGED {
+            let name = format!("wasi:{package}/{interface}@{version}");
+            assert!(crate::wasi_shim::shims(&name, function), "{name} {function} has no shim");
         }
     }
 

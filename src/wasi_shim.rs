@@ -1,55 +1,68 @@
-//! wasi:http rc-2023-11-10 onto 0.2.0 for a component that calls one of the seven `types`
-//! functions 0.2.0 changed (the `request-options` timeouts in milliseconds,
-//! `future-trailers.get` with one `result` level less), so renaming alone cannot do.
+//! WASI rc-2023-11-10 onto 0.2.0 for a component that calls one of the functions 0.2.0
+//! changed or removed, so that renaming alone cannot do: wasi:http's `request-options`
+//! timeouts (milliseconds then, nanoseconds now) and `future-trailers.get` (one `result`
+//! level less then), and wasi:sockets' `ipv6-only` / `set-ipv6-only` (gone in 0.2.0).
 //!
-//! A small shim component per group of changed functions (`wasm/http-rc-shim`) serves
-//! them over the 0.2.0 ones, with exactly the rc-2023-11-10 types. The component is
-//! nested in a new one that imports what it imported (its `wasi:http/types` listing the
-//! 0.2.0 functions the shims call instead of the changed ones) and instantiates the shims
-//! beside it. The component, and every component nested in it that is handed
-//! `wasi:http/types`, gains one import per shim interface, and where it took a changed
-//! function from `wasi:http/types` it takes the shim's instead; nothing else in it
-//! changes, and its core modules are copied as they are. Nothing is wrapped: every
-//! resource is the host's, and every other call goes straight to the host. The names
-//! move to 0.2.0 afterwards, as for any release candidate ([`crate::wasi_rc`]).
+//! A small shim component per group of such functions (`wasm/rc-shims`) serves them over
+//! 0.2.0 ones, with exactly the rc-2023-11-10 types. The component is nested in a new one
+//! that imports what it imported (each affected interface listing the 0.2.0 functions the
+//! shims call instead of the changed ones) and instantiates the shims beside it. The
+//! component, and every component nested in it that is handed an affected interface,
+//! gains one import per shim interface, and where it took a changed function from the
+//! interface it takes the shim's instead; nothing else in it changes, and its core modules
+//! are copied as they are. Nothing is wrapped: every resource is the host's, and every
+//! other call goes straight to the host. The names move to 0.2.0 afterwards, as for any
+//! release candidate ([`crate::wasi_rc`]).
 //!
 //! Two simpler layouts fail, so neither is used: an instance assembled from the host's
 //! items and the shims' (a bag of exports cannot name resources for its `[method]`
 //! exports), and shims nested inside the component that calls them (a call from a
 //! component into its own child is reentrance, and traps).
 //!
-//! What is lossy is the shims' business (see `wasm/http-rc-shim/src/lib.rs`).
+//! What is lossy is the shims' business (see `wasm/rc-shims/src/lib.rs`).
 
 use crate::error::{one_line, Error, Result};
 use wasm_encoder::reencode::{component_utils, RoundtripReencoder};
 use wasm_encoder::{
     Alias, Component, ComponentAliasSection, ComponentExportKind, ComponentImportSection, ComponentInstanceSection,
-    ComponentSectionId, ComponentTypeRef, ComponentTypeSection, ComponentValType, InstanceType, RawSection,
+    ComponentSectionId, ComponentTypeRef, ComponentTypeSection, ComponentValType, InstanceType, PrimitiveValType, RawSection,
+    TypeBounds,
 };
 use wasmparser::{ComponentAlias, ComponentExternalKind, ComponentOuterAliasKind, ComponentType, InstanceTypeDeclaration, Parser, Payload};
 
-/// The interface whose changed functions are shimmed.
-pub const TYPES_RC_2023_11_10: &str = "wasi:http/types@0.2.0-rc-2023-11-10";
+const HTTP_TYPES: &str = "wasi:http/types@0.2.0-rc-2023-11-10";
+const SOCKETS_NETWORK: &str = "wasi:sockets/network@0.2.0-rc-2023-11-10";
+const SOCKETS_TCP: &str = "wasi:sockets/tcp@0.2.0-rc-2023-11-10";
+const SOCKETS_UDP: &str = "wasi:sockets/udp@0.2.0-rc-2023-11-10";
 
-/// One shim component: the changed functions it serves, as (rc-2023-11-10 name in
-/// `wasi:http/types`, name of the shim's export), and what its import of 0.2.0 `types`
-/// needs beyond what the component imported.
+/// An edit of one imported interface's type, so that the host's 0.2.0 instance offers
+/// what a shim imports.
+type Edit = fn(&Declared, &mut InstanceType) -> Result<(), String>;
+
+/// One shim component: the rc-2023-11-10 interface whose functions it serves, as
+/// (rc-2023-11-10 name, name of the shim's export), and how the component imports it.
 struct Group {
     bytes: &'static [u8],
+    /// The rc-2023-11-10 interface the functions belong to.
+    serves: &'static str,
+    /// The shim's exported interface.
     interface: &'static str,
     functions: &'static [(&'static str, &'static str)],
-    /// Types of `wasi:http/types` the shim's functions name.
+    /// Types of `serves` the shim's functions name.
     names: &'static [&'static str],
     /// The shim's interface as the component imports it, given the component-level index
     /// of each of `names`.
     import_type: fn(&[u32]) -> InstanceType,
-    add_0_2_0: fn(&Declared, &mut InstanceType) -> Result<(), String>,
+    /// What the host's 0.2.0 interfaces must offer the shim beyond what the component
+    /// imported: (rc-2023-11-10 interface, edit of its type).
+    adds: &'static [(&'static str, Edit)],
 }
 
 const GROUPS: &[Group] = &[
     Group {
-        bytes: crate::artifacts::HTTP_RC_SHIM_REQUEST_OPTIONS,
-        interface: "kv-adapt:http-rc-shim/request-options-ms",
+        bytes: crate::artifacts::RC_SHIM_HTTP_REQUEST_OPTIONS,
+        serves: HTTP_TYPES,
+        interface: "kv-adapt:rc-shims/http-request-options",
         functions: &[
             ("[method]request-options.connect-timeout-ms", "connect-timeout-ms"),
             ("[method]request-options.set-connect-timeout-ms", "set-connect-timeout-ms"),
@@ -60,25 +73,44 @@ const GROUPS: &[Group] = &[
         ],
         names: &["request-options"],
         import_type: request_options_ms,
-        add_0_2_0: request_options_0_2_0,
+        adds: &[(HTTP_TYPES, request_options_0_2_0)],
     },
     Group {
-        bytes: crate::artifacts::HTTP_RC_SHIM_FUTURE_TRAILERS,
-        interface: "kv-adapt:http-rc-shim/future-trailers-get",
+        bytes: crate::artifacts::RC_SHIM_HTTP_FUTURE_TRAILERS,
+        serves: HTTP_TYPES,
+        interface: "kv-adapt:rc-shims/http-future-trailers",
         functions: &[("[method]future-trailers.get", "get")],
         names: &["future-trailers", "trailers", "error-code"],
         import_type: future_trailers_get,
-        add_0_2_0: future_trailers_0_2_0,
+        adds: &[(HTTP_TYPES, future_trailers_0_2_0)],
+    },
+    Group {
+        bytes: crate::artifacts::RC_SHIM_SOCKETS_TCP,
+        serves: SOCKETS_TCP,
+        interface: "kv-adapt:rc-shims/sockets-tcp",
+        functions: &[("[method]tcp-socket.ipv6-only", "ipv6-only"), ("[method]tcp-socket.set-ipv6-only", "set-ipv6-only")],
+        names: &["tcp-socket", "error-code"],
+        import_type: ipv6_only_pair,
+        adds: &[(SOCKETS_NETWORK, ip_address_family_exported), (SOCKETS_TCP, tcp_address_family)],
+    },
+    Group {
+        bytes: crate::artifacts::RC_SHIM_SOCKETS_UDP,
+        serves: SOCKETS_UDP,
+        interface: "kv-adapt:rc-shims/sockets-udp",
+        functions: &[("[method]udp-socket.ipv6-only", "ipv6-only"), ("[method]udp-socket.set-ipv6-only", "set-ipv6-only")],
+        names: &["udp-socket", "error-code"],
+        import_type: ipv6_only_pair,
+        adds: &[(SOCKETS_NETWORK, ip_address_family_exported), (SOCKETS_UDP, udp_address_family)],
     },
 ];
 
-/// Whether `function` of `wasi:http/types@0.2.0-rc-2023-11-10` is served by a shim.
-pub fn shims(function: &str) -> bool {
-    GROUPS.iter().any(|g| g.functions.iter().any(|(f, _)| *f == function))
+/// Whether `function` of the rc-2023-11-10 `interface` is served by a shim.
+pub fn shims(interface: &str, function: &str) -> bool {
+    GROUPS.iter().any(|g| g.serves == interface && g.functions.iter().any(|(f, _)| *f == function))
 }
 
-/// The declarations of the component's `wasi:http/types` import type, indexed as the
-/// component model counts them inside an instance type.
+/// The declarations of one of the component's import types, indexed as the component
+/// model counts them inside an instance type.
 struct Declared<'a> {
     decls: Vec<InstanceTypeDeclaration<'a>>,
     /// Declaration index of each type index.
@@ -109,7 +141,7 @@ impl<'a> Declared<'a> {
             .iter()
             .position(|&i| matches!(&self.decls[i], InstanceTypeDeclaration::Export { name: n, .. } if n.name == name))
             .map(|t| t as u32)
-            .ok_or_else(|| format!("its wasi:http/types import exports no type `{name}`"))
+            .ok_or_else(|| format!("its import exports no type `{name}`"))
     }
 
     /// The function type of the function exported as `name`.
@@ -121,7 +153,7 @@ impl<'a> Declared<'a> {
                 InstanceTypeDeclaration::Export { name: n, ty: wasmparser::ComponentTypeRef::Func(t) } if n.name == name => Some(*t),
                 _ => None,
             })
-            .ok_or_else(|| format!("its wasi:http/types import has no function `{name}`"))?;
+            .ok_or_else(|| format!("its import has no function `{name}`"))?;
         match self.types.get(index as usize).map(|&i| &self.decls[i]) {
             Some(InstanceTypeDeclaration::Type(ComponentType::Func(f))) => Ok(f),
             _ => Err(format!("`{name}` does not name a function type")),
@@ -132,7 +164,7 @@ impl<'a> Declared<'a> {
     fn defined(&self, index: u32) -> Result<&wasmparser::ComponentDefinedType<'a>, String> {
         match self.types.get(index as usize).map(|&i| &self.decls[i]) {
             Some(InstanceTypeDeclaration::Type(ComponentType::Defined(d))) => Ok(d),
-            _ => Err(format!("type {index} of its wasi:http/types import is not a value type")),
+            _ => Err(format!("type {index} of its import is not a value type")),
         }
     }
 }
@@ -237,6 +269,74 @@ fn future_trailers_get(names: &[u32]) -> InstanceType {
     ty
 }
 
+/// rc-2023-11-10's `ipv6-only` pair as the component imports it from its shim, given
+/// the socket resource and `error-code`.
+fn ipv6_only_pair(names: &[u32]) -> InstanceType {
+    let mut ty = InstanceType::new();
+    for index in names {
+        ty.alias(Alias::Outer { kind: ComponentOuterAliasKind::Type.into(), count: 1, index: *index });
+    }
+    let (socket, error) = (0, 1);
+    let borrowed = ty.type_count();
+    ty.ty().defined_type().borrow(socket);
+    let flag = ty.type_count();
+    ty.ty().defined_type().result(Some(ComponentValType::Primitive(PrimitiveValType::Bool)), Some(ComponentValType::Type(error)));
+    let done = ty.type_count();
+    ty.ty().defined_type().result(None, Some(ComponentValType::Type(error)));
+    let get = ty.type_count();
+    ty.ty().function().params([("self", ComponentValType::Type(borrowed))]).result(Some(ComponentValType::Type(flag)));
+    let set = ty.type_count();
+    ty.ty()
+        .function()
+        .params([("self", ComponentValType::Type(borrowed)), ("value", ComponentValType::Primitive(PrimitiveValType::Bool))])
+        .result(Some(ComponentValType::Type(done)));
+    ty.export("ipv6-only", ComponentTypeRef::Func(get));
+    ty.export("set-ipv6-only", ComponentTypeRef::Func(set));
+    ty
+}
+
+/// Declares wasi:sockets' `enum ip-address-family { ipv4, ipv6 }` and exports it; its
+/// type index.
+fn declare_ip_address_family(ty: &mut InstanceType) -> u32 {
+    let family = ty.type_count();
+    ty.ty().defined_type().enum_type(["ipv4", "ipv6"]);
+    let exported = ty.type_count();
+    ty.export("ip-address-family", ComponentTypeRef::Type(TypeBounds::Eq(family)));
+    exported
+}
+
+/// `network` as the shims' `address-family` needs it: exporting `ip-address-family`, which
+/// a component that never asked for an address family did not import.
+fn ip_address_family_exported(declared: &Declared, ty: &mut InstanceType) -> Result<(), String> {
+    if declared.exported_type("ip-address-family").is_err() {
+        declare_ip_address_family(ty);
+    }
+    Ok(())
+}
+
+/// 0.2.0's `[method]<socket>.address-family: func() -> ip-address-family`.
+fn address_family(declared: &Declared, ty: &mut InstanceType, socket: &str) -> Result<(), String> {
+    let resource = declared.exported_type(socket)?;
+    let family = match declared.exported_type("ip-address-family") {
+        Ok(family) => family,
+        Err(_) => declare_ip_address_family(ty),
+    };
+    let borrowed = ty.type_count();
+    ty.ty().defined_type().borrow(resource);
+    let function = ty.type_count();
+    ty.ty().function().params([("self", ComponentValType::Type(borrowed))]).result(Some(ComponentValType::Type(family)));
+    ty.export(&format!("[method]{socket}.address-family"), ComponentTypeRef::Func(function));
+    Ok(())
+}
+
+fn tcp_address_family(declared: &Declared, ty: &mut InstanceType) -> Result<(), String> {
+    address_family(declared, ty, "tcp-socket")
+}
+
+fn udp_address_family(declared: &Declared, ty: &mut InstanceType) -> Result<(), String> {
+    address_family(declared, ty, "udp-socket")
+}
+
 /// Counts of a component's index spaces at the end of its imports.
 #[derive(Clone, Copy, Default)]
 struct Spaces {
@@ -335,6 +435,17 @@ impl wasm_encoder::reencode::ReencodeComponent for Shift {
     }
 }
 
+/// An import of an interface the shims serve or edit.
+struct Affected<'a> {
+    name: String,
+    /// Where its type is declared: (payload, entry).
+    place: (usize, usize),
+    instance: u32,
+    declared: Declared<'a>,
+    /// The groups whose functions it lists.
+    groups: Vec<&'static Group>,
+}
+
 /// One component's top level, read.
 struct Level<'a> {
     payloads: Vec<Payload<'a>>,
@@ -344,9 +455,21 @@ struct Level<'a> {
     at: Spaces,
     imports: Vec<(String, ComponentExternalKind, u32)>,
     exports: Vec<(String, ComponentExternalKind)>,
-    /// The `wasi:http/types@0.2.0-rc-2023-11-10` import: its type's place (payload, entry),
-    /// its instance index, its declarations and the groups of changed functions it lists.
-    types: Option<((usize, usize), u32, Declared<'a>, Vec<&'static Group>)>,
+    affected: Vec<Affected<'a>>,
+}
+
+impl Level<'_> {
+    fn groups(&self) -> Vec<&'static Group> {
+        self.affected.iter().flat_map(|a| a.groups.iter().copied()).collect()
+    }
+
+    fn instance_of(&self, interface: &str) -> Option<u32> {
+        self.affected.iter().find(|a| a.name == interface).map(|a| a.instance)
+    }
+}
+
+fn touched(name: &str) -> bool {
+    GROUPS.iter().any(|g| g.serves == name || g.adds.iter().any(|(i, _)| *i == name))
 }
 
 fn read(component: &[u8]) -> Result<Level<'_>, String> {
@@ -383,7 +506,7 @@ fn read(component: &[u8]) -> Result<Level<'_>, String> {
     let mut at = Spaces::default();
     let mut imports = Vec::new();
     let mut instance_types: Vec<(u32, (usize, usize), Vec<InstanceTypeDeclaration>)> = Vec::new();
-    let mut types_import = None;
+    let mut touched_imports: Vec<(String, u32, u32)> = Vec::new(); // (name, type, instance)
     for (p, payload) in payloads[..prefix].iter().enumerate() {
         match payload {
             Payload::ComponentTypeSection(reader) => {
@@ -399,8 +522,8 @@ fn read(component: &[u8]) -> Result<Level<'_>, String> {
                     let import = import.map_err(malformed)?;
                     let kind = kind_of(&import.ty);
                     let index = at.next(kind).ok_or_else(|| format!("its import `{}` is of a kind this rewrite does not pass on", import.name.name))?;
-                    if let (true, wasmparser::ComponentTypeRef::Instance(t)) = (import.name.name == TYPES_RC_2023_11_10, import.ty) {
-                        types_import = Some((t, index));
+                    if let (true, wasmparser::ComponentTypeRef::Instance(t)) = (touched(import.name.name), import.ty) {
+                        touched_imports.push((import.name.name.to_string(), t, index));
                     }
                     imports.push((import.name.name.to_string(), kind, index));
                 }
@@ -422,22 +545,21 @@ fn read(component: &[u8]) -> Result<Level<'_>, String> {
             }
         }
     }
-    let types = match types_import {
-        None => None,
-        Some((ty, instance)) => {
-            let (place, declared) = instance_types
-                .into_iter()
-                .find(|(t, _, _)| *t == ty)
-                .map(|(_, place, decls)| (place, Declared::new(decls)))
-                .ok_or("its wasi:http/types type is not declared with the imports")?;
-            let listed = |function: &str| {
-                declared.decls.iter().any(|d| matches!(d, InstanceTypeDeclaration::Export { name, ty: wasmparser::ComponentTypeRef::Func(_) } if name.name == function))
-            };
-            let groups = GROUPS.iter().filter(|g| g.functions.iter().any(|(f, _)| listed(f))).collect();
-            Some((place, instance, declared, groups))
-        }
-    };
-    Ok(Level { payloads, prefix, at, imports, exports, types })
+    let mut affected = Vec::new();
+    for (name, ty, instance) in touched_imports {
+        let position = instance_types
+            .iter()
+            .position(|(t, _, _)| *t == ty)
+            .ok_or_else(|| format!("the type of its import `{name}` is not declared with the imports"))?;
+        let (_, place, decls) = instance_types.swap_remove(position);
+        let declared = Declared::new(decls);
+        let listed = |function: &str| {
+            declared.decls.iter().any(|d| matches!(d, InstanceTypeDeclaration::Export { name, ty: wasmparser::ComponentTypeRef::Func(_) } if name.name == function))
+        };
+        let groups = GROUPS.iter().filter(|g| g.serves == name && g.functions.iter().any(|(f, _)| listed(f))).collect();
+        affected.push(Affected { name, place, instance, declared, groups });
+    }
+    Ok(Level { payloads, prefix, at, imports, exports, affected })
 }
 
 /// The declarations of `declared` but the changed functions of `groups`.
@@ -448,68 +570,69 @@ fn without_changed(declared: &Declared, groups: &[&Group]) -> Result<InstanceTyp
             if groups.iter().any(|g| g.functions.iter().any(|(f, _)| *f == name.name)));
         if !dropped {
             component_utils::parse_component_instance_type_declaration(&mut RoundtripReencoder, &mut instance, decl.clone())
-                .map_err(|e| format!("re-encoding its wasi:http/types type: {e:?}"))?;
+                .map_err(|e| format!("re-encoding an import's type: {e:?}"))?;
         }
     }
     Ok(instance)
 }
 
 /// `component` taking its changed functions from one import per shim interface instead of
-/// from `wasi:http/types`, as do the components nested in it that are handed that import.
-/// `None` when it does not import `wasi:http/types@0.2.0-rc-2023-11-10` or lists none of
-/// the changed functions; else the new bytes and the groups it now imports.
+/// from the interfaces they belong to, as do the components nested in it that are handed
+/// those interfaces. `None` when it lists none of the changed functions; else the new
+/// bytes and the groups it now imports.
 fn take_from_shims(component: &[u8]) -> Result<Option<(Vec<u8>, Vec<&'static Group>)>, String> {
-    let level = read(component)?;
-    let Some((types_place, types_instance, declared, groups)) = &level.types else {
-        return Ok(None);
-    };
+    let mut level = read(component)?;
+    let groups = level.groups();
     if groups.is_empty() {
         return Ok(None);
     }
     let reencoding = |e: wasm_encoder::reencode::Error<std::convert::Infallible>| format!("re-encoding the component: {e:?}");
     let malformed = |e: wasmparser::BinaryReaderError| one_line(&format!("reading the component: {e}"));
 
-    // After the imports: the named types the shims' functions use, aliased from
-    // wasi:http/types, one instance type per group, and the imports.
+    // After the imports: the types the shims' functions name, aliased from the interfaces
+    // they belong to, one instance type per group, and the imports.
     let at = level.at;
-    let mut names: Vec<&str> = groups.iter().flat_map(|g| g.names.iter().copied()).collect();
-    names.dedup();
-    let name_index = |name: &str| at.types + names.iter().position(|n| *n == name).expect("every group's names are aliased") as u32;
-    let first_type = at.types + names.len() as u32;
-    let by = Spaces { types: (names.len() + groups.len()) as u32, instances: groups.len() as u32, funcs: 0, components: 0 };
+    let names: usize = groups.iter().map(|g| g.names.len()).sum();
+    let first_type = at.types + names as u32;
+    let by = Spaces { types: (names + groups.len()) as u32, instances: groups.len() as u32, funcs: 0, components: 0 };
     let group_instance = |g: &Group| at.instances + groups.iter().position(|x| x.interface == g.interface).expect("a group of this level") as u32;
     let mut shift = Shift { depth: 0, at, by };
 
     let mut out = Component::new();
     let mut components = at.components;
     let mut nested_groups: Vec<(u32, Vec<&'static Group>)> = Vec::new();
-    for (i, payload) in level.payloads.into_iter().enumerate() {
+    let payloads = std::mem::take(&mut level.payloads);
+    for (i, payload) in payloads.into_iter().enumerate() {
         if i == level.prefix {
             let mut aliases = ComponentAliasSection::new();
-            for name in &names {
-                aliases.alias(Alias::InstanceExport { instance: *types_instance, kind: ComponentExportKind::Type, name });
-            }
-            out.section(&aliases);
             let mut types = ComponentTypeSection::new();
             let mut imports = ComponentImportSection::new();
+            let mut next = at.types;
             for (g, group) in groups.iter().enumerate() {
-                let indices: Vec<u32> = group.names.iter().map(|n| name_index(n)).collect();
+                let instance = level.instance_of(group.serves).expect("a group's interface is imported");
+                let mut indices = Vec::new();
+                for name in group.names {
+                    aliases.alias(Alias::InstanceExport { instance, kind: ComponentExportKind::Type, name });
+                    indices.push(next);
+                    next += 1;
+                }
                 types.instance(&(group.import_type)(&indices));
                 imports.import(group.interface, ComponentTypeRef::Instance(first_type + g as u32));
             }
+            out.section(&aliases);
             out.section(&types);
             out.section(&imports);
         }
         match payload {
-            Payload::ComponentTypeSection(reader) if i == types_place.0 => {
+            Payload::ComponentTypeSection(reader) if level.affected.iter().any(|a| a.place.0 == i && !a.groups.is_empty()) => {
                 let mut section = ComponentTypeSection::new();
                 for (e, ty) in reader.into_iter().enumerate() {
                     let ty = ty.map_err(malformed)?;
-                    match e == types_place.1 {
-                        true => {
-                            section.instance(&without_changed(declared, groups)?);
+                    match level.affected.iter().find(|a| a.place == (i, e) && !a.groups.is_empty()) {
+                        Some(a) => {
+                            section.instance(&without_changed(&a.declared, &a.groups)?);
                         }
-                        false => component_utils::parse_component_type(&mut shift, section.ty(), ty).map_err(reencoding)?,
+                        None => component_utils::parse_component_type(&mut shift, section.ty(), ty).map_err(reencoding)?,
                     }
                 }
                 out.section(&section);
@@ -524,8 +647,11 @@ fn take_from_shims(component: &[u8]) -> Result<Option<(Vec<u8>, Vec<&'static Gro
                         components = before.components;
                     }
                     let from_shim = match alias {
-                        ComponentAlias::InstanceExport { kind: ComponentExternalKind::Func, instance_index, name } if instance_index == *types_instance => groups
+                        ComponentAlias::InstanceExport { kind: ComponentExternalKind::Func, instance_index, name } => level
+                            .affected
                             .iter()
+                            .filter(|a| a.instance == instance_index)
+                            .flat_map(|a| a.groups.iter())
                             .find_map(|g| g.functions.iter().find(|(rc, _)| *rc == name).map(|(_, export)| (group_instance(g), *export))),
                         _ => None,
                     };
@@ -545,7 +671,7 @@ fn take_from_shims(component: &[u8]) -> Result<Option<(Vec<u8>, Vec<&'static Gro
                 let nested = take_from_shims(data)?;
                 if let Some((_, wanted)) = &nested {
                     if let Some(missing) = wanted.iter().find(|w| !groups.iter().any(|g| g.interface == w.interface)) {
-                        return Err(format!("a nested component takes functions of `{}` its parent does not list", missing.interface));
+                        return Err(format!("a nested component takes functions of `{}` its parent does not list", missing.serves));
                     }
                     nested_groups.push((components, wanted.clone()));
                 }
@@ -579,15 +705,16 @@ fn take_from_shims(component: &[u8]) -> Result<Option<(Vec<u8>, Vec<&'static Gro
             other => component_utils::parse_component_payload(&mut shift, &mut out, other, component).map_err(reencoding)?,
         }
     }
-    Ok(Some((out.finish(), groups.clone())))
+    Ok(Some((out.finish(), groups)))
 }
 
-/// `component` with its rc-2023-11-10 `wasi:http/types` functions that 0.2.0 changed
-/// served through the shims, wherever in it they are taken: at its top level, or in a
-/// nested component it hands the import to (as a composition does). Names stay as they
-/// were; `renamed` gives the 0.2.0 name the shims' imports are matched against.
+/// `component` with its rc-2023-11-10 functions that 0.2.0 changed or removed served
+/// through the shims, wherever in it they are taken: at its top level, or in a nested
+/// component it hands the interface to (as a composition does). Names stay as they were;
+/// `renamed` gives the 0.2.0 name the shims' imports are matched against.
 pub fn wrap(name: &str, component: &[u8], renamed: impl Fn(&str) -> Option<String>) -> Result<Vec<u8>> {
-    let cannot = |why: String| Error::CannotRename { name: name.into(), interface: TYPES_RC_2023_11_10.into(), why };
+    let serves = read(component).ok().and_then(|level| level.groups().first().map(|g| g.serves)).unwrap_or(HTTP_TYPES);
+    let cannot = |why: String| Error::CannotRename { name: name.into(), interface: serves.into(), why };
     let bytes = wrapped(component, &renamed).map_err(cannot)?;
     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
         .validate_all(&bytes)
@@ -598,13 +725,18 @@ pub fn wrap(name: &str, component: &[u8], renamed: impl Fn(&str) -> Option<Strin
 fn wrapped(component: &[u8], renamed: &impl Fn(&str) -> Option<String>) -> Result<Vec<u8>, String> {
     let (inner, groups) = take_from_shims(component)?.ok_or("the component calls none of the changed functions")?;
     let level = read(component)?;
-    let Some((types_place, _, declared, _)) = &level.types else {
-        unreachable!("take_from_shims found the import");
-    };
     let reencoding = |e: wasm_encoder::reencode::Error<std::convert::Infallible>| format!("re-encoding the component: {e:?}");
     let malformed = |e: wasmparser::BinaryReaderError| one_line(&format!("reading the component: {e}"));
+    // Each edit once, even when two groups need it (tcp and udp both need `network`'s).
+    let mut edits: Vec<(&str, Edit)> = Vec::new();
+    for (interface, edit) in groups.iter().flat_map(|g| g.adds.iter()) {
+        if !edits.iter().any(|(i, e)| i == interface && *e as usize == *edit as usize) {
+            edits.push((interface, *edit));
+        }
+    }
 
-    // The same imports, wasi:http/types listing 0.2.0's functions for the changed ones.
+    // The same imports, each affected interface listing the 0.2.0 functions the shims call
+    // instead of the changed ones.
     let mut out = Component::new();
     for (i, payload) in level.payloads[..level.prefix].iter().enumerate() {
         match payload {
@@ -612,14 +744,15 @@ fn wrapped(component: &[u8], renamed: &impl Fn(&str) -> Option<String>) -> Resul
                 let mut section = ComponentTypeSection::new();
                 for (e, ty) in reader.clone().into_iter().enumerate() {
                     let ty = ty.map_err(malformed)?;
-                    if (i, e) == *types_place {
-                        let mut instance = without_changed(declared, &groups)?;
-                        for group in &groups {
-                            (group.add_0_2_0)(declared, &mut instance)?;
+                    match level.affected.iter().find(|a| a.place == (i, e)) {
+                        Some(a) => {
+                            let mut instance = without_changed(&a.declared, &a.groups)?;
+                            for (_, edit) in edits.iter().filter(|(interface, _)| *interface == a.name) {
+                                edit(&a.declared, &mut instance)?;
+                            }
+                            section.instance(&instance);
                         }
-                        section.instance(&instance);
-                    } else {
-                        component_utils::parse_component_type(&mut RoundtripReencoder, section.ty(), ty).map_err(reencoding)?;
+                        None => component_utils::parse_component_type(&mut RoundtripReencoder, section.ty(), ty).map_err(reencoding)?,
                     }
                 }
                 out.section(&section);
@@ -645,7 +778,7 @@ fn wrapped(component: &[u8], renamed: &impl Fn(&str) -> Option<String>) -> Resul
         out.section(&RawSection { id: ComponentSectionId::Component as u8, data: group.bytes });
         let shim_component = spaces.next(ComponentExternalKind::Component).expect("components are counted");
         let mut args = Vec::new();
-        for wanted in crate::compose::names("http-rc-shim", group.bytes).map_err(|e| e.to_string())?.imports {
+        for wanted in crate::compose::names("rc-shim", group.bytes).map_err(|e| e.to_string())?.imports {
             let (kind, index) = level
                 .imports
                 .iter()

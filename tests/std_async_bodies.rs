@@ -14,12 +14,6 @@
 mod common;
 
 use std::process::{Command, Output};
-use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::Store;
-use wasmtime_wasi::p2::bindings::sync::Command as WasiCommand;
-use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
-use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx, WasiKeyValueCtxBuilder};
 
 const GUEST: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g3-async-bodies.wasm");
 const G2_GUEST: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-async-bodies.wasm");
@@ -143,40 +137,15 @@ fn a_guest_calling_no_async_body_function_keeps_the_hosts_wasi_io() {
     assert!(said.contains("value bodies: host-io") && said.contains("calls no async body function"), "{said}");
 }
 
-/// A host with no kv-adapt code in it: wasmtime 48's WASI and its own G5 key-value.
-struct StockHost {
-    wasi: WasiCtx,
-    keyvalue: WasiKeyValueCtx,
-    table: ResourceTable,
-}
-
-impl WasiView for StockHost {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
-    }
-}
-
 /// Runs `component` (plugged) as a command on wasmtime-wasi and wasmtime-wasi-keyvalue
 /// alone, with `/data` preopened and `READ_FILE` set; what it printed.
 fn run_on_stock_wasmtime(plugged: &[u8]) -> String {
-    let engine = common::engine();
-    let component = Component::new(engine, plugged).unwrap();
-    let mut linker = Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
-    wasmtime_wasi_keyvalue::add_to_linker(&mut linker, |h: &mut StockHost| WasiKeyValue::new(&h.keyvalue, &mut h.table)).unwrap();
-
     let data = data_dir();
-    let stdout = MemoryOutputPipe::new(1 << 16);
-    let mut wasi = WasiCtx::builder();
-    wasi.stdout(stdout.clone())
-        .env("READ_FILE", "/data/note.txt")
-        .preopened_dir(data.path(), "/data", wasmtime_wasi::FsPerms::ReadOnly)
-        .unwrap();
-    let state = StockHost { wasi: wasi.build(), keyvalue: WasiKeyValueCtxBuilder::new().build(), table: ResourceTable::new() };
-    let mut store = Store::new(engine, state);
-    let command = WasiCommand::instantiate(&mut store, &component, &linker).expect("a wasi:cli/command");
-    assert_eq!(command.wasi_cli_run().call_run(&mut store).unwrap(), Ok(()));
-    String::from_utf8(stdout.contents().to_vec()).unwrap()
+    let (ran, stdout) = common::run_on_stock_wasmtime(plugged, |wasi| {
+        wasi.env("READ_FILE", "/data/note.txt").preopened_dir(data.path(), "/data", wasmtime_wasi::FsPerms::ReadOnly).unwrap();
+    });
+    assert_eq!(ran, Ok(()));
+    stdout
 }
 
 #[test]

@@ -17,6 +17,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use wit_parser::{Function, Handle, InterfaceId, PackageId, Resolve, Type, TypeDefKind, TypeOwner, WorldItem};
 
+#[path = "../wasm/sockets-wit.rs"]
+#[allow(dead_code)]
+mod sockets_wit;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -238,8 +242,13 @@ fn sorted(names: impl IntoIterator<Item = impl ToString>) -> Vec<String> {
 /// Ours against the recorded digest always; upstream against the recorded digest and ours
 /// against upstream, item by item, wherever the reference is present.
 fn assert_matches_upstream(upstream: &Upstream) {
-    let ours = ours();
-    let our_pkg = package(&ours, upstream.package);
+    assert_resolve_matches_upstream(&ours(), upstream);
+}
+
+/// [`assert_matches_upstream`] for a package of ours that is not in `wit/` as such (one a
+/// helper derives), resolved in `ours`.
+fn assert_resolve_matches_upstream(ours: &Resolve, upstream: &Upstream) {
+    let our_pkg = package(ours, upstream.package);
     let our_interfaces = sorted(ours.packages[our_pkg].interfaces.keys());
     match upstream.scope {
         Scope::Whole => assert_eq!(our_interfaces, sorted(upstream.interfaces), "{}: interface sets differ", upstream.package),
@@ -249,7 +258,7 @@ fn assert_matches_upstream(upstream: &Upstream) {
         // Checked across both generations by the_shared_0_2_0_draft_package_is_exactly_g4_plus_g5.
         Scope::UpstreamsAreOurs => {}
     }
-    let our_text = normalized(&ours, our_pkg, upstream.interfaces, upstream.scope);
+    let our_text = normalized(ours, our_pkg, upstream.interfaces, upstream.scope);
     print_if_asked("ours", upstream.package, &our_text);
 
     if let Some(dir) = reference(upstream.dir) {
@@ -275,10 +284,10 @@ fn assert_matches_upstream(upstream: &Upstream) {
         for name in upstream.interfaces {
             let mine = ours.packages[our_pkg].interfaces[*name];
             let up = theirs.packages[their_pkg].interfaces[*name];
-            assert_eq!(interface_shape(&ours, mine), interface_shape(&theirs, up), "{}/{name} differs from upstream", upstream.package);
+            assert_eq!(interface_shape(ours, mine), interface_shape(&theirs, up), "{}/{name} differs from upstream", upstream.package);
         }
         if upstream.scope == Scope::Whole {
-            assert_eq!(world_shape(&ours, our_pkg), world_shape(&theirs, their_pkg), "{}: worlds differ", upstream.package);
+            assert_eq!(world_shape(ours, our_pkg), world_shape(&theirs, their_pkg), "{}: worlds differ", upstream.package);
         }
         assert_eq!(
             sha256(&their_text),
@@ -413,6 +422,25 @@ const FILESYSTEM_0_2_0: Upstream = Upstream {
     digest: "f5bf3dc9f4915f6f79c0f7deaa50c03688712b2570540458148625cc6898ec1e",
 };
 
+// wasi:sockets we carry whole: 0.2.0 is written in wit/sockets-0.2.0, and rc-2023-11-10 is
+// derived from it by wasm/sockets-wit.rs (the rc-2023-11-10 guest is built on it). Both
+// use wasi:io (and tcp wasi:clocks), so they are read as dependencies of wasi:cli.
+const SOCKETS_0_2_0: Upstream = Upstream {
+    package: "wasi:sockets@0.2.0",
+    dir: "wasi-cli/v0.2.0/wit",
+    scope: Scope::Whole,
+    interfaces: &["instance-network", "ip-name-lookup", "network", "tcp", "tcp-create-socket", "udp", "udp-create-socket"],
+    digest: "f0e2e4c2d88b694c60e9ce0324cb3c0e41a2b56e022916502606d3447d4c2334",
+};
+
+const SOCKETS_RC_2023_11_10: Upstream = Upstream {
+    package: "wasi:sockets@0.2.0-rc-2023-11-10",
+    dir: "wasi-cli/v0.2.0-rc-2023-11-10/wit",
+    scope: Scope::Whole,
+    interfaces: &["instance-network", "ip-name-lookup", "network", "tcp", "tcp-create-socket", "udp", "udp-create-socket"],
+    digest: "a08e30526159352cdb0d36839d8ec9b3e014ad8caa6d612253199fd1160bd0fb",
+};
+
 #[test]
 fn wasi_cli_stdio_0_2_0_matches_upstream() {
     assert_matches_upstream(&CLI_STDIO_0_2_0);
@@ -476,6 +504,27 @@ fn wasi_cli_rc_2023_11_10_run_and_stdio_match_upstream() {
 #[test]
 fn wasi_filesystem_rc_2023_11_10_matches_upstream() {
     assert_matches_upstream(&FILESYSTEM_RC_2023_11_10);
+}
+
+#[test]
+fn wasi_sockets_0_2_0_matches_upstream() {
+    assert_matches_upstream(&SOCKETS_0_2_0);
+}
+
+/// The rc-2023-11-10 text `sockets_rc_2023_11_10` derives, on our wasi:io and wasi:clocks
+/// of that release.
+#[test]
+fn wasi_sockets_rc_2023_11_10_matches_upstream() {
+    let wit = root().join("wit");
+    let mut resolve = Resolve::default();
+    for dep in ["io-0.2.0-rc-2023-11-10", "clocks-0.2.0-rc-2023-11-10"] {
+        let dir = wit.join(dep);
+        resolve.push_path(&dir).unwrap_or_else(|e| panic!("parsing {}: {e:?}", dir.display()));
+    }
+    resolve
+        .push_str("sockets-0.2.0-rc-2023-11-10.wit", &sockets_wit::sockets_rc_2023_11_10(&wit))
+        .unwrap_or_else(|e| panic!("parsing the derived wasi:sockets rc-2023-11-10: {e:?}"));
+    assert_resolve_matches_upstream(&resolve, &SOCKETS_RC_2023_11_10);
 }
 
 #[test]

@@ -11,6 +11,7 @@ pub mod cursors;
 pub mod filename;
 pub mod g1;
 pub mod http_rc;
+pub mod sockets_rc;
 pub mod lock;
 pub mod atomic;
 pub mod bodies;

@@ -575,3 +575,36 @@ pub fn run_command(guest_path: &str, setup: Setup) -> (bool, String) {
     };
     (succeeded, String::from_utf8_lossy(&stdout.contents()).into_owned())
 }
+
+/// A host with no kv-adapt code in it: wasmtime 48's own wasmtime-wasi and
+/// wasmtime-wasi-keyvalue.
+pub struct StockHost {
+    wasi: WasiCtx,
+    keyvalue: WasiKeyValueCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for StockHost {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+/// Runs `component` as a command on [`StockHost`], its WASI built by `configure` with
+/// stdout captured; what `run` returned and what it printed.
+pub fn run_on_stock_wasmtime(component: &[u8], configure: impl FnOnce(&mut wasmtime_wasi::WasiCtxBuilder)) -> (Result<(), ()>, String) {
+    let engine = engine();
+    let component = Component::new(engine, component).unwrap();
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
+    wasmtime_wasi_keyvalue::add_to_linker(&mut linker, |h: &mut StockHost| WasiKeyValue::new(&h.keyvalue, &mut h.table)).unwrap();
+    let stdout = MemoryOutputPipe::new(1 << 16);
+    let mut wasi = WasiCtx::builder();
+    wasi.stdout(stdout.clone());
+    configure(&mut wasi);
+    let state = StockHost { wasi: wasi.build(), keyvalue: WasiKeyValueCtxBuilder::new().build(), table: ResourceTable::new() };
+    let mut store = Store::new(engine, state);
+    let command = wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker).expect("a wasi:cli/command");
+    let ran = command.wasi_cli_run().call_run(&mut store).expect("run returns");
+    (ran, String::from_utf8(stdout.contents().to_vec()).unwrap())
+}

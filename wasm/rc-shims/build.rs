@@ -1,14 +1,15 @@
-//! Writes this build's WIT into `$OUT_DIR/wit`: the shim interfaces, and wasi:http 0.2.0
-//! derived from the project's rc-2023-12-05 text (`../http-wit.rs`).
+//! Writes this build's WIT into `$OUT_DIR/wit`: the shim interfaces, wasi:http 0.2.0
+//! derived from the project's rc-2023-12-05 text (`../http-wit.rs`), and the project's
+//! wasi:sockets, io and clocks 0.2.0.
 
 #[path = "../http-wit.rs"]
 #[allow(dead_code)]
 mod http_wit;
 
-const SHIM: &str = r#"package kv-adapt:http-rc-shim;
+const SHIMS: &str = r#"package kv-adapt:rc-shims;
 
 /// rc-2023-11-10's request-options timeouts: milliseconds, as wasmtime 15 read them.
-interface request-options-ms {
+interface http-request-options {
   use wasi:http/types@0.2.0.{request-options, duration};
   connect-timeout-ms: func(self: borrow<request-options>) -> option<duration>;
   set-connect-timeout-ms: func(self: borrow<request-options>, ms: option<duration>) -> result;
@@ -19,13 +20,29 @@ interface request-options-ms {
 }
 
 /// rc-2023-11-10's future-trailers.get: no outer result for "already taken".
-interface future-trailers-get {
+interface http-future-trailers {
   use wasi:http/types@0.2.0.{future-trailers, trailers, error-code};
   get: func(self: borrow<future-trailers>) -> option<result<option<trailers>, error-code>>;
 }
 
-world request-options { export request-options-ms; }
-world future-trailers { export future-trailers-get; }
+/// rc-2023-11-10's tcp-socket ipv6-only pair, which 0.2.0 removed.
+interface sockets-tcp {
+  use wasi:sockets/tcp@0.2.0.{tcp-socket, error-code};
+  ipv6-only: func(self: borrow<tcp-socket>) -> result<bool, error-code>;
+  set-ipv6-only: func(self: borrow<tcp-socket>, value: bool) -> result<_, error-code>;
+}
+
+/// rc-2023-11-10's udp-socket ipv6-only pair, which 0.2.0 removed.
+interface sockets-udp {
+  use wasi:sockets/udp@0.2.0.{udp-socket, error-code};
+  ipv6-only: func(self: borrow<udp-socket>) -> result<bool, error-code>;
+  set-ipv6-only: func(self: borrow<udp-socket>, value: bool) -> result<_, error-code>;
+}
+
+world http-request-options-shim { export http-request-options; }
+world http-future-trailers-shim { export http-future-trailers; }
+world sockets-tcp-shim { export sockets-tcp; }
+world sockets-udp-shim { export sockets-udp; }
 "#;
 
 fn main() {
@@ -34,11 +51,16 @@ fn main() {
     let dir = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("wit");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("shim.wit"), SHIM).unwrap();
-    http_wit::write_deps(&dir, &wit, &[("http-0.2.0", http_wit::http_0_2_0(&wit))], &["io-0.2.0", "clocks-0.2.0"]);
+    std::fs::write(dir.join("shims.wit"), SHIMS).unwrap();
+    http_wit::write_deps(
+        &dir,
+        &wit,
+        &[("http-0.2.0", http_wit::http_0_2_0(&wit))],
+        &["io-0.2.0", "clocks-0.2.0", "sockets-0.2.0"],
+    );
     // The shared allocator (`../adapter/src/heap.rs`) names the adapter's `fused` feature.
     println!("cargo:rustc-check-cfg=cfg(feature, values(\"fused\"))");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=../http-wit.rs");
-    println!("cargo:rerun-if-changed=../../wit/http-0.2.0-rc-2023-12-05");
+    println!("cargo:rerun-if-changed=../../wit");
 }

@@ -591,3 +591,25 @@ fn every_http_rc_2023_11_10_function_links_against_wasmtime_wasi_http_after_the_
     let pre = stock_linker(&engine, false).instantiate_pre(&compiled).expect("every function links against wasmtime-wasi-http");
     ProxyPre::new(pre).expect("the handler export has wasmtime-wasi-http's type");
 }
+
+/// Composed instead of fused, the handler sits in a composition next to its key-value
+/// adapter: the shims reach it through that composition, and it answers the same.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_composed_plug_serves_the_changed_functions_through_the_composition_too() {
+    let options = kv_adapt::PlugOptions { linking: Some(kv_adapt::Linking::Composed), ..Default::default() };
+    let plugged = kv_adapt::plug_named("handler", &handler_rc_2023_11_10(), &options).unwrap();
+    assert!(plugged.plan.to_string().contains("with adapter-g2-on-g5"), "{}", plugged.plan);
+    assert_eq!(plugged.wasi.shimmed.len(), 7, "{:?}", plugged.wasi);
+    names_of_today("composed handler", &plugged.component);
+    let engine = Engine::default();
+    let component = Component::new(&engine, &plugged.component).unwrap();
+    let pre = ProxyPre::new(stock_linker(&engine, true).instantiate_pre(&component).unwrap()).unwrap();
+    let hooks = RecordingHooks::default();
+    let (_, body, _) = stock_request_with(&pre, None, hyper::Method::GET, "/fetch?port=9", "", hooks.clone()).await;
+    assert_eq!(body, "request 1: upstream 200 canned upstream\n");
+    let seen = hooks.0.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].and_then(|o| o.connect_timeout), Some(std::time::Duration::from_millis(1500)));
+    let (_, body, _) = stock_request_with(&pre, None, hyper::Method::POST, "/trailers", "hello body", RecordingHooks::default()).await;
+    assert_eq!(body, format!("request 1: body 10 bytes; trailers none; again {TAKEN_AGAIN}\n"));
+}

@@ -613,3 +613,50 @@ async fn a_composed_plug_serves_the_changed_functions_through_the_composition_to
     let (_, body, _) = stock_request_with(&pre, None, hyper::Method::POST, "/trailers", "hello body", RecordingHooks::default()).await;
     assert_eq!(body, format!("request 1: body 10 bytes; trailers none; again {TAKEN_AGAIN}\n"));
 }
+
+/// A component calling one changed function gets that function's shim and no other: its
+/// `wasi:http/types` import lists 0.2.0's `future-trailers.get` and nothing of the
+/// request-options timeouts it never called, and it links against wasmtime-wasi-http.
+#[test]
+fn only_the_shims_of_the_functions_called_are_put_in() {
+    let mut resolve = wit_parser::Resolve::default();
+    resolve.push_path(concat!(env!("CARGO_MANIFEST_DIR"), "/wit/kv-adapt")).unwrap();
+    resolve.push_str("http.wit", &http_wit::http_rc_2023_11_10(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/wit")))).unwrap();
+    let pkg = resolve
+        .push_str(
+            "fixture.wit",
+            "package test:only-trailers;
+             world w {
+                 import wasi:http/types@0.2.0-rc-2023-11-10;
+                 export wasi:cli/run@0.2.0-rc-2023-11-10;
+             }",
+        )
+        .unwrap();
+    let world = resolve.select_world(&[pkg], Some("w")).unwrap();
+    let mut module = wat::parse_str(
+        r#"(module
+            (import "wasi:http/types@0.2.0-rc-2023-11-10" "[method]future-trailers.get" (func (param i32 i32)))
+            (memory (export "memory") 1)
+            (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024))
+            (func (export "wasi:cli/run@0.2.0-rc-2023-11-10#run") (result i32) (i32.const 0)))"#,
+    )
+    .unwrap();
+    wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8).unwrap();
+    let component = wit_component::ComponentEncoder::default().module(&module).unwrap().validate(true).encode().unwrap();
+
+    let (renamed, counts) = kv_adapt::wasi_rc::to_0_2_0("only-trailers", &component).unwrap();
+    assert_eq!(counts.shimmed, ["[method]future-trailers.get"]);
+    names_of_today("only-trailers", &renamed);
+    let engine = Engine::default();
+    let compiled = Component::new(&engine, &renamed).unwrap();
+    let component_type = compiled.component_type();
+    let (_, types) = component_type.imports(&engine).find(|(n, _)| *n == "wasi:http/types@0.2.0").unwrap();
+    let wasmtime::component::types::ComponentItem::ComponentInstance(instance) = types.ty else { panic!("not an instance") };
+    let functions: Vec<&str> = instance
+        .exports(&engine)
+        .filter(|(_, item)| matches!(item.ty, wasmtime::component::types::ComponentItem::ComponentFunc(_)))
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(functions, ["[method]future-trailers.get"]);
+    stock_linker(&engine, false).instantiate_pre(&compiled).expect("links against wasmtime-wasi-http");
+}

@@ -156,6 +156,9 @@ const FUSED_PAIRS: &[(&str, &str)] = &[("g1", "g5"), ("g1", "g6"), ("g2", "g5"),
 /// Fused adapters that also serve value-body streams from memory (feature `io`): the guest's
 /// wasi:io, used for nothing else, is linked to the adapter module too.
 const FUSED_IO_PAIRS: &[(&str, &str)] = &[("g2", "g5"), ("g2", "g6"), ("g3", "g5"), ("g3", "g6"), ("g4", "g5"), ("g4", "g6")];
+/// Fused adapters that serve value bodies and forward every other stream, pollable and
+/// error to the host's wasi:io@0.2.0 (feature `forward`): the fused wrapping flavour.
+const FUSED_FORWARD_PAIRS: &[(&str, &str)] = &[("g3", "g5"), ("g3", "g6"), ("g4", "g5"), ("g4", "g6")];
 
 /// Generations the filesystem store is built for.
 const STORE_TARGETS: &[&str] = &["g5", "g6"];
@@ -231,6 +234,8 @@ fn test_guests() -> Vec<Build> {
         Build::new("guest-g2-http-actor", "", Target::Wasip1Reactor, Output::Lib, "guest-g2-http-actor"),
         Build::new("guest-g2-http-rc-2023-11-10", "", Target::Unknown, Output::Lib, "guest-g2-http-rc-2023-11-10"),
         Build::new("guest-g2-sockets-rc-2023-11-10", "", Target::Unknown, Output::Lib, "guest-g2-sockets-rc-2023-11-10"),
+        Build::new("guest-http-async-bodies", "g3", Target::Unknown, Output::Lib, "guest-g3-http-async-bodies"),
+        Build::new("guest-http-async-bodies", "g4", Target::Unknown, Output::Lib, "guest-g4-http-async-bodies"),
         Build::new("guest-g2-async-bodies", "", Target::Wasip1Command, Output::Bin, "guest-g2-async-bodies"),
         Build::new("guest-watch", "g1", Target::Unknown, Output::Lib, "guest-g1-watch"),
         Build::new("guest-watch", "g2", Target::Unknown, Output::Lib, "guest-g2-watch"),
@@ -293,18 +298,23 @@ fn main() -> Result<()> {
     }
     let resolve = resolve(&root.join("wit"))?;
     rows.push_str("];\npub const FUSED: &[Fused] = &[\n");
-    for (front, back, io) in FUSED_PAIRS
+    for (front, back, io, forward) in FUSED_PAIRS
         .iter()
-        .map(|(f, b)| (*f, *b, false))
-        .chain(FUSED_IO_PAIRS.iter().map(|(f, b)| (*f, *b, true)))
+        .map(|(f, b)| (*f, *b, false, false))
+        .chain(FUSED_IO_PAIRS.iter().map(|(f, b)| (*f, *b, true, false)))
+        .chain(FUSED_FORWARD_PAIRS.iter().map(|(f, b)| (*f, *b, true, true)))
     {
-        let bytes = fused_adapter(&root, front, back, io, &wasm_target, &resolve)?;
-        let suffix = if io { "-io" } else { "" };
+        let bytes = fused_adapter(&root, front, back, io, forward, &wasm_target, &resolve)?;
+        let suffix = match (io, forward) {
+            (true, true) => "-io-wasi",
+            (true, false) => "-io",
+            (false, _) => "",
+        };
         let file = out.join(format!("fused-{front}-on-{back}{suffix}.wasm"));
         std::fs::write(&file, bytes)?;
         writeln!(
             rows,
-            "    Fused {{ source: Generation::{}, target: Generation::{}, io: {io}, bytes: include_bytes!({:?}) }},",
+            "    Fused {{ source: Generation::{}, target: Generation::{}, io: {io}, forward: {forward}, bytes: include_bytes!({:?}) }},",
             front.to_uppercase(),
             back.to_uppercase(),
             file.display().to_string()
@@ -407,11 +417,19 @@ fn build_component(manifest: &Path, build: &Build, target_dir: &Path) -> Result<
 /// records kept, made data-free by `relocate`, and given the metadata of the world it
 /// really has (the host's interfaces in, diagnostics out), since its key-value functions
 /// are core exports the guest's module calls rather than component exports.
-fn fused_adapter(root: &Path, front: &str, back: &str, io: bool, wasm_target: &Path, (resolve, ours): &(Resolve, PackageId)) -> Result<Vec<u8>> {
-    let (features, artifact) = if io {
-        (format!("front-{front},back-{back},fused,io"), format!("fused-{front}-on-{back}-io"))
-    } else {
-        (format!("front-{front},back-{back},fused"), format!("fused-{front}-on-{back}"))
+fn fused_adapter(
+    root: &Path,
+    front: &str,
+    back: &str,
+    io: bool,
+    forward: bool,
+    wasm_target: &Path,
+    (resolve, ours): &(Resolve, PackageId),
+) -> Result<Vec<u8>> {
+    let (features, artifact) = match (io, forward) {
+        (true, true) => (format!("front-{front},back-{back},fused,io,forward"), format!("fused-{front}-on-{back}-io-wasi")),
+        (true, false) => (format!("front-{front},back-{back},fused,io"), format!("fused-{front}-on-{back}-io")),
+        (false, _) => (format!("front-{front},back-{back},fused"), format!("fused-{front}-on-{back}")),
     };
     let build = Build::new("adapter", &features, Target::Unknown, Output::Lib, &artifact);
     // Its own target dir: other link flags would otherwise rebuild the composed adapters.
@@ -421,7 +439,8 @@ fn fused_adapter(root: &Path, front: &str, back: &str, io: bool, wasm_target: &P
     let wasm = cargo_build(&root.join("wasm/Cargo.toml"), &build, &wasm_target.join("fused"), &env)?;
     let linked = std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?;
     let mut module = relocate::adapter_module(&linked).with_context(|| format!("making {} an adapter module", build.artifact))?;
-    let world = resolve.select_world(&[*ours], Some(&format!("fused-{front}-on-{back}")))?;
+    let wasi = if forward { "-wasi" } else { "" };
+    let world = resolve.select_world(&[*ours], Some(&format!("fused-{front}-on-{back}{wasi}")))?;
     wit_component::embed_component_metadata(&mut module, resolve, world, StringEncoding::UTF8)?;
     Ok(module)
 }

@@ -355,11 +355,15 @@ fn io_wrapping(engine: &Engine, rounds: usize, jsonl: &mut String, notes: &mut V
         kv: kv_adapt::run::KvHost,
     }
     let mut paths = Vec::new();
-    for (label, host) in [("g3-direct (strict G3 host)", Generation::G3), ("g3-wrapped (adapter + fs-store, G5)", Generation::G5)] {
-        let store_dir = base.join(format!("store-{}", host.id()));
+    for (label, host, linking) in [
+        ("g3-direct (strict G3 host)", Generation::G3, None),
+        ("g3-fused (fused-g3-on-g5-io-wasi + fs-store)", Generation::G5, Some(kv_adapt::Linking::Fused)),
+        ("g3-composed (adapter-g3-on-g5-io-wasi-stdio-clock-files + fs-store)", Generation::G5, Some(kv_adapt::Linking::Composed)),
+    ] {
+        let store_dir = base.join(format!("store-{}-{}", host.id(), paths.len()));
         std::fs::create_dir_all(&store_dir).expect("bench store dir");
         let spec = StoreSpec::Dir(store_dir);
-        let options = PlugOptions { host, ..PlugOptions::default() };
+        let options = PlugOptions { host, linking, ..PlugOptions::default() };
         let prepared = kv_adapt::run::ready("guest-g3-async-bodies", &guest, &options, &spec)
             .map_err(|e| e.to_string())
             .and_then(|ready| {
@@ -373,7 +377,7 @@ fn io_wrapping(engine: &Engine, rounds: usize, jsonl: &mut String, notes: &mut V
             Err(e) => notes.push(format!("io-wrapping: {label}: {e}")),
         }
     }
-    if paths.len() != 2 {
+    if paths.len() != 3 {
         return String::new();
     }
     let extras_for = |ops: Option<&str>, n: usize| GuestExtras {
@@ -402,18 +406,30 @@ fn io_wrapping(engine: &Engine, rounds: usize, jsonl: &mut String, notes: &mut V
         }
     }
     let medians: Vec<Vec<f64>> = times.iter_mut().map(|per| per.iter_mut().map(|t| median(t)).collect()).collect();
-    let mut md = String::from("| measure | g3-direct (µs) | g3-wrapped (µs) | wrapped ÷ direct |\n|---|---:|---:|---:|\n");
+    let mut md = String::from(
+        "| measure | direct (µs) | fused (µs) | composed (µs) | fused ÷ direct | composed ÷ direct |\n|---|---:|---:|---:|---:|---:|\n",
+    );
     for (w, (what, n, _)) in workloads.iter().enumerate() {
         let per = |p: usize| if w == 0 { medians[p][0] } else { (medians[p][w] - medians[p][0]) / *n as f64 };
-        let (direct, wrapped) = (per(0), per(1));
-        let _ = writeln!(md, "| {what} | {:.2} | {:.2} | {:.2} |", direct * 1e6, wrapped * 1e6, wrapped / direct);
+        let (direct, fused, composed) = (per(0), per(1), per(2));
+        let _ = writeln!(
+            md,
+            "| {what} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            direct * 1e6,
+            fused * 1e6,
+            composed * 1e6,
+            fused / direct,
+            composed / direct
+        );
         let _ = writeln!(
             jsonl,
-            "{{\"figure\":\"io-wrapping\",\"measure\":{},\"direct_us\":{},\"wrapped_us\":{},\"ratio\":{},\"rounds\":{rounds}}}",
+            "{{\"figure\":\"io-wrapping\",\"measure\":{},\"direct_us\":{},\"fused_us\":{},\"wrapped_us\":{},\"fused_ratio\":{},\"ratio\":{},\"rounds\":{rounds}}}",
             js(what),
             jf(direct * 1e6),
-            jf(wrapped * 1e6),
-            jf(wrapped / direct)
+            jf(fused * 1e6),
+            jf(composed * 1e6),
+            jf(fused / direct),
+            jf(composed / direct)
         );
     }
     let _ = std::fs::remove_dir_all(&base);
@@ -627,18 +643,24 @@ fn verdict(value: f64, limit: f64) -> &'static str {
 struct Args {
     out: PathBuf,
     quick: bool,
+    /// `--only io-wrapping`: that section alone, printed.
+    only_io_wrapping: bool,
 }
 
 fn args() -> Args {
-    let mut args = Args { out: PathBuf::from("bench-results"), quick: false };
+    let mut args = Args { out: PathBuf::from("bench-results"), quick: false, only_io_wrapping: false };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--out" => args.out = PathBuf::from(it.next().expect("--out needs a directory")),
             "--quick" => args.quick = true,
+            "--only" => match it.next().as_deref() {
+                Some("io-wrapping") => args.only_io_wrapping = true,
+                other => eprintln!("overhead: --only {other:?} is not a section (known: io-wrapping)"),
+            },
             // cargo bench passes `--bench` to every bench binary.
             "--bench" => {}
-            other => eprintln!("overhead: ignoring argument {other:?} (known: --out DIR, --quick)"),
+            other => eprintln!("overhead: ignoring argument {other:?} (known: --out DIR, --quick, --only io-wrapping)"),
         }
     }
     args
@@ -671,6 +693,13 @@ fn main() {
     let load_start = loadavg();
 
     let engine = kv_adapt::run::engine().expect("wasmtime engine");
+    if args.only_io_wrapping {
+        println!("{}", io_wrapping(&engine, if args.quick { 3 } else { 15 }, &mut jsonl, &mut notes));
+        for n in &notes {
+            println!("- {n}");
+        }
+        return;
+    }
 
     // --- Sizes.
     let mut sizes = String::from("| adapter | bytes | with decimal config plugged |\n|---|---:|---:|\n");
@@ -926,8 +955,9 @@ fn main() {
     let _ = writeln!(
         md,
         "## Host streams through the wrapping flavour\n\n`guest-g3-async-bodies` (std, G3, async bodies) on kv-adapt's \
-         strict G3 host (direct) and plugged onto G5 with `adapter-g3-on-g5-io-wasi-stdio-clock-files` over the filesystem \
-         store (wrapped); per-op rows are (run with N ops − base run) ÷ N (N = 1000 lines, 200 reads).\n\n{wrapping_md}"
+         strict G3 host (direct) and plugged onto G5 over the filesystem store, fused (`fused-g3-on-g5-io-wasi`) and composed \
+         (`adapter-g3-on-g5-io-wasi-stdio-clock-files`); per-op rows are (run with N ops − base run) ÷ N (N = 1000 lines, \
+         200 reads).\n\n{wrapping_md}"
     );
     let _ = writeln!(md, "## Sizes\n\n{sizes}\n{composed}");
     let _ = writeln!(md, "## plug time\n\n{plug_md}");

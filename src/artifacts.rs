@@ -111,20 +111,34 @@ pub struct Fused {
     pub target: Generation,
     /// Also serves value-body streams from memory: the guest's wasi:io is linked to it too.
     pub io: bool,
+    /// With `io`: every stream, pollable and error the adapter did not issue is the host's,
+    /// and its calls go to the host's wasi:io@0.2.0 (the fused form of the wrapping
+    /// flavours, for guests that also use the host's WASI).
+    pub forward: bool,
     pub bytes: &'static [u8],
 }
 
 impl Fused {
-    /// File name stem, e.g. `fused-g2-on-g5` or `fused-g3-on-g5-io`.
+    /// File name stem, e.g. `fused-g2-on-g5`, `fused-g3-on-g5-io` or `fused-g3-on-g5-io-wasi`.
     pub fn name(&self) -> String {
-        let suffix = if self.io { "-io" } else { "" };
+        let suffix = match (self.io, self.forward) {
+            (true, true) => "-io-wasi",
+            (true, false) => "-io",
+            (false, _) => "",
+        };
         format!("fused-{}-on-{}{suffix}", self.source.id().to_lowercase(), self.target.id().to_lowercase())
     }
 }
 
 /// The fused adapter of `source` on `target`, with value-body streams when `io`.
 pub fn fused(source: Generation, target: Generation, io: bool) -> Option<&'static Fused> {
-    FUSED.iter().find(|f| f.source == source && f.target == target && f.io == io)
+    FUSED.iter().find(|f| f.source == source && f.target == target && f.io == io && !f.forward)
+}
+
+/// The fused adapter of `source` on `target` that serves value bodies and forwards every
+/// other stream to the host's wasi:io.
+pub fn fused_forwarding(source: Generation, target: Generation) -> Option<&'static Fused> {
+    FUSED.iter().find(|f| f.source == source && f.target == target && f.forward)
 }
 
 /// A watch bridge: serves a `source` guest's `handle-watch` export to a `target` host as

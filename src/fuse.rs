@@ -10,6 +10,9 @@
 //! as they are), and, for an adapter that serves value-body streams (`Fused::io`), its
 //! imports of wasi:io `error`, `poll` and `streams` too (field `wasi:io/<interface>|<function>`,
 //! without the version). Its world is embedded again, and wit-component encodes the pair.
+//! The forwarding adapter (`Fused::forward`) also calls the host's wasi:io; its imports are
+//! moved to the guest's own 0.2 release first, so that the one wasi:io import of the result
+//! is the guest's (`at_guests_io_release`).
 //! Every custom section of the module (names, producers) is kept.
 //!
 //! Refused, so that `plug` composes instead: a component that is not one main module plus
@@ -38,13 +41,77 @@ pub fn fuse(name: &str, guest: &[u8], adapter: &Fused) -> Result<Vec<u8>> {
         Err(e) => return Err(refuse(format!("its world cannot be read: {}", one_line(&format!("{e:#}"))))),
     };
     let mut module = renamed_imports(main, adapter.source, adapter.io).map_err(refuse)?;
+    let adapter_bytes = match adapter.forward {
+        true => at_guests_io_release(adapter.bytes, &resolve).map_err(refuse)?,
+        false => adapter.bytes.to_vec(),
+    };
     wit_component::embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8)
         .map_err(|e| refuse(one_line(&format!("{e:#}"))))?;
     ComponentEncoder::default()
         .module(&module)
-        .and_then(|e| e.adapter(ADAPTER_MODULE, adapter.bytes))
+        .and_then(|e| e.adapter(ADAPTER_MODULE, &adapter_bytes))
         .and_then(|e| e.validate(true).encode())
         .map_err(|e| refuse(format!("wit-component could not link the adapter: {}", one_line(&format!("{e:#}")))))
+}
+
+/// The forwarding adapter module (`Fused::forward`) with its `wasi:io@0.2.0`, the world's
+/// and the core imports' alike, moved to the guest's own 0.2 release. A guest's component
+/// names only the functions it used, so its decoded wasi:io is a partial view; under one
+/// name and version, wit-component merges the adapter's full view into it, where a second
+/// version would be folded into the guest's by semver and miss the functions the guest
+/// never called.
+fn at_guests_io_release(adapter: &[u8], guest: &wit_parser::Resolve) -> std::result::Result<Vec<u8>, String> {
+    let is_io = |n: &wit_parser::PackageName| n.namespace == "wasi" && n.name == "io";
+    // A guest without wasi:io of its own gets the adapter's.
+    let Some(release) = guest.packages.iter().map(|(_, p)| &p.name).find(|n| is_io(n)).cloned() else {
+        return Ok(adapter.to_vec());
+    };
+    let (module, mut bindgen) = wit_component::metadata::decode(adapter).map_err(|e| format!("the shipped adapter's world: {e:#}"))?;
+    let module = module.ok_or("the shipped adapter has no module")?;
+    let ours = bindgen.resolve.package_names.iter().find(|(n, _)| is_io(n)).map(|(n, id)| (n.clone(), *id));
+    let Some((old, id)) = ours else {
+        return Err("the shipped forwarding adapter imports no wasi:io".into());
+    };
+    if old == release {
+        return Ok(adapter.to_vec());
+    }
+    bindgen.resolve.packages[id].name = release.clone();
+    bindgen.resolve.package_names.shift_remove(&old);
+    bindgen.resolve.package_names.insert(release.clone(), id);
+    let (from, to) = (format!("@{}", old.version.map(|v| v.to_string()).unwrap_or_default()), release.version.map(|v| format!("@{v}")).unwrap_or_default());
+    let mut module = renamed_modules(&module, |name| {
+        name.strip_prefix("wasi:io/").and_then(|rest| rest.strip_suffix(from.as_str())).map(|interface| format!("wasi:io/{interface}{to}"))
+    })?;
+    wit_component::embed_component_metadata(&mut module, &bindgen.resolve, bindgen.world, StringEncoding::UTF8)
+        .map_err(|e| one_line(&format!("{e:#}")))?;
+    Ok(module)
+}
+
+/// `module` with each import's module name that `rename` maps renamed.
+fn renamed_modules(module: &[u8], rename: impl Fn(&str) -> Option<String>) -> std::result::Result<Vec<u8>, String> {
+    let mut out = wasm_encoder::Module::new();
+    for payload in Parser::new(0).parse_all(module) {
+        let payload = payload.map_err(|e| one_line(&e.to_string()))?;
+        match &payload {
+            Payload::ImportSection(s) => {
+                let mut imports = wasm_encoder::ImportSection::new();
+                for import in s.clone().into_imports() {
+                    let import = import.map_err(|e| e.to_string())?;
+                    let ty = RoundtripReencoder.entity_type(import.ty).map_err(|e| e.to_string())?;
+                    let renamed = rename(import.module);
+                    imports.import(renamed.as_deref().unwrap_or(import.module), import.name, ty);
+                }
+                out.section(&imports);
+            }
+            Payload::Version { .. } | Payload::End(_) | Payload::CodeSectionEntry(_) => {}
+            other => {
+                if let Some((id, range)) = other.as_section() {
+                    out.section(&wasm_encoder::RawSection { id, data: &module[range.start as usize..range.end as usize] });
+                }
+            }
+        }
+    }
+    Ok(out.finish())
 }
 
 /// Why `component` has no one main module to link a fused adapter into, or `None`.

@@ -216,6 +216,42 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
     let unwrappable = other_wasi.iter().find(|n| wasi_wrap::role(n, release).is_none() && !surface.types_only.contains(n));
     let groups = wasi_wrap::groups(other_wasi.iter().copied(), release);
     let wrapping = artifacts::adapters_from(source).any(|a| matches!(a.bodies, Bodies::Wrapping(_)));
+    // The fused form of the wrapping flavours: inside the guest's component the adapter
+    // shares the host's handle table, so it serves the bodies and hands every other
+    // stream, pollable and error to the host's wasi:io, whichever WASI made it (http and
+    // sockets too). It calls wasi:io@0.2.0, which wit-component links to the guest's own
+    // 0.2 release (it merges semver-compatible imports), so any 0.2.x but no release
+    // candidate.
+    let io_of_0_2 = surface.imports.iter().all(|n| {
+        InterfaceName::parse(n).is_none_or(|p| {
+            !(p.namespace == "wasi" && p.package == "io") || p.version.is_some_and(|v| v.starts_with("0.2.") && !v.contains('-'))
+        })
+    });
+    let forwarding = artifacts::fused_forwarding(source, options.host).filter(|_| {
+        surface.async_bodies
+            && !other_wasi.is_empty()
+            && io_of_0_2
+            && surface.cannot_fuse.is_none()
+            && !surface.exports.iter().any(|e| e == source.watch_export())
+            && options.linking != Some(Linking::Composed)
+            && matches!(options.bodies, None | Some(Bodies::Wrapping(_)))
+    });
+    if let Some(fused) = forwarding {
+        let names: Vec<&str> = other_wasi.iter().map(|n| n.as_str()).collect();
+        return Ok(Plan::Adapt {
+            source,
+            target: options.host,
+            bodies: Bodies::Wrapping(groups),
+            adapter: fused.name(),
+            why_bodies: format!(
+                "the guest calls async body functions and also uses the host's {}; fused into its component, the adapter serves the bodies and hands every other stream, pollable and error to the host's wasi:io (one handle table), so nothing is wrapped",
+                names.join(", ")
+            ),
+            watch: None,
+            linking: Linking::Fused,
+            why_composed: None,
+        });
+    }
     let (bodies, why_bodies) = match (options.bodies, other_wasi.first()) {
         // G1's streams are an interface of its own, not wasi:io: only the adapter has them.
         _ if source == Generation::G1 => (Bodies::Adapter, "G1's own streams, served by the adapter from memory".to_string()),
@@ -290,7 +326,7 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
         Some(_) if watch.is_some() => Some(format!("the guest exports {}, whose types must stay a component import", source.watch_export())),
         Some(_) if surface.cannot_fuse.is_some() => surface.cannot_fuse.clone(),
         Some(_) if matches!(bodies, Bodies::Wrapping(_)) => {
-            Some("the wrapping flavour (async bodies beside the host's wrapped WASI) is not fused yet".to_string())
+            Some("the wrapping flavour (async bodies beside the host's WASI) is fused only for G3 and G4 guests on a wasi:io 0.2 release".to_string())
         }
         Some(_) => None,
     };
@@ -509,14 +545,18 @@ mod tests {
     fn the_body_flavour_follows_the_guests_other_wasi_imports() {
         let only_kv = surface(&["wasi:io/streams@0.2.0", "wasi:keyvalue/eventual@0.1.0"]);
         let with_cli = surface(&["wasi:io/streams@0.2.6", "wasi:cli/stdout@0.2.6", "wasi:keyvalue/eventual@0.1.0"]);
-        let bodies = |s: &Surface| match plan("guest", s, &PlugOptions::default()).unwrap() {
+        // Composed, as the fused forwarding flavour (below) would otherwise take the guests
+        // that import more WASI than key-value.
+        let composed = PlugOptions { linking: Some(Linking::Composed), ..PlugOptions::default() };
+        let bodies_with = |s: &Surface, options: &PlugOptions| match plan("guest", s, options).unwrap() {
             Plan::Adapt { bodies, .. } => bodies,
             other => panic!("unexpected plan {other:?}"),
         };
+        let bodies = |s: &Surface| bodies_with(s, &composed);
         // Without async body calls there is nothing to serve: the host keeps wasi:io, and
         // a guest that imports only key-value is fused.
-        assert_eq!(bodies(&with_cli), Bodies::Host);
-        assert_eq!(bodies(&only_kv), Bodies::Host);
+        assert_eq!(bodies_with(&with_cli, &PlugOptions::default()), Bodies::Host);
+        assert_eq!(bodies_with(&only_kv, &PlugOptions::default()), Bodies::Host);
         assert!(matches!(plan("guest", &only_kv, &PlugOptions::default()), Ok(Plan::Adapt { linking: Linking::Fused, .. })));
 
         // With them, the adapter serves the bodies (fused, with streams), and wraps exactly
@@ -556,13 +596,45 @@ mod tests {
         g2_tcp.types_only = vec!["wasi:sockets/tcp@0.2.0-rc-2023-11-10".into()];
         assert_eq!(bodies(&g2_tcp), Bodies::Adapter);
         // Forcing wrapping beside sockets is refused in one line naming the import.
-        let forced = PlugOptions { bodies: Some(Bodies::Wrapping(Wrapped::default())), ..PlugOptions::default() };
+        let forced = PlugOptions { bodies: Some(Bodies::Wrapping(Wrapped::default())), ..composed };
         let refused = plan("guest", &with_sockets, &forced).unwrap_err().to_string();
         assert!(refused.contains("wasi:sockets/tcp@0.2.6") && !refused.contains('\n'), "{refused}");
         match plan("guest", &std_guest, &forced).unwrap() {
             Plan::Adapt { adapter, .. } => assert_eq!(adapter, "adapter-g3-on-g5-io-wasi-stdio-files"),
             other => panic!("unexpected plan {other:?}"),
         }
+    }
+
+    #[test]
+    fn async_bodies_beside_any_other_wasi_0_2_are_fused_with_the_forwarding_adapter() {
+        let calling = |imports: &[&str]| Surface { async_bodies: true, ..surface(imports) };
+        let chosen = |s: &Surface, options: &PlugOptions| match plan("guest", s, options).unwrap() {
+            Plan::Adapt { adapter, linking, .. } => (adapter, linking),
+            other => panic!("unexpected plan {other:?}"),
+        };
+        let fused = |name: &str| (name.to_string(), Linking::Fused);
+        let defaults = PlugOptions::default();
+        // Sockets and http, which no composed flavour wraps, and std's WASI alike.
+        for other in ["wasi:sockets/tcp@0.2.6", "wasi:http/types@0.2.0", "wasi:cli/stdout@0.2.6"] {
+            let guest = calling(&["wasi:io/streams@0.2.6", other, "wasi:keyvalue/eventual@0.1.0"]);
+            assert_eq!(chosen(&guest, &defaults), fused("fused-g3-on-g5-io-wasi"), "{other}");
+            let draft2 = PlugOptions { host: Generation::G6, ..PlugOptions::default() };
+            assert_eq!(chosen(&guest, &draft2), fused("fused-g3-on-g6-io-wasi"), "{other}");
+        }
+        let g4 = calling(&["wasi:io/streams@0.2.0", "wasi:http/types@0.2.0", "wasi:keyvalue/eventual@0.2.0-draft"]);
+        assert_eq!(chosen(&g4, &defaults), fused("fused-g4-on-g5-io-wasi"));
+        // Not taken: no async body call, composing asked for, a component that cannot be
+        // fused, a release candidate of wasi:io (G2's), or the bodies forced elsewhere.
+        let http = calling(&["wasi:io/streams@0.2.0", "wasi:http/types@0.2.0", "wasi:keyvalue/eventual@0.1.0"]);
+        assert_eq!(chosen(&Surface { async_bodies: false, ..http.clone() }, &defaults), fused("fused-g3-on-g5"));
+        let composed = PlugOptions { linking: Some(Linking::Composed), ..PlugOptions::default() };
+        assert_eq!(chosen(&http, &composed), ("adapter-g3-on-g5".to_string(), Linking::Composed));
+        let unfusable = Surface { cannot_fuse: Some("it embeds a second core module".into()), ..http.clone() };
+        assert_eq!(chosen(&unfusable, &defaults).1, Linking::Composed);
+        let g2 = calling(&["wasi:io/streams@0.2.0-rc-2023-11-10", "wasi:cli/stdout@0.2.0-rc-2023-11-10", "wasi:keyvalue/readwrite"]);
+        assert_eq!(chosen(&g2, &defaults).0, "adapter-g2-on-g5-io-wasi-stdio");
+        let host_bodies = PlugOptions { bodies: Some(Bodies::Host), ..PlugOptions::default() };
+        assert_eq!(chosen(&http, &host_bodies).0, "fused-g3-on-g5");
     }
 
     #[test]

@@ -5,6 +5,9 @@
 //!   `wasi:http/incoming-handler@0.2.0-rc-2023-12-05` and counting visits in G2 key-value.
 //! - `wasm/guests/guest-g2-http-rc-2023-11-10`: a handler on `wasi:http@0.2.0-rc-2023-11-10`
 //!   calling the seven functions 0.2.0 changed, which `plug` serves through shims.
+//! - `wasm/guests/guest-http-async-bodies`: a G3 (and G4) handler on wasi:http 0.2.0 that splices
+//!   request and response bodies (the host's streams) to and from async value bodies (the
+//!   adapter's), which `plug` serves with the fused forwarding flavour.
 //!
 //! Each answers real HTTP requests over loopback through `kv-adapt serve`, and, once
 //! `kv-adapt plug` made it, through a host made of nothing but wasmtime 48's own
@@ -26,6 +29,8 @@ use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx, WasiKeyValueCtxBuild
 
 const ACTOR: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-http-actor.wasm");
 const HANDLER_RC_2023_11_10: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-http-rc-2023-11-10.wasm");
+const G3_HTTP_BODIES: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g3-http-async-bodies.wasm");
+const G4_HTTP_BODIES: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g4-http-async-bodies.wasm");
 
 #[path = "../wasm/http-wit.rs"]
 #[allow(dead_code)]
@@ -82,9 +87,15 @@ fn the_actor_imports_only_names_no_host_of_today_serves() {
 /// directory store in `store`; the child, its stderr after the first line, that line and
 /// the address it serves.
 fn serve(guest: &str, store: &std::path::Path, requests: u32) -> (std::process::Child, BufReader<std::process::ChildStderr>, String, String) {
+    serve_with(guest, store, requests, &[])
+}
+
+/// [`serve`] with more arguments for `kv-adapt serve`.
+fn serve_with(guest: &str, store: &std::path::Path, requests: u32, more: &[&str]) -> (std::process::Child, BufReader<std::process::ChildStderr>, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kv-adapt"))
         .args(["serve", guest, "--addr", "127.0.0.1:0", "--requests", &requests.to_string(), "--store"])
         .arg(store)
+        .args(more)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -659,4 +670,113 @@ fn only_the_shims_of_the_functions_called_are_put_in() {
         .collect();
     assert_eq!(functions, ["[method]future-trailers.get"]);
     stock_linker(&engine, false).instantiate_pre(&compiled).expect("links against wasmtime-wasi-http");
+}
+
+/// A body of `n` bytes that shows where a byte went missing or moved.
+fn numbered_body(n: usize) -> String {
+    (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect()
+}
+
+#[test]
+fn async_value_bodies_beside_wasi_http_are_served_by_the_fused_forwarding_adapter() {
+    use kv_adapt::Generation::{G5, G6};
+    for (path, host, expected) in [
+        (G3_HTTP_BODIES, G5, "fused-g3-on-g5-io-wasi"),
+        (G3_HTTP_BODIES, G6, "fused-g3-on-g6-io-wasi"),
+        (G4_HTTP_BODIES, G5, "fused-g4-on-g5-io-wasi"),
+        (G4_HTTP_BODIES, G6, "fused-g4-on-g6-io-wasi"),
+    ] {
+        let guest = std::fs::read(path).unwrap();
+        let options = kv_adapt::PlugOptions { host, ..Default::default() };
+        let plugged = kv_adapt::plug_named("handler", &guest, &options).unwrap();
+        let kv_adapt::Plan::Adapt { adapter, linking, why_bodies, .. } = &plugged.plan else { panic!("{}", plugged.plan) };
+        assert_eq!((adapter.as_str(), *linking), (expected, kv_adapt::Linking::Fused), "{}", plugged.plan);
+        assert!(why_bodies.contains("wasi:http/types@0.2.0"), "{why_bodies}");
+        // Fused: the host's key-value and what the guest imported itself under the very
+        // same names, nothing else (the adapter's wasi:io calls are the guest's own import).
+        let own = kv_adapt::compose::surface("guest", &guest).unwrap().imports;
+        let surface = kv_adapt::compose::surface("plugged", &plugged.component).unwrap();
+        let release = if host == G5 { "@0.2.0-draft" } else { "@0.2.0-draft2" };
+        for import in &surface.imports {
+            let keyvalue = import.starts_with("wasi:keyvalue/") && import.ends_with(release);
+            assert!(keyvalue || (own.contains(import) && !import.starts_with("wasi:keyvalue/")), "{expected}: unexpected import {import}");
+        }
+    }
+    let guest = std::fs::read(G3_HTTP_BODIES).unwrap();
+
+    // Composed, the adapter could not share the host's streams: async bodies are refused,
+    // and the plan says why.
+    let composed = kv_adapt::PlugOptions { linking: Some(kv_adapt::Linking::Composed), ..Default::default() };
+    let composed = kv_adapt::plug_named("handler", &guest, &composed).unwrap();
+    let kv_adapt::Plan::Adapt { bodies, why_bodies, .. } = &composed.plan else { panic!("{}", composed.plan) };
+    assert_eq!(*bodies, kv_adapt::Bodies::Host, "{}", composed.plan);
+    assert!(why_bodies.contains("wasi:http"), "{why_bodies}");
+}
+
+#[test]
+fn kv_adapt_serve_moves_http_bodies_to_and_from_async_value_bodies() {
+    for (guest, host, through) in [(G3_HTTP_BODIES, "g5", "G3 guest through fused-g3-on-g5-io-wasi"), (G4_HTTP_BODIES, "g6", "G4 guest through fused-g4-on-g6-io-wasi")] {
+        serve_moves_bodies(guest, host, through);
+    }
+}
+
+fn serve_moves_bodies(guest: &str, host: &str, through: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, mut stderr, line, addr) = serve_with(guest, &dir.path().join("kv-data"), 6, &["--host", host]);
+    assert!(line.contains(through), "{line}");
+
+    // Several splices each way (64 KiB per call), and a partial one at the end.
+    let big = numbered_body(200_000 + 7);
+    assert_eq!(request(&addr, "PUT", "/values/big", &big), (200, "visit 1: stored 200007 bytes at big\n".to_string()));
+    let (status, body) = get(&addr, "/values/big");
+    assert_eq!(status, 200);
+    assert!(body == format!("visit 2\n{big}"), "GET gave {} bytes, starting {:?}", body.len(), &body[..body.len().min(40)]);
+    assert_eq!(request(&addr, "PUT", "/values/empty", ""), (200, "visit 3: stored 0 bytes at empty\n".to_string()));
+    assert_eq!(get(&addr, "/values/empty"), (200, "visit 4\n".to_string()));
+    assert_eq!(get(&addr, "/values/missing"), (404, "visit 5: no value at missing\n".to_string()));
+    // The memory body's pollable is ready at once, beside the host's request body's.
+    let (status, polled) = get(&addr, "/poll");
+    assert_eq!(status, 200, "{polled}");
+    let ready = polled.strip_prefix("visit 6: poll ready [").and_then(|r| r.strip_suffix("]\n")).unwrap_or_else(|| panic!("{polled}"));
+    let ready: Vec<u32> = ready.split(", ").map(|i| i.parse().unwrap()).collect();
+    assert!(ready.first() == Some(&0) && ready.iter().all(|i| *i < 2), "{polled}");
+
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    assert!(status.success(), "serve failed: {rest}");
+    let mut stdout = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    assert_eq!(
+        stdout,
+        "visit 1: PUT /values/big -> 200\nvisit 2: GET /values/big -> 200\nvisit 3: PUT /values/empty -> 200\n\
+         visit 4: GET /values/empty -> 200\nvisit 5: GET /values/missing -> 404\nvisit 6: GET /poll -> 200\n"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_plug_stock_wasmtime_wasi_http_serves_http_bodies_through_async_value_bodies() {
+    let options = kv_adapt::PlugOptions::default();
+    let plugged = kv_adapt::plug(&std::fs::read(G3_HTTP_BODIES).unwrap(), &options).unwrap();
+    let engine = Engine::default();
+
+    // wasmtime-wasi-keyvalue: every instance starts from an empty bucket, so a PUT is
+    // checked by what it reports.
+    let component = Component::new(&engine, &plugged).unwrap();
+    let pre = ProxyPre::new(stock_linker(&engine, true).instantiate_pre(&component).unwrap()).unwrap();
+    let big: &'static str = Box::leak(numbered_body(100_000).into_boxed_str());
+    let (status, body, stdout) = stock_request_with(&pre, None, hyper::Method::PUT, "/values/big", big, RecordingHooks::default()).await;
+    assert_eq!((status, body.as_str(), stdout.as_str()), (200, "visit 1: stored 100000 bytes at big\n", "visit 1: PUT /values/big -> 200\n"));
+
+    // With the directory store bundled, the value outlives the instance.
+    let bundled = kv_adapt::run::bundle_store(&plugged, &options).unwrap();
+    let component = Component::new(&engine, &bundled).unwrap();
+    let pre = ProxyPre::new(stock_linker(&engine, false).instantiate_pre(&component).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (status, body, _) = stock_request_with(&pre, Some(dir.path()), hyper::Method::PUT, "/values/big", big, RecordingHooks::default()).await;
+    assert_eq!((status, body.as_str()), (200, "visit 1: stored 100000 bytes at big\n"));
+    let (status, body, stdout) = stock_request(&pre, Some(dir.path()), "/values/big").await;
+    assert_eq!(status, 200);
+    assert!(body == format!("visit 2\n{big}"), "GET gave {} bytes", body.len());
+    assert_eq!(stdout, "visit 2: GET /values/big -> 200\n");
 }

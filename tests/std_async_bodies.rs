@@ -5,7 +5,10 @@
 //! - `wasm/guests/guest-g2-async-bodies`: G2 of late 2023, Rust std for wasm32-wasip1 made a
 //!   component with wasmtime 15's preview1 command adapter (wasi rc-2023-11-10).
 //!
-//! `plug` picks the wrapping flavour, which serves the bodies from memory and wraps the
+//! For the G3 guest (one core module, wasi:io 0.2.6) `plug` fuses the forwarding flavour
+//! (`fused-g3-on-g5-io-wasi`): the bodies from memory, every other stream handed to the
+//! host's wasi:io. Composed (`--link composed`, and always for the G2 guest, whose preview1
+//! adapter is a second core module), the wrapping flavour serves the bodies and wraps the
 //! groups of host WASI the guest imports (`-io-wasi-<groups>`). The guests then run through
 //! `kv-adapt run`, against kv-adapt's strict host of their own generation (no adapter), and,
 //! plugged, on a host made of nothing but wasmtime 48's own wasmtime-wasi and
@@ -68,19 +71,26 @@ fn the_guest_calls_async_bodies_and_std_wasi_through_one_wasi_io() {
 }
 
 #[test]
-fn plug_picks_the_wrapping_flavour_and_leaves_only_g5_and_host_wasi_imports() {
-    let plugged = kv_adapt::plug_named("guest", &guest(), &kv_adapt::PlugOptions::default()).unwrap();
-    let said = plugged.plan.to_string();
-    assert!(said.contains("adapter-g3-on-g5-io-wasi-stdio-clock-files") && said.contains("wrapping host WASI"), "{said}");
-    let guest_imports = kv_adapt::compose::surface("guest", &guest()).unwrap().imports;
-    let surface = kv_adapt::compose::surface("plugged", &plugged.component).unwrap();
-    for import in &surface.imports {
-        // G5 key-value, or WASI the guest imported itself under the very same name.
-        let ok = import.starts_with("wasi:keyvalue/") && import.ends_with("@0.2.0-draft") || guest_imports.contains(import);
-        assert!(ok && wasi_0_2(import) != import.starts_with("wasi:keyvalue/"), "not the guest's own: {import}");
+fn plug_fuses_the_forwarding_flavour_or_composes_the_wrapping_one_and_leaves_only_g5_and_host_wasi_imports() {
+    let composed = kv_adapt::PlugOptions { linking: Some(kv_adapt::Linking::Composed), ..Default::default() };
+    for (options, adapter) in [
+        (kv_adapt::PlugOptions::default(), "fused-g3-on-g5-io-wasi"),
+        (composed, "adapter-g3-on-g5-io-wasi-stdio-clock-files"),
+    ] {
+        let plugged = kv_adapt::plug_named("guest", &guest(), &options).unwrap();
+        let said = plugged.plan.to_string();
+        assert!(said.contains(adapter) && said.contains("wrapping host WASI"), "{said}");
+        let guest_imports = kv_adapt::compose::surface("guest", &guest()).unwrap().imports;
+        let surface = kv_adapt::compose::surface("plugged", &plugged.component).unwrap();
+        for import in &surface.imports {
+            // G5 key-value, or WASI the guest imported itself under the very same name.
+            let ok = import.starts_with("wasi:keyvalue/") && import.ends_with("@0.2.0-draft") || guest_imports.contains(import);
+            assert!(ok && wasi_0_2(import) != import.starts_with("wasi:keyvalue/"), "{adapter}: not the guest's own: {import}");
+        }
+        // The host's streams are imported once, at the guest's release.
+        let streams: Vec<&String> = surface.imports.iter().filter(|i| i.starts_with("wasi:io/streams@")).collect();
+        assert_eq!(streams, ["wasi:io/streams@0.2.6"], "{adapter}");
     }
-    // The streams the guest sees are the adapter's; the host's are imported once, by it.
-    assert_eq!(surface.imports.iter().filter(|i| i.starts_with("wasi:io/streams@")).count(), 1);
 }
 
 fn wasi_0_2(import: &str) -> bool {
@@ -149,9 +159,12 @@ fn run_on_stock_wasmtime(plugged: &[u8]) -> String {
 }
 
 #[test]
-fn after_plug_stock_wasmtime_wasi_and_keyvalue_run_the_guest() {
-    let plugged = kv_adapt::plug(&guest(), &kv_adapt::PlugOptions::default()).unwrap();
-    assert_eq!(run_on_stock_wasmtime(&plugged), expected_stdout("hello from a G3 async body", "", 1));
+fn after_plug_stock_wasmtime_wasi_and_keyvalue_run_the_guest_fused_and_composed() {
+    for linking in [kv_adapt::Linking::Fused, kv_adapt::Linking::Composed] {
+        let options = kv_adapt::PlugOptions { linking: Some(linking), ..Default::default() };
+        let plugged = kv_adapt::plug(&guest(), &options).unwrap();
+        assert_eq!(run_on_stock_wasmtime(&plugged), expected_stdout("hello from a G3 async body", "", 1), "{linking:?}");
+    }
 }
 
 /// What the G2 guest prints with the note read and `runs` the counter after the run.
@@ -236,24 +249,36 @@ fn files_written_and_listed_and_stdin_read_go_through_the_wrapped_host_streams()
 /// `kv-adapt run GUEST --host HOST` on a fresh store, with the note preopened at `/data`
 /// and `READ_FILE` naming it; what it printed on stdout and on stderr.
 fn run_reading_the_note(guest: &str, host: &str) -> (String, String) {
+    run_reading_the_note_with(guest, host, &[])
+}
+
+/// [`run_reading_the_note`] with more arguments for `kv-adapt run`.
+fn run_reading_the_note_with(guest: &str, host: &str, more: &[&str]) -> (String, String) {
     let (data, store) = (data_dir(), tempfile::tempdir().unwrap());
-    let out = run_on(guest, host, store.path(), data.path(), &["READ_FILE=/data/note.txt"]);
+    let preopen = format!("{}::/data", data.path().display());
+    let mut args = vec!["run", guest, "--host", host, "--store", store.path().to_str().unwrap(), "--dir", &preopen];
+    args.extend(["--env", "READ_FILE=/data/note.txt"]);
+    args.extend(more);
+    let out = kv_adapt(&args);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{host}: {stderr}");
     (String::from_utf8(out.stdout).unwrap(), stderr)
 }
 
 /// The same run on kv-adapt's strict G3 host (no adapter: the host serves the bodies as
-/// its own wasi:io streams) and through the wrapping adapters onto G5 and G6: one output.
+/// its own wasi:io streams), through the fused forwarding adapters and through the composed
+/// wrapping adapters onto G5 and G6: one output.
 #[test]
-fn the_native_g3_host_and_the_wrapping_adapters_onto_g5_and_g6_print_the_same() {
-    let run_on = |host: &str| run_reading_the_note(GUEST, host);
-    let (native, said) = run_on("g3");
+fn the_native_g3_host_and_the_fused_and_composed_wrapping_adapters_onto_g5_and_g6_print_the_same() {
+    let (native, said) = run_reading_the_note(GUEST, "g3");
     assert!(said.contains("native (no adapter)"), "{said}");
     assert_eq!(native, expected_stdout("hello from a G3 async body", "", 1));
     for host in ["g5", "g6"] {
-        let (adapted, said) = run_on(host);
+        let (fused, said) = run_reading_the_note(GUEST, host);
+        assert!(said.contains(&format!("fused-g3-on-{host}-io-wasi")), "{said}");
+        assert_eq!(fused, native, "{host}, fused");
+        let (composed, said) = run_reading_the_note_with(GUEST, host, &["--link", "composed"]);
         assert!(said.contains(&format!("adapter-g3-on-{host}-io-wasi-stdio-clock-files")), "{said}");
-        assert_eq!(adapted, native, "{host}");
+        assert_eq!(composed, native, "{host}, composed");
     }
 }

@@ -97,6 +97,19 @@ pub fn overflow(kind: Kind) -> u32 {
     encode(kind, INDEX_MASK, 0)
 }
 
+/// The handle of every pollable the fused flavour serves from memory (always ready): kind
+/// code 7, which no slab issues, so it is neither a live slab handle nor a host handle.
+pub const ALWAYS_READY: u32 = 7 << KIND_SHIFT;
+
+/// Whether `handle` was issued by the adapter (a slab, or [`ALWAYS_READY`]) rather than
+/// by the host. The fused flavour shares one handle table with the host's WASI, and the
+/// canonical ABI caps a component instance's table at 2^28 entries (`MAX_LENGTH` in
+/// CanonicalABI.md), so every host handle has its three top bits clear and every adapter
+/// handle has its kind there.
+pub fn issued_by_adapter(handle: u32) -> bool {
+    handle >> KIND_SHIFT != 0
+}
+
 /// Why a handle did not resolve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Miss {
@@ -203,6 +216,22 @@ impl<T> Slab<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_handles_and_adapter_handles_never_meet() {
+        // The canonical ABI's largest table index, and the first few a host hands out.
+        for host in [1, 2, 3, 1000, (1 << 28) - 1] {
+            assert!(!issued_by_adapter(host), "{host}");
+        }
+        let mut slab = Slab::new(Kind::InputStream);
+        let issued = slab.insert(()).unwrap();
+        assert!(issued_by_adapter(issued));
+        assert!(issued_by_adapter(overflow(Kind::Error)));
+        assert!(issued_by_adapter(ALWAYS_READY));
+        // No slab resolves the ready pollable, whatever its kind.
+        assert_eq!(decode(ALWAYS_READY), None);
+        assert_eq!(slab.get(ALWAYS_READY).err(), Some(Miss::NotLive));
+    }
 
     const KINDS: [Kind; 6] = [
         Kind::Bucket,

@@ -20,8 +20,10 @@
 //!
 //! With feature `io` (G2, G3, G4) the value-body streams are served here too (`io`), for
 //! guests whose wasi:io is nothing but value bodies; G1's streams are its own interface and
-//! always fused. Not fused (plug composes instead): the wrapping flavours, and guests that
-//! export `handle-watch`, whose types must stay a component import.
+//! always fused. With `forward` (G3, G4) every other stream, pollable and error goes to the
+//! host's wasi:io (`host_io`), which is this flavour's form of the wrapping ones. Not fused
+//! (plug composes instead): guests that export `handle-watch`, whose types must stay a
+//! component import.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -40,6 +42,8 @@ mod g2;
 mod eventual;
 #[cfg(feature = "io")]
 mod io;
+#[cfg(feature = "forward")]
+mod host_io;
 
 #[link(wasm_import_module = "__main_module__")]
 extern "C" {

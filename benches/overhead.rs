@@ -386,6 +386,7 @@ fn io_wrapping(engine: &Engine, rounds: usize, jsonl: &mut String, notes: &mut V
             .chain(ops.map(|name| (name.to_string(), n.to_string())))
             .collect(),
         dirs: vec![(data.clone(), "/data".to_string())],
+        network: kv_adapt::run::Network::DEFAULT,
     };
     // times[path][workload]
     let mut times = vec![vec![Vec::new(); workloads.len()]; paths.len()];

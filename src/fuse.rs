@@ -79,16 +79,22 @@ fn at_guests_io_release(adapter: &[u8], guest: &wit_parser::Resolve) -> std::res
     bindgen.resolve.package_names.shift_remove(&old);
     bindgen.resolve.package_names.insert(release.clone(), id);
     let (from, to) = (format!("@{}", old.version.map(|v| v.to_string()).unwrap_or_default()), release.version.map(|v| format!("@{v}")).unwrap_or_default());
-    let mut module = renamed_modules(&module, |name| {
-        name.strip_prefix("wasi:io/").and_then(|rest| rest.strip_suffix(from.as_str())).map(|interface| format!("wasi:io/{interface}{to}"))
+    let mut module = rewritten_imports(&module, |import| {
+        let interface = import.module.strip_prefix("wasi:io/")?.strip_suffix(from.as_str())?;
+        Some((format!("wasi:io/{interface}{to}"), import.name.to_string()))
     })?;
     wit_component::embed_component_metadata(&mut module, &bindgen.resolve, bindgen.world, StringEncoding::UTF8)
         .map_err(|e| one_line(&format!("{e:#}")))?;
     Ok(module)
 }
 
-/// `module` with each import's module name that `rename` maps renamed.
-fn renamed_modules(module: &[u8], rename: impl Fn(&str) -> Option<String>) -> std::result::Result<Vec<u8>, String> {
+/// `module` with each import that `rename` gives a new (module, field) for renamed, and
+/// without its component-type sections, which are stale once the imports change (the
+/// encoder writes the metadata again).
+fn rewritten_imports(
+    module: &[u8],
+    mut rename: impl FnMut(&wasmparser::Import) -> Option<(String, String)>,
+) -> std::result::Result<Vec<u8>, String> {
     let mut out = wasm_encoder::Module::new();
     for payload in Parser::new(0).parse_all(module) {
         let payload = payload.map_err(|e| one_line(&e.to_string()))?;
@@ -98,12 +104,15 @@ fn renamed_modules(module: &[u8], rename: impl Fn(&str) -> Option<String>) -> st
                 for import in s.clone().into_imports() {
                     let import = import.map_err(|e| e.to_string())?;
                     let ty = RoundtripReencoder.entity_type(import.ty).map_err(|e| e.to_string())?;
-                    let renamed = rename(import.module);
-                    imports.import(renamed.as_deref().unwrap_or(import.module), import.name, ty);
+                    match rename(&import) {
+                        Some((module, field)) => imports.import(&module, &field, ty),
+                        None => imports.import(import.module, import.name, ty),
+                    };
                 }
                 out.section(&imports);
             }
             Payload::Version { .. } | Payload::End(_) | Payload::CodeSectionEntry(_) => {}
+            Payload::CustomSection(c) if c.name().starts_with("component-type") => {}
             other => {
                 if let Some((id, range)) = other.as_section() {
                     out.section(&wasm_encoder::RawSection { id, data: &module[range.start as usize..range.end as usize] });
@@ -169,49 +178,26 @@ fn uses_memory(module: &[u8]) -> std::result::Result<bool, String> {
 /// when `body_streams`, its wasi:io imports too (field `wasi:io/<interface>|<function>`, without
 /// the version: the adapter serves whichever 0.2 release the guest names).
 fn renamed_imports(module: &[u8], source: Generation, body_streams: bool) -> std::result::Result<Vec<u8>, String> {
-    let mut out = wasm_encoder::Module::new();
     let mut renamed = 0;
-    for payload in Parser::new(0).parse_all(module) {
-        let payload = payload.map_err(|e| one_line(&e.to_string()))?;
-        match &payload {
-            Payload::ImportSection(s) => {
-                let mut imports = wasm_encoder::ImportSection::new();
-                for import in s.clone().into_imports() {
-                    let import = import.map_err(|e| e.to_string())?;
-                    let ty = RoundtripReencoder.entity_type(import.ty).map_err(|e| e.to_string())?;
-                    let of_source = match InterfaceName::parse(import.module) {
-                        Some(n) => generation::classify(&n).and_then(|g| g.ok()) == Some(source),
-                        // G1's interfaces have plain names (`readwrite`, `streams`, ...).
-                        None => generation::classify_plain(import.module) == Some(source),
-                    };
-                    let body_io = body_streams
-                        .then(|| InterfaceName::parse(import.module))
-                        .flatten()
-                        .filter(|n| n.namespace == "wasi" && n.package == "io" && matches!(n.interface, "error" | "poll" | "streams"));
-                    if of_source && matches!(import.ty, TypeRef::Func(_)) {
-                        renamed += 1;
-                        imports.import(ADAPTER_MODULE, &format!("{}|{}", import.module, import.name), ty);
-                    } else if let (Some(io), TypeRef::Func(_)) = (body_io, import.ty) {
-                        imports.import(ADAPTER_MODULE, &format!("wasi:io/{}|{}", io.interface, import.name), ty);
-                    } else {
-                        imports.import(import.module, import.name, ty);
-                    }
-                }
-                out.section(&imports);
-            }
-            Payload::Version { .. } | Payload::End(_) => {}
-            // Stale once the imports change: the encoder writes the metadata again.
-            Payload::CustomSection(c) if c.name().starts_with("component-type") => {}
-            Payload::CodeSectionEntry(_) => {}
-            other => {
-                if let Some((id, range)) = other.as_section() {
-                    out.section(&wasm_encoder::RawSection { id, data: &module[range.start as usize..range.end as usize] });
-                }
-            }
+    let out = rewritten_imports(module, |import| {
+        if !matches!(import.ty, TypeRef::Func(_)) {
+            return None;
         }
-    }
+        let parsed = InterfaceName::parse(import.module);
+        let of_source = match &parsed {
+            Some(n) => generation::classify(n).and_then(|g| g.ok()) == Some(source),
+            // G1's interfaces have plain names (`readwrite`, `streams`, ...).
+            None => generation::classify_plain(import.module) == Some(source),
+        };
+        if of_source {
+            renamed += 1;
+            return Some((ADAPTER_MODULE.to_string(), format!("{}|{}", import.module, import.name)));
+        }
+        let io = parsed.filter(|n| body_streams && n.namespace == "wasi" && n.package == "io" && matches!(n.interface, "error" | "poll" | "streams"))?;
+        Some((ADAPTER_MODULE.to_string(), format!("wasi:io/{}|{}", io.interface, import.name)))
+    })?;
     if renamed == 0 {
         return Err(format!("its core module imports nothing of {source}"));
     }
-    Ok(out.finish())
+    Ok(out)
 }

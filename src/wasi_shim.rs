@@ -180,10 +180,18 @@ use wasm_encoder::reencode::ReencodeComponent as _;
 fn request_options_0_2_0(declared: &Declared, ty: &mut InstanceType) -> Result<(), String> {
     let options = declared.exported_type("request-options")?;
     let duration = declared.exported_type("duration")?;
+    timeout_functions(ty, options, ComponentValType::Type(duration), "duration", |t| format!("[method]request-options.{t}"));
+    Ok(())
+}
+
+/// The three request-options timeout getters and setters, declared in `ty` on resource
+/// type `options` with `duration` in and out and the setter's parameter called `param`; each
+/// exported as `name("connect-timeout")`, `name("set-connect-timeout")` and so on.
+fn timeout_functions(ty: &mut InstanceType, options: u32, duration: ComponentValType, param: &str, name: impl Fn(&str) -> String) {
     let borrowed = ty.type_count();
     ty.ty().defined_type().borrow(options);
     let optional = ty.type_count();
-    ty.ty().defined_type().option(ComponentValType::Type(duration));
+    ty.ty().defined_type().option(duration);
     let outcome = ty.type_count();
     ty.ty().defined_type().result(None, None);
     let getter = ty.type_count();
@@ -191,13 +199,12 @@ fn request_options_0_2_0(declared: &Declared, ty: &mut InstanceType) -> Result<(
     let setter = ty.type_count();
     ty.ty()
         .function()
-        .params([("self", ComponentValType::Type(borrowed)), ("duration", ComponentValType::Type(optional))])
+        .params([("self", ComponentValType::Type(borrowed)), (param, ComponentValType::Type(optional))])
         .result(Some(ComponentValType::Type(outcome)));
     for timeout in ["connect", "first-byte", "between-bytes"] {
-        ty.export(&format!("[method]request-options.{timeout}-timeout"), ComponentTypeRef::Func(getter));
-        ty.export(&format!("[method]request-options.set-{timeout}-timeout"), ComponentTypeRef::Func(setter));
+        ty.export(&name(&format!("{timeout}-timeout")), ComponentTypeRef::Func(getter));
+        ty.export(&name(&format!("set-{timeout}-timeout")), ComponentTypeRef::Func(setter));
     }
-    Ok(())
 }
 
 /// 0.2.0's `future-trailers.get: func() -> option<result<result<option<trailers>, error-code>>>`,
@@ -226,23 +233,7 @@ fn future_trailers_0_2_0(declared: &Declared, ty: &mut InstanceType) -> Result<(
 fn request_options_ms(names: &[u32]) -> InstanceType {
     let mut ty = InstanceType::new();
     ty.alias(Alias::Outer { kind: ComponentOuterAliasKind::Type.into(), count: 1, index: names[0] });
-    let borrowed = ty.type_count();
-    ty.ty().defined_type().borrow(0);
-    let optional = ty.type_count();
-    ty.ty().defined_type().option(ComponentValType::Primitive(wasm_encoder::PrimitiveValType::U64));
-    let outcome = ty.type_count();
-    ty.ty().defined_type().result(None, None);
-    let getter = ty.type_count();
-    ty.ty().function().params([("self", ComponentValType::Type(borrowed))]).result(Some(ComponentValType::Type(optional)));
-    let setter = ty.type_count();
-    ty.ty()
-        .function()
-        .params([("self", ComponentValType::Type(borrowed)), ("ms", ComponentValType::Type(optional))])
-        .result(Some(ComponentValType::Type(outcome)));
-    for timeout in ["connect", "first-byte", "between-bytes"] {
-        ty.export(&format!("{timeout}-timeout-ms"), ComponentTypeRef::Func(getter));
-        ty.export(&format!("set-{timeout}-timeout-ms"), ComponentTypeRef::Func(setter));
-    }
+    timeout_functions(&mut ty, 0, ComponentValType::Primitive(wasm_encoder::PrimitiveValType::U64), "ms", |t| format!("{t}-ms"));
     ty
 }
 

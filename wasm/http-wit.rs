@@ -47,9 +47,19 @@ pub fn http_rc_2023_11_10(wit: &Path) -> String {
     )
 }
 
-/// Writes `packages` (directory name, WIT text) under `dir/deps`, with the WIT packages of
-/// the project named in `from_project` beside them.
-pub fn write_deps(dir: &Path, wit: &Path, packages: &[(&str, String)], from_project: &[&str]) {
+/// Writes `$OUT_DIR/wit` afresh for a build script: `file` (name, WIT text), and under
+/// `deps` the `packages` (directory name, WIT text) and the packages of the project's `wit`
+/// named in `from_project`; cargo reruns the script when `wit` changes.
+pub fn write_wit(wit: &Path, (name, text): (&str, &str), packages: &[(&str, String)], from_project: &[&str]) {
+    let dir = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("wit");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), text).unwrap();
+    write_deps(&dir, wit, packages, from_project);
+    println!("cargo:rerun-if-changed={}", wit.display());
+}
+
+fn write_deps(dir: &Path, wit: &Path, packages: &[(&str, String)], from_project: &[&str]) {
     for (name, text) in packages {
         let package = dir.join("deps").join(name);
         std::fs::create_dir_all(&package).unwrap();

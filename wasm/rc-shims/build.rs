@@ -46,15 +46,10 @@ world sockets-udp-shim { export sockets-udp; }
 "#;
 
 fn main() {
-    let manifest = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
-    let wit = manifest.join("../../wit");
-    let dir = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("wit");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("shims.wit"), SHIMS).unwrap();
-    http_wit::write_deps(
-        &dir,
+    let wit = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("../../wit");
+    http_wit::write_wit(
         &wit,
+        ("shims.wit", SHIMS),
         &[("http-0.2.0", http_wit::http_0_2_0(&wit))],
         &["io-0.2.0", "clocks-0.2.0", "sockets-0.2.0"],
     );
@@ -62,5 +57,4 @@ fn main() {
     println!("cargo:rustc-check-cfg=cfg(feature, values(\"fused\"))");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=../http-wit.rs");
-    println!("cargo:rerun-if-changed=../../wit");
 }

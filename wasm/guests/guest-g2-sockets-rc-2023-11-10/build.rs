@@ -20,20 +20,14 @@ world guest {
 ";
 
 fn main() {
-    let manifest = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
-    let wit = manifest.join("../../../wit");
-    let dir = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("wit");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("world.wit"), WORLD).unwrap();
-    http_wit::write_deps(
-        &dir,
+    let wit = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("../../../wit");
+    http_wit::write_wit(
         &wit,
+        ("world.wit", WORLD),
         &[("sockets-0.2.0-rc-2023-11-10", sockets_wit::sockets_rc_2023_11_10(&wit))],
         &["keyvalue-g2-2023-11", "io-0.2.0-rc-2023-11-10", "clocks-0.2.0-rc-2023-11-10", "cli-0.2.0-rc-2023-11-10"],
     );
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=../../http-wit.rs");
     println!("cargo:rerun-if-changed=../../sockets-wit.rs");
-    println!("cargo:rerun-if-changed=../../../wit");
 }

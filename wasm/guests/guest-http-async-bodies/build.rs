@@ -20,18 +20,17 @@ world guest {{
 }
 
 fn main() {
-    let manifest = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
-    let wit = manifest.join("../../../wit");
-    let dir = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("wit");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let wit = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("../../../wit");
     let (keyvalue, package) = match std::env::var_os("CARGO_FEATURE_G4") {
         Some(_) => ("wasi:keyvalue/eventual-imports@0.2.0-draft", "keyvalue-0.2.0-draft"),
         None => ("wasi:keyvalue/imports@0.1.0", "keyvalue-g3-0.1.0"),
     };
-    std::fs::write(dir.join("world.wit"), world(keyvalue)).unwrap();
-    http_wit::write_deps(&dir, &wit, &[("http-0.2.0", http_wit::http_0_2_0(&wit))], &[package, "io-0.2.0", "clocks-0.2.0", "cli-0.2.0"]);
+    http_wit::write_wit(
+        &wit,
+        ("world.wit", &world(keyvalue)),
+        &[("http-0.2.0", http_wit::http_0_2_0(&wit))],
+        &[package, "io-0.2.0", "clocks-0.2.0", "cli-0.2.0"],
+    );
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=../../http-wit.rs");
-    println!("cargo:rerun-if-changed=../../../wit");
 }

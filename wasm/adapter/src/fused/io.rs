@@ -133,28 +133,25 @@ fn not_live(kind: Kind, h: u32, miss: kv_adapt_convert::slab::Miss) -> StreamErr
     StreamError::Failed(trace::bad_handle(kind, h, miss))
 }
 
-/// Up to `len` bytes of input stream `h`; `closed` once all were read.
-fn read(h: u32, len: u64) -> Result<Vec<u8>, StreamError> {
+/// Up to `len` bytes of input stream `h`, in place, consumed; `closed` once all were read.
+fn take(h: u32, len: u64) -> Result<&'static [u8], StreamError> {
     let (all, at) = streams().inputs.get_mut(h).map_err(|m| not_live(Kind::InputStream, h, m))?;
     let rest = all.len() - *at;
     if rest == 0 {
         return Err(StreamError::Closed);
     }
     let n = usize::try_from(len).map_or(rest, |l| l.min(rest));
-    let out = all[*at..*at + n].to_vec();
     *at += n;
-    Ok(out)
+    Ok(&all[*at - n..*at])
+}
+
+/// [`take`], owned: for a splice between two value bodies, whose append needs the streams again.
+fn read(h: u32, len: u64) -> Result<Vec<u8>, StreamError> {
+    take(h, len).map(<[u8]>::to_vec)
 }
 
 fn skip(h: u32, len: u64) -> Result<u64, StreamError> {
-    let (all, at) = streams().inputs.get_mut(h).map_err(|m| not_live(Kind::InputStream, h, m))?;
-    let rest = all.len() - *at;
-    if rest == 0 {
-        return Err(StreamError::Closed);
-    }
-    let n = usize::try_from(len).map_or(rest, |l| l.min(rest));
-    *at += n;
-    Ok(n as u64)
+    take(h, len).map(|bytes| bytes.len() as u64)
 }
 
 /// Runs `f` on the body output stream `h` appends to; `closed` once its value was dropped.
@@ -242,8 +239,9 @@ fn splice_into_host(dst: u32, src: u32, len: u64, blocking: bool) -> Result<u64,
             *(at as *const u64)
         }
     };
-    let bytes = read(src, len.min(room))?;
-    // SAFETY: a return area for `result<_, stream-error>`; the bytes are this module's.
+    let bytes = take(src, len.min(room))?;
+    // SAFETY: a return area for `result<_, stream-error>`; the bytes are the body's, in this
+    // module's memory, and the host call touches no stream of ours.
     unsafe {
         let mut ret = [0u64; 2];
         let out = ret.as_mut_ptr() as *mut u8;
@@ -351,22 +349,22 @@ extern "C" fn drop_input_stream(h: u32) {
     streams().inputs.remove(h);
 }
 
-unsafe fn put_read(ret: *mut u8, r: Result<Vec<u8>, StreamError>) {
-    // result<list<u8>, stream-error>: the payload at 4.
-    unsafe { put(ret, 4, r, |at, data| put_list(at, give(&data))) }
+unsafe fn put_read(ret: *mut u8, r: Result<&[u8], StreamError>) {
+    // result<list<u8>, stream-error>: the payload at 4, copied once into the guest's block.
+    unsafe { put(ret, 4, r, |at, data| put_list(at, give(data))) }
 }
 
 #[export_name = "wasi:io/streams|[method]input-stream.read"]
 unsafe extern "C" fn input_read(h: u32, len: u64, ret: *mut u8) {
     forward!(h, host::read(h, len, ret));
-    unsafe { put_read(ret, read(h, len)) }
+    unsafe { put_read(ret, take(h, len)) }
 }
 
 // Nothing here waits: the whole body is already in memory.
 #[export_name = "wasi:io/streams|[method]input-stream.blocking-read"]
 unsafe extern "C" fn input_blocking_read(h: u32, len: u64, ret: *mut u8) {
     forward!(h, host::blocking_read(h, len, ret));
-    unsafe { put_read(ret, read(h, len)) }
+    unsafe { put_read(ret, take(h, len)) }
 }
 
 #[export_name = "wasi:io/streams|[method]input-stream.skip"]

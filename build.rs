@@ -158,7 +158,7 @@ const FUSED_PAIRS: &[(&str, &str)] = &[("g1", "g5"), ("g1", "g6"), ("g2", "g5"),
 const FUSED_IO_PAIRS: &[(&str, &str)] = &[("g2", "g5"), ("g2", "g6"), ("g3", "g5"), ("g3", "g6"), ("g4", "g5"), ("g4", "g6")];
 /// Fused adapters that serve value bodies and forward every other stream, pollable and
 /// error to the host's wasi:io@0.2.0 (feature `forward`): the fused wrapping flavour.
-const FUSED_FORWARD_PAIRS: &[(&str, &str)] = &[("g3", "g5"), ("g3", "g6"), ("g4", "g5"), ("g4", "g6")];
+const FUSED_FORWARD_PAIRS: &[(&str, &str)] = &[("g2", "g5"), ("g2", "g6"), ("g3", "g5"), ("g3", "g6"), ("g4", "g5"), ("g4", "g6")];
 
 /// Generations the filesystem store is built for.
 const STORE_TARGETS: &[&str] = &["g5", "g6"];
@@ -232,6 +232,7 @@ fn test_guests() -> Vec<Build> {
         Build::new("guest-bounds", "g6", Target::Unknown, Output::Lib, "guest-g6-bounds"),
         Build::new("guest-g5-crash-writer", "", Target::Wasip2, Output::Bin, "guest-g5-crash-writer"),
         Build::new("guest-g2-http-actor", "", Target::Wasip1Reactor, Output::Lib, "guest-g2-http-actor"),
+        Build::new("guest-g2-http-actor", "async-bodies", Target::Wasip1Reactor, Output::Lib, "guest-g2-http-actor-async-bodies"),
         Build::new("guest-g2-http-rc-2023-11-10", "", Target::Unknown, Output::Lib, "guest-g2-http-rc-2023-11-10"),
         Build::new("guest-g2-sockets-rc-2023-11-10", "", Target::Unknown, Output::Lib, "guest-g2-sockets-rc-2023-11-10"),
         Build::new("guest-http-async-bodies", "g3", Target::Unknown, Output::Lib, "guest-g3-http-async-bodies"),
@@ -439,6 +440,12 @@ fn fused_adapter(
     let wasm = cargo_build(&root.join("wasm/Cargo.toml"), &build, &wasm_target.join("fused"), &env)?;
     let linked = std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?;
     let mut module = relocate::adapter_module(&linked).with_context(|| format!("making {} an adapter module", build.artifact))?;
+    if forward && front == "g2" {
+        // The G2 front names its streams at rc-2023-11-10; this flavour is fused only into a
+        // guest moved to 0.2.0, where they are the 0.2.0 streams it forwards to.
+        let rc_io = |m: &str| m.strip_suffix("@0.2.0-rc-2023-11-10").filter(|i| i.starts_with("wasi:io/")).map(|i| format!("{i}@0.2.0"));
+        module = relocate::merged_imports(&module, rc_io).with_context(|| format!("moving {}'s wasi:io to 0.2.0", build.artifact))?;
+    }
     let wasi = if forward { "-wasi" } else { "" };
     let world = resolve.select_world(&[*ours], Some(&format!("fused-{front}-on-{back}{wasi}")))?;
     wit_component::embed_component_metadata(&mut module, resolve, world, StringEncoding::UTF8)?;

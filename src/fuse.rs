@@ -12,13 +12,20 @@
 //! without the version). Its world is embedded again, and wit-component encodes the pair.
 //! The forwarding adapter (`Fused::forward`) also calls the host's wasi:io; its imports are
 //! moved to the guest's own 0.2 release first, so that the one wasi:io import of the result
-//! is the guest's (`at_guests_io_release`).
+//! is the guest's (`at_guests_releases`).
 //! Every custom section of the module (names, producers) is kept.
 //!
+//! A guest that carries a WASI preview1 adapter module (a std `wasm32-wasip1` build made a
+//! component by wit-component) has it re-linked: the embedded copy lost its metadata and
+//! was trimmed to what the guest used, so it is replaced by wasmtime 48's adapter of the
+//! same kind (reactor, or command when the main module exports `_start`), whose WASI names
+//! are moved to the guest's own releases. `plan` asks for that only where nothing composed
+//! can serve the guest (async bodies beside wasi:http or wasi:sockets), or for `--link fused`.
+//!
 //! Refused, so that `plug` composes instead: a component that is not one main module plus
-//! wit-component's shims (already composed, nested components, or an embedded adapter
-//! module such as WASI preview1's, which would have to be re-linked too), and a guest whose
-//! exports still use the legacy types (a `handle-watch` export).
+//! wit-component's shims and at most that preview1 adapter (already composed, nested
+//! components, a second adapter of another kind), and a guest whose exports still use the
+//! legacy types (a `handle-watch` export).
 
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
 use wasmparser::{Parser, Payload, TypeRef};
@@ -34,55 +41,166 @@ pub const ADAPTER_MODULE: &str = "kv-adapt";
 /// `guest` (called `name` in errors) with `adapter` linked inside it.
 pub fn fuse(name: &str, guest: &[u8], adapter: &Fused) -> Result<Vec<u8>> {
     let refuse = |why: String| Error::CannotFuse { name: name.to_string(), why };
-    let main = main_module(guest).map_err(refuse)?;
-    let (resolve, world) = match wit_component::decode(guest) {
+    let Modules { main, preview1 } = modules(guest).map_err(refuse)?;
+    let (mut resolve, world) = match wit_component::decode(guest) {
         Ok(DecodedWasm::Component(resolve, world)) => (resolve, world),
         Ok(DecodedWasm::WitPackage(..)) => return Err(refuse("it is a WIT package, not a component".into())),
         Err(e) => return Err(refuse(format!("its world cannot be read: {}", one_line(&format!("{e:#}"))))),
     };
-    let mut module = renamed_imports(main, adapter.source, adapter.io).map_err(refuse)?;
+    let module = renamed_imports(main, adapter.source, adapter.io).map_err(refuse)?;
+    let mut module = core_names_as_world(&module, &resolve, world).map_err(refuse)?;
     let adapter_bytes = match adapter.forward {
-        true => at_guests_io_release(adapter.bytes, &resolve).map_err(refuse)?,
+        true => at_guests_releases(adapter.bytes, ADAPTER_MODULE, &resolve).map_err(refuse)?,
         false => adapter.bytes.to_vec(),
+    };
+    let preview1 = match preview1 {
+        None => None,
+        Some(kind) => {
+            if kind == Preview1::Command {
+                // The command adapter exports `wasi:cli/run` (calling `_start`); the main
+                // module does not.
+                without_run_export(&mut resolve, world);
+            }
+            Some(at_guests_releases(kind.replacement(), PREVIEW1_MODULE, &resolve).map_err(|why| refuse(format!("wasmtime's preview1 adapter: {why}")))?)
+        }
     };
     wit_component::embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8)
         .map_err(|e| refuse(one_line(&format!("{e:#}"))))?;
-    ComponentEncoder::default()
-        .module(&module)
-        .and_then(|e| e.adapter(ADAPTER_MODULE, &adapter_bytes))
-        .and_then(|e| e.validate(true).encode())
-        .map_err(|e| refuse(format!("wit-component could not link the adapter: {}", one_line(&format!("{e:#}")))))
+    let mut encoder = ComponentEncoder::default();
+    let encoded = (|| {
+        encoder.module(&module)?;
+        if let Some(preview1) = &preview1 {
+            encoder.adapter(PREVIEW1_MODULE, preview1)?;
+        }
+        encoder.adapter(ADAPTER_MODULE, &adapter_bytes)?.validate(true).encode()
+    })();
+    encoded.map_err(|e| refuse(format!("wit-component could not link the adapter: {}", one_line(&format!("{e:#}")))))
 }
 
-/// The forwarding adapter module (`Fused::forward`) with its `wasi:io@0.2.0`, the world's
-/// and the core imports' alike, moved to the guest's own 0.2 release. A guest's component
-/// names only the functions it used, so its decoded wasi:io is a partial view; under one
-/// name and version, wit-component merges the adapter's full view into it, where a second
-/// version would be folded into the guest's by semver and miss the functions the guest
-/// never called.
-fn at_guests_io_release(adapter: &[u8], guest: &wit_parser::Resolve) -> std::result::Result<Vec<u8>, String> {
-    let is_io = |n: &wit_parser::PackageName| n.namespace == "wasi" && n.name == "io";
-    // A guest without wasi:io of its own gets the adapter's.
-    let Some(release) = guest.packages.iter().map(|(_, p)| &p.name).find(|n| is_io(n)).cloned() else {
-        return Ok(adapter.to_vec());
+/// `module` with the core names of its imports and exports moved to the release-candidate
+/// renaming `plug` applied to its component (`wasi_rc`), where `world` (decoded from that
+/// component) has the 0.2.0 name in place of the module's rc one. A component renamed by
+/// `wasi_rc` keeps its core modules' names; re-encoding needs them to match the world.
+fn core_names_as_world(module: &[u8], resolve: &wit_parser::Resolve, world: wit_parser::WorldId) -> std::result::Result<Vec<u8>, String> {
+    let w = &resolve.worlds[world];
+    let names: Vec<String> = w.imports.keys().chain(w.exports.keys()).map(|key| resolve.name_world_key(key)).collect();
+    let moved = |interface: &str| -> Option<String> {
+        if names.iter().any(|n| n == interface) {
+            return None;
+        }
+        crate::wasi_rc::renamed(interface).filter(|r| names.contains(r))
     };
-    let (module, mut bindgen) = wit_component::metadata::decode(adapter).map_err(|e| format!("the shipped adapter's world: {e:#}"))?;
-    let module = module.ok_or("the shipped adapter has no module")?;
-    let ours = bindgen.resolve.package_names.iter().find(|(n, _)| is_io(n)).map(|(n, id)| (n.clone(), *id));
-    let Some((old, id)) = ours else {
-        return Err("the shipped forwarding adapter imports no wasi:io".into());
+    // `[export]` modules hold an exported interface's resource intrinsics; an export is
+    // `interface#function`, and its post-return `cabi_post_interface#function`.
+    let import = |import: &wasmparser::Import| {
+        let (prefix, interface) = import.module.strip_prefix("[export]").map(|i| ("[export]", i)).unwrap_or(("", import.module));
+        Some((format!("{prefix}{}", moved(interface)?), import.name.to_string()))
     };
-    if old == release {
-        return Ok(adapter.to_vec());
+    let export = |name: &str| {
+        let (interface, function) = name.split_once('#')?;
+        let (prefix, interface) = interface.strip_prefix("cabi_post_").map(|i| ("cabi_post_", i)).unwrap_or(("", interface));
+        Some(format!("{prefix}{}#{function}", moved(interface)?))
+    };
+    rewritten(module, import, export)
+}
+
+/// The core module name a preview1 guest imports WASI from.
+const PREVIEW1_MODULE: &str = "wasi_snapshot_preview1";
+
+/// Which of wasmtime's preview1 adapters stands in for a guest's embedded one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Preview1 {
+    /// Exports nothing of its own: the guest's exports are the main module's.
+    Reactor,
+    /// Exports `wasi:cli/run`, which calls the main module's `_start`.
+    Command,
+}
+
+impl Preview1 {
+    fn replacement(self) -> &'static [u8] {
+        use wasi_preview1_component_adapter_provider as provider;
+        match self {
+            Preview1::Reactor => provider::WASI_SNAPSHOT_PREVIEW1_REACTOR_ADAPTER,
+            Preview1::Command => provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
+        }
     }
-    bindgen.resolve.packages[id].name = release.clone();
-    bindgen.resolve.package_names.shift_remove(&old);
-    bindgen.resolve.package_names.insert(release.clone(), id);
-    let (from, to) = (format!("@{}", old.version.map(|v| v.to_string()).unwrap_or_default()), release.version.map(|v| format!("@{v}")).unwrap_or_default());
-    let mut module = rewritten_imports(&module, |import| {
-        let interface = import.module.strip_prefix("wasi:io/")?.strip_suffix(from.as_str())?;
-        Some((format!("wasi:io/{interface}{to}"), import.name.to_string()))
-    })?;
+}
+
+/// `world` without its `wasi:cli/run` export, whichever release.
+fn without_run_export(resolve: &mut wit_parser::Resolve, world: wit_parser::WorldId) {
+    let names: Vec<(wit_parser::WorldKey, bool)> = resolve.worlds[world]
+        .exports
+        .keys()
+        .map(|key| {
+            let run = match key {
+                wit_parser::WorldKey::Interface(id) => {
+                    resolve.id_of(*id).is_some_and(|n| InterfaceName::parse(&n).is_some_and(|p| (p.namespace, p.package, p.interface) == ("wasi", "cli", "run")))
+                }
+                wit_parser::WorldKey::Name(_) => false,
+            };
+            (key.clone(), run)
+        })
+        .collect();
+    for (key, run) in names {
+        if run {
+            resolve.worlds[world].exports.shift_remove(&key);
+        }
+    }
+}
+
+/// An adapter module (the forwarding one, `Fused::forward`, or wasmtime's preview1 one)
+/// with every WASI package moved to the guest's release (the guest's wasi:io release for a
+/// package it does not name), in its world and in its core imports and exports alike. A guest's component names only the functions
+/// it used, so its decoded packages are partial views; under one name and version,
+/// wit-component merges the adapter's full view into them, where a second version would
+/// be folded into the guest's by semver and miss the functions the guest never called.
+///
+/// The world is put in a package named after `module_name`: decoded metadata lands in
+/// `root:root`, and two adapters' worlds under that one name would not merge.
+fn at_guests_releases(adapter: &[u8], module_name: &str, guest: &wit_parser::Resolve) -> std::result::Result<Vec<u8>, String> {
+    let (module, mut bindgen) = wit_component::metadata::decode(adapter).map_err(|e| format!("the adapter's world: {e:#}"))?;
+    let module = module.ok_or("the adapter has no module")?;
+    if let Some(id) = bindgen.resolve.worlds[bindgen.world].package {
+        let old = bindgen.resolve.packages[id].name.clone();
+        let own = wit_parser::PackageName { namespace: "kv-adapt-fused".into(), name: module_name.replace('_', "-"), version: None };
+        bindgen.resolve.packages[id].name = own.clone();
+        bindgen.resolve.package_names.shift_remove(&old);
+        bindgen.resolve.package_names.insert(own, id);
+    }
+    let version = |n: &wit_parser::PackageName| n.version.as_ref().map(|v| format!("@{v}")).unwrap_or_default();
+    // (`wasi:<package>/`, the adapter's `@version`, the guest's.)
+    let mut moves: Vec<(String, String, String)> = Vec::new();
+    let ours: Vec<(wit_parser::PackageName, wit_parser::PackageId)> =
+        bindgen.resolve.package_names.iter().map(|(n, id)| (n.clone(), *id)).collect();
+    let guests = |name: &str| guest.packages.iter().map(|(_, p)| &p.name).find(|n| n.namespace == "wasi" && n.name == name);
+    for (old, id) in ours {
+        if old.namespace != "wasi" || old.name == "keyvalue" {
+            continue;
+        }
+        // A package the guest never named goes to its wasi:io release, which every WASI
+        // 0.2 package shares, so that the result asks no newer host than the guest did.
+        let release = match guests(&old.name) {
+            Some(release) => Some(release.clone()),
+            None => guests("io").map(|io| wit_parser::PackageName { version: io.version.clone(), ..old.clone() }),
+        };
+        let Some(release) = release.filter(|r| *r != old) else { continue };
+        bindgen.resolve.packages[id].name = release.clone();
+        bindgen.resolve.package_names.shift_remove(&old);
+        bindgen.resolve.package_names.insert(release.clone(), id);
+        moves.push((format!("{}:{}/", old.namespace, old.name), version(&old), version(&release)));
+    }
+    // `wasi:cli/stdout@0.2.6` to `wasi:cli/stdout@0.2.0`; an export's `#function` stays.
+    let moved = |name: &str| -> Option<String> {
+        let (interface, function) = match name.split_once('#') {
+            Some((interface, function)) => (interface, Some(function)),
+            None => (name, None),
+        };
+        moves.iter().find_map(|(package, from, to)| {
+            let bare = interface.strip_prefix(package.as_str())?.strip_suffix(from.as_str())?;
+            Some(format!("{package}{bare}{to}{}", function.map(|f| format!("#{f}")).unwrap_or_default()))
+        })
+    };
+    let mut module = rewritten(&module, |import| Some((moved(import.module)?, import.name.to_string())), |export| moved(export))?;
     wit_component::embed_component_metadata(&mut module, &bindgen.resolve, bindgen.world, StringEncoding::UTF8)
         .map_err(|e| one_line(&format!("{e:#}")))?;
     Ok(module)
@@ -93,7 +211,16 @@ fn at_guests_io_release(adapter: &[u8], guest: &wit_parser::Resolve) -> std::res
 /// encoder writes the metadata again).
 fn rewritten_imports(
     module: &[u8],
+    rename: impl FnMut(&wasmparser::Import) -> Option<(String, String)>,
+) -> std::result::Result<Vec<u8>, String> {
+    rewritten(module, rename, |_| None)
+}
+
+/// [`rewritten_imports`], with each export that `rename_export` gives a new name renamed too.
+fn rewritten(
+    module: &[u8],
     mut rename: impl FnMut(&wasmparser::Import) -> Option<(String, String)>,
+    mut rename_export: impl FnMut(&str) -> Option<String>,
 ) -> std::result::Result<Vec<u8>, String> {
     let mut out = wasm_encoder::Module::new();
     for payload in Parser::new(0).parse_all(module) {
@@ -111,6 +238,16 @@ fn rewritten_imports(
                 }
                 out.section(&imports);
             }
+            Payload::ExportSection(s) => {
+                let mut exports = wasm_encoder::ExportSection::new();
+                for export in s.clone() {
+                    let export = export.map_err(|e| e.to_string())?;
+                    let kind = RoundtripReencoder.export_kind(export.kind).map_err(|e| e.to_string())?;
+                    let name = rename_export(export.name).unwrap_or_else(|| export.name.to_string());
+                    exports.export(&name, kind, export.index);
+                }
+                out.section(&exports);
+            }
             Payload::Version { .. } | Payload::End(_) | Payload::CodeSectionEntry(_) => {}
             Payload::CustomSection(c) if c.name().starts_with("component-type") => {}
             other => {
@@ -123,14 +260,36 @@ fn rewritten_imports(
     Ok(out.finish())
 }
 
-/// Why `component` has no one main module to link a fused adapter into, or `None`.
+/// Why `component` has no one main module to link a fused adapter into, or `None`. A
+/// preview1 adapter module counts as an obstacle here: re-linking it is asked for
+/// separately ([`relinks_preview1`]).
 pub fn obstacle(component: &[u8]) -> Option<String> {
-    main_module(component).err()
+    match modules(component) {
+        Ok(Modules { preview1: None, .. }) => None,
+        Ok(Modules { preview1: Some(_), .. }) => Some(
+            "it embeds a WASI preview1 adapter module, which kv-adapt re-links only where nothing composed can serve the guest".into(),
+        ),
+        Err(why) => Some(why),
+    }
 }
 
-/// The one main core module of `component`: the first, when every other one is a shim or
-/// fixup module of wit-component (which neither define nor import a memory).
-fn main_module(component: &[u8]) -> std::result::Result<&[u8], String> {
+/// Whether fusing `component` would re-link a preview1 adapter module it carries, and could.
+pub fn relinks_preview1(component: &[u8]) -> bool {
+    matches!(modules(component), Ok(Modules { preview1: Some(_), .. }))
+}
+
+/// The core modules of a component that fusing works with.
+struct Modules<'a> {
+    main: &'a [u8],
+    /// The kind of the preview1 adapter module the main module's `wasi_snapshot_preview1`
+    /// imports are linked to, if it carries one.
+    preview1: Option<Preview1>,
+}
+
+/// The one main core module of `component` (the first) and its preview1 adapter, when every
+/// other module is a shim or fixup module of wit-component (which neither define nor import
+/// a memory) or that one adapter.
+fn modules(component: &[u8]) -> std::result::Result<Modules<'_>, String> {
     let mut modules = Vec::new();
     // 1 inside the component itself; wit-component nests type-only components for its
     // exports, so a nested component is fine as long as it holds no core module.
@@ -149,12 +308,40 @@ fn main_module(component: &[u8]) -> std::result::Result<&[u8], String> {
     let Some((main, rest)) = modules.split_first() else {
         return Err("it has no core module".into());
     };
+    let mut with_memory = 0;
     for other in rest {
         if uses_memory(other)? {
-            return Err("it embeds a second core module with memory (an adapter such as WASI preview1's, which fusing would have to re-link too)".into());
+            with_memory += 1;
         }
     }
-    Ok(*main)
+    let (imports_preview1, starts) = preview1_use(main)?;
+    let preview1 = match (with_memory, imports_preview1) {
+        (0, _) => None,
+        (1, true) => Some(if starts { Preview1::Command } else { Preview1::Reactor }),
+        _ => return Err("it embeds a second core module with memory that is not its WASI preview1 adapter (is it already composed?)".into()),
+    };
+    Ok(Modules { main, preview1 })
+}
+
+/// Whether `module` imports from `wasi_snapshot_preview1`, and whether it exports `_start`.
+fn preview1_use(module: &[u8]) -> std::result::Result<(bool, bool), String> {
+    let (mut imports, mut starts) = (false, false);
+    for payload in Parser::new(0).parse_all(module) {
+        match payload.map_err(|e| one_line(&e.to_string()))? {
+            Payload::ImportSection(s) => {
+                for import in s.into_imports() {
+                    imports |= import.map_err(|e| e.to_string())?.module == PREVIEW1_MODULE;
+                }
+            }
+            Payload::ExportSection(s) => {
+                for export in s {
+                    starts |= export.map_err(|e| e.to_string())?.name == "_start";
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((imports, starts))
 }
 
 fn uses_memory(module: &[u8]) -> std::result::Result<bool, String> {

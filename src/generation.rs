@@ -136,6 +136,9 @@ pub struct Surface {
     /// embedded adapter module such as WASI preview1's), or `None`. Known only after
     /// validation.
     pub cannot_fuse: Option<String>,
+    /// Whether the one obstacle to fusing is a WASI preview1 adapter module the component
+    /// carries, which fusing can re-link (`fuse::relinks_preview1`).
+    pub relinks_preview1: bool,
 }
 
 impl Surface {

@@ -219,19 +219,24 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
     // The fused form of the wrapping flavours: inside the guest's component the adapter
     // shares the host's handle table, so it serves the bodies and hands every other
     // stream, pollable and error to the host's wasi:io, whichever WASI made it (http and
-    // sockets too). It calls wasi:io@0.2.0, which wit-component links to the guest's own
-    // 0.2 release (it merges semver-compatible imports), so any 0.2.x but no release
-    // candidate.
+    // sockets too). Its wasi:io is moved to the guest's own 0.2 release, so any 0.2.x, or
+    // a release candidate that `plug` moves to 0.2.0 first (G2's rc-2023-11-10).
     let io_of_0_2 = surface.imports.iter().all(|n| {
-        InterfaceName::parse(n).is_none_or(|p| {
+        let moved = (!options.keep_wasi_versions).then(|| wasi_rc::renamed(n)).flatten();
+        InterfaceName::parse(moved.as_deref().unwrap_or(n)).is_none_or(|p| {
             !(p.namespace == "wasi" && p.package == "io") || p.version.is_some_and(|v| v.starts_with("0.2.") && !v.contains('-'))
         })
     });
+    // A guest carrying its WASI preview1 adapter is fused only by re-linking that adapter
+    // (wasmtime 48's in place of its own), so only where no composed flavour serves it
+    // (async bodies beside the host's wasi:http or wasi:sockets), or when asked to fuse.
+    let fusable = surface.cannot_fuse.is_none()
+        || (surface.relinks_preview1 && (unwrappable.is_some() || options.linking == Some(Linking::Fused)));
     let forwarding = artifacts::fused_forwarding(source, options.host).filter(|_| {
         surface.async_bodies
             && !other_wasi.is_empty()
             && io_of_0_2
-            && surface.cannot_fuse.is_none()
+            && fusable
             && !surface.exports.iter().any(|e| e == source.watch_export())
             && options.linking != Some(Linking::Composed)
             && matches!(options.bodies, None | Some(Bodies::Wrapping(_)))
@@ -326,7 +331,7 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
         Some(_) if watch.is_some() => Some(format!("the guest exports {}, whose types must stay a component import", source.watch_export())),
         Some(_) if surface.cannot_fuse.is_some() => surface.cannot_fuse.clone(),
         Some(_) if matches!(bodies, Bodies::Wrapping(_)) => {
-            Some("the wrapping flavour (async bodies beside the host's WASI) is fused only for G3 and G4 guests on a wasi:io 0.2 release".to_string())
+            Some("the wrapping flavour (async bodies beside the host's WASI) is fused only for guests on a wasi:io 0.2 release, or rc-2023-11-10 with its WASI names moved to 0.2.0".to_string())
         }
         Some(_) => None,
     };
@@ -369,7 +374,12 @@ pub fn plug(bytes: &[u8], options: &PlugOptions) -> Result<Vec<u8>> {
 pub fn plug_named(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plugged> {
     let mut plugged = plug_keyvalue(name, bytes, options)?;
     if !options.keep_wasi_versions {
-        (plugged.component, plugged.wasi) = wasi_rc::to_0_2_0(name, &plugged.component)?;
+        let (component, renamed) = wasi_rc::to_0_2_0(name, &plugged.component)?;
+        plugged.component = component;
+        // The forwarding flavour's guest was moved before it was fused.
+        if renamed != wasi_rc::Renamed::default() {
+            plugged.wasi = renamed;
+        }
     }
     Ok(plugged)
 }
@@ -385,11 +395,17 @@ fn plug_keyvalue(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plug
         _ => None,
     };
     if let Some((source, fused)) = chosen {
-        match fuse::fuse(name, bytes, fused) {
+        // The forwarding adapter and wasmtime's preview1 adapter speak WASI 0.2: a guest's
+        // release-candidate names are moved first (plan() chose it only if that is allowed).
+        let (guest, wasi) = match fused.forward && !options.keep_wasi_versions {
+            true => wasi_rc::to_0_2_0(name, bytes)?,
+            false => (bytes.to_vec(), Default::default()),
+        };
+        match fuse::fuse(name, &guest, fused) {
             Ok(linked) => {
                 let component = configure_fused(&linked, options)?;
                 check_leftovers(&component, source, options.host)?;
-                return Ok(Plugged { component, plan, wasi: Default::default() });
+                return Ok(Plugged { component, plan, wasi });
             }
             Err(Error::CannotFuse { why, .. }) if options.linking.is_none() => {
                 // Fall back to composing, saying why in the plan.
@@ -623,16 +639,28 @@ mod tests {
         }
         let g4 = calling(&["wasi:io/streams@0.2.0", "wasi:http/types@0.2.0", "wasi:keyvalue/eventual@0.2.0-draft"]);
         assert_eq!(chosen(&g4, &defaults), fused("fused-g4-on-g5-io-wasi"));
+        // G2's rc-2023-11-10 wasi:io, which `plug` moves to 0.2.0 first.
+        let g2 = calling(&["wasi:io/streams@0.2.0-rc-2023-11-10", "wasi:cli/stdout@0.2.0-rc-2023-11-10", "wasi:keyvalue/readwrite"]);
+        assert_eq!(chosen(&g2, &defaults), fused("fused-g2-on-g5-io-wasi"));
+        // A preview1 adapter inside is re-linked where no composed flavour serves the guest
+        // (http, sockets) or when fusing is asked for; else the composed wrapping flavour.
+        let preview1 = |s: Surface| Surface { cannot_fuse: Some("it embeds a WASI preview1 adapter module".into()), relinks_preview1: true, ..s };
+        let g2_http = calling(&["wasi:io/streams@0.2.0-rc-2023-11-10", "wasi:http/types@0.2.0-rc-2023-12-05", "wasi:keyvalue/readwrite"]);
+        assert_eq!(chosen(&preview1(g2_http.clone()), &defaults), fused("fused-g2-on-g5-io-wasi"));
+        assert_eq!(chosen(&preview1(g2.clone()), &defaults), ("adapter-g2-on-g5-io-wasi-stdio".to_string(), Linking::Composed));
+        let fuse = PlugOptions { linking: Some(Linking::Fused), ..PlugOptions::default() };
+        assert_eq!(chosen(&preview1(g2.clone()), &fuse), fused("fused-g2-on-g5-io-wasi"));
         // Not taken: no async body call, composing asked for, a component that cannot be
-        // fused, a release candidate of wasi:io (G2's), or the bodies forced elsewhere.
+        // fused, a release candidate of wasi:io kept, or the bodies forced elsewhere.
         let http = calling(&["wasi:io/streams@0.2.0", "wasi:http/types@0.2.0", "wasi:keyvalue/eventual@0.1.0"]);
         assert_eq!(chosen(&Surface { async_bodies: false, ..http.clone() }, &defaults), fused("fused-g3-on-g5"));
         let composed = PlugOptions { linking: Some(Linking::Composed), ..PlugOptions::default() };
         assert_eq!(chosen(&http, &composed), ("adapter-g3-on-g5".to_string(), Linking::Composed));
         let unfusable = Surface { cannot_fuse: Some("it embeds a second core module".into()), ..http.clone() };
         assert_eq!(chosen(&unfusable, &defaults).1, Linking::Composed);
-        let g2 = calling(&["wasi:io/streams@0.2.0-rc-2023-11-10", "wasi:cli/stdout@0.2.0-rc-2023-11-10", "wasi:keyvalue/readwrite"]);
-        assert_eq!(chosen(&g2, &defaults).0, "adapter-g2-on-g5-io-wasi-stdio");
+        let kept = PlugOptions { keep_wasi_versions: true, ..PlugOptions::default() };
+        assert_eq!(chosen(&g2, &kept).0, "adapter-g2-on-g5-io-wasi-stdio");
+        assert_eq!(chosen(&preview1(g2_http), &composed).0, "adapter-g2-on-g5");
         let host_bodies = PlugOptions { bodies: Some(Bodies::Host), ..PlugOptions::default() };
         assert_eq!(chosen(&http, &host_bodies).0, "fused-g3-on-g5");
     }

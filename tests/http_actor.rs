@@ -31,6 +31,7 @@ const ACTOR: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-http-ac
 const HANDLER_RC_2023_11_10: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-http-rc-2023-11-10.wasm");
 const G3_HTTP_BODIES: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g3-http-async-bodies.wasm");
 const G4_HTTP_BODIES: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g4-http-async-bodies.wasm");
+const ACTOR_ASYNC_BODIES: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-http-actor-async-bodies.wasm");
 
 #[path = "../wasm/http-wit.rs"]
 #[allow(dead_code)]
@@ -779,4 +780,103 @@ async fn after_plug_stock_wasmtime_wasi_http_serves_http_bodies_through_async_va
     assert_eq!(status, 200);
     assert!(body == format!("visit 2\n{big}"), "GET gave {} bytes", body.len());
     assert_eq!(stdout, "visit 2: GET /values/big -> 200\n");
+}
+
+/// The 2023 actor with async value bodies: a std wasm32-wasip1 reactor carrying its own
+/// preview1 adapter, so no adapter can be fused into it as it is, and a composed one could
+/// not share wasi:http's streams. `plug` replaces its preview1 adapter with wasmtime 48's
+/// and fuses the G2 forwarding adapter beside it.
+#[test]
+fn a_2023_actor_calling_async_bodies_beside_wasi_http_has_its_preview1_adapter_relinked_and_is_fused() {
+    use kv_adapt::Generation::{G5, G6};
+    let guest = std::fs::read(ACTOR_ASYNC_BODIES).unwrap();
+    let own = kv_adapt::compose::surface("actor", &guest).unwrap();
+    assert!(own.async_bodies && own.relinks_preview1, "{own:?}");
+    assert!(own.cannot_fuse.as_deref().is_some_and(|why| why.contains("preview1")), "{:?}", own.cannot_fuse);
+    for (host, expected, release) in [(G5, "fused-g2-on-g5-io-wasi", "@0.2.0-draft"), (G6, "fused-g2-on-g6-io-wasi", "@0.2.0-draft2")] {
+        let options = kv_adapt::PlugOptions { host, ..Default::default() };
+        let plugged = kv_adapt::plug_named("actor", &guest, &options).unwrap();
+        let kv_adapt::Plan::Adapt { adapter, linking, why_bodies, .. } = &plugged.plan else { panic!("{}", plugged.plan) };
+        assert_eq!((adapter.as_str(), *linking), (expected, kv_adapt::Linking::Fused), "{}", plugged.plan);
+        assert!(why_bodies.contains("wasi:http/types@0.2.0-rc-2023-12-05"), "{why_bodies}");
+        names_of_today("plugged actor", &plugged.component);
+        // The host's key-value, and WASI 0.2.0 the guest imported itself (its rc names
+        // moved) or that wasmtime's preview1 adapter reads through (the wall clock).
+        let surface = kv_adapt::compose::surface("plugged", &plugged.component).unwrap();
+        for import in &surface.imports {
+            let keyvalue = import.starts_with("wasi:keyvalue/") && import.ends_with(release);
+            let own_moved = own.imports.iter().any(|i| kv_adapt::wasi_rc::renamed(i).as_deref() == Some(import.as_str()));
+            assert!(keyvalue || own_moved || import == "wasi:clocks/wall-clock@0.2.0", "{expected}: unexpected import {import}");
+        }
+        assert_eq!(surface.exports, ["wasi:http/incoming-handler@0.2.0"]);
+    }
+    // Composed (or with the rc names kept), nothing can share the host's streams: async
+    // bodies are refused, and the plan says why.
+    for options in [
+        kv_adapt::PlugOptions { linking: Some(kv_adapt::Linking::Composed), ..Default::default() },
+        kv_adapt::PlugOptions { keep_wasi_versions: true, ..Default::default() },
+    ] {
+        let plugged = kv_adapt::plug_named("actor", &guest, &options).unwrap();
+        let kv_adapt::Plan::Adapt { bodies, why_bodies, linking, .. } = &plugged.plan else { panic!("{}", plugged.plan) };
+        assert_eq!((*bodies, *linking), (kv_adapt::Bodies::Host, kv_adapt::Linking::Composed), "{}", plugged.plan);
+        assert!(why_bodies.contains("wasi:http"), "{why_bodies}");
+    }
+}
+
+#[test]
+fn kv_adapt_serve_moves_the_2023_actors_http_bodies_to_and_from_g2_async_bodies() {
+    for (host, through) in [("g5", "G2 guest through fused-g2-on-g5-io-wasi"), ("g6", "G2 guest through fused-g2-on-g6-io-wasi")] {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut child, mut stderr, line, addr) = serve_with(ACTOR_ASYNC_BODIES, &dir.path().join("kv-data"), 7, &["--host", host]);
+        assert!(line.contains(through), "{line}");
+
+        // Several 64 KiB splices each way, and a partial one at the end.
+        let big = numbered_body(200_000 + 7);
+        assert_eq!(request(&addr, "PUT", "/values/big", &big), (200, "stored 200007 bytes at big\n".to_string()));
+        let (status, body) = get(&addr, "/values/big");
+        assert_eq!(status, 200);
+        assert!(body == big, "{host}: GET gave {} bytes, starting {:?}", body.len(), &body[..body.len().min(40)]);
+        assert_eq!(request(&addr, "PUT", "/values/empty", ""), (200, "stored 0 bytes at empty\n".to_string()));
+        assert_eq!(get(&addr, "/values/empty"), (200, String::new()));
+        assert_eq!(get(&addr, "/values/missing"), (404, "no value at missing\n".to_string()));
+        // The sync-body counter of the plain actor still counts, in the same store.
+        assert_eq!(get(&addr, "/"), (200, "hello from a 2023 actor: visit 1; last path /\n".to_string()));
+        assert_eq!(get(&addr, "/visits"), (200, "1\n".to_string()));
+
+        let status = child.wait().unwrap();
+        let mut rest = String::new();
+        stderr.read_to_string(&mut rest).unwrap();
+        assert!(status.success(), "serve failed: {rest}");
+        // std's println!, through wasmtime's preview1 adapter onto the host's stdout.
+        let mut stdout = String::new();
+        child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+        assert_eq!(
+            stdout,
+            "actor: stored 200007 bytes at big\nactor: sent 200007 bytes of big\nactor: stored 0 bytes at empty\n\
+             actor: sent 0 bytes of empty\nactor: visit 1 to /\n",
+            "{host}"
+        );
+        // What the actor spliced in is in the store, byte for byte.
+        assert_eq!(std::fs::read(dir.path().join("kv-data/%/big")).ok().map(|b| b.len()), Some(big.len()), "{host}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn after_plug_stock_wasmtime_wasi_http_serves_the_2023_actors_async_bodies() {
+    let options = kv_adapt::PlugOptions::default();
+    let plugged = kv_adapt::plug(&std::fs::read(ACTOR_ASYNC_BODIES).unwrap(), &options).unwrap();
+    let bundled = kv_adapt::run::bundle_store(&plugged, &options).unwrap();
+    names_of_today("bundled actor", &bundled);
+    let engine = Engine::default();
+    let component = Component::new(&engine, &bundled).unwrap();
+    let pre = ProxyPre::new(stock_linker(&engine, false).instantiate_pre(&component).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let big: &'static str = Box::leak(numbered_body(100_000).into_boxed_str());
+    let (status, body, stdout) = stock_request_with(&pre, Some(dir.path()), hyper::Method::PUT, "/values/big", big, RecordingHooks::default()).await;
+    assert_eq!((status, body.as_str(), stdout.as_str()), (200, "stored 100000 bytes at big\n", "actor: stored 100000 bytes at big\n"));
+    let (status, body, stdout) = stock_request(&pre, Some(dir.path()), "/values/big").await;
+    assert_eq!(status, 200);
+    assert!(body == big, "GET gave {} bytes", body.len());
+    assert_eq!(stdout, "actor: sent 100000 bytes of big\n");
+    assert_eq!(stock_request(&pre, Some(dir.path()), "/values/missing").await.0, 404);
 }

@@ -7,9 +7,11 @@
 //!
 //! For the G3 guest (one core module, wasi:io 0.2.6) `plug` fuses the forwarding flavour
 //! (`fused-g3-on-g5-io-wasi`): the bodies from memory, every other stream handed to the
-//! host's wasi:io. Composed (`--link composed`, and always for the G2 guest, whose preview1
-//! adapter is a second core module), the wrapping flavour serves the bodies and wraps the
-//! groups of host WASI the guest imports (`-io-wasi-<groups>`). The guests then run through
+//! host's wasi:io. Composed (`--link composed`, and by default for the G2 guest, whose
+//! preview1 adapter is a second core module), the wrapping flavour serves the bodies and
+//! wraps the groups of host WASI the guest imports (`-io-wasi-<groups>`); `--link fused`
+//! re-links the G2 guest's preview1 adapter (wasmtime 48's) and fuses the forwarding
+//! flavour beside it. The guests then run through
 //! `kv-adapt run`, against kv-adapt's strict host of their own generation (no adapter), and,
 //! plugged, on a host made of nothing but wasmtime 48's own wasmtime-wasi and
 //! wasmtime-wasi-keyvalue.

@@ -447,3 +447,73 @@ fn instructions_only(f: Function) -> Vec<u8> {
     // [locals count = 0][instructions]: skip the 0.
     f.into_raw_body()[1..].to_vec()
 }
+
+/// `module` with each function import that `rename` gives a new module name, under that
+/// name; where that makes two imports the same, the later one is merged into the first
+/// (its calls go there). The G2 forwarding flavour uses it: its front's drops of the
+/// rc-2023-11-10 streams are the 0.2.0 drops it also imports, once `plug` has moved the
+/// guest's WASI names to 0.2.0, and an adapter module may import a name only once.
+pub fn merged_imports(module: &[u8], rename: impl Fn(&str) -> Option<String>) -> Result<Vec<u8>> {
+    use wasm_encoder::reencode::{self, Reencode};
+
+    struct Merging {
+        /// New index of each imported function, by old index.
+        imports: Vec<u32>,
+        /// How many function imports were merged away.
+        merged: u32,
+        /// The imports kept, in order: (module, name, type).
+        kept: Vec<(String, String, TypeRef)>,
+    }
+    impl Reencode for Merging {
+        type Error = std::convert::Infallible;
+        fn function_index(&mut self, func: u32) -> Result<u32, reencode::Error<Self::Error>> {
+            Ok(match self.imports.get(func as usize) {
+                Some(new) => *new,
+                None => func - self.merged,
+            })
+        }
+        fn parse_import_section(
+            &mut self,
+            imports: &mut wasm_encoder::ImportSection,
+            _section: wasmparser::ImportSectionReader<'_>,
+        ) -> Result<(), reencode::Error<Self::Error>> {
+            for (module, name, ty) in self.kept.clone() {
+                let ty = self.entity_type(ty)?;
+                imports.import(&module, &name, ty);
+            }
+            Ok(())
+        }
+    }
+
+    let mut merging = Merging { imports: Vec::new(), merged: 0, kept: Vec::new() };
+    // (module, name) of each kept function import, by new index.
+    let mut functions: Vec<(String, String)> = Vec::new();
+    for payload in Parser::new(0).parse_all(module) {
+        if let Payload::ImportSection(s) = payload? {
+            for import in s.into_imports() {
+                let import = import?;
+                let module = rename(import.module).unwrap_or_else(|| import.module.to_string());
+                if !matches!(import.ty, TypeRef::Func(_)) {
+                    merging.kept.push((module, import.name.to_string(), import.ty));
+                    continue;
+                }
+                let key = (module, import.name.to_string());
+                match functions.iter().position(|f| *f == key) {
+                    Some(first) => {
+                        merging.imports.push(first as u32);
+                        merging.merged += 1;
+                    }
+                    None => {
+                        merging.imports.push(functions.len() as u32);
+                        merging.kept.push((key.0.clone(), key.1.clone(), import.ty));
+                        functions.push(key);
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Module::new();
+    reencode::utils::parse_core_module(&mut merging, &mut out, Parser::new(0), module)
+        .map_err(|e| anyhow::anyhow!("re-encoding the adapter module: {e:?}"))?;
+    Ok(out.finish())
+}

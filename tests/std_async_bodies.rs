@@ -217,6 +217,30 @@ fn after_plug_stock_wasmtime_wasi_and_keyvalue_run_the_2023_g2_command() {
     assert_eq!(run_on_stock_wasmtime(&plugged.component), expected_g2_stdout("hello from a 2023 async body", 1));
 }
 
+/// Asked to fuse (`--link fused`), the 2023 G2 command's own preview1 command adapter is
+/// replaced by wasmtime 48's, moved to the guest's WASI release, and the forwarding
+/// adapter is fused beside it: the same output as on the native G2 host, through
+/// `kv-adapt run` and on stock wasmtime-wasi.
+#[test]
+fn asked_to_fuse_the_2023_g2_command_gets_its_preview1_adapter_relinked_and_prints_the_same() {
+    let (native, _) = run_reading_the_note(G2_GUEST, "g2");
+    for host in ["g5", "g6"] {
+        let (fused, said) = run_reading_the_note_with(G2_GUEST, host, &["--link", "fused"]);
+        assert!(said.contains(&format!("fused-g2-on-{host}-io-wasi")), "{said}");
+        assert_eq!(fused, native, "{host}");
+    }
+    let options = kv_adapt::PlugOptions { linking: Some(kv_adapt::Linking::Fused), ..Default::default() };
+    let plugged = kv_adapt::plug_named("g2 guest", &std::fs::read(G2_GUEST).unwrap(), &options).unwrap();
+    let kv_adapt::Plan::Adapt { adapter, linking, .. } = &plugged.plan else { panic!("{}", plugged.plan) };
+    assert_eq!((adapter.as_str(), *linking), ("fused-g2-on-g5-io-wasi", kv_adapt::Linking::Fused));
+    let surface = kv_adapt::compose::surface("plugged", &plugged.component).unwrap();
+    for name in surface.imports.iter().chain(&surface.exports) {
+        assert!(name.starts_with("wasi:keyvalue/") || (wasi_0_2(name) && name.contains("@0.2.0")), "{name}");
+    }
+    assert_eq!(surface.exports, ["wasi:cli/run@0.2.0"]);
+    assert_eq!(run_on_stock_wasmtime(&plugged.component), expected_g2_stdout("hello from a 2023 async body", 1));
+}
+
 #[test]
 fn files_written_and_listed_and_stdin_read_go_through_the_wrapped_host_streams() {
     let data = data_dir();
@@ -283,4 +307,85 @@ fn the_native_g3_host_and_the_fused_and_composed_wrapping_adapters_onto_g5_and_g
         assert!(said.contains(&format!("adapter-g3-on-{host}-io-wasi-stdio-clock-files")), "{said}");
         assert_eq!(composed, native, "{host}, composed");
     }
+}
+
+/// A guest's mistakes with stream handles, through the fused forwarding adapter, where no
+/// canonical ABI checks a handle between the guest and the adapter (one core call). A WAT
+/// guest, since generated bindings never pass such handles:
+/// - a value body's output stream used after its drop gets `last-operation-failed`, whose
+///   error says what was wrong (the adapter's own handle, by its kind bits);
+/// - a handle that is neither the adapter's nor the host's goes to the host's wasi:io as it
+///   is, and the host traps, as it would on a direct call without kv-adapt.
+#[test]
+fn the_forwarding_adapter_reports_a_dead_body_stream_and_leaves_unknown_handles_to_the_host() {
+    let mut resolve = wit_parser::Resolve::default();
+    resolve.push_path(concat!(env!("CARGO_MANIFEST_DIR"), "/wit/kv-adapt")).unwrap();
+    let pkg = resolve
+        .push_str(
+            "fixture.wit",
+            "package test:forwarding;
+             world probe {
+                 import wasi:keyvalue/types@0.1.0;
+                 import wasi:io/error@0.2.0;
+                 import wasi:io/streams@0.2.0;
+                 import wasi:cli/stdout@0.2.0;
+                 /// (result discriminant, stream-error discriminant, the error's text)
+                 export dead-stream: func() -> tuple<u8, u8, string>;
+                 export unknown-handle: func();
+             }",
+        )
+        .unwrap();
+    let world = resolve.select_world(&[pkg], Some("probe")).unwrap();
+    let mut module = wat::parse_str(
+        r#"(module
+            (import "wasi:keyvalue/types@0.1.0" "[static]outgoing-value.new-outgoing-value" (func $new (result i32)))
+            (import "wasi:keyvalue/types@0.1.0" "[method]outgoing-value.outgoing-value-write-body-async" (func $body (param i32 i32)))
+            (import "wasi:io/streams@0.2.0" "[resource-drop]output-stream" (func $drop (param i32)))
+            (import "wasi:io/streams@0.2.0" "[method]output-stream.check-write" (func $check (param i32 i32)))
+            (import "wasi:io/error@0.2.0" "[method]error.to-debug-string" (func $debug (param i32 i32)))
+            (import "wasi:cli/stdout@0.2.0" "get-stdout" (func $stdout (result i32)))
+            (memory (export "memory") 1)
+            (global $bump (mut i32) (i32.const 4096))
+            (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
+                (local $p i32)
+                (local.set $p (i32.and (i32.add (global.get $bump) (i32.sub (local.get 2) (i32.const 1)))
+                                       (i32.sub (i32.const 0) (local.get 2))))
+                (global.set $bump (i32.add (local.get $p) (local.get 3)))
+                (local.get $p))
+            (func (export "dead-stream") (result i32)
+                (local $stream i32)
+                ;; result<own<output-stream>, own<error>> at 16: the stream at 20.
+                (call $body (call $new) (i32.const 16))
+                (local.set $stream (i32.load (i32.const 20)))
+                (call $drop (local.get $stream))
+                ;; result<u64, stream-error> at 32: stream-error's case at 40, its error at 44.
+                (call $check (local.get $stream) (i32.const 32))
+                (i32.store8 (i32.const 128) (i32.load8_u (i32.const 32)))
+                (i32.store8 (i32.const 129) (i32.load8_u (i32.const 40)))
+                ;; The error's text, (pointer, length) at 132.
+                (call $debug (i32.load (i32.const 44)) (i32.const 132))
+                (i32.const 128))
+            (func (export "unknown-handle")
+                ;; Not a handle anyone issued: no kind bits, and far past the host's table.
+                (call $check (i32.const 0x00abcdef) (i32.const 32))))"#,
+    )
+    .unwrap();
+    wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8).unwrap();
+    let guest = wit_component::ComponentEncoder::default().module(&module).unwrap().validate(true).encode().unwrap();
+
+    let plugged = kv_adapt::plug_named("probe", &guest, &kv_adapt::PlugOptions::default()).unwrap();
+    let kv_adapt::Plan::Adapt { adapter, .. } = &plugged.plan else { panic!("{}", plugged.plan) };
+    assert_eq!(adapter, "fused-g3-on-g5-io-wasi", "{}", plugged.plan);
+
+    let (mut store, instance) = common::stock_instance(&plugged.component);
+    let dead = instance.get_typed_func::<(), ((u8, u8, String),)>(&mut store, "dead-stream").unwrap();
+    let ((result, case, text),) = dead.call(&mut store, ()).expect("a dead handle is reported, not trapped on");
+    // `err`, `last-operation-failed`.
+    assert_eq!((result, case), (1, 0), "{text}");
+    assert!(text.starts_with("bad-handle: output-stream ") && text.contains("is not live"), "{text}");
+
+    let (mut store, instance) = common::stock_instance(&plugged.component);
+    let unknown = instance.get_typed_func::<(), ()>(&mut store, "unknown-handle").unwrap();
+    let trap = unknown.call(&mut store, ()).expect_err("the host traps on a handle it never issued");
+    assert!(format!("{trap:?}").contains("unknown handle index"), "{trap:?}");
 }

@@ -592,6 +592,21 @@ impl WasiView for StockHost {
 
 /// Runs `component` as a command on [`StockHost`], its WASI built by `configure` with
 /// stdout captured; what `run` returned and what it printed.
+/// `component` instantiated on wasmtime-wasi and wasmtime-wasi-keyvalue alone, with
+/// nothing configured: for components that export plain functions.
+#[allow(dead_code)]
+pub fn stock_instance(component: &[u8]) -> (Store<StockHost>, wasmtime::component::Instance) {
+    let engine = engine();
+    let component = Component::new(engine, component).unwrap();
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
+    wasmtime_wasi_keyvalue::add_to_linker(&mut linker, |h: &mut StockHost| WasiKeyValue::new(&h.keyvalue, &mut h.table)).unwrap();
+    let state = StockHost { wasi: WasiCtx::builder().build(), keyvalue: WasiKeyValueCtxBuilder::new().build(), table: ResourceTable::new() };
+    let mut store = Store::new(engine, state);
+    let instance = linker.instantiate(&mut store, &component).expect("links against wasmtime-wasi and wasmtime-wasi-keyvalue");
+    (store, instance)
+}
+
 pub fn run_on_stock_wasmtime(component: &[u8], configure: impl FnOnce(&mut wasmtime_wasi::WasiCtxBuilder)) -> (Result<(), ()>, String) {
     let engine = engine();
     let component = Component::new(engine, component).unwrap();

@@ -319,52 +319,105 @@ impl Running {
     }
 }
 
-/// The wrapping flavour's cost on the host's own streams: `guest-g3-async-bodies` (std,
-/// wasm32-wasip2, G3 with async bodies) plugged onto G5 with `adapter-g3-on-g5-io-wasi-*`
-/// over the filesystem store, against the same guest unadapted on kv-adapt's strict G3
-/// host (whose wasi:io is the host's own), both over a fresh directory store. Per-op
-/// figures are (median run with N ops − median base run) ÷ N, so that key-value work,
-/// instantiation and std's start-up cancel out; the base run is a row of its own. Samples
-/// alternate between the two paths. Returns the markdown table.
+/// One guest measured three ways by [`io_wrapping`].
+struct WrapSection {
+    /// The `figure` of its JSON rows, and the store directory's name.
+    figure: &'static str,
+    /// The guest's artifact name.
+    guest: &'static str,
+    /// The generation whose strict kv-adapt host runs it unadapted (its wasi:io is the host's).
+    direct: Generation,
+    /// Labels of the direct, fused and composed paths.
+    labels: [&'static str; 3],
+    /// (measure, N, the variable and value that ask the guest for N ops); the first, with
+    /// no variable, is the base run.
+    workloads: Vec<(&'static str, usize, Option<(&'static str, String)>)>,
+}
+
+/// The wrapping flavours' cost on the host's own streams, fused and composed, against the
+/// same guest unadapted on kv-adapt's strict host of its own generation, all over a fresh
+/// directory store:
+/// - `guest-g3-async-bodies` (std, wasm32-wasip2, G3): fused is `fused-g3-on-g5-io-wasi`;
+/// - `guest-g2-async-bodies` (the 2023 G2 std command with its preview1 adapter): fused is
+///   `fused-g2-on-g5-io-wasi` with the preview1 adapter re-linked (`--link fused`), composed
+///   keeps the guest's own preview1 adapter. Its op is one 5-byte read of an async body.
+///
+/// Per-op figures are (median run with N ops − median base run) ÷ N, so that key-value
+/// work, instantiation and std's start-up cancel out; the base run is a row of its own.
+/// Samples alternate between the paths. Returns the markdown tables.
 fn io_wrapping(engine: &Engine, rounds: usize, jsonl: &mut String, notes: &mut Vec<String>) -> String {
+    const LINES: usize = 1000;
+    const READS: usize = 200;
+    // The G2 guest reads its greeting back in 5-byte reads; it writes it in two halves with
+    // `blocking-write-and-flush`, which takes at most 4096 bytes a call.
+    const GREETING: usize = 8_000;
+    let sections = [
+        WrapSection {
+            figure: "io-wrapping",
+            guest: "guest-g3-async-bodies",
+            direct: Generation::G3,
+            labels: [
+                "g3-direct (strict G3 host)",
+                "g3-fused (fused-g3-on-g5-io-wasi + fs-store)",
+                "g3-composed (adapter-g3-on-g5-io-wasi-stdio-clock-files + fs-store)",
+            ],
+            workloads: vec![
+                ("base run (instantiate + main)", 1, None),
+                ("stdout line, 64 B (println!)", LINES, Some(("STDOUT_LINES", LINES.to_string()))),
+                ("file read, 4 KiB (std::fs::read)", READS, Some(("READ_TIMES", READS.to_string()))),
+            ],
+        },
+        WrapSection {
+            figure: "io-wrapping-g2-relinked",
+            guest: "guest-g2-async-bodies",
+            direct: Generation::G2,
+            labels: [
+                "g2-direct (strict G2 host)",
+                "g2-fused (preview1 re-linked, fused-g2-on-g5-io-wasi + fs-store)",
+                "g2-composed (own preview1, adapter-g2-on-g5-io-wasi-stdio-files + fs-store)",
+            ],
+            workloads: vec![
+                ("base run (instantiate + main)", 1, None),
+                ("async body read, 5 B (blocking-read)", GREETING / 5, Some(("GREETING", "g".repeat(GREETING)))),
+            ],
+        },
+    ];
+    let mut md = String::new();
+    for section in &sections {
+        md.push_str(&io_wrapping_section(engine, section, rounds, jsonl, notes));
+        md.push('\n');
+    }
+    md
+}
+
+fn io_wrapping_section(engine: &Engine, section: &WrapSection, rounds: usize, jsonl: &mut String, notes: &mut Vec<String>) -> String {
     use kv_adapt::run::{Guest, GuestExtras, StoreSpec};
-    let file = format!("{COMPONENTS}/guest-g3-async-bodies.wasm");
+    let file = format!("{COMPONENTS}/{}.wasm", section.guest);
     let guest = match std::fs::read(&file) {
         Ok(g) => g,
         Err(e) => {
-            notes.push(format!("io-wrapping: {file} not available ({e}); rows skipped"));
+            notes.push(format!("{}: {file} not available ({e}); rows skipped", section.figure));
             return String::new();
         }
     };
-    let base = store_base().join("io-wrapping");
+    let base = store_base().join(section.figure);
     let _ = std::fs::remove_dir_all(&base);
     let data = base.join("data");
     std::fs::create_dir_all(&data).expect("bench data dir");
     std::fs::write(data.join("blob.txt"), "a".repeat(4096)).expect("bench file");
-    const LINES: usize = 1000;
-    const READS: usize = 200;
-    // (measure, N, the guest's variable that asks for N ops)
-    let workloads: [(&str, usize, Option<&str>); 3] = [
-        ("base run (instantiate + main)", 1, None),
-        ("stdout line, 64 B (println!)", LINES, Some("STDOUT_LINES")),
-        ("file read, 4 KiB (std::fs::read)", READS, Some("READ_TIMES")),
-    ];
     struct PathRun {
         label: &'static str,
         component: Component,
         kv: kv_adapt::run::KvHost,
     }
     let mut paths = Vec::new();
-    for (label, host, linking) in [
-        ("g3-direct (strict G3 host)", Generation::G3, None),
-        ("g3-fused (fused-g3-on-g5-io-wasi + fs-store)", Generation::G5, Some(kv_adapt::Linking::Fused)),
-        ("g3-composed (adapter-g3-on-g5-io-wasi-stdio-clock-files + fs-store)", Generation::G5, Some(kv_adapt::Linking::Composed)),
-    ] {
+    let hosts = [(section.direct, None), (Generation::G5, Some(kv_adapt::Linking::Fused)), (Generation::G5, Some(kv_adapt::Linking::Composed))];
+    for (label, (host, linking)) in section.labels.into_iter().zip(hosts) {
         let store_dir = base.join(format!("store-{}-{}", host.id(), paths.len()));
         std::fs::create_dir_all(&store_dir).expect("bench store dir");
         let spec = StoreSpec::Dir(store_dir);
         let options = PlugOptions { host, linking, ..PlugOptions::default() };
-        let prepared = kv_adapt::run::ready("guest-g3-async-bodies", &guest, &options, &spec)
+        let prepared = kv_adapt::run::ready(section.guest, &guest, &options, &spec)
             .map_err(|e| e.to_string())
             .and_then(|ready| {
                 let backend = spec.open().map_err(|e| e.to_string())?;
@@ -374,25 +427,25 @@ fn io_wrapping(engine: &Engine, rounds: usize, jsonl: &mut String, notes: &mut V
             });
         match prepared {
             Ok(p) => paths.push(p),
-            Err(e) => notes.push(format!("io-wrapping: {label}: {e}")),
+            Err(e) => notes.push(format!("{}: {label}: {e}", section.figure)),
         }
     }
     if paths.len() != 3 {
         return String::new();
     }
-    let extras_for = |ops: Option<&str>, n: usize| GuestExtras {
+    let extras_for = |ops: &Option<(&str, String)>| GuestExtras {
         env: [("READ_FILE".to_string(), "/data/blob.txt".to_string())]
             .into_iter()
-            .chain(ops.map(|name| (name.to_string(), n.to_string())))
+            .chain(ops.as_ref().map(|(name, value)| (name.to_string(), value.clone())))
             .collect(),
         dirs: vec![(data.clone(), "/data".to_string())],
         network: kv_adapt::run::Network::DEFAULT,
     };
     // times[path][workload]
-    let mut times = vec![vec![Vec::new(); workloads.len()]; paths.len()];
+    let mut times = vec![vec![Vec::new(); section.workloads.len()]; paths.len()];
     for _ in 0..rounds {
-        for (w, (_, n, ops)) in workloads.iter().enumerate() {
-            let extras = extras_for(*ops, *n);
+        for (w, (_, _, ops)) in section.workloads.iter().enumerate() {
+            let extras = extras_for(ops);
             for (p, path) in paths.iter().enumerate() {
                 let guest = Guest { args: &[], extras: &extras };
                 let pipes = (wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(1 << 20), wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(1 << 16));
@@ -407,10 +460,11 @@ fn io_wrapping(engine: &Engine, rounds: usize, jsonl: &mut String, notes: &mut V
         }
     }
     let medians: Vec<Vec<f64>> = times.iter_mut().map(|per| per.iter_mut().map(|t| median(t)).collect()).collect();
-    let mut md = String::from(
-        "| measure | direct (µs) | fused (µs) | composed (µs) | fused ÷ direct | composed ÷ direct |\n|---|---:|---:|---:|---:|---:|\n",
+    let mut md = format!(
+        "`{}`: {}; {}; {}.\n\n| measure | direct (µs) | fused (µs) | composed (µs) | fused ÷ direct | composed ÷ direct |\n|---|---:|---:|---:|---:|---:|\n",
+        section.guest, section.labels[0], section.labels[1], section.labels[2]
     );
-    for (w, (what, n, _)) in workloads.iter().enumerate() {
+    for (w, (what, n, _)) in section.workloads.iter().enumerate() {
         let per = |p: usize| if w == 0 { medians[p][0] } else { (medians[p][w] - medians[p][0]) / *n as f64 };
         let (direct, fused, composed) = (per(0), per(1), per(2));
         let _ = writeln!(
@@ -424,7 +478,8 @@ fn io_wrapping(engine: &Engine, rounds: usize, jsonl: &mut String, notes: &mut V
         );
         let _ = writeln!(
             jsonl,
-            "{{\"figure\":\"io-wrapping\",\"measure\":{},\"direct_us\":{},\"fused_us\":{},\"wrapped_us\":{},\"fused_ratio\":{},\"ratio\":{},\"rounds\":{rounds}}}",
+            "{{\"figure\":{},\"measure\":{},\"direct_us\":{},\"fused_us\":{},\"wrapped_us\":{},\"fused_ratio\":{},\"ratio\":{},\"rounds\":{rounds}}}",
+            js(section.figure),
             js(what),
             jf(direct * 1e6),
             jf(fused * 1e6),
@@ -955,10 +1010,10 @@ fn main() {
     let _ = writeln!(md, "## Instantiation\n\n{inst_md}");
     let _ = writeln!(
         md,
-        "## Host streams through the wrapping flavour\n\n`guest-g3-async-bodies` (std, G3, async bodies) on kv-adapt's \
-         strict G3 host (direct) and plugged onto G5 over the filesystem store, fused (`fused-g3-on-g5-io-wasi`) and composed \
-         (`adapter-g3-on-g5-io-wasi-stdio-clock-files`); per-op rows are (run with N ops − base run) ÷ N (N = 1000 lines, \
-         200 reads).\n\n{wrapping_md}"
+        "## Host streams through the wrapping flavour\n\nEach guest on kv-adapt's strict host of its own generation \
+         (direct) and plugged onto G5 over the filesystem store, fused and composed; per-op rows are (run with N ops − base \
+         run) ÷ N (N = 1000 lines, 200 file reads, 1600 body reads). The G2 command's fused path has its preview1 adapter \
+         re-linked (wasmtime 48's); its composed path keeps its own (wasmtime 15's).\n\n{wrapping_md}"
     );
     let _ = writeln!(md, "## Sizes\n\n{sizes}\n{composed}");
     let _ = writeln!(md, "## plug time\n\n{plug_md}");

@@ -267,7 +267,7 @@ pub fn obstacle(component: &[u8]) -> Option<String> {
     match modules(component) {
         Ok(Modules { preview1: None, .. }) => None,
         Ok(Modules { preview1: Some(_), .. }) => Some(
-            "it embeds a WASI preview1 adapter module, which kv-adapt re-links only where nothing composed can serve the guest".into(),
+            "it embeds a WASI preview1 adapter module, which kv-adapt re-links only to fuse the forwarding flavour (async bodies beside other WASI) where no composed flavour serves the guest or `--link fused` asks".into(),
         ),
         Err(why) => Some(why),
     }

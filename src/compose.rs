@@ -48,8 +48,7 @@ pub fn surface(name: &str, bytes: &[u8]) -> Result<Surface> {
         })
         .cloned()
         .collect();
-    surface.cannot_fuse = crate::fuse::obstacle(bytes);
-    surface.relinks_preview1 = crate::fuse::relinks_preview1(bytes);
+    (surface.cannot_fuse, surface.relinks_preview1) = crate::fuse::obstacle(bytes);
     Ok(surface)
 }
 

@@ -47,8 +47,7 @@ pub fn fuse(name: &str, guest: &[u8], adapter: &Fused) -> Result<Vec<u8>> {
         Ok(DecodedWasm::WitPackage(..)) => return Err(refuse("it is a WIT package, not a component".into())),
         Err(e) => return Err(refuse(format!("its world cannot be read: {}", one_line(&format!("{e:#}"))))),
     };
-    let module = renamed_imports(main, adapter.source, adapter.io).map_err(refuse)?;
-    let mut module = core_names_as_world(&module, &resolve, world).map_err(refuse)?;
+    let mut module = guest_module(main, adapter.source, adapter.io, &resolve, world).map_err(refuse)?;
     let adapter_bytes = match adapter.forward {
         true => at_guests_releases(adapter.bytes, ADAPTER_MODULE, &resolve).map_err(refuse)?,
         false => adapter.bytes.to_vec(),
@@ -77,33 +76,6 @@ pub fn fuse(name: &str, guest: &[u8], adapter: &Fused) -> Result<Vec<u8>> {
     encoded.map_err(|e| refuse(format!("wit-component could not link the adapter: {}", one_line(&format!("{e:#}")))))
 }
 
-/// `module` with the core names of its imports and exports moved to the release-candidate
-/// renaming `plug` applied to its component (`wasi_rc`), where `world` (decoded from that
-/// component) has the 0.2.0 name in place of the module's rc one. A component renamed by
-/// `wasi_rc` keeps its core modules' names; re-encoding needs them to match the world.
-fn core_names_as_world(module: &[u8], resolve: &wit_parser::Resolve, world: wit_parser::WorldId) -> std::result::Result<Vec<u8>, String> {
-    let w = &resolve.worlds[world];
-    let names: Vec<String> = w.imports.keys().chain(w.exports.keys()).map(|key| resolve.name_world_key(key)).collect();
-    let moved = |interface: &str| -> Option<String> {
-        if names.iter().any(|n| n == interface) {
-            return None;
-        }
-        crate::wasi_rc::renamed(interface).filter(|r| names.contains(r))
-    };
-    // `[export]` modules hold an exported interface's resource intrinsics; an export is
-    // `interface#function`, and its post-return `cabi_post_interface#function`.
-    let import = |import: &wasmparser::Import| {
-        let (prefix, interface) = import.module.strip_prefix("[export]").map(|i| ("[export]", i)).unwrap_or(("", import.module));
-        Some((format!("{prefix}{}", moved(interface)?), import.name.to_string()))
-    };
-    let export = |name: &str| {
-        let (interface, function) = name.split_once('#')?;
-        let (prefix, interface) = interface.strip_prefix("cabi_post_").map(|i| ("cabi_post_", i)).unwrap_or(("", interface));
-        Some(format!("{prefix}{}#{function}", moved(interface)?))
-    };
-    rewritten(module, import, export)
-}
-
 /// The core module name a preview1 guest imports WASI from.
 const PREVIEW1_MODULE: &str = "wasi_snapshot_preview1";
 
@@ -128,23 +100,17 @@ impl Preview1 {
 
 /// `world` without its `wasi:cli/run` export, whichever release.
 fn without_run_export(resolve: &mut wit_parser::Resolve, world: wit_parser::WorldId) {
-    let names: Vec<(wit_parser::WorldKey, bool)> = resolve.worlds[world]
+    let is_run = |name: Option<String>| {
+        name.as_deref().and_then(InterfaceName::parse).is_some_and(|p| (p.namespace, p.package, p.interface) == ("wasi", "cli", "run"))
+    };
+    let runs: Vec<wit_parser::WorldKey> = resolve.worlds[world]
         .exports
         .keys()
-        .map(|key| {
-            let run = match key {
-                wit_parser::WorldKey::Interface(id) => {
-                    resolve.id_of(*id).is_some_and(|n| InterfaceName::parse(&n).is_some_and(|p| (p.namespace, p.package, p.interface) == ("wasi", "cli", "run")))
-                }
-                wit_parser::WorldKey::Name(_) => false,
-            };
-            (key.clone(), run)
-        })
+        .filter(|key| matches!(key, wit_parser::WorldKey::Interface(id) if is_run(resolve.id_of(*id))))
+        .cloned()
         .collect();
-    for (key, run) in names {
-        if run {
-            resolve.worlds[world].exports.shift_remove(&key);
-        }
+    for key in runs {
+        resolve.worlds[world].exports.shift_remove(&key);
     }
 }
 
@@ -161,11 +127,8 @@ fn at_guests_releases(adapter: &[u8], module_name: &str, guest: &wit_parser::Res
     let (module, mut bindgen) = wit_component::metadata::decode(adapter).map_err(|e| format!("the adapter's world: {e:#}"))?;
     let module = module.ok_or("the adapter has no module")?;
     if let Some(id) = bindgen.resolve.worlds[bindgen.world].package {
-        let old = bindgen.resolve.packages[id].name.clone();
         let own = wit_parser::PackageName { namespace: "kv-adapt-fused".into(), name: module_name.replace('_', "-"), version: None };
-        bindgen.resolve.packages[id].name = own.clone();
-        bindgen.resolve.package_names.shift_remove(&old);
-        bindgen.resolve.package_names.insert(own, id);
+        rename_package(&mut bindgen.resolve, id, own);
     }
     let version = |n: &wit_parser::PackageName| n.version.as_ref().map(|v| format!("@{v}")).unwrap_or_default();
     // (`wasi:<package>/`, the adapter's `@version`, the guest's.)
@@ -184,9 +147,7 @@ fn at_guests_releases(adapter: &[u8], module_name: &str, guest: &wit_parser::Res
             None => guests("io").map(|io| wit_parser::PackageName { version: io.version.clone(), ..old.clone() }),
         };
         let Some(release) = release.filter(|r| *r != old) else { continue };
-        bindgen.resolve.packages[id].name = release.clone();
-        bindgen.resolve.package_names.shift_remove(&old);
-        bindgen.resolve.package_names.insert(release.clone(), id);
+        rename_package(&mut bindgen.resolve, id, release.clone());
         moves.push((format!("{}:{}/", old.namespace, old.name), version(&old), version(&release)));
     }
     // `wasi:cli/stdout@0.2.6` to `wasi:cli/stdout@0.2.0`; an export's `#function` stays.
@@ -206,17 +167,16 @@ fn at_guests_releases(adapter: &[u8], module_name: &str, guest: &wit_parser::Res
     Ok(module)
 }
 
-/// `module` with each import that `rename` gives a new (module, field) for renamed, and
-/// without its component-type sections, which are stale once the imports change (the
-/// encoder writes the metadata again).
-fn rewritten_imports(
-    module: &[u8],
-    rename: impl FnMut(&wasmparser::Import) -> Option<(String, String)>,
-) -> std::result::Result<Vec<u8>, String> {
-    rewritten(module, rename, |_| None)
+/// Package `id` of `resolve` under `name`.
+fn rename_package(resolve: &mut wit_parser::Resolve, id: wit_parser::PackageId, name: wit_parser::PackageName) {
+    let old = std::mem::replace(&mut resolve.packages[id].name, name.clone());
+    resolve.package_names.shift_remove(&old);
+    resolve.package_names.insert(name, id);
 }
 
-/// [`rewritten_imports`], with each export that `rename_export` gives a new name renamed too.
+/// `module` with each import that `rename` gives a new (module, field) for renamed, each
+/// export that `rename_export` gives a new name renamed, and without its component-type
+/// sections, which are stale once the names change (the encoder writes the metadata again).
 fn rewritten(
     module: &[u8],
     mut rename: impl FnMut(&wasmparser::Import) -> Option<(String, String)>,
@@ -260,22 +220,18 @@ fn rewritten(
     Ok(out.finish())
 }
 
-/// Why `component` has no one main module to link a fused adapter into, or `None`. A
-/// preview1 adapter module counts as an obstacle here: re-linking it is asked for
-/// separately ([`relinks_preview1`]).
-pub fn obstacle(component: &[u8]) -> Option<String> {
+/// Why `component` has no one main module to link a fused adapter into (`None` if it has),
+/// and whether that reason is only a preview1 adapter module, which fusing re-links where
+/// `plan` asks for it.
+pub fn obstacle(component: &[u8]) -> (Option<String>, bool) {
     match modules(component) {
-        Ok(Modules { preview1: None, .. }) => None,
-        Ok(Modules { preview1: Some(_), .. }) => Some(
-            "it embeds a WASI preview1 adapter module, which kv-adapt re-links only to fuse the forwarding flavour (async bodies beside other WASI) where no composed flavour serves the guest or `--link fused` asks".into(),
+        Ok(Modules { preview1: None, .. }) => (None, false),
+        Ok(Modules { preview1: Some(_), .. }) => (
+            Some("it embeds a WASI preview1 adapter module, which kv-adapt re-links only to fuse the forwarding flavour (async bodies beside other WASI) where no composed flavour serves the guest or `--link fused` asks".into()),
+            true,
         ),
-        Err(why) => Some(why),
+        Err(why) => (Some(why), false),
     }
-}
-
-/// Whether fusing `component` would re-link a preview1 adapter module it carries, and could.
-pub fn relinks_preview1(component: &[u8]) -> bool {
-    matches!(modules(component), Ok(Modules { preview1: Some(_), .. }))
 }
 
 /// The core modules of a component that fusing works with.
@@ -361,28 +317,58 @@ fn uses_memory(module: &[u8]) -> std::result::Result<bool, String> {
     Ok(false)
 }
 
-/// `module` with its imports of `source`'s interfaces renamed to [`ADAPTER_MODULE`], and,
-/// when `body_streams`, its wasi:io imports too (field `wasi:io/<interface>|<function>`, without
-/// the version: the adapter serves whichever 0.2 release the guest names).
-fn renamed_imports(module: &[u8], source: Generation, body_streams: bool) -> std::result::Result<Vec<u8>, String> {
-    let mut renamed = 0;
-    let out = rewritten_imports(module, |import| {
-        if !matches!(import.ty, TypeRef::Func(_)) {
+/// The guest's main `module` as it is linked beside the adapter, in one pass:
+/// - its imports of `source`'s interfaces renamed to [`ADAPTER_MODULE`], and, when
+///   `body_streams`, its wasi:io imports too (field `wasi:io/<interface>|<function>`,
+///   without the version: the adapter serves whichever 0.2 release the guest names);
+/// - its other core import and export names moved to the release-candidate renaming `plug`
+///   applied to its component (`wasi_rc`), where `world` (decoded from that component) has
+///   the 0.2.0 name in place of the module's rc one: renaming a component keeps its core
+///   modules' names, and re-encoding needs them to match the world.
+fn guest_module(
+    module: &[u8],
+    source: Generation,
+    body_streams: bool,
+    resolve: &wit_parser::Resolve,
+    world: wit_parser::WorldId,
+) -> std::result::Result<Vec<u8>, String> {
+    let w = &resolve.worlds[world];
+    let names: Vec<String> = w.imports.keys().chain(w.exports.keys()).map(|key| resolve.name_world_key(key)).collect();
+    let moved = |interface: &str| -> Option<String> {
+        if names.iter().any(|n| n == interface) {
             return None;
         }
-        let parsed = InterfaceName::parse(import.module);
-        let of_source = match &parsed {
-            Some(n) => generation::classify(n).and_then(|g| g.ok()) == Some(source),
-            // G1's interfaces have plain names (`readwrite`, `streams`, ...).
-            None => generation::classify_plain(import.module) == Some(source),
-        };
-        if of_source {
-            renamed += 1;
-            return Some((ADAPTER_MODULE.to_string(), format!("{}|{}", import.module, import.name)));
+        crate::wasi_rc::renamed(interface).filter(|r| names.contains(r))
+    };
+    let mut renamed = 0;
+    let import = |import: &wasmparser::Import| {
+        if matches!(import.ty, TypeRef::Func(_)) {
+            let parsed = InterfaceName::parse(import.module);
+            let of_source = match &parsed {
+                Some(n) => generation::classify(n).and_then(|g| g.ok()) == Some(source),
+                // G1's interfaces have plain names (`readwrite`, `streams`, ...).
+                None => generation::classify_plain(import.module) == Some(source),
+            };
+            if of_source {
+                renamed += 1;
+                return Some((ADAPTER_MODULE.to_string(), format!("{}|{}", import.module, import.name)));
+            }
+            let io = parsed.filter(|n| body_streams && n.namespace == "wasi" && n.package == "io" && matches!(n.interface, "error" | "poll" | "streams"));
+            if let Some(io) = io {
+                return Some((ADAPTER_MODULE.to_string(), format!("wasi:io/{}|{}", io.interface, import.name)));
+            }
         }
-        let io = parsed.filter(|n| body_streams && n.namespace == "wasi" && n.package == "io" && matches!(n.interface, "error" | "poll" | "streams"))?;
-        Some((ADAPTER_MODULE.to_string(), format!("wasi:io/{}|{}", io.interface, import.name)))
-    })?;
+        // `[export]` modules hold an exported interface's resource intrinsics.
+        let (prefix, interface) = import.module.strip_prefix("[export]").map(|i| ("[export]", i)).unwrap_or(("", import.module));
+        Some((format!("{prefix}{}", moved(interface)?), import.name.to_string()))
+    };
+    // An export is `interface#function`, its post-return `cabi_post_interface#function`.
+    let export = |name: &str| {
+        let (interface, function) = name.split_once('#')?;
+        let (prefix, interface) = interface.strip_prefix("cabi_post_").map(|i| ("cabi_post_", i)).unwrap_or(("", interface));
+        Some(format!("{prefix}{}#{function}", moved(interface)?))
+    };
+    let out = rewritten(module, import, export)?;
     if renamed == 0 {
         return Err(format!("its core module imports nothing of {source}"));
     }

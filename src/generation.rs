@@ -137,7 +137,7 @@ pub struct Surface {
     /// validation.
     pub cannot_fuse: Option<String>,
     /// Whether the one obstacle to fusing is a WASI preview1 adapter module the component
-    /// carries, which fusing can re-link (`fuse::relinks_preview1`).
+    /// carries, which fusing can re-link (`fuse::obstacle`).
     pub relinks_preview1: bool,
 }
 

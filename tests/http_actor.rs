@@ -113,10 +113,22 @@ fn serve_with(guest: &str, store: &std::path::Path, requests: u32, more: &[&str]
     (child, stderr, line, addr)
 }
 
+/// Waits for a `serve` child started by [`serve_with`] to stop after its requests, asserts
+/// that it succeeded (its stderr otherwise) and gives what the guest wrote on stdout.
+fn served_stdout(mut child: std::process::Child, mut stderr: BufReader<std::process::ChildStderr>) -> String {
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    assert!(status.success(), "serve failed: {rest}");
+    let mut stdout = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    stdout
+}
+
 #[test]
 fn kv_adapt_serve_answers_real_requests_with_a_working_counter() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, mut stderr, line, addr) = serve(ACTOR, &dir.path().join("kv-data"), 5);
+    let (child, stderr, line, addr) = serve(ACTOR, &dir.path().join("kv-data"), 5);
     assert!(line.contains("G2 guest through adapter-g2-on-g5"), "{line}");
 
     for visit in 1..=3 {
@@ -125,12 +137,7 @@ fn kv_adapt_serve_answers_real_requests_with_a_working_counter() {
     assert_eq!(get(&addr, "/visits"), (200, "3\n".to_string()));
     assert_eq!(get(&addr, "/nowhere"), (404, "no route for /nowhere\n".to_string()));
 
-    let status = child.wait().unwrap();
-    let mut rest = String::new();
-    stderr.read_to_string(&mut rest).unwrap();
-    assert!(status.success(), "serve failed: {rest}");
-    let mut stdout = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    let stdout = served_stdout(child, stderr);
     assert_eq!(stdout, "actor: visit 1 to /\nactor: visit 2 to /\nactor: visit 3 to /\n");
 }
 
@@ -490,7 +497,7 @@ fn upstream() -> (u16, std::thread::JoinHandle<String>) {
 fn kv_adapt_serve_shims_what_http_rc_2023_11_10_changed_over_loopback() {
     let (port, upstream) = upstream();
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, mut stderr, line, addr) = serve(HANDLER_RC_2023_11_10, &dir.path().join("kv-data"), 4);
+    let (child, stderr, line, addr) = serve(HANDLER_RC_2023_11_10, &dir.path().join("kv-data"), 4);
     assert!(line.contains("G2 guest through fused-g2-on-g5"), "{line}");
 
     // Timeouts set in milliseconds read back in milliseconds; one too long for 0.2.0's
@@ -509,10 +516,7 @@ fn kv_adapt_serve_shims_what_http_rc_2023_11_10_changed_over_loopback() {
     );
     assert_eq!(get(&addr, "/nowhere"), (404, "request 4: no route for /nowhere\n".to_string()));
 
-    let status = child.wait().unwrap();
-    let mut rest = String::new();
-    stderr.read_to_string(&mut rest).unwrap();
-    assert!(status.success(), "serve failed: {rest}");
+    served_stdout(child, stderr);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -723,7 +727,7 @@ fn kv_adapt_serve_moves_http_bodies_to_and_from_async_value_bodies() {
 
 fn serve_moves_bodies(guest: &str, host: &str, through: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, mut stderr, line, addr) = serve_with(guest, &dir.path().join("kv-data"), 6, &["--host", host]);
+    let (child, stderr, line, addr) = serve_with(guest, &dir.path().join("kv-data"), 6, &["--host", host]);
     assert!(line.contains(through), "{line}");
 
     // Several splices each way (64 KiB per call), and a partial one at the end.
@@ -742,12 +746,7 @@ fn serve_moves_bodies(guest: &str, host: &str, through: &str) {
     let ready: Vec<u32> = ready.split(", ").map(|i| i.parse().unwrap()).collect();
     assert!(ready.first() == Some(&0) && ready.iter().all(|i| *i < 2), "{polled}");
 
-    let status = child.wait().unwrap();
-    let mut rest = String::new();
-    stderr.read_to_string(&mut rest).unwrap();
-    assert!(status.success(), "serve failed: {rest}");
-    let mut stdout = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    let stdout = served_stdout(child, stderr);
     assert_eq!(
         stdout,
         "visit 1: PUT /values/big -> 200\nvisit 2: GET /values/big -> 200\nvisit 3: PUT /values/empty -> 200\n\
@@ -827,7 +826,7 @@ fn a_2023_actor_calling_async_bodies_beside_wasi_http_has_its_preview1_adapter_r
 fn kv_adapt_serve_moves_the_2023_actors_http_bodies_to_and_from_g2_async_bodies() {
     for (host, through) in [("g5", "G2 guest through fused-g2-on-g5-io-wasi"), ("g6", "G2 guest through fused-g2-on-g6-io-wasi")] {
         let dir = tempfile::tempdir().unwrap();
-        let (mut child, mut stderr, line, addr) = serve_with(ACTOR_ASYNC_BODIES, &dir.path().join("kv-data"), 7, &["--host", host]);
+        let (child, stderr, line, addr) = serve_with(ACTOR_ASYNC_BODIES, &dir.path().join("kv-data"), 7, &["--host", host]);
         assert!(line.contains(through), "{line}");
 
         // Several 64 KiB splices each way, and a partial one at the end.
@@ -843,13 +842,8 @@ fn kv_adapt_serve_moves_the_2023_actors_http_bodies_to_and_from_g2_async_bodies(
         assert_eq!(get(&addr, "/"), (200, "hello from a 2023 actor: visit 1; last path /\n".to_string()));
         assert_eq!(get(&addr, "/visits"), (200, "1\n".to_string()));
 
-        let status = child.wait().unwrap();
-        let mut rest = String::new();
-        stderr.read_to_string(&mut rest).unwrap();
-        assert!(status.success(), "serve failed: {rest}");
         // std's println!, through wasmtime's preview1 adapter onto the host's stdout.
-        let mut stdout = String::new();
-        child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+        let stdout = served_stdout(child, stderr);
         assert_eq!(
             stdout,
             "actor: stored 200007 bytes at big\nactor: sent 200007 bytes of big\nactor: stored 0 bytes at empty\n\

@@ -444,25 +444,23 @@ unsafe extern "C" fn output_blocking_write_zeroes_and_flush(h: u32, len: u64, re
 
 #[export_name = "wasi:io/streams|[method]output-stream.splice"]
 unsafe extern "C" fn output_splice(h: u32, src: u32, len: u64, ret: *mut u8) {
-    // Both the host's: the host moves the bytes itself.
-    if is_host(src) {
-        forward!(h, host::splice(h, src, len, ret));
-    }
-    #[cfg(feature = "forward")]
-    if is_host(h) {
-        return unsafe { put_count(ret, splice_into_host(h, src, len, false)) };
-    }
-    unsafe { put_count(ret, splice(h, src, len, false)) }
+    unsafe { any_splice(h, src, len, false, ret) }
 }
 
 #[export_name = "wasi:io/streams|[method]output-stream.blocking-splice"]
 unsafe extern "C" fn output_blocking_splice(h: u32, src: u32, len: u64, ret: *mut u8) {
+    unsafe { any_splice(h, src, len, true, ret) }
+}
+
+/// `splice` or `blocking-splice` from `src` into `h`, each the adapter's or the host's.
+unsafe fn any_splice(h: u32, src: u32, len: u64, blocking: bool, ret: *mut u8) {
+    // Both the host's: the host moves the bytes itself.
     if is_host(src) {
-        forward!(h, host::blocking_splice(h, src, len, ret));
+        forward!(h, if blocking { host::blocking_splice(h, src, len, ret) } else { host::splice(h, src, len, ret) });
     }
     #[cfg(feature = "forward")]
     if is_host(h) {
-        return unsafe { put_count(ret, splice_into_host(h, src, len, true)) };
+        return unsafe { put_count(ret, splice_into_host(h, src, len, blocking)) };
     }
-    unsafe { put_count(ret, splice(h, src, len, true)) }
+    unsafe { put_count(ret, splice(h, src, len, blocking)) }
 }

@@ -217,6 +217,8 @@ fn test_guests() -> Vec<Build> {
         Build::new("guest-bench", "g5", Target::Unknown, Output::Lib, "guest-g5-bench"),
         Build::new("guest-g5-visit-counter", "", Target::Wasip2, Output::Bin, "guest-g5-visit-counter"),
         Build::new("guest-g5-counter-loop", "", Target::Wasip2, Output::Bin, "guest-g5-counter-loop"),
+        Build::new("guest-g6-counter", "", Target::Wasip2, Output::Bin, "guest-g6-counter"),
+        Build::new("guest-g5-http-client", "", Target::Wasip2, Output::Bin, "guest-g5-http-client"),
         Build::new("guest-g2-cas-loop", "", Target::Unknown, Output::Lib, "guest-g2-cas-loop"),
         // One source, one build per generation: the guest side of tests/differential.rs.
         Build::new("guest-fuzz", "g1", Target::Unknown, Output::Lib, "guest-g1-fuzz"),
@@ -357,14 +359,22 @@ fn main() -> Result<()> {
         }
         built(&root, &build, &wasm_target, &guests)?;
     }
+    for era in ERA_GUESTS {
+        era_component(&root, era, &wasm_target, &guests)?;
+    }
     for generation in CONFORMANCE_SHIPPED {
         push_const(&mut consts, &format!("conformance-{generation}"), &guests.join(format!("guest-{generation}-conformance.wasm")));
     }
 
     for (discriminant, name) in COUNTER_ENCODINGS.iter().enumerate() {
-        let file = out.join(format!("config-{name}.wasm"));
-        std::fs::write(&file, config_component(&resolve, discriminant as u32)?)?;
-        push_const(&mut consts, &format!("config-{name}"), &file);
+        for (strict, strict_suffix) in [(false, ""), (true, "-strict")] {
+            for (reporting, reporting_suffix) in [(false, ""), (true, "-reporting")] {
+                let artifact = format!("config-{name}{strict_suffix}{reporting_suffix}");
+                let file = out.join(format!("{artifact}.wasm"));
+                std::fs::write(&file, config_component(&resolve, discriminant as u32, strict, reporting)?)?;
+                push_const(&mut consts, &artifact, &file);
+            }
+        }
     }
     std::fs::write(out.join("artifacts.rs"), consts)?;
     let example = Build::new("g2-visit-counter", "", Target::Unknown, Output::Lib, "g2-visit-counter");
@@ -452,6 +462,19 @@ fn fused_adapter(
     Ok(module)
 }
 
+/// What the outer build sets for the host that a nested cargo must not inherit.
+const NOT_FOR_NESTED_CARGO: [&str; 9] = [
+    "CARGO_ENCODED_RUSTFLAGS",
+    "RUSTFLAGS",
+    "CARGO_BUILD_RUSTFLAGS",
+    "CARGO_TARGET_DIR",
+    "CARGO_BUILD_TARGET",
+    "RUSTC_WORKSPACE_WRAPPER",
+    "CARGO_MAKEFLAGS",
+    "MAKEFLAGS",
+    "MFLAGS",
+];
+
 /// Runs cargo for `build` and gives the path of the core module or component it wrote.
 fn cargo_build(manifest: &Path, build: &Build, target_dir: &Path, env: &[(&str, &str)]) -> Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -472,17 +495,7 @@ fn cargo_build(manifest: &Path, build: &Build, target_dir: &Path, env: &[(&str, 
     }
     // The outer build's flags and jobserver are for the host; they must not leak into a
     // wasm build (wasmtime's artifacts build strips the same ones).
-    for var in [
-        "CARGO_ENCODED_RUSTFLAGS",
-        "RUSTFLAGS",
-        "CARGO_BUILD_RUSTFLAGS",
-        "CARGO_TARGET_DIR",
-        "CARGO_BUILD_TARGET",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "CARGO_MAKEFLAGS",
-        "MAKEFLAGS",
-        "MFLAGS",
-    ] {
+    for var in NOT_FOR_NESTED_CARGO {
         cmd.env_remove(var);
     }
     for (k, v) in env {
@@ -622,15 +635,65 @@ fn resolve(wit: &Path) -> Result<(Resolve, PackageId)> {
     Ok((resolve, ours))
 }
 
-/// A component exporting `kv-adapt:components/config` whose `encoding` returns the enum case
-/// `discriminant`. Written as a one-function core module: building a crate per encoding would
-/// cost a compile each for a constant.
-fn config_component((resolve, ours): &(Resolve, PackageId), discriminant: u32) -> Result<Vec<u8>> {
-    let world = resolve.select_world(&[*ours], Some("config-provider"))?;
+/// A component exporting `kv-adapt:components/config`: `encoding` returns the enum case
+/// `discriminant`, `strict-atomics` returns `strict`, and `record-error` drops the trace or,
+/// when `reporting`, hands it to the imported `error-sink`. Written as a small core module:
+/// building a crate per setting would cost a compile each for two constants.
+fn config_component((resolve, ours): &(Resolve, PackageId), discriminant: u32, strict: bool, reporting: bool) -> Result<Vec<u8>> {
+    let world = resolve.select_world(&[*ours], Some(if reporting { "config-provider-reporting" } else { "config-provider" }))?;
+    let strict = u32::from(strict);
+    let (sink, record) = match reporting {
+        true => (r#"(import "kv-adapt:components/error-sink" "keep" (func $sink (param i32 i32)))"#, "local.get 0 local.get 1 call $sink"),
+        false => ("", ""),
+    };
+    // The trace is lowered into this module's memory: `cabi_realloc` hands out offset 0
+    // every time, grown to fit, since each trace is used (or dropped) before the next.
     let wat = format!(
-        r#"(module (func (export "kv-adapt:components/config#encoding") (result i32) i32.const {discriminant}))"#
+        r#"(module
+            {sink}
+            (memory (export "memory") 1)
+            (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (local $more i32)
+                local.get 3 i32.const 65535 i32.add i32.const 16 i32.shr_u memory.size i32.sub
+                local.tee $more i32.const 0 i32.gt_s
+                if local.get $more memory.grow i32.const -1 i32.eq if unreachable end end
+                i32.const 0)
+            (func (export "kv-adapt:components/config#encoding") (result i32) i32.const {discriminant})
+            (func (export "kv-adapt:components/config#strict-atomics") (result i32) i32.const {strict})
+            (func (export "kv-adapt:components/config#record-error") (param i32 i32) {record}))"#
     );
     let mut module = wat::parse_str(&wat)?;
     wit_component::embed_component_metadata(&mut module, resolve, world, StringEncoding::UTF8)?;
     ComponentEncoder::default().module(&module)?.validate(true).encode()
+}
+
+/// Guests of spring 2023 in `wasm/era` (its own workspace, pinned to wit-bindgen 0.4.0),
+/// each written to the test components as `<name>.wasm` exactly as wit-component 0.7.4 left
+/// it: binary version 0x0c, for `tests/upgrade.rs`. (package, artifact)
+const ERA_GUESTS: &[(&str, &str)] = &[("era-guest-g1-watch", "guest-g1-watch-2023")];
+
+/// Builds the era guest `package` and componentizes it with `era-componentize`, the era's
+/// wit-component as a host command: today's crates cannot write 0x0c, and the old ones
+/// cannot share the build script's dependency graph (wasmparser 0.102 beside 0.258).
+fn era_component(root: &Path, (package, artifact): &(&'static str, &str), wasm_target: &Path, dir: &Path) -> Result<PathBuf> {
+    let manifest = root.join("wasm/era/Cargo.toml");
+    let target_dir = wasm_target.join("era");
+    let build = Build::new(package, "", Target::Unknown, Output::Lib, artifact);
+    let module = cargo_build(&manifest, &build, &target_dir, &[])?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut tool = Command::new(cargo);
+    tool.args(["run", "--release", "--quiet", "-p", "era-componentize", "--manifest-path"])
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .arg("--")
+        .arg(&module);
+    for var in NOT_FOR_NESTED_CARGO {
+        tool.env_remove(var);
+    }
+    let file = dir.join(format!("{artifact}.wasm"));
+    let status = tool.arg(&file).status().context("running cargo for era-componentize")?;
+    if !status.success() {
+        bail!("componentizing {} with wit-component 0.7.4 (wasm/era/componentize) failed", module.display());
+    }
+    Ok(file)
 }

@@ -175,12 +175,23 @@ pub fn store(target: Generation) -> Option<&'static Store> {
     STORES.iter().find(|s| s.target == target)
 }
 
-/// The component that answers `kv-adapt:components/config` with `encoding`.
-pub fn config(encoding: CounterEncoding) -> &'static [u8] {
-    match encoding {
-        CounterEncoding::Decimal => CONFIG_DECIMAL,
-        CounterEncoding::Le64 => CONFIG_LE64,
-        CounterEncoding::Be64 => CONFIG_BE64,
+/// The component that answers `kv-adapt:components/config` with `encoding` and
+/// `strict_atomics` (`--strict-atomics`); when `reporting`, it passes each error trace the
+/// adapter records on to an imported [`crate::ERROR_SINK`], else it drops them.
+pub fn config(encoding: CounterEncoding, strict_atomics: bool, reporting: bool) -> &'static [u8] {
+    match (encoding, strict_atomics, reporting) {
+        (CounterEncoding::Decimal, false, false) => CONFIG_DECIMAL,
+        (CounterEncoding::Le64, false, false) => CONFIG_LE64,
+        (CounterEncoding::Be64, false, false) => CONFIG_BE64,
+        (CounterEncoding::Decimal, true, false) => CONFIG_DECIMAL_STRICT,
+        (CounterEncoding::Le64, true, false) => CONFIG_LE64_STRICT,
+        (CounterEncoding::Be64, true, false) => CONFIG_BE64_STRICT,
+        (CounterEncoding::Decimal, false, true) => CONFIG_DECIMAL_REPORTING,
+        (CounterEncoding::Le64, false, true) => CONFIG_LE64_REPORTING,
+        (CounterEncoding::Be64, false, true) => CONFIG_BE64_REPORTING,
+        (CounterEncoding::Decimal, true, true) => CONFIG_DECIMAL_STRICT_REPORTING,
+        (CounterEncoding::Le64, true, true) => CONFIG_LE64_STRICT_REPORTING,
+        (CounterEncoding::Be64, true, true) => CONFIG_BE64_STRICT_REPORTING,
     }
 }
 

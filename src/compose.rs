@@ -48,6 +48,16 @@ pub fn surface(name: &str, bytes: &[u8]) -> Result<Surface> {
         })
         .cloned()
         .collect();
+    surface.import_items = surface
+        .imports
+        .iter()
+        .filter_map(|import| match types.component_item_for_import(import).map(|item| item.ty) {
+            Some(wasmparser::component_types::ComponentEntityType::Instance(id)) => {
+                Some((import.clone(), types[id].exports.keys().cloned().collect()))
+            }
+            _ => None,
+        })
+        .collect();
     (surface.cannot_fuse, surface.relinks_preview1) = crate::fuse::obstacle(bytes);
     Ok(surface)
 }

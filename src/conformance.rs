@@ -60,6 +60,10 @@ pub const CASES: &[(&str, &str, Class)] = &[
     ("increment-huge-delta-is-error", "atomics.increment", Class::Choice("a G5 delta past i64::MAX is refused and nothing written (signed stores)")),
     ("increment-negative-delta-decrements", "atomics.increment", Class::Documented),
     ("increment-negative-delta-is-error", "atomics.increment", Class::AdapterOnly),
+    ("increment-below-zero-goes-negative", "atomics.increment", Class::Documented),
+    ("increment-below-zero-is-error", "atomics.increment", Class::AdapterOnly),
+    ("decrement-on-non-counter-is-error", "atomics.increment", Class::Documented),
+    ("cas-is-refused", "atomics.cas", Class::AdapterOnly),
     ("cas-swaps-when-unchanged", "atomics.cas, atomics.swap", Class::Documented),
     ("cas-on-missing-key-sees-none-and-creates", "atomics.cas, atomics.swap", Class::Documented),
     ("cas-fails-after-another-write", "atomics.cas, atomics.swap", Class::Documented),
@@ -242,7 +246,7 @@ fn run_cases(engine: &Engine, generation: Generation, component: &[u8], fresh: &
                 Box::new(move || drop(space.clear_namespace()))
             }
         };
-        let state = HostState { wasi: wasi.build(), table: ResourceTable::new(), eventual: None, g2: None, today, http: wasmtime_wasi_http::WasiHttpCtx::new(), limits: Default::default() };
+        let state = HostState { wasi: wasi.build(), table: ResourceTable::new(), eventual: None, g2: None, today, http: wasmtime_wasi_http::WasiHttpCtx::new(), limits: Default::default(), reported: kv_adapt_convert::recent::Recent::new() };
         let mut store = Store::new(engine, state);
         crate::run::Limits::default().apply(&mut store);
         let outcome = call_case(&mut store, &linker, &component, case);

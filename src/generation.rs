@@ -42,6 +42,19 @@ impl Generation {
         }
     }
 
+    /// The package as a component names it, without the interfaces: what `inspect` puts
+    /// before the interfaces a component actually imports or exports.
+    pub fn package(self) -> &'static str {
+        match self {
+            Generation::G1 => "wasi:keyvalue 2023-02 (unversioned plain names)",
+            Generation::G2 => "wasi:keyvalue 2023-11 (unversioned)",
+            Generation::G3 => "wasi:keyvalue@0.1.0",
+            Generation::G4 => "wasi:keyvalue@0.2.0-draft eventual",
+            Generation::G5 => "wasi:keyvalue@0.2.0-draft",
+            Generation::G6 => "wasi:keyvalue@0.2.0-draft2",
+        }
+    }
+
     /// The export through which a host of this generation calls a guest's watch handler:
     /// `handle-watch` up to G4, `watcher` from G5.
     pub fn watch_export(self) -> &'static str {
@@ -139,12 +152,26 @@ pub struct Surface {
     /// Whether the one obstacle to fusing is a WASI preview1 adapter module the component
     /// carries, which fusing can re-link (`fuse::obstacle`).
     pub relinks_preview1: bool,
+    /// For each import that is an instance, the names it takes from it (functions and
+    /// types): wit-component lists only what a module uses. Known only after validation.
+    pub import_items: Vec<(String, Vec<String>)>,
 }
 
 impl Surface {
     /// Key-value generations among the imports, in first-seen order, each once.
     pub fn imported_generations(&self) -> Vec<Generation> {
         generations(&self.imports)
+    }
+
+    /// Each generation imported, with the interfaces of it the component imports, in the
+    /// order of its imports: `G6 wasi:keyvalue@0.2.0-draft2: store, atomics`.
+    pub fn imported_interfaces(&self) -> Vec<(Generation, Vec<&str>)> {
+        interfaces_by_generation(&self.imports)
+    }
+
+    /// As [`Surface::imported_interfaces`], for the exports.
+    pub fn exported_interfaces(&self) -> Vec<(Generation, Vec<&str>)> {
+        interfaces_by_generation(&self.exports)
     }
 
     pub fn exported_generations(&self) -> Vec<Generation> {
@@ -185,6 +212,23 @@ fn generations(names: &[String]) -> Vec<Generation> {
     found
 }
 
+/// The key-value interfaces among `names`, grouped by generation in first-seen order.
+fn interfaces_by_generation(names: &[String]) -> Vec<(Generation, Vec<&str>)> {
+    let mut grouped: Vec<(Generation, Vec<&str>)> = Vec::new();
+    for name in names {
+        let found = match InterfaceName::parse(name) {
+            Some(parsed) => classify(&parsed).and_then(Result::ok).map(|g| (g, parsed.interface)),
+            None => classify_plain(name).map(|g| (g, name.as_str())),
+        };
+        let Some((generation, interface)) = found else { continue };
+        match grouped.iter_mut().find(|(g, _)| *g == generation) {
+            Some((_, interfaces)) => interfaces.push(interface),
+            None => grouped.push((generation, vec![interface])),
+        }
+    }
+    grouped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,5 +262,23 @@ mod tests {
             ..Surface::default()
         };
         assert_eq!(surface.imported_generations(), vec![Generation::G4, Generation::G5]);
+    }
+
+    #[test]
+    fn the_interfaces_of_a_generation_are_only_those_imported() {
+        let surface = Surface {
+            imports: vec![
+                "wasi:keyvalue/store@0.2.0-draft2".into(),
+                "wasi:io/streams@0.2.0".into(),
+                "wasi:keyvalue/atomics@0.2.0-draft2".into(),
+                "readwrite".into(),
+            ],
+            ..Surface::default()
+        };
+        assert_eq!(
+            surface.imported_interfaces(),
+            vec![(Generation::G6, vec!["store", "atomics"]), (Generation::G1, vec!["readwrite"])]
+        );
+        assert!(surface.exported_interfaces().is_empty());
     }
 }

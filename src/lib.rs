@@ -53,6 +53,14 @@ pub struct PlugOptions {
     /// Leave release-candidate WASI names (`wasi:*@0.2.0-rc-…`) as the guest has them
     /// instead of moving them to 0.2.0 ([`wasi_rc`]), which hosts of today serve.
     pub keep_wasi_versions: bool,
+    /// Refuse what the host cannot do atomically instead of emulating it with a read and a
+    /// write: a compare-and-swap on a host without one, and a G6 decrement on a host whose
+    /// counters only count up. Off by default (README, "Atomics the host lacks").
+    pub strict_atomics: bool,
+    /// Have the adapter hand each error trace to [`ERROR_SINK`] as it happens (the
+    /// composition then imports it): a runner keeps them even when the guest's instance
+    /// can no longer be entered, after it exits non-zero or traps. Off for `plug`.
+    pub error_sink: bool,
 }
 
 /// How an adapter joins a guest.
@@ -68,6 +76,10 @@ pub enum Linking {
 /// The adapter's internal export listing the newest error traces it gave the guest.
 pub const DIAGNOSTICS: &str = "kv-adapt:components/diagnostics";
 
+/// What a composition made with [`PlugOptions::error_sink`] imports: kv-adapt's runners
+/// serve it and keep the traces (`run::add_error_sink`).
+pub const ERROR_SINK: &str = "kv-adapt:components/error-sink";
+
 impl Default for PlugOptions {
     fn default() -> Self {
         PlugOptions {
@@ -77,6 +89,8 @@ impl Default for PlugOptions {
             diagnostics: false,
             linking: None,
             keep_wasi_versions: false,
+            strict_atomics: false,
+            error_sink: false,
         }
     }
 }
@@ -104,7 +118,9 @@ pub enum Plan {
 impl std::fmt::Display for Plan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let (source, target, watch) = match self {
-            Plan::Unchanged { generation } => return write!(f, "nothing to adapt: already imports {generation}"),
+            Plan::Unchanged { generation } => {
+                return write!(f, "nothing to adapt: already imports {} {}", generation.id(), generation.package())
+            }
             Plan::Adapt { source, target, adapter, watch, linking, .. } if body_io_version(*source).is_none() => {
                 write!(f, "adapt {} -> {} with {adapter}{}", source.id(), target.id(), linking.words())?;
                 (source, target, watch)
@@ -423,7 +439,7 @@ fn plug_keyvalue(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plug
         Plan::Adapt { source, bodies, watch, .. } => (*source, *bodies, watch.is_some()),
     };
     let adapter = artifacts::adapter(source, options.host, bodies).expect("plan() chose a shipped adapter");
-    let mut configured = configure(&adapter.name(), adapter.bytes, options.counter)?;
+    let mut configured = configure_with(&adapter.name(), adapter.bytes, options)?;
     // The adapter names the guest's 0.2 release of wasi:io (and of what it wraps). The -io
     // flavour forced beside WASI that uses the host's wasi:io keeps its own names, so that
     // the guest's wasi:io stays the host's.
@@ -468,13 +484,13 @@ fn check_leftovers(component: &[u8], source: Generation, host: Generation) -> Re
 /// A fused guest with its counter configuration plugged in; its adapter's diagnostics stay
 /// exported only when asked for.
 fn configure_fused(linked: &[u8], options: &PlugOptions) -> Result<Vec<u8>> {
-    let config = artifacts::config(options.counter);
+    let config = artifacts::config(options.counter, options.strict_atomics, options.error_sink);
     let component = compose::chain(&[
         compose::Link { part: Part { name: "config", bytes: config }, exported: &|_| false },
         compose::Link { part: Part { name: "fused guest", bytes: linked }, exported: &|n| n != DIAGNOSTICS || options.diagnostics },
     ])?;
     let surface = compose::names("fused guest", &component)?;
-    if let Some(left) = surface.imports.iter().find(|n| n.starts_with("kv-adapt:")) {
+    if let Some(left) = surface.imports.iter().find(|n| n.starts_with("kv-adapt:") && *n != ERROR_SINK) {
         return Err(Error::LeftoverImport { import: left.clone(), what: "kv-adapt configuration" });
     }
     Ok(component)
@@ -502,12 +518,17 @@ fn align_wasi_versions(adapter: &[u8], guest: &Surface) -> Result<Vec<u8>> {
 }
 
 /// Plugs the config component for `counter` into an adapter or store, so that the result
-/// has no `kv-adapt:` import left.
+/// has no `kv-adapt:` import left. Atomics the host lacks are emulated ([`configure_with`]).
 pub fn configure(name: &str, bytes: &[u8], counter: CounterEncoding) -> Result<Vec<u8>> {
-    let config = artifacts::config(counter);
+    configure_with(name, bytes, &PlugOptions { counter, ..PlugOptions::default() })
+}
+
+/// [`configure`] with the counter encoding, `--strict-atomics` and error sink of `options`.
+pub fn configure_with(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Vec<u8>> {
+    let config = artifacts::config(options.counter, options.strict_atomics, options.error_sink);
     let configured = compose::plug_into(Part { name, bytes }, &[Part { name: "config", bytes: config }])?;
     let surface = compose::names(name, &configured)?;
-    if let Some(left) = surface.imports.iter().find(|n| n.starts_with("kv-adapt:")) {
+    if let Some(left) = surface.imports.iter().find(|n| n.starts_with("kv-adapt:") && *n != ERROR_SINK) {
         return Err(Error::LeftoverImport { import: left.clone(), what: "kv-adapt configuration" });
     }
     Ok(configured)

@@ -176,6 +176,11 @@ struct Target {
     /// (`composed`); `auto` fuses wherever that keeps the behaviour.
     #[arg(long = "link", value_enum, default_value_t = LinkArg::Auto)]
     linking: LinkArg,
+    /// Refuse what the host cannot do atomically (compare-and-swap on a host without one, a
+    /// negative increment on a host whose counters only count up) instead of emulating it
+    /// with a read and a write that another writer may interleave with.
+    #[arg(long)]
+    strict_atomics: bool,
 }
 
 /// What the guest sees beyond the store, in wasmtime's spelling.
@@ -299,6 +304,8 @@ impl Target {
                 LinkArg::Composed => Some(Linking::Composed),
             },
             keep_wasi_versions: false,
+            strict_atomics: self.strict_atomics,
+            error_sink: false,
         }
     }
 }
@@ -542,7 +549,7 @@ fn execute(command: Command) -> Result<ExitCode> {
 fn inspect(name: &str, bytes: &[u8]) -> Result<()> {
     let surface = kv_adapt::compose::surface(name, bytes)?;
     println!("{name}: component");
-    let describe = |list: &[String]| {
+    let describe = |list: &[String], items: &[(String, Vec<String>)]| {
         for item in list {
             let classified = match kv_adapt::generation::InterfaceName::parse(item) {
                 Some(name) => kv_adapt::generation::classify(&name),
@@ -554,21 +561,28 @@ fn inspect(name: &str, bytes: &[u8]) -> Result<()> {
                 Some(Err(_)) => println!("  {item}  [unknown wasi:keyvalue version]"),
                 None => println!("  {item}"),
             }
+            // What the component takes from a key-value import: wit-component keeps only
+            // what its module uses, so this is what an adapter or host must serve.
+            if classified.is_some() {
+                if let Some((_, names)) = items.iter().find(|(name, _)| name == item) {
+                    println!("      uses: {}", uses(names));
+                }
+            }
         }
     };
     println!("imports:");
-    describe(&surface.imports);
+    describe(&surface.imports, &surface.import_items);
     println!("exports:");
-    describe(&surface.exports);
-    let list = |g: Vec<Generation>| {
+    describe(&surface.exports, &[]);
+    let list = |g: Vec<(Generation, Vec<&str>)>| {
         if g.is_empty() {
             "none".to_string()
         } else {
-            g.iter().map(|g| g.to_string()).collect::<Vec<_>>().join(", ")
+            g.iter().map(|(g, interfaces)| format!("{} {}: {}", g.id(), g.package(), interfaces.join(", "))).collect::<Vec<_>>().join("; ")
         }
     };
-    println!("key-value generations imported: {}", list(surface.imported_generations()));
-    println!("key-value generations exported: {}", list(surface.exported_generations()));
+    println!("key-value generations imported: {}", list(surface.imported_interfaces()));
+    println!("key-value generations exported: {}", list(surface.exported_interfaces()));
     for (flag, host) in [
         ("g2", Generation::G2),
         ("g3", Generation::G3),
@@ -583,6 +597,23 @@ fn inspect(name: &str, bytes: &[u8]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// An instance's item names as a person reads them: `[method]bucket.get` as `bucket.get`,
+/// `[constructor]cas` as `cas.new`, `[static]t.f` as `t.f`.
+fn uses(names: &[String]) -> String {
+    let readable = |name: &str| -> String {
+        if let Some(rest) = name.strip_prefix("[method]").or_else(|| name.strip_prefix("[static]")) {
+            rest.to_string()
+        } else if let Some(resource) = name.strip_prefix("[constructor]") {
+            format!("{resource}.new")
+        } else if let Some(resource) = name.strip_prefix("[resource-drop]") {
+            format!("{resource}.drop")
+        } else {
+            name.to_string()
+        }
+    };
+    names.iter().map(|n| readable(n)).collect::<Vec<_>>().join(", ")
 }
 
 fn write_adapters(out: &Path) -> Result<()> {

@@ -71,7 +71,7 @@ pub fn notify(name: &str, bytes: &[u8], options: &NotifyOptions, event: &Event) 
     if host == Generation::G1 {
         bail!("no host of kv-adapt's own speaks {host}");
     }
-    let plug = PlugOptions { diagnostics: true, keep_wasi_versions: false, ..options.plug };
+    let plug = PlugOptions { diagnostics: true, error_sink: true, keep_wasi_versions: false, ..options.plug };
     let plugged = crate::plug_named(name, bytes, &plug)?;
     let handler = host.watch_export();
     let surface = crate::compose::names(name, &plugged.component)?;
@@ -105,7 +105,7 @@ pub fn notify(name: &str, bytes: &[u8], options: &NotifyOptions, event: &Event) 
     };
     call(&mut store, &instance, host, handler, function, event)
         .with_context(|| format!("{name}: {handler}#{function} after {}", event.describe()))?;
-    let recent_errors = crate::run::recent_errors(&mut store, &instance)?;
+    let recent_errors = crate::run::errors_given(&mut store, &instance, &engine, &compiled, false)?;
     Ok(Notified { plan: plugged.plan, called: format!("{handler}#{function}"), recent_errors })
 }
 

@@ -230,6 +230,8 @@ pub struct HostState {
     pub http: wasmtime_wasi_http::WasiHttpCtx,
     /// Read by wasmtime once [`Limits::apply`] installed it.
     pub limits: StoreLimits,
+    /// The error traces the adapter handed to [`crate::ERROR_SINK`], newest kept.
+    pub reported: kv_adapt_convert::recent::Recent,
 }
 
 impl wasmtime_wasi_http::WasiHttpView for HostState {
@@ -394,7 +396,7 @@ pub struct Ready {
 
 /// Makes `bytes` runnable on `plug.host` over a store like `store` (only its kind matters).
 pub fn ready(name: &str, bytes: &[u8], plug: &PlugOptions, store: &StoreSpec) -> anyhow::Result<Ready> {
-    let plug = PlugOptions { diagnostics: true, keep_wasi_versions: false, ..*plug };
+    let plug = PlugOptions { diagnostics: true, error_sink: true, keep_wasi_versions: false, ..*plug };
     let served = served(plug.host, store)?;
     let plugged = crate::plug_named(name, bytes, &plug)?;
     let component = match served {
@@ -579,7 +581,7 @@ fn execute_on(
     let pipes = capture.then(|| (MemoryOutputPipe::new(CAPTURE_LIMIT), MemoryOutputPipe::new(CAPTURE_LIMIT)));
     let (mut store, instance) = instantiate_guest(engine, &component, kv, guest, pipes.as_ref(), limits)?;
     let succeeded = call_run(&mut store, &instance, &run_export).map_err(|e| over_limit(e, limits))?;
-    let recent_errors = if succeeded { Some(Vec::new()) } else { recent_errors(&mut store, &instance)? };
+    let recent_errors = errors_given(&mut store, &instance, engine, &component, succeeded)?;
     let (stdout, stderr) = match pipes {
         Some((out, err)) => (out.contents().to_vec(), err.contents().to_vec()),
         None => (Vec::new(), Vec::new()),
@@ -611,22 +613,75 @@ pub fn instantiate_guest(
 ) -> anyhow::Result<(Store<HostState>, Instance)> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    // Outgoing requests, as `wasmtime run -S http` serves them: ComponentizeJS (and others)
+    // import wasi:http/types and outgoing-handler by default, used or not.
+    wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
     add_kv_to_linker(&mut linker, kv)?;
+    let pre = linker.instantiate_pre(component).map_err(|e| unserved_import(anyhow::Error::from(e)))?;
     let mut store = new_store(engine, kv, guest, pipes, limits)?;
-    let instance = linker
-        .instantiate(&mut store, component)
+    let instance = pre
+        .instantiate(&mut store)
         .map_err(|e| over_limit(anyhow::Error::from(e), limits))
         .context("instantiating")?;
     Ok((store, instance))
 }
 
+/// A link error as one line naming the import no host of kv-adapt serves and what would
+/// serve it; wasmtime's own words ("resource implementation is missing") name a type
+/// inside the interface, which reads as a type problem.
+fn unserved_import(error: anyhow::Error) -> anyhow::Error {
+    let text = format!("{error:#}");
+    let Some(import) = ["imports instance `", "imports function `", "imports resource `"]
+        .iter()
+        .find_map(|marker| text.split_once(marker).and_then(|(_, rest)| rest.split_once('`')).map(|(name, _)| name.to_string()))
+    else {
+        return error.context("linking the component");
+    };
+    anyhow!("the component imports {import}, which kv-adapt does not serve: {}", what_would_serve(&import))
+}
+
+/// What would serve an import kv-adapt's embedded host does not.
+fn what_would_serve(import: &str) -> String {
+    let parsed = crate::generation::InterfaceName::parse(import);
+    match parsed.as_ref().map(|n| (n.namespace, n.package)) {
+        Some(("wasi", "keyvalue")) => {
+            "no key-value generation kv-adapt knows has that name and version (`kv-adapt inspect` lists what it adapts)".into()
+        }
+        Some(("wasi", "http")) => format!(
+            "kv-adapt serves wasi:http 0.2.x types and outgoing-handler to a command, and incoming-handler through `kv-adapt serve`; \
+             `{}` is of another release or interface",
+            import
+        ),
+        Some(("wasi", package)) => format!(
+            "kv-adapt runs with WASI 0.2 (cli, clocks, filesystem, io, random, sockets, http outgoing) only; \
+             `kv-adapt plug` the component and run it on a host that serves wasi:{package}"
+        ),
+        Some(_) | None => "it is no WASI interface; compose a component that exports it into this one first (`wac plug`), \
+             or plug it and run it on the host it was written for"
+            .into(),
+    }
+}
+
 /// Adds kv-adapt's own key-value host to `linker` when `kv` is one (the store component
 /// needs nothing but WASI).
 pub fn add_kv_to_linker(linker: &mut Linker<HostState>, kv: &KvHost) -> anyhow::Result<()> {
+    add_error_sink(linker)?;
     match kv {
         KvHost::Component(_) => Ok(()),
         KvHost::Embedder(generation, ..) => add_strict_host(linker, *generation),
     }
+}
+
+/// Serves [`crate::ERROR_SINK`] into [`HostState::reported`].
+pub fn add_error_sink(linker: &mut Linker<HostState>) -> anyhow::Result<()> {
+    linker.root().instance(crate::ERROR_SINK)?.func_wrap(
+        "keep",
+        |mut cx: wasmtime::StoreContextMut<'_, HostState>, (trace,): (String,)| {
+            cx.data_mut().reported.record(&trace);
+            Ok(())
+        },
+    )?;
+    Ok(())
 }
 
 /// A store for one instance: WASI for `guest` (stdio inherited, or stdout and stderr into
@@ -675,6 +730,7 @@ pub fn new_store(
         today,
         http: wasmtime_wasi_http::WasiHttpCtx::new(),
         limits: StoreLimits::default(),
+        reported: kv_adapt_convert::recent::Recent::new(),
     };
     let mut store = Store::new(engine, state);
     limits.apply(&mut store);
@@ -705,6 +761,27 @@ pub fn scratch_name(what: &str, label: &str) -> String {
 
 /// How much of a captured stdout or stderr is kept.
 const CAPTURE_LIMIT: usize = 16 << 20;
+
+/// The error traces the adapter gave the guest, `None` when the composition has no adapter
+/// that reports them. Read from what the adapter handed [`crate::ERROR_SINK`] as it went,
+/// where the composition imports it: after the guest exits non-zero or traps, wasmtime no
+/// longer lets anything enter its instance, the adapter's `recent-errors` included. Else
+/// asked of that export, whose answer only matters after a failure.
+pub fn errors_given(
+    store: &mut Store<HostState>,
+    instance: &Instance,
+    engine: &Engine,
+    component: &Component,
+    succeeded: bool,
+) -> anyhow::Result<Option<Vec<String>>> {
+    if component.component_type().imports(engine).any(|(name, _)| name == crate::ERROR_SINK) {
+        return Ok(Some(store.data().reported.oldest_first()));
+    }
+    if succeeded {
+        return Ok(Some(Vec::new()));
+    }
+    recent_errors(store, instance)
+}
 
 /// Asks the adapter, after the guest returned, which errors it handed out.
 pub(crate) fn recent_errors(store: &mut Store<HostState>, instance: &Instance) -> anyhow::Result<Option<Vec<String>>> {

@@ -53,7 +53,7 @@ fn room_for(leaks: u64) -> Option<usize> {
 }
 
 const fn setup(host: Host, bodies: Bodies) -> Setup {
-    Setup { host, bodies, counter: CounterEncoding::Decimal }
+    Setup { host, bodies, counter: CounterEncoding::Decimal, strict_atomics: false }
 }
 
 /// How a case ended and what the instance's linear memories grew to.

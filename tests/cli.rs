@@ -286,6 +286,7 @@ fn plug_with_store_makes_a_plain_wasi_command() {
         today: None,
         http: wasmtime_wasi_http::WasiHttpCtx::new(),
         limits: Default::default(),
+        reported: kv_adapt_convert::recent::Recent::new(),
     };
     let mut store = wasmtime::Store::new(engine, state);
     let command = WasiCommand::instantiate(&mut store, &component, &linker).expect("a wasi:cli/command");
@@ -599,4 +600,177 @@ fn run_passes_env_preopens_and_arguments_through_to_the_guest() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(!output.status.success() && stderr.lines().count() == 1 && stderr.contains(says), "{flag} {value}: {stderr}");
     }
+}
+
+/// Runs the G6 counter guest on `host` over the store directory `store`, with `extra` flags
+/// before the guest's arguments `args`.
+fn run_g6_counter(store: &Path, host: &str, extra: &[&str], args: &[&str]) -> Output {
+    let mut argv = vec!["run", common::G6_COUNTER, "--store", store.to_str().unwrap(), "--host", host];
+    argv.extend_from_slice(extra);
+    argv.push("--");
+    argv.extend_from_slice(args);
+    kv_adapt(&argv)
+}
+
+/// A G6 application that counts down (seats, stock, quota) runs on every host whose
+/// counters only count up: the adapter decrements by read and write. Below zero cannot be
+/// stored there, so it is refused with the reason and nothing is written.
+#[test]
+fn a_g6_decrement_runs_on_hosts_whose_counters_only_count_up() {
+    for host in ["g2", "g3", "g4", "g5"] {
+        let dir = tempfile::tempdir().unwrap();
+        let output = run_g6_counter(dir.path(), host, &[], &["10", "-3", "-7", "4"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{host}: {stderr}");
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "10\n7\n0\n4\n", "{host}: {stderr}");
+        assert_eq!(std::fs::read(dir.path().join("%").join("seats")).unwrap(), b"4", "{host}");
+
+        let output = run_g6_counter(dir.path(), host, &[], &["-1", "-4"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{host}: {stderr}");
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "3\n", "{host}: {stderr}");
+        assert!(stderr.contains("delta -4 would take key \"seats\" in bucket \"\" from 3 below zero"), "{host}: {stderr}");
+        assert_eq!(std::fs::read(dir.path().join("%").join("seats")).unwrap(), b"3", "{host}: the refusal wrote nothing");
+    }
+}
+
+/// `--strict-atomics` restores the refusals: a negative delta and a `cas` on a host without
+/// one are errors naming the flag, and nothing is written; without it the `cas` swaps.
+#[test]
+fn strict_atomics_refuses_the_emulated_decrement_and_cas() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run_g6_counter(dir.path(), "g5", &["--strict-atomics"], &["5", "-2"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "5\n", "{stderr}");
+    assert!(stderr.contains("is negative") && stderr.contains("--strict-atomics forbids a decrement"), "{stderr}");
+    assert_eq!(std::fs::read(dir.path().join("%").join("seats")).unwrap(), b"5");
+
+    let output = run_g6_counter(dir.path(), "g5", &["--strict-atomics"], &["swap", "k", "v"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("compare-and-swap of key \"k\"") && stderr.contains("--strict-atomics forbids emulating one"), "{stderr}");
+    assert!(!dir.path().join("%").join("k").exists());
+
+    let output = run_g6_counter(dir.path(), "g5", &[], &["swap", "k", "v"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "swapped\n");
+    assert_eq!(std::fs::read(dir.path().join("%").join("k")).unwrap(), b"v");
+
+    // On a G6 host nothing is emulated, so the flag changes nothing.
+    let output = run_g6_counter(dir.path(), "g6", &["--strict-atomics"], &["-7"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "-2\n");
+}
+
+/// `inspect` names, per key-value import, what the component takes from it, and the
+/// generation line lists only the interfaces imported (this guest has no `batch`).
+#[test]
+fn inspect_lists_only_the_interfaces_and_functions_imported() {
+    let output = kv_adapt(&["inspect", common::G6_COUNTER]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("key-value generations imported: G6 wasi:keyvalue@0.2.0-draft2: store, atomics\n"), "{stdout}");
+    assert!(!stdout.contains("batch"), "{stdout}");
+    let uses: Vec<&str> = stdout.lines().filter(|l| l.trim_start().starts_with("uses: ")).collect();
+    assert_eq!(uses.len(), 2, "{stdout}");
+    assert!(uses[0].contains("open") && uses[0].contains("bucket"), "{stdout}");
+    assert!(uses[1].contains("increment") && uses[1].contains("cas.new") && uses[1].contains("swap"), "{stdout}");
+}
+
+/// A one-request HTTP/1.1 server on a free loopback port: answers `body` to the first
+/// request and hands back the request line. Stops after that one request.
+fn serve_once(body: &'static str) -> (u16, std::thread::JoinHandle<String>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut request_line = String::new();
+        reader.read_line(&mut request_line).unwrap();
+        let mut header = String::new();
+        while reader.read_line(&mut header).unwrap() > 2 {
+            header.clear();
+        }
+        let mut stream = stream;
+        write!(stream, "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len()).unwrap();
+        request_line.trim_end().to_string()
+    });
+    (port, server)
+}
+
+/// A command importing wasi:http beside key-value (as ComponentizeJS builds do) runs under
+/// `kv-adapt run`, natively and adapted: its outgoing request reaches a real server and
+/// the body lands in the store.
+#[test]
+fn run_serves_outgoing_wasi_http_to_a_command() {
+    for (host, how) in [("g5", "G5 guest, native (no adapter) onto G5"), ("g6", "G5 guest through adapter-g5-on-g6 onto G6")] {
+        let (port, server) = serve_once("hello from the test server");
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("http://127.0.0.1:{port}/greeting?lang=en");
+        let output = kv_adapt(&["run", common::G5_HTTP_CLIENT, "--store", dir.path().to_str().unwrap(), "--host", host, "--", &url]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{host}: {stderr}");
+        assert!(stderr.contains(how), "{host}: {stderr}");
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "200 26 bytes\n", "{host}");
+        assert_eq!(server.join().unwrap(), "GET /greeting?lang=en HTTP/1.1", "{host}");
+        assert_eq!(std::fs::read(dir.path().join("%").join("fetched")).unwrap(), b"hello from the test server", "{host}");
+    }
+}
+
+/// An import no host of kv-adapt serves is refused before the guest starts, in one line
+/// naming the interface and what would serve it.
+#[test]
+fn run_refuses_an_import_it_cannot_serve_in_one_line_naming_it() {
+    let component = wat(r#"(component
+        (import "wasi:keyvalue/store@0.2.0-draft" (instance))
+        (import "wasi:nn/inference@0.2.0-rc-2024-10-28" (instance (export "compute" (func))))
+        (core module $m (func (export "run") (result i32) i32.const 0))
+        (core instance $i (instantiate $m))
+        (func $run (result (result)) (canon lift (core func $i "run")))
+        (instance $r (export "run" (func $run)))
+        (export "wasi:cli/run@0.2.0" (instance $r)))"#);
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(dir.path(), "nn.wasm", &component);
+    let store = dir.path().join("kv-data");
+    let output = kv_adapt(&["run", input.to_str().unwrap(), "--store", store.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.contains("imports wasi:nn/inference@0.2.0-rc-2024-10-28, which kv-adapt does not serve")
+            && stderr.contains("run it on a host that serves wasi:nn"),
+        "{stderr}"
+    );
+}
+
+/// A guest that exits non-zero after a key-value error: `run` still says which errors the
+/// adapter gave it, fused (G4, whose adapter lives in the guest's own instance) and composed
+/// (G6), though wasmtime lets nothing enter the guest's instance after the exit.
+#[test]
+fn a_guest_that_exits_non_zero_still_shows_the_key_value_errors_it_got() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kv-data");
+    std::fs::create_dir_all(store.join("%")).unwrap();
+    std::fs::write(store.join("%").join("runs"), b"not a counter").unwrap();
+    let output = kv_adapt(&["run", common::G4_PRINTLN, "--store", store.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("G4 guest through fused-g4-on-g5"), "{stderr}");
+    assert!(!stderr.contains("cannot enter component instance") && !stderr.contains("diagnostics"), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    let at = lines.iter().position(|l| l.starts_with("key-value errors the adapter gave the guest, oldest first (1):")).unwrap_or_else(|| panic!("{stderr}"));
+    assert!(lines[at + 1].contains(r#"key "runs" in bucket """#) && lines[at + 1].contains("not a decimal counter"), "{stderr}");
+
+    let output = run_g6_counter(&store, "g5", &[], &["-1"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("G6 guest through adapter-g6-on-g5"), "{stderr}");
+    assert!(!stderr.contains("cannot enter component instance"), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    let at = lines.iter().position(|l| l.starts_with("key-value errors the adapter gave the guest, oldest first (1):")).unwrap_or_else(|| panic!("{stderr}"));
+    assert!(lines[at + 1].contains("delta -1 would take key \"seats\" in bucket \"\" from 0 below zero"), "{stderr}");
 }

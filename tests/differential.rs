@@ -288,7 +288,7 @@ impl Pair {
     }
 
     fn setup(self) -> Setup {
-        Setup { host: self.host, bodies: self.bodies, counter: CounterEncoding::Decimal }
+        Setup { host: self.host, bodies: self.bodies, counter: CounterEncoding::Decimal, strict_atomics: false }
     }
 
     fn name(self) -> String {

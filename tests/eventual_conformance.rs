@@ -15,20 +15,20 @@ use common::{conformance_tests, Bodies, Host, Setup};
 use kv_adapt::{CounterEncoding, Generation, Wrapped};
 
 const WASMTIME_ADAPTER_IO: Setup =
-    Setup { host: Host::WasmtimeDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
+    Setup { host: Host::WasmtimeDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
 const WASMTIME_HOST_IO: Setup =
-    Setup { host: Host::WasmtimeDraft, bodies: Bodies::Host, counter: CounterEncoding::Decimal };
+    Setup { host: Host::WasmtimeDraft, bodies: Bodies::Host, counter: CounterEncoding::Decimal, strict_atomics: false };
 const FS_DRAFT_ADAPTER_IO: Setup =
-    Setup { host: Host::FsStoreDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Le64 };
+    Setup { host: Host::FsStoreDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Le64, strict_atomics: false };
 const FS_DRAFT2_ADAPTER_IO: Setup =
-    Setup { host: Host::FsStoreDraft2, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
+    Setup { host: Host::FsStoreDraft2, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
 const FS_DRAFT2_HOST_IO: Setup =
-    Setup { host: Host::FsStoreDraft2, bodies: Bodies::Host, counter: CounterEncoding::Decimal };
+    Setup { host: Host::FsStoreDraft2, bodies: Bodies::Host, counter: CounterEncoding::Decimal, strict_atomics: false };
 /// The wrapping flavour with every group (stdio, monotonic clock, files), forced onto a
 /// guest that imports none of them: value bodies must behave exactly as in `-io`.
 const ALL_GROUPS: Bodies = Bodies::Wrapping(Wrapped { stdio: true, clock: true, files: true });
-const WASMTIME_WRAPPING: Setup = Setup { host: Host::WasmtimeDraft, bodies: ALL_GROUPS, counter: CounterEncoding::Decimal };
-const FS_DRAFT2_WRAPPING: Setup = Setup { host: Host::FsStoreDraft2, bodies: ALL_GROUPS, counter: CounterEncoding::Decimal };
+const WASMTIME_WRAPPING: Setup = Setup { host: Host::WasmtimeDraft, bodies: ALL_GROUPS, counter: CounterEncoding::Decimal, strict_atomics: false };
+const FS_DRAFT2_WRAPPING: Setup = Setup { host: Host::FsStoreDraft2, bodies: ALL_GROUPS, counter: CounterEncoding::Decimal, strict_atomics: false };
 
 /// The cases every setup must pass (sync bodies, bucket "" only), plus the given extras.
 macro_rules! portable_conformance_tests {
@@ -74,7 +74,7 @@ macro_rules! eventual_conformance_setups {
         // async bodies through wasmtime-wasi's streams and opens any bucket name. This
         // proves the strict host against the same cases the adapters answer.
         portable_conformance_tests!(GUEST, strict_native,
-            Setup { host: $strict, bodies: Bodies::Host, counter: CounterEncoding::Decimal };
+            Setup { host: $strict, bodies: Bodies::Host, counter: CounterEncoding::Decimal, strict_atomics: false };
             async_body_round_trip => "async-body-round-trip",
         );
 
@@ -116,12 +116,12 @@ macro_rules! eventual_conformance_setups {
 
         // Onto kv-adapt's G5 and G6 hosts over a real redis-server (decimal counters).
         portable_conformance_tests!(GUEST, redis_draft_adapter_io,
-            Setup { host: Host::RedisDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
+            Setup { host: Host::RedisDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
             async_body_round_trip => "async-body-round-trip",
         );
 
         portable_conformance_tests!(GUEST, redis_draft2_adapter_io,
-            Setup { host: Host::RedisDraft2, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
+            Setup { host: Host::RedisDraft2, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
             async_body_round_trip => "async-body-round-trip",
         );
 

@@ -49,7 +49,7 @@ const MIN_TRACED_EVENTUAL: usize = 7;
 /// Every case of the guest at `guest_path` fused and composed on `host`; at least
 /// `min_traced` cases must leave error traces, so that the error paths are compared too.
 fn fused_equals_composed(guest_path: &str, host: Host, counter: CounterEncoding, min_traced: usize) {
-    fused_equals_composed_with(guest_path, Setup { host, bodies: Bodies::Host, counter }, min_traced)
+    fused_equals_composed_with(guest_path, Setup { host, bodies: Bodies::Host, counter, strict_atomics: false }, min_traced)
 }
 
 /// [`fused_equals_composed`] with the value bodies of `setup`.
@@ -128,25 +128,25 @@ fn fused_g1_equals_composed_on_the_g6_store_with_le64_counters() {
 // conformance guest's async-body cases run on both.
 #[test]
 fn fused_g2_io_equals_composed_io_on_wasmtime_keyvalue() {
-    let setup = Setup { host: Host::WasmtimeDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
+    let setup = Setup { host: Host::WasmtimeDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
     fused_equals_composed_with(common::G2_CONFORMANCE, setup, 10);
 }
 
 #[test]
 fn fused_g2_io_equals_composed_io_on_the_g5_store() {
-    let setup = Setup { host: Host::FsStoreDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Le64 };
+    let setup = Setup { host: Host::FsStoreDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Le64, strict_atomics: false };
     fused_equals_composed_with(common::G2_CONFORMANCE, setup, 10);
 }
 
 #[test]
 fn fused_g3_io_equals_composed_io_on_wasmtime_keyvalue() {
-    let setup = Setup { host: Host::WasmtimeDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
+    let setup = Setup { host: Host::WasmtimeDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
     fused_equals_composed_with(common::G3_CONFORMANCE, setup, MIN_TRACED_EVENTUAL);
 }
 
 #[test]
 fn fused_g4_io_equals_composed_io_on_the_g6_store() {
-    let setup = Setup { host: Host::FsStoreDraft2, bodies: Bodies::Adapter, counter: CounterEncoding::Le64 };
+    let setup = Setup { host: Host::FsStoreDraft2, bodies: Bodies::Adapter, counter: CounterEncoding::Le64, strict_atomics: false };
     fused_equals_composed_with(common::G4_CONFORMANCE, setup, MIN_TRACED_EVENTUAL);
 }
 
@@ -339,7 +339,7 @@ fn probe_guest(world: &str, open: (&str, &str), get: (&str, &str), trace: (&str,
 
 /// What `probe` gives for each case, linked as `linking` says; a trap is `Err`.
 fn probe(guest: &[u8], linking: Linking) -> Vec<Result<String, String>> {
-    let setup = Setup { host: Host::WasmtimeDraft, bodies: Bodies::Host, counter: CounterEncoding::Decimal };
+    let setup = Setup { host: Host::WasmtimeDraft, bodies: Bodies::Host, counter: CounterEncoding::Decimal, strict_atomics: false };
     let bytes = common::prepare_linked(guest, setup, Some(linking), false);
     let component = Component::new(common::engine(), bytes).expect("compile");
     (0..3u32)

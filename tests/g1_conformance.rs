@@ -53,27 +53,27 @@ mod g1_conformance {
 
     // wasmtime's in-memory G5 host: only bucket "" opens, so an unknown name is refused.
     g1_conformance_tests!(wasmtime_draft,
-        Setup { host: Host::WasmtimeDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
+        Setup { host: Host::WasmtimeDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
         open_unknown_bucket_is_error => "open-unknown-bucket-is-error",
     );
 
     g1_conformance_tests!(fs_store_draft,
-        Setup { host: Host::FsStoreDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Le64 };
+        Setup { host: Host::FsStoreDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Le64, strict_atomics: false };
     );
 
     g1_conformance_tests!(fs_store_draft2,
-        Setup { host: Host::FsStoreDraft2, bodies: Bodies::Adapter, counter: CounterEncoding::Be64 };
+        Setup { host: Host::FsStoreDraft2, bodies: Bodies::Adapter, counter: CounterEncoding::Be64, strict_atomics: false };
     );
 
     g1_conformance_tests!(redis_draft2,
-        Setup { host: Host::RedisDraft2, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
+        Setup { host: Host::RedisDraft2, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
     );
 }
 
 /// Every case the guest knows runs on at least one setup here.
 #[test]
 fn g1_conformance_every_guest_case_runs_somewhere() {
-    let setup = Setup { host: Host::WasmtimeDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
+    let setup = Setup { host: Host::WasmtimeDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
     let known = common::guest_cases(common::G1_CONFORMANCE, setup);
     let listed = [
         g1_conformance::wasmtime_draft::CASES,

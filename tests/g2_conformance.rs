@@ -59,69 +59,69 @@ mod g2_conformance {
 
     // wasmtime's in-memory G5 host: only bucket "" opens, so an unknown name is refused.
     portable_conformance_tests!(wasmtime_draft_adapter_io,
-        Setup { host: Host::WasmtimeDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
+        Setup { host: Host::WasmtimeDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
         open_unknown_bucket_is_error => "open-unknown-bucket-is-error",
         async_body_round_trip => "async-body-round-trip",
     );
 
     // The pass-through flavour: wasi:io stays the host's, async bodies are refused.
     portable_conformance_tests!(wasmtime_draft_host_io,
-        Setup { host: Host::WasmtimeDraft, bodies: Bodies::Host, counter: CounterEncoding::Decimal };
+        Setup { host: Host::WasmtimeDraft, bodies: Bodies::Host, counter: CounterEncoding::Decimal, strict_atomics: false };
         open_unknown_bucket_is_error => "open-unknown-bucket-is-error",
         async_body_unsupported_reports_why => "async-body-unsupported-reports-why",
     );
 
     // Our filesystem store creates any bucket it is asked for, so no unknown-bucket case.
     portable_conformance_tests!(fs_store_draft_adapter_io,
-        Setup { host: Host::FsStoreDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Le64 };
+        Setup { host: Host::FsStoreDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Le64, strict_atomics: false };
         async_body_round_trip => "async-body-round-trip",
     );
 
     portable_conformance_tests!(fs_store_draft2_adapter_io,
-        Setup { host: Host::FsStoreDraft2, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
+        Setup { host: Host::FsStoreDraft2, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
         async_body_round_trip => "async-body-round-trip",
     );
 
     // adapter-g2-on-g6 (pass-through onto draft2), with big-endian counters.
     portable_conformance_tests!(fs_store_draft2_host_io,
-        Setup { host: Host::FsStoreDraft2, bodies: Bodies::Host, counter: CounterEncoding::Be64 };
+        Setup { host: Host::FsStoreDraft2, bodies: Bodies::Host, counter: CounterEncoding::Be64, strict_atomics: false };
         async_body_unsupported_reports_why => "async-body-unsupported-reports-why",
     );
 
     // The wrapping flavour (`adapter-g2-on-g5-io-wasi-stdio-clock-files`, and onto G6):
     // the same answers as `-io`, async bodies included.
     portable_conformance_tests!(wasmtime_draft_wrapping,
-        Setup { host: Host::WasmtimeDraft, bodies: ALL_GROUPS, counter: CounterEncoding::Decimal };
+        Setup { host: Host::WasmtimeDraft, bodies: ALL_GROUPS, counter: CounterEncoding::Decimal, strict_atomics: false };
         open_unknown_bucket_is_error => "open-unknown-bucket-is-error",
         async_body_round_trip => "async-body-round-trip",
     );
 
     portable_conformance_tests!(fs_store_draft2_wrapping,
-        Setup { host: Host::FsStoreDraft2, bodies: ALL_GROUPS, counter: CounterEncoding::Decimal };
+        Setup { host: Host::FsStoreDraft2, bodies: ALL_GROUPS, counter: CounterEncoding::Decimal, strict_atomics: false };
         async_body_round_trip => "async-body-round-trip",
     );
 
     // Onto kv-adapt's G5 and G6 hosts over a real redis-server (decimal counters).
     portable_conformance_tests!(redis_draft_adapter_io,
-        Setup { host: Host::RedisDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
+        Setup { host: Host::RedisDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
         async_body_round_trip => "async-body-round-trip",
     );
 
     portable_conformance_tests!(redis_draft2_host_io,
-        Setup { host: Host::RedisDraft2, bodies: Bodies::Host, counter: CounterEncoding::Decimal };
+        Setup { host: Host::RedisDraft2, bodies: Bodies::Host, counter: CounterEncoding::Decimal, strict_atomics: false };
         async_body_unsupported_reports_why => "async-body-unsupported-reports-why",
     );
 
     // Natively on the strict G2 host over Redis.
     portable_conformance_tests!(redis_strict_g2_native,
-        Setup { host: Host::RedisStrictG2, bodies: Bodies::Host, counter: CounterEncoding::Decimal };
+        Setup { host: Host::RedisStrictG2, bodies: Bodies::Host, counter: CounterEncoding::Decimal, strict_atomics: false };
         async_body_round_trip => "async-body-round-trip",
     );
 
     // Natively on kv-adapt's strict G2 host (`hosts::g2`), which serves async bodies through
     // wasmtime-wasi's streams and opens any bucket name: the same answers as the adapters.
     portable_conformance_tests!(strict_g2_native,
-        Setup { host: Host::StrictG2, bodies: Bodies::Host, counter: CounterEncoding::Decimal };
+        Setup { host: Host::StrictG2, bodies: Bodies::Host, counter: CounterEncoding::Decimal, strict_atomics: false };
         async_body_round_trip => "async-body-round-trip",
     );
 }
@@ -129,7 +129,7 @@ mod g2_conformance {
 /// An unknown case name must be refused, or a typo in this file would pass silently.
 #[test]
 fn g2_conformance_unknown_case_is_refused() {
-    let setup = Setup { host: Host::WasmtimeDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
+    let setup = Setup { host: Host::WasmtimeDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
     let result = common::run_case(common::G2_CONFORMANCE, setup, "no-such-case");
     match result {
         Err(message) if message.starts_with("unknown case \"no-such-case\"") => {}
@@ -141,7 +141,7 @@ fn g2_conformance_unknown_case_is_refused() {
 /// least one setup here, so a case added to the guest is not silently skipped.
 #[test]
 fn g2_conformance_every_guest_case_runs_somewhere() {
-    let setup = Setup { host: Host::WasmtimeDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal };
+    let setup = Setup { host: Host::WasmtimeDraft, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
     let message = common::run_case(common::G2_CONFORMANCE, setup, "no-such-case").unwrap_err();
     let (_, known) = message.split_once("known cases: ").expect("the guest lists its cases");
     let listed: Vec<&str> = [

@@ -158,6 +158,8 @@ fn plugged(guest_path: &str, guest: &[u8], adapter: &artifacts::Adapter) -> Vec<
         linking: Some(Linking::Composed),
         // Compared with the guest's own names below.
         keep_wasi_versions: true,
+        strict_atomics: false,
+        error_sink: false,
     };
     let plugged = kv_adapt::plug_named(guest_path, guest, &options).unwrap_or_else(|e| panic!("{} with {guest_path}: {e}", adapter.name()));
     match plugged.plan {

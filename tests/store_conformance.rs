@@ -5,8 +5,8 @@
 //! and back (a round trip), which must agree with the native run case for case.
 //!
 //! Where an adapter cannot do what a native host does, the case that pins the difference
-//! runs only on the adapted setups (e.g. a negative G6 delta on a G5 host is an error), and
-//! the README's semantics table says so.
+//! runs only on the adapted setups (e.g. a G6 counter cannot go below zero on a G5 host),
+//! and the README's semantics table says so; `--strict-atomics` setups pin the refusals.
 
 mod common;
 
@@ -16,7 +16,12 @@ use kv_adapt::{CounterEncoding, Generation};
 // G5/G6 values are plain bytes, so the body flavour is moot: `plug` always picks the one
 // adapter build there is.
 const fn setup(host: Host) -> Setup {
-    Setup { host, bodies: Bodies::Host, counter: CounterEncoding::Decimal }
+    Setup { host, bodies: Bodies::Host, counter: CounterEncoding::Decimal, strict_atomics: false }
+}
+
+/// As [`setup`], with `--strict-atomics`: what the host cannot do atomically is refused.
+const fn strict(host: Host) -> Setup {
+    Setup { strict_atomics: true, ..setup(host) }
 }
 
 /// The cases every G5 and every G6 setup must pass.
@@ -166,49 +171,89 @@ mod store_conformance {
         // Native baseline: our store as G6 (Spin speaks G6, but no Spin host runs here).
         g6_tests!(fs_store_draft2_native, setup(Host::FsStoreDraft2);
             increment_negative_delta_decrements => "increment-negative-delta-decrements",
+            increment_below_zero_goes_negative => "increment-below-zero-goes-negative",
+            decrement_on_non_counter_is_error => "decrement-on-non-counter-is-error",
         );
 
         // Natively on kv-adapt's G6 host over a real redis-server: cas under WATCH/MULTI/EXEC.
         g6_tests!(redis_draft2_native, setup(Host::RedisDraft2);
             increment_negative_delta_decrements => "increment-negative-delta-decrements",
+            increment_below_zero_goes_negative => "increment-below-zero-goes-negative",
+            decrement_on_non_counter_is_error => "decrement-on-non-counter-is-error",
         );
 
         // Through adapter-g6-on-g5 onto the G5 host over Redis.
         g6_tests!(redis_draft_adapted, setup(Host::RedisDraft);
-            increment_negative_delta_is_error => "increment-negative-delta-is-error",
+            increment_negative_delta_decrements => "increment-negative-delta-decrements",
+            increment_below_zero_is_error => "increment-below-zero-is-error",
+            decrement_on_non_counter_is_error => "decrement-on-non-counter-is-error",
         );
 
         // Through adapter-g6-on-g5, on wasmtime's host and on the store as G5. G5 counters
-        // only count up, so a negative delta is an error there.
+        // only count up, so the adapter decrements by read and write, and cannot go below 0.
         g6_tests!(wasmtime_draft_adapted, setup(Host::WasmtimeDraft);
             open_unknown_bucket_is_error => "open-unknown-bucket-is-error",
-            increment_negative_delta_is_error => "increment-negative-delta-is-error",
+            increment_negative_delta_decrements => "increment-negative-delta-decrements",
+            increment_below_zero_is_error => "increment-below-zero-is-error",
+            decrement_on_non_counter_is_error => "decrement-on-non-counter-is-error",
         );
         g6_tests!(fs_store_draft_adapted, setup(Host::FsStoreDraft);
-            increment_negative_delta_is_error => "increment-negative-delta-is-error",
+            increment_negative_delta_decrements => "increment-negative-delta-decrements",
+            increment_below_zero_is_error => "increment-below-zero-is-error",
+            decrement_on_non_counter_is_error => "decrement-on-non-counter-is-error",
         );
 
-        // G6 -> G5 -> G6 on the store: the cas is emulated in the middle, so every cas case
-        // must still hold; a negative delta cannot pass through G5.
+        // G6 -> G5 -> G6 on the store: the cas and a decrement are emulated in the middle, so
+        // every cas case must still hold; a counter cannot go below 0 through G5.
         g6_tests!(fs_store_draft2_round_trip, setup(Host::FsStoreDraft2ViaDraft);
-            increment_negative_delta_is_error => "increment-negative-delta-is-error",
+            increment_negative_delta_decrements => "increment-negative-delta-decrements",
+            increment_below_zero_is_error => "increment-below-zero-is-error",
+            decrement_on_non_counter_is_error => "decrement-on-non-counter-is-error",
         );
 
-        // Through adapter-g6-on-g3 / -g4 on the strict eventual hosts: the cas is emulated
-        // over get and set, and counters only count up.
+        // Through adapter-g6-on-g3 / -g4 on the strict eventual hosts: the cas and a
+        // decrement are emulated over get and set, and counters cannot go below 0.
         g6_tests!(strict_g2_adapted, setup(Host::StrictG2);
-            increment_negative_delta_is_error => "increment-negative-delta-is-error",
+            increment_negative_delta_decrements => "increment-negative-delta-decrements",
+            increment_below_zero_is_error => "increment-below-zero-is-error",
+            decrement_on_non_counter_is_error => "decrement-on-non-counter-is-error",
         );
         g6_tests!(strict_g3_adapted, setup(Host::StrictG3);
-            increment_negative_delta_is_error => "increment-negative-delta-is-error",
+            increment_negative_delta_decrements => "increment-negative-delta-decrements",
+            increment_below_zero_is_error => "increment-below-zero-is-error",
+            decrement_on_non_counter_is_error => "decrement-on-non-counter-is-error",
         );
         g6_tests!(strict_g4_adapted, setup(Host::StrictG4);
+            increment_negative_delta_decrements => "increment-negative-delta-decrements",
+            increment_below_zero_is_error => "increment-below-zero-is-error",
+            decrement_on_non_counter_is_error => "decrement-on-non-counter-is-error",
+        );
+
+        // `--strict-atomics`: the emulated cas and decrement are refused, on wasmtime's
+        // host and on the strict G2 host; everything else still works.
+        store_conformance_tests!(GUEST, wasmtime_draft_strict_atomics, strict(Host::WasmtimeDraft);
+            open_unknown_bucket_is_error => "open-unknown-bucket-is-error",
             increment_negative_delta_is_error => "increment-negative-delta-is-error",
+            cas_is_refused => "cas-is-refused",
+        );
+        store_conformance_tests!(GUEST, strict_g2_strict_atomics, strict(Host::StrictG2);
+            two_opens_share_data => "two-opens-share-data",
+            increment_negative_delta_is_error => "increment-negative-delta-is-error",
+            cas_is_refused => "cas-is-refused",
+        );
+
+        // On a G6 host nothing is emulated, so `--strict-atomics` changes nothing.
+        g6_tests!(fs_store_draft2_native_strict_atomics, strict(Host::FsStoreDraft2);
+            increment_negative_delta_decrements => "increment-negative-delta-decrements",
+            increment_below_zero_goes_negative => "increment-below-zero-goes-negative",
         );
 
         #[test]
         fn every_guest_case_runs_somewhere() {
             let listed = [
+                wasmtime_draft_strict_atomics::CASES,
+                strict_g2_strict_atomics::CASES,
+                fs_store_draft2_native_strict_atomics::CASES,
                 strict_g2_adapted::CASES,
                 strict_g3_adapted::CASES,
                 strict_g4_adapted::CASES,

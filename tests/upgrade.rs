@@ -2,14 +2,18 @@
 //! `plug` and `notify` upgrading one themselves, then running its G1 watch handler on G5
 //! and G6 hosts.
 //!
-//! The 2023 binary is made here, from the core module of the G1 watch guest
-//! (`wasm/guests/guest-watch`, feature `g1`) in the 0x0c framing: the preamble
-//! `00 61 73 6d 0c 00 01 00`, a type section, an import section whose names are G1's plain
-//! ones each followed by a URL (`streams` carried `path:/io/streams/streams`, as the 2023
-//! toolchain wrote it), and the module's own section, without its `component-type` custom
-//! section, as wit-component of that time left it. The fixture's instance types are empty:
-//! the upgrade reads only the framing, the import names and the module, and makes every
-//! type anew from the G1 WIT.
+//! The 2023 binary is the era's own output: `wasm/era/guest-g1-watch` (guest-watch's G1
+//! handler written against wit-bindgen 0.4.0) componentized by wit-component 0.7.4
+//! (`wasm/era/componentize`), both built by build.rs. That toolchain wrote three core
+//! modules (the guest's, a shim holding a table of the imports lowered against the guest's memory, and
+//! a fix-up module filling it), the wiring between them, and a nested component that
+//! re-exports `handle-watch`; `the_era_toolchain_wrote_three_modules_and_a_re_exporting_component`
+//! pins that, so the other tests exercise what the issue describes.
+//!
+//! The refusals use the 0x0c framing by hand around modules (the preamble
+//! `00 61 73 6d 0c 00 01 00`, a type section, an import section whose names are followed by
+//! a URL, module sections), since no toolchain of the time writes the faulty components they
+//! stand for; their instance types are empty, as the upgrade reads none of them.
 
 mod common;
 
@@ -18,6 +22,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const G1_WATCH: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g1-watch.wasm");
+/// The G1 watch handler as wit-bindgen 0.4.0 and wit-component 0.7.4 built it.
+const G1_WATCH_2023: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g1-watch-2023.wasm");
 
 fn kv_adapt(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kv-adapt")).args(args).output().expect("run kv-adapt")
@@ -46,36 +52,6 @@ fn name(s: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(s.as_bytes());
 }
 
-/// The guest's main core module as wit-component of 2023 kept it: every section, less the
-/// `component-type` custom section that described its world.
-fn guest_module(component: &[u8]) -> Vec<u8> {
-    use wasmparser::{Parser, Payload};
-    let range = Parser::new(0)
-        .parse_all(component)
-        .find_map(|p| match p.unwrap() {
-            Payload::ModuleSection { unchecked_range, .. } => Some(unchecked_range),
-            _ => None,
-        })
-        .expect("the guest has a core module");
-    let module = &component[range.start as usize..range.end as usize];
-    let mut out = module[..8].to_vec();
-    let mut dropped = 0;
-    for payload in Parser::new(0).parse_all(module) {
-        let payload = payload.unwrap();
-        if let Payload::CustomSection(c) = &payload {
-            if c.name().starts_with("component-type") {
-                dropped += 1;
-                continue;
-            }
-        }
-        if let Some((id, r)) = payload.as_section() {
-            section(id, &module[r.start as usize..r.end as usize], &mut out);
-        }
-    }
-    assert!(dropped <= 1);
-    out
-}
-
 /// The instances a module imports from, in first-use order: what the 2023 component
 /// imported by name (wit-component, then as now, lists only what the module uses).
 fn module_imports(module: &[u8]) -> Vec<String> {
@@ -93,9 +69,17 @@ fn module_imports(module: &[u8]) -> Vec<String> {
     names
 }
 
-/// A 0x0c component of `modules` (the first the guest's), importing what the first uses.
+/// A 0x0c component of `modules`, importing what they use from named instances (the
+/// fix-up's imports, from the instance named "", are wiring, not component imports).
 fn component_2023(modules: &[&[u8]]) -> Vec<u8> {
-    let imports = module_imports(modules[0]);
+    let mut imports: Vec<String> = Vec::new();
+    for module in modules {
+        for import in module_imports(module) {
+            if !import.is_empty() && !imports.contains(&import) {
+                imports.push(import);
+            }
+        }
+    }
     let mut out = kv_adapt::upgrade::PREAMBLE_2023.to_vec();
     let mut types = Vec::new();
     leb(imports.len() as u32, &mut types);
@@ -118,25 +102,104 @@ fn component_2023(modules: &[&[u8]]) -> Vec<u8> {
     out
 }
 
-fn fixture(dir: &Path) -> PathBuf {
-    let guest = std::fs::read(G1_WATCH).unwrap();
-    let old = component_2023(&[&guest_module(&guest)]);
-    assert!(wasmparser::Validator::new().validate_all(&old).is_err(), "today's validator must refuse 0x0c");
+/// The top-level sections of a 0x0c component: (id, payload). A plain walk, since today's
+/// wasmparser refuses the version.
+fn sections(component: &[u8]) -> Vec<(u8, &[u8])> {
+    assert_eq!(component[..8], kv_adapt::upgrade::PREAMBLE_2023, "not binary version 0x0c");
+    let (mut out, mut at) = (Vec::new(), 8);
+    while at < component.len() {
+        let id = component[at];
+        at += 1;
+        let (mut size, mut shift) = (0usize, 0);
+        loop {
+            let b = component[at];
+            at += 1;
+            size |= usize::from(b & 0x7f) << shift;
+            shift += 7;
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        out.push((id, &component[at..at + size]));
+        at += size;
+    }
+    out
+}
+
+/// The core modules of the era component, in its order.
+fn era_modules() -> Vec<Vec<u8>> {
+    let component = std::fs::read(G1_WATCH_2023).unwrap();
+    sections(&component).into_iter().filter(|(id, _)| *id == 1).map(|(_, m)| m.to_vec()).collect()
+}
+
+fn exports_of(module: &[u8]) -> Vec<String> {
+    let mut names = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        if let wasmparser::Payload::ExportSection(section) = payload.unwrap() {
+            names.extend(section.into_iter().map(|e| e.unwrap().name.to_string()));
+        }
+    }
+    names
+}
+
+/// The era component's guest module, told by what only the guest has: the handler.
+fn era_guest() -> Vec<u8> {
+    let mut guests = era_modules().into_iter().filter(|m| exports_of(m).iter().any(|e| e == "handle-watch#on-set"));
+    let guest = guests.next().expect("a module exports the handler");
+    assert!(guests.next().is_none());
+    guest
+}
+
+/// The issue's premise, so that the tests below run what wit-component 0.7 really wrote.
+#[test]
+fn the_era_toolchain_wrote_three_modules_and_a_re_exporting_component() {
+    let component = std::fs::read(G1_WATCH_2023).unwrap();
+    assert!(wasmparser::Validator::new().validate_all(&component).is_err(), "today's validator must refuse 0x0c");
+    let ids: Vec<u8> = sections(&component).iter().map(|(id, _)| *id).collect();
+    let count = |id: u8| ids.iter().filter(|i| **i == id).count();
+    assert_eq!(count(1), 3, "core modules: {ids:?}");
+    assert_eq!(count(4), 1, "nested components: {ids:?}");
+    for id in [2, 6, 8, 5, 11] {
+        assert!(count(id) > 0, "no section {id}: {ids:?}");
+    }
+    // The types and imports come first, the modules next, the nested component and its
+    // instance and export last.
+    assert_eq!(ids[..2], [7, 10]);
+    assert_eq!(ids.last(), Some(&11));
+    let modules = era_modules();
+    let exports: Vec<Vec<String>> = modules.iter().map(|m| exports_of(m)).collect();
+    // The guest's first, then the shim (its table and one function per import lowered
+    // against the guest's memory), then the fix-up (no exports).
+    assert!(exports[0].contains(&"handle-watch#on-delete".to_string()) && exports[0].contains(&"memory".to_string()), "{exports:?}");
+    assert!(exports[1].contains(&"$imports".to_string()) && exports[1].contains(&"0".to_string()), "{exports:?}");
+    assert!(exports[2].is_empty(), "{exports:?}");
+    // The guest module went in whole, less its `component-type` custom section.
+    let customs: Vec<String> = wasmparser::Parser::new(0)
+        .parse_all(&modules[0])
+        .filter_map(|p| match p.unwrap() {
+            wasmparser::Payload::CustomSection(c) => Some(c.name().to_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(!customs.iter().any(|c| c.starts_with("component-type")), "{customs:?}");
+}
+
+fn era_fixture(dir: &Path) -> PathBuf {
     let path = dir.join("g1-handler-2023.wasm");
-    std::fs::write(&path, old).unwrap();
+    std::fs::copy(G1_WATCH_2023, &path).unwrap();
     path
 }
 
 #[test]
 fn upgrade_writes_a_component_of_todays_format_with_the_same_import_names() {
     let dir = tempfile::tempdir().unwrap();
-    let old = fixture(dir.path());
+    let old = era_fixture(dir.path());
     let new = dir.path().join("upgraded.wasm");
     let output = kv_adapt(&["upgrade", old.to_str().unwrap(), "-o", new.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
-    let used = module_imports(&guest_module(&std::fs::read(G1_WATCH).unwrap()));
+    let used = module_imports(&era_guest());
     let note = format!("a 2023 component (binary version 0x0c), upgraded to today's format as G1 world `keyvalue-handle-watch` ({} imports kept by name)", used.len());
     assert!(stdout.contains(&note), "{stdout}");
     let bytes = std::fs::read(&new).unwrap();
@@ -145,25 +208,37 @@ fn upgrade_writes_a_component_of_todays_format_with_the_same_import_names() {
     let (mut imports, mut want) = (surface.imports.clone(), used);
     imports.sort();
     want.sort();
-    // The handler writes through G1's streams and reads through them, so `streams` is one.
-    assert!(want.contains(&"streams".to_string()), "{want:?}");
+    // The handler reads and writes bodies through G1's streams; it uses no batch function,
+    // so wit-component, then as now, left `batch` out.
+    assert_eq!(want, ["atomic", "readwrite", "streams", "types", "wasi-cloud-error"]);
     assert_eq!(imports, want);
     assert_eq!(surface.exports, ["handle-watch"]);
+    // One core module is carried over: the shim and fix-up are today's wit-component's again.
+    let modules = wasmparser::Parser::new(0)
+        .parse_all(&bytes)
+        .filter(|p| matches!(p, Ok(wasmparser::Payload::ModuleSection { .. })))
+        .count();
+    assert_eq!(modules, 3, "today's guest, shim and fix-up");
     // It runs on wasmtime 48 once adapted: compiled after plug onto G5.
     let plugged = kv_adapt::plug(&bytes, &kv_adapt::PlugOptions::default()).unwrap();
     wasmtime::component::Component::new(common::engine(), &plugged).expect("the upgraded, plugged guest compiles");
 }
 
-/// The issue's "done when": a 2023 G1 binary runs its handler on G5 and G6 through
-/// `kv-adapt notify`, which upgrades it first and says so in one line.
+/// The issue's "done when": a G1 binary that the toolchain of 2023 wrote runs its handler on
+/// G5 and G6 through `kv-adapt notify`, which upgrades it first and says so in one line.
+/// The handler checks what it is handed (the value streamed 7 bytes at a time, its size, a
+/// `get` of the key) and records what it saw, so every record below is its work.
 #[test]
 fn notify_upgrades_a_2023_g1_handler_and_runs_it_on_g5_and_g6() {
     let dir = tempfile::tempdir().unwrap();
-    let old = fixture(dir.path());
+    let old = era_fixture(dir.path());
+    // Longer than one 7-byte read and not a multiple of 7, so the stream's end is reached
+    // mid-read.
+    let value = "hello from 2023, read in pieces";
     for host in ["g5", "g6"] {
         let store = dir.path().join(format!("kv-{host}"));
         let args = ["notify", old.to_str().unwrap(), "--store", store.to_str().unwrap(), "--host", host];
-        let set = kv_adapt(&[&args[..], &["set", "inbox", "greeting", "hello from 2023"]].concat());
+        let set = kv_adapt(&[&args[..], &["set", "inbox", "greeting", value]].concat());
         let stderr = String::from_utf8_lossy(&set.stderr);
         assert!(set.status.success(), "{host}: {stderr}");
         let first = stderr.lines().next().unwrap_or_default();
@@ -171,7 +246,8 @@ fn notify_upgrades_a_2023_g1_handler_and_runs_it_on_g5_and_g6() {
         assert!(stderr.contains("by watch-g1-on-"), "{host}: {stderr}");
         let read = |key: &str| Backend::dir(&store).read("inbox", key).unwrap();
         assert_eq!(read("watch-error"), None, "{host}: the handler found a fault");
-        assert_eq!(read("seen:greeting").as_deref(), Some(&b"hello from 2023"[..]), "{host}");
+        assert_eq!(read("seen:greeting").as_deref(), Some(value.as_bytes()), "{host}");
+        assert_eq!(read("events").as_deref(), Some(&b"1"[..]), "{host}");
 
         let delete = kv_adapt(&[&args[..], &["delete", "inbox", "greeting"]].concat());
         assert!(delete.status.success(), "{host}: {}", String::from_utf8_lossy(&delete.stderr));
@@ -179,13 +255,20 @@ fn notify_upgrades_a_2023_g1_handler_and_runs_it_on_g5_and_g6() {
         assert_eq!(read("deleted:greeting").as_deref(), Some(&b"greeting"[..]), "{host}");
         assert_eq!(read("watch-error"), None, "{host}");
         assert_eq!(read("events").as_deref(), Some(&b"2"[..]), "{host}: one increment per event");
+
+        // An empty value: the stream ends at once, and the handler still records it.
+        let empty = kv_adapt(&[&args[..], &["set", "inbox", "blank", ""]].concat());
+        assert!(empty.status.success(), "{host}: {}", String::from_utf8_lossy(&empty.stderr));
+        assert_eq!(read("watch-error"), None, "{host}");
+        assert_eq!(read("seen:blank").as_deref(), Some(&b""[..]), "{host}");
+        assert_eq!(read("events").as_deref(), Some(&b"3"[..]), "{host}");
     }
 }
 
 #[test]
 fn inspect_and_plug_upgrade_a_2023_component_saying_so_in_one_line() {
     let dir = tempfile::tempdir().unwrap();
-    let old = fixture(dir.path());
+    let old = era_fixture(dir.path());
     let output = kv_adapt(&["inspect", old.to_str().unwrap()]);
     let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "{stderr}");
@@ -202,17 +285,35 @@ fn inspect_and_plug_upgrade_a_2023_component_saying_so_in_one_line() {
     assert_eq!(surface.imported_generations(), [kv_adapt::Generation::G5]);
 }
 
+/// The guest's module is told by what it is, not where it sits: the era's three modules in
+/// any order upgrade alike, and the shim and fix-up alone are no guest.
+#[test]
+fn the_guest_module_is_found_whatever_the_order_of_the_modules() {
+    let modules = era_modules();
+    let [guest, shim, fix_up] = [&modules[0][..], &modules[1][..], &modules[2][..]];
+    for order in [[shim, fix_up, guest], [fix_up, guest, shim]] {
+        let upgraded = kv_adapt::upgrade::upgrade("old.wasm", &component_2023(&order)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(upgraded.world, "keyvalue-handle-watch");
+        let surface = kv_adapt::compose::surface("upgraded", &upgraded.component).unwrap();
+        assert_eq!(surface.exports, ["handle-watch"]);
+    }
+    let error = kv_adapt::upgrade::upgrade("old.wasm", &component_2023(&[shim, fix_up])).err().unwrap().to_string();
+    assert!(error.contains("it holds only wit-component's shim modules, no guest module"), "{error}");
+}
+
 #[test]
 fn what_cannot_be_upgraded_is_refused_in_one_line_naming_it() {
     let dir = tempfile::tempdir().unwrap();
-    let guest = std::fs::read(G1_WATCH).unwrap();
-    let module = guest_module(&guest);
+    let modules = era_modules();
+    let module = era_guest();
+    // A second module of the guest's own beside wit-component's shim and fix-up, as the
+    // preview1 adapter of that time was.
     let adapter_like = wat::parse_str("(module (func (export \"fd_write\")))").unwrap();
     let two = dir.path().join("two-modules.wasm");
-    std::fs::write(&two, component_2023(&[&module, &adapter_like])).unwrap();
+    std::fs::write(&two, component_2023(&[&modules[0], &modules[1], &modules[2], &adapter_like])).unwrap();
     let out = dir.path().join("out.wasm");
     for (input, expected) in [
-        (two.to_str().unwrap(), "holds 2 core modules (such as the WASI preview1 adapter of that time)"),
+        (two.to_str().unwrap(), "holds 2 core modules besides wit-component's shims (such as the WASI preview1 adapter of that time)"),
         (G1_WATCH, "not a 2023 component (binary version 0x0c); nothing to upgrade"),
     ] {
         let output = kv_adapt(&["upgrade", input, "-o", out.to_str().unwrap()]);
@@ -262,5 +363,43 @@ fn the_library_names_what_a_2023_component_lacks() {
     let run = wat::parse_str(r#"(module (func (export "run")))"#).unwrap();
     let mut odd = kv_adapt::upgrade::PREAMBLE_2023.to_vec();
     section(1, &run, &mut odd);
-    assert!(refused(&odd).contains("exports `run`, which no G1 world has"), "{}", refused(&odd));
+    assert!(refused(&odd).contains("its module exports `run`, which no G1 world has"), "{}", refused(&odd));
+
+    // A nested component with code of its own: dropping it would drop that code.
+    let mut inner = kv_adapt::upgrade::PREAMBLE_2023.to_vec();
+    section(1, &empty, &mut inner);
+    let mut nested = kv_adapt::upgrade::PREAMBLE_2023.to_vec();
+    section(1, &era_guest(), &mut nested);
+    section(4, &inner, &mut nested);
+    assert!(
+        refused(&nested).contains("it nests a component that holds a core module, more than a re-export of an interface"),
+        "{}",
+        refused(&nested)
+    );
+
+    // Exports the component makes: `vec(name url sort index no-type)`.
+    let export = |export_name: &str, sort: u8| {
+        let mut payload = Vec::new();
+        leb(1, &mut payload);
+        name(export_name, &mut payload);
+        name("", &mut payload);
+        payload.extend_from_slice(&[sort, 0x00, 0x00]);
+        payload
+    };
+    let mut exports_run = kv_adapt::upgrade::PREAMBLE_2023.to_vec();
+    section(1, &empty, &mut exports_run);
+    section(11, &export("run", 0x01), &mut exports_run);
+    assert!(refused(&exports_run).contains("it exports `run`, which no G1 world has"), "{}", refused(&exports_run));
+    let mut no_handler = kv_adapt::upgrade::PREAMBLE_2023.to_vec();
+    section(1, &empty, &mut no_handler);
+    section(11, &export("handle-watch", 0x05), &mut no_handler);
+    assert!(
+        refused(&no_handler).contains("it exports `handle-watch`, which its guest module does not"),
+        "{}",
+        refused(&no_handler)
+    );
+    let mut cut_export = kv_adapt::upgrade::PREAMBLE_2023.to_vec();
+    let whole = export("handle-watch", 0x05);
+    section(11, &whole[..whole.len() - 1], &mut cut_export);
+    assert!(refused(&cut_export).contains("its export section: truncated"), "{}", refused(&cut_export));
 }

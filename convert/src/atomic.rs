@@ -32,6 +32,39 @@ pub fn decide(enc: Encoding, current: Option<&[u8]>, old: u64, new: u64) -> Deci
     }
 }
 
+/// What a negative G6 delta does to a counter on a host whose counters are u64 and only
+/// count up: the adapter reads the counter, subtracts and writes, as the host cannot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decrement {
+    /// Write these bytes: the counter now holds `value`.
+    Write { value: i64, bytes: Vec<u8> },
+    /// The stored bytes are not a counter in the configured encoding: an error.
+    NotACounter(DecodeError),
+    /// The counter holds `current` (0 for a missing key), and a u64 counter cannot go below
+    /// zero: an error, nothing written.
+    BelowZero { current: u64 },
+    /// The result is above `i64::MAX`, which the guest's s64 cannot carry: an error,
+    /// nothing written.
+    TooLarge { value: u64 },
+}
+
+/// [`Decrement`] for `current` (the stored bytes, `None` when the key is missing) lowered
+/// by `by`. A missing key counts as 0, as `increment` creates it from 0.
+pub fn decrement(enc: Encoding, current: Option<&[u8]>, by: u64) -> Decrement {
+    let current = match current.map(|bytes| enc.decode(bytes)) {
+        None => 0,
+        Some(Ok(v)) => v,
+        Some(Err(e)) => return Decrement::NotACounter(e),
+    };
+    let Some(value) = current.checked_sub(by) else {
+        return Decrement::BelowZero { current };
+    };
+    match i64::try_from(value) {
+        Ok(signed) => Decrement::Write { value: signed, bytes: enc.encode(value) },
+        Err(_) => Decrement::TooLarge { value },
+    }
+}
+
 /// A legacy u64 delta as a G6 delta; `None` above `i64::MAX`.
 pub fn delta_to_signed(delta: u64) -> Option<i64> {
     i64::try_from(delta).ok()
@@ -69,6 +102,36 @@ mod tests {
         assert_eq!(
             decide(Encoding::Be64, Some(b"5"), 5, 6),
             Decision::NotACounter(DecodeError::WrongLength(1))
+        );
+    }
+
+    #[test]
+    fn a_decrement_writes_the_lower_counter_in_the_same_layout() {
+        for enc in [Encoding::Decimal, Encoding::Le64, Encoding::Be64] {
+            let ten = enc.encode(10);
+            assert_eq!(decrement(enc, Some(&ten), 3), Decrement::Write { value: 7, bytes: enc.encode(7) });
+            assert_eq!(decrement(enc, Some(&ten), 10), Decrement::Write { value: 0, bytes: enc.encode(0) });
+        }
+        assert_eq!(decrement(Encoding::Decimal, Some(b"10"), 3), Decrement::Write { value: 7, bytes: b"7".to_vec() });
+    }
+
+    #[test]
+    fn a_decrement_below_zero_or_of_a_missing_key_is_refused() {
+        assert_eq!(decrement(Encoding::Decimal, Some(b"2"), 3), Decrement::BelowZero { current: 2 });
+        assert_eq!(decrement(Encoding::Le64, None, 1), Decrement::BelowZero { current: 0 });
+        assert_eq!(decrement(Encoding::Decimal, Some(b"5"), u64::MAX), Decrement::BelowZero { current: 5 });
+    }
+
+    #[test]
+    fn a_decrement_of_what_is_no_counter_or_stays_past_s64_is_refused() {
+        assert_eq!(decrement(Encoding::Decimal, Some(b"ten"), 1), Decrement::NotACounter(DecodeError::NotDecimal));
+        assert_eq!(decrement(Encoding::Be64, Some(b"10"), 1), Decrement::NotACounter(DecodeError::WrongLength(2)));
+        let huge = Encoding::Le64.encode(u64::MAX);
+        assert_eq!(decrement(Encoding::Le64, Some(&huge), 1), Decrement::TooLarge { value: u64::MAX - 1 });
+        let just = Encoding::Le64.encode(i64::MAX as u64 + 1);
+        assert_eq!(
+            decrement(Encoding::Le64, Some(&just), 1),
+            Decrement::Write { value: i64::MAX, bytes: Encoding::Le64.encode(i64::MAX as u64) }
         );
     }
 

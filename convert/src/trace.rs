@@ -336,7 +336,8 @@ pub fn unknown_cursor_text(cursor: &str, bucket: &str) -> String {
     t
 }
 
-/// A negative G6 delta, which a G5 host (unsigned counters, no decrement) cannot apply.
+/// A negative G6 delta under `--strict-atomics`: a G5 host (unsigned counters, no
+/// decrement) cannot apply it atomically, and emulating it was ruled out.
 pub fn negative_delta(key: &str, bucket: &str, delta: i64, host: &str) -> String {
     let mut t = String::from("bad-value: delta -");
     push_u64(&mut t, delta.unsigned_abs());
@@ -344,7 +345,49 @@ pub fn negative_delta(key: &str, bucket: &str, delta: i64, host: &str) -> String
     key_in_bucket(&mut t, key, bucket);
     t.push_str(" is negative; the host speaks ");
     t.push_str(host);
-    t.push_str(", whose counters are unsigned and only count up; nothing was written");
+    t.push_str(
+        ", whose counters are unsigned and only count up, and --strict-atomics forbids a \
+         decrement by read and write; nothing was written",
+    );
+    t
+}
+
+/// A negative G6 delta that would take an unsigned host counter below zero.
+pub fn below_zero(key: &str, bucket: &str, delta: i64, current: u64, host: &str) -> String {
+    let mut t = String::from("bad-value: delta -");
+    push_u64(&mut t, delta.unsigned_abs());
+    t.push_str(" would take ");
+    key_in_bucket(&mut t, key, bucket);
+    t.push_str(" from ");
+    push_u64(&mut t, current);
+    t.push_str(" below zero; the host speaks ");
+    t.push_str(host);
+    t.push_str(", whose counters are unsigned; nothing was written");
+    t
+}
+
+/// A decrement whose result a G6 guest's s64 cannot carry, refused before writing.
+pub fn decrement_too_large(key: &str, bucket: &str, value: u64, host: &str) -> String {
+    let mut t = String::from("bad-value: ");
+    key_in_bucket(&mut t, key, bucket);
+    t.push_str(" would hold ");
+    push_u64(&mut t, value);
+    t.push_str(", above 9223372036854775807; the host speaks ");
+    t.push_str(host);
+    t.push_str(", whose counters are unsigned, and this guest's are signed 64-bit; nothing was written");
+    t
+}
+
+/// A compare-and-swap under `--strict-atomics` on a host that has none.
+pub fn strict_cas(key: &str, bucket: &str, host: &str) -> String {
+    let mut t = String::from("bad-value: compare-and-swap of ");
+    key_in_bucket(&mut t, key, bucket);
+    t.push_str(" is refused: the host speaks ");
+    t.push_str(host);
+    t.push_str(
+        ", which has no compare-and-swap, and --strict-atomics forbids emulating one by read \
+         and write; nothing was written",
+    );
     t
 }
 
@@ -514,8 +557,16 @@ mod tests {
         assert_eq!(
             negative_delta("c", "b", -3, "wasi:keyvalue@0.2.0-draft"),
             "bad-value: delta -3 for key \"c\" in bucket \"b\" is negative; the host speaks \
-             wasi:keyvalue@0.2.0-draft, whose counters are unsigned and only count up; nothing was written"
+             wasi:keyvalue@0.2.0-draft, whose counters are unsigned and only count up, and \
+             --strict-atomics forbids a decrement by read and write; nothing was written"
         );
+        assert_eq!(
+            below_zero("c", "b", -5, 3, "wasi:keyvalue@0.2.0-draft"),
+            "bad-value: delta -5 would take key \"c\" in bucket \"b\" from 3 below zero; the host \
+             speaks wasi:keyvalue@0.2.0-draft, whose counters are unsigned; nothing was written"
+        );
+        assert!(decrement_too_large("c", "b", u64::MAX - 1, "h").contains("would hold 18446744073709551614"));
+        assert!(strict_cas("c", "b", "h").contains("--strict-atomics forbids emulating one"));
         assert!(negative_delta("c", "b", i64::MIN, "h").starts_with("bad-value: delta -9223372036854775808 "));
         assert!(unknown_cursor_token(7, "b").starts_with("bad-value: list-keys cursor 7 for bucket \"b\" is not"));
         assert!(unknown_cursor_text("x", "b").starts_with("bad-value: list-keys cursor \"x\" for bucket \"b\""));

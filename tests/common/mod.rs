@@ -34,6 +34,12 @@ pub const G5_WASMCLOUD: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest
 /// The G5 store component whose `delete` removes nothing (feature `deliberately-broken`).
 pub const BROKEN_STORE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/store-g5-broken.wasm");
 pub const G4_PRINTLN: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g4-println.wasm");
+/// A G6 command that moves a counter by signed deltas, or swaps a value through a `cas`.
+#[allow(dead_code)]
+pub const G6_COUNTER: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g6-counter.wasm");
+/// A G5 command that GETs a URL through wasi:http's outgoing-handler and stores the body.
+#[allow(dead_code)]
+pub const G5_HTTP_CLIENT: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g5-http-client.wasm");
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Host {
@@ -123,6 +129,8 @@ pub struct Setup {
     pub host: Host,
     pub bodies: Bodies,
     pub counter: CounterEncoding,
+    /// `--strict-atomics`: refuse the emulated compare-and-swap and decrement.
+    pub strict_atomics: bool,
 }
 
 pub struct TestState {
@@ -232,7 +240,7 @@ pub fn plug(guest: &[u8], setup: Setup) -> Vec<u8> {
 /// [`plug`] fused or composed as `linking` says (`None`: as `plug` decides), exporting the
 /// adapter's diagnostics when asked.
 pub fn plug_linked(guest: &[u8], setup: Setup, linking: Option<Linking>, diagnostics: bool) -> Vec<u8> {
-    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: Some(setup.bodies), diagnostics, linking, keep_wasi_versions: true };
+    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: Some(setup.bodies), diagnostics, linking, keep_wasi_versions: true, strict_atomics: setup.strict_atomics, error_sink: false };
     let there = match setup.host.via() {
         Some(via) => {
             let there = PlugOptions { host: via, ..options };
@@ -533,7 +541,7 @@ pub fn guest_cases(guest_path: &str, setup: Setup) -> Vec<String> {
 /// command exited with 0) and what it printed to stdout.
 pub fn run_command(guest_path: &str, setup: Setup) -> (bool, String) {
     let guest = std::fs::read(guest_path).unwrap_or_else(|e| panic!("reading {guest_path}: {e}"));
-    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: None, diagnostics: false, linking: None, keep_wasi_versions: true };
+    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: None, diagnostics: false, linking: None, keep_wasi_versions: true, strict_atomics: setup.strict_atomics, error_sink: false };
     let plugged =
         kv_adapt::plug_named(guest_path, &guest, &options).unwrap_or_else(|e| panic!("plug failed for {setup:?}: {e}"));
     match &plugged.plan {

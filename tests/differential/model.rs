@@ -177,12 +177,11 @@ impl Model {
                 }
             }
             (true, false) => {
-                // A G6 guest on a u64 host: only counting up can be sent; a result above
-                // i64::MAX is written by the host and then refused.
+                // A G6 guest on a u64 host: counting up is the host's; a result above
+                // i64::MAX is written by the host and then refused. Counting down is the
+                // adapter's read, subtract and write: below zero, or a result above
+                // i64::MAX, is refused with nothing written.
                 let d = delta as i64;
-                if d < 0 {
-                    return fail;
-                }
                 let old = match &stored {
                     None => 0,
                     Some(v) => match unsigned(v) {
@@ -190,6 +189,15 @@ impl Model {
                         None => return fail,
                     },
                 };
+                if d < 0 {
+                    return match old.checked_sub(d.unsigned_abs()) {
+                        Some(new) if new <= i64::MAX as u64 => {
+                            self.put(bucket, key, new.to_string().into_bytes());
+                            Outcome::Number(new)
+                        }
+                        Some(_) | None => fail,
+                    };
+                }
                 match old.checked_add(d as u64) {
                     Some(new) => {
                         self.put(bucket, key, new.to_string().into_bytes());

@@ -86,6 +86,13 @@ fn main() {
     if LEGACY_FRONTS.contains(&front) {
         println!("cargo:rustc-cfg=legacy_front");
     }
+    // Fronts that read a counter's bytes in the configured encoding and ask whether
+    // `--strict-atomics` forbids emulating what the host lacks: the legacy ones (their
+    // compare-and-swap on a G5 host) and G6 (a decrement on a host that only counts up).
+    println!("cargo:rustc-check-cfg=cfg(reads_counters)");
+    if LEGACY_FRONTS.contains(&front) || front == "g6" {
+        println!("cargo:rustc-cfg=reads_counters");
+    }
     // G1 and G2 share u32 handles for buckets, values and errors (`front/u32_handles.rs`).
     println!("cargo:rustc-check-cfg=cfg(u32_front)");
     if ["g1", "g2"].contains(&front) {

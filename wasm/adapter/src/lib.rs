@@ -32,7 +32,7 @@ use core::cell::UnsafeCell;
 
 #[cfg(legacy_front)]
 use kv_adapt_convert::bodies::Bodies;
-#[cfg(legacy_front)]
+#[cfg(reads_counters)]
 use kv_adapt_convert::counter::Encoding;
 use kv_adapt_convert::recent::Recent;
 #[cfg(legacy_front)]
@@ -92,8 +92,10 @@ struct State {
     /// Bodies of outgoing values, by G2 handle or by the handle a G3/G4 resource holds.
     #[cfg(legacy_front)]
     outgoing: Bodies,
-    #[cfg(legacy_front)]
+    #[cfg(reads_counters)]
     encoding: Option<Encoding>,
+    #[cfg(reads_counters)]
+    strict_atomics: Option<bool>,
     /// G1/G2 bucket handle -> index in `opened`.
     #[cfg(u32_front)]
     buckets: slab::Slab<usize>,
@@ -125,8 +127,10 @@ static STATE: Global = Global(UnsafeCell::new(State {
     opened: Vec::new(),
     #[cfg(legacy_front)]
     outgoing: Bodies::new(Kind::OutgoingValue),
-    #[cfg(legacy_front)]
+    #[cfg(reads_counters)]
     encoding: None,
+    #[cfg(reads_counters)]
+    strict_atomics: None,
     #[cfg(u32_front)]
     buckets: slab::Slab::new(Kind::Bucket),
     #[cfg(u32_front)]
@@ -155,11 +159,14 @@ unsafe impl Sync for RecentErrors {}
 
 static RECENT: RecentErrors = RecentErrors(UnsafeCell::new(Recent::new()));
 
-/// Remembers `trace`, an error the guest is about to receive, for `kv-adapt run` to report.
+/// Remembers `trace`, an error the guest is about to receive, for `kv-adapt run` to report,
+/// and hands it to the config component, whose runner's flavour passes it on at once: the
+/// guest may exit before anyone can ask `recent-errors`.
 fn record_error(trace: &str) {
     // SAFETY: see `RecentErrors`; nothing else holds a reference into `RECENT` while an
     // export runs, and `recent_errors` only reads between exports.
     unsafe { (*RECENT.0.get()).record(trace) }
+    kv_adapt::components::config::record_error(trace);
 }
 
 impl exports::kv_adapt::components::diagnostics::Guest for Adapter {
@@ -222,7 +229,7 @@ impl State {
             .unwrap_or_else(|_| slab::overflow(Kind::OutgoingValue))
     }
 
-    #[cfg(legacy_front)]
+    #[cfg(reads_counters)]
     /// The counter layout, asked of the config component once.
     fn encoding(&mut self) -> Encoding {
         *self.encoding.get_or_insert_with(|| {
@@ -233,5 +240,12 @@ impl State {
                 CounterEncoding::Be64 => Encoding::Be64,
             }
         })
+    }
+
+    #[cfg(reads_counters)]
+    /// Whether `--strict-atomics` refuses what this host cannot do atomically, asked of the
+    /// config component once.
+    fn strict_atomics(&mut self) -> bool {
+        *self.strict_atomics.get_or_insert_with(kv_adapt::components::config::strict_atomics)
     }
 }

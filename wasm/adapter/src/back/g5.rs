@@ -2,6 +2,7 @@
 //!
 //! Lossy: G5 has no compare-and-swap. `compare_and_swap` is get, decode, compare, set,
 //! which is NOT atomic: a concurrent writer between the get and the set is overwritten.
+//! With `--strict-atomics` it is refused instead, nothing written.
 
 #[cfg(legacy_front)]
 use alloc::string::String;
@@ -50,7 +51,11 @@ pub fn compare_and_swap(
     old: u64,
     new: u64,
     enc: Encoding,
+    strict: bool,
 ) -> Result<Swap, String> {
+    if strict {
+        return Err(kv_adapt_convert::trace::strict_cas(key, name, NAME));
+    }
     let current = bucket.get(key).map_err(|e| store_error(e, name))?;
     let d = atomic::decide(enc, current.as_deref(), old, new);
     let bytes = match bytes_to_swap(d, enc, name, key)? {

@@ -308,9 +308,9 @@ pub(crate) mod ops {
 
     pub(crate) fn compare_and_swap(bucket: usize, key: &str, old: u64, new: u64) -> Result<bool, String> {
         let st = state();
-        let enc = st.encoding();
+        let (enc, strict) = (st.encoding(), st.strict_atomics());
         let o = &st.opened[bucket];
-        match host::compare_and_swap(&o.bucket, &o.name, key, old, new, enc)? {
+        match host::compare_and_swap(&o.bucket, &o.name, key, old, new, enc, strict)? {
             Swap::Swapped => Ok(true),
             Swap::Differs | Swap::Missing => Ok(false),
         }

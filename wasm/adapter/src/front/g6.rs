@@ -11,9 +11,14 @@
 //!   writer in another instance that changes the key between `swap`'s read and its write is
 //!   overwritten (a lost update). Within one instance, and with one writer, it is exact.
 //!   Both reads cost a `get` of the whole value.
-//! - `increment`: G5 counters are u64 and only count up. A negative delta is refused with
-//!   an `other` error and nothing is written. A result above `i64::MAX` is not an s64:
-//!   `other` error, and the host's counter HAS then moved by the delta.
+//! - `increment`: the host's counters are u64 and only count up. A negative delta is
+//!   served by reading the counter (in the configured encoding), subtracting and writing,
+//!   which is NOT atomic, as `cas` is not: a concurrent increment between the read and the
+//!   write is lost. A result below zero cannot be stored: `other` error, nothing written.
+//!   With `--strict-atomics` every negative delta is refused instead, nothing written.
+//!   A result above `i64::MAX` is not an s64: `other` error; after a positive delta the
+//!   host's counter HAS then moved, after a negative one nothing was written.
+//! - `cas` with `--strict-atomics`: `cas.new` is refused with an `other` error.
 //! - `list-keys` cursors: a G5 cursor is a u64, handed to the guest as its decimal text
 //!   and parsed back; any other text is an `other` error (no G5 host made it).
 //! - Errors: `no-such-store`, `access-denied` and `other(text)` are the same variants in
@@ -27,6 +32,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use kv_adapt_convert::atomic::{self, Decrement};
 use kv_adapt_convert::cursors;
 use kv_adapt_convert::trace;
 
@@ -77,7 +83,12 @@ impl CasRep {
 
 impl atomics::GuestCas for CasRep {
     fn new(bucket: BucketBorrow<'_>, key: String) -> Result<Cas, Error> {
-        CasRep::read(bucket.get::<BucketRep>().0, key).map(Cas::new)
+        let st = state();
+        let i = bucket.get::<BucketRep>().0;
+        if st.strict_atomics() {
+            return Err(own_error(trace::strict_cas(&key, &st.opened[i].name, back::NAME)));
+        }
+        CasRep::read(i, key).map(Cas::new)
     }
 
     fn current(&self) -> Result<Option<Vec<u8>>, Error> {
@@ -89,10 +100,11 @@ impl atomics::Guest for Adapter {
     type Cas = CasRep;
 
     fn increment(bucket: BucketBorrow<'_>, key: String, delta: i64) -> Result<i64, Error> {
-        let o = opened(state(), bucket.get::<BucketRep>());
+        let st = state();
         let Ok(unsigned) = back::Counter::try_from(delta) else {
-            return Err(own_error(trace::negative_delta(&key, &o.name, delta, back::NAME)));
+            return decrement(st, bucket.get::<BucketRep>(), &key, delta);
         };
+        let o = opened(st, bucket.get::<BucketRep>());
         let value = back::add(&o.bucket, &key, unsigned).map_err(|e| from_host(e, &o.name))?;
         i64::try_from(value).map_err(|_| own_error(trace::counter_too_large(&key, &o.name, value, back::NAME)))
     }
@@ -106,6 +118,26 @@ impl atomics::Guest for Adapter {
             return Err(CasError::CasFailed(Cas::new(CasRep { bucket: cas.bucket, key: cas.key, seen: now })));
         }
         back::set(&o.bucket, &cas.key, &value).map_err(|e| CasError::StoreError(from_host(e, &o.name)))
+    }
+}
+
+/// A negative `delta`, which the host's `increment` cannot take: read, subtract, write.
+/// Not atomic (see the header), so `--strict-atomics` refuses it.
+fn decrement(st: &mut State, bucket: &BucketRep, key: &str, delta: i64) -> Result<i64, Error> {
+    let (enc, strict) = (st.encoding(), st.strict_atomics());
+    let o = opened(st, bucket);
+    if strict {
+        return Err(own_error(trace::negative_delta(key, &o.name, delta, back::NAME)));
+    }
+    let current = back::get(&o.bucket, key).map_err(|e| from_host(e, &o.name))?;
+    match atomic::decrement(enc, current.as_deref(), delta.unsigned_abs()) {
+        Decrement::Write { value, bytes } => {
+            back::set(&o.bucket, key, &bytes).map_err(|e| from_host(e, &o.name))?;
+            Ok(value)
+        }
+        Decrement::NotACounter(why) => Err(own_error(trace::not_a_counter(key, &o.name, enc, why))),
+        Decrement::BelowZero { current } => Err(own_error(trace::below_zero(key, &o.name, delta, current, back::NAME))),
+        Decrement::TooLarge { value } => Err(own_error(trace::decrement_too_large(key, &o.name, value, back::NAME))),
     }
 }
 

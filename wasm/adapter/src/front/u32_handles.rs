@@ -289,9 +289,9 @@ impl atomic::Guest for Adapter {
     fn compare_and_swap(bucket: u32, key: String, old: u64, new: u64) -> Result<bool, u32> {
         run(|st| {
             let i = st.bucket(bucket)?;
-            let enc = st.encoding();
+            let (enc, strict) = (st.encoding(), st.strict_atomics());
             let o = &st.opened[i];
-            match host::compare_and_swap(&o.bucket, &o.name, &key, old, new, enc)? {
+            match host::compare_and_swap(&o.bucket, &o.name, &key, old, new, enc, strict)? {
                 Swap::Swapped => Ok(true),
                 Swap::Differs => Ok(false),
                 // G2 reports a missing key as an error, unlike G3/G4.

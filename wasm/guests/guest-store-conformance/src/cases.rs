@@ -32,6 +32,14 @@ pub const ALL: &[Case] = &[
     #[cfg(feature = "g6")]
     ("increment-negative-delta-is-error", increment_negative_delta_is_error),
     #[cfg(feature = "g6")]
+    ("increment-below-zero-goes-negative", increment_below_zero_goes_negative),
+    #[cfg(feature = "g6")]
+    ("increment-below-zero-is-error", increment_below_zero_is_error),
+    #[cfg(feature = "g6")]
+    ("decrement-on-non-counter-is-error", decrement_on_non_counter_is_error),
+    #[cfg(feature = "g6")]
+    ("cas-is-refused", cas_is_refused),
+    #[cfg(feature = "g6")]
     ("cas-swaps-when-unchanged", cas_swaps_when_unchanged),
     #[cfg(feature = "g6")]
     ("cas-on-missing-key-sees-none-and-creates", cas_on_missing_key_sees_none_and_creates),
@@ -267,13 +275,57 @@ fn increment_negative_delta_decrements() -> Outcome {
     eq("then by -7", increment(&b, "c", -7)?, 0)
 }
 
-/// A negative delta on a host whose counters only count up: refused, nothing changed.
+/// A negative delta refused (`--strict-atomics` on a host whose counters only count up):
+/// the error says why, and nothing changed.
 #[cfg(feature = "g6")]
 fn increment_negative_delta_is_error() -> Outcome {
     let b = bucket()?;
     eq("increment by 10", increment(&b, "c", 10)?, 10)?;
-    err("increment(\"c\", -3)", atomics::increment(&b, "c", -3))?;
+    let why = err("increment(\"c\", -3)", atomics::increment(&b, "c", -3))?;
+    mentions("the refusal", &why, "--strict-atomics")?;
     eq("increment by 0 after the refusal", increment(&b, "c", 0)?, 10)
+}
+
+/// G6 counters are s64: a decrement past zero gives a negative counter.
+#[cfg(feature = "g6")]
+fn increment_below_zero_goes_negative() -> Outcome {
+    let b = bucket()?;
+    eq("increment by 10", increment(&b, "c", 10)?, 10)?;
+    eq("then by -15", increment(&b, "c", -15)?, -5)?;
+    eq("then by 5", increment(&b, "c", 5)?, 0)?;
+    eq("a missing key by -2", increment(&b, "fresh", -2)?, -2)
+}
+
+/// On a host whose counters are u64, a decrement past zero cannot be stored: refused with
+/// a reason, and the counter keeps its value; a missing key stays missing.
+#[cfg(feature = "g6")]
+fn increment_below_zero_is_error() -> Outcome {
+    let b = bucket()?;
+    eq("increment by 10", increment(&b, "c", 10)?, 10)?;
+    let why = err("increment(\"c\", -15)", atomics::increment(&b, "c", -15))?;
+    mentions("the refusal", &why, "below zero")?;
+    eq("increment by 0 after the refusal", increment(&b, "c", 0)?, 10)?;
+    err("increment(\"fresh\", -2)", atomics::increment(&b, "fresh", -2))?;
+    expect_exists(&b, "fresh", false)
+}
+
+#[cfg(feature = "g6")]
+fn decrement_on_non_counter_is_error() -> Outcome {
+    let b = bucket()?;
+    set(&b, "text", b"not a number at all")?;
+    err("increment(\"text\", -1) on a value that is no counter", atomics::increment(&b, "text", -1))?;
+    expect_value(&b, "text", b"not a number at all")
+}
+
+/// `--strict-atomics` on a host without compare-and-swap: `cas.new` is refused with a
+/// reason, and the value is untouched.
+#[cfg(feature = "g6")]
+fn cas_is_refused() -> Outcome {
+    let b = bucket()?;
+    set(&b, "k", b"v1")?;
+    let why = err("cas.new(\"k\")", atomics::Cas::new(&b, "k"))?;
+    mentions("the refusal", &why, "--strict-atomics")?;
+    expect_value(&b, "k", b"v1")
 }
 
 #[cfg(feature = "g6")]

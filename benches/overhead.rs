@@ -236,6 +236,8 @@ fn component_bytes(path: Path, host: Host, guest: &[u8]) -> Result<Vec<u8>, Stri
                 diagnostics: false,
                 linking: Some(Linking::Composed),
                 keep_wasi_versions: false,
+                strict_atomics: false,
+                error_sink: false,
             };
             kv_adapt::plug(guest, &options).map_err(|e| format!("plug: {e}"))?
         }
@@ -248,6 +250,8 @@ fn component_bytes(path: Path, host: Host, guest: &[u8]) -> Result<Vec<u8>, Stri
                 diagnostics: false,
                 linking: Some(Linking::Fused),
                 keep_wasi_versions: false,
+                strict_atomics: false,
+                error_sink: false,
             };
             kv_adapt::plug(guest, &options).map_err(|e| format!("plug: {e}"))?
         }

@@ -341,7 +341,7 @@ fn main() -> Result<()> {
     }
     rows.push_str("];\n");
     let mut consts = rows;
-    // The WASI rc-2023-11-10 shims (`src/wasi_shim.rs`), one per group of changed functions.
+    // The WASI rc-2023-11-10 shims (`src/link/wasi_shim.rs`), one per group of changed functions.
     for group in RC_SHIMS {
         let build = Build::new("rc-shims", group, Target::Unknown, Output::Lib, &format!("rc-shim-{group}"));
         let file = built(&root, &build, &wasm_target, &out)?;

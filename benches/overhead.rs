@@ -8,7 +8,7 @@
 //! for a smoke run. The filesystem store works in `/dev/shm` when it exists (see
 //! `store_base`; `KV_ADAPT_BENCH_DIR=dir` to choose another place, e.g. a disk).
 //!
-//! Method: one wasmtime 48 engine (`kv_adapt::run::engine`) and one process. The guests are
+//! Method: one wasmtime 48 engine (`kv_adapt::host::run::engine`) and one process. The guests are
 //! `wasm/guests/guest-bench` built for G5 (direct), G2 and G4 (plugged with `kv_adapt::plug`, `-io`
 //! flavour, decimal counters), each on three hosts: wasmtime-wasi-keyvalue in memory, our
 //! filesystem store component over a temporary directory, and kv-adapt's G5 host over a
@@ -133,7 +133,7 @@ struct HostState {
     wasi: WasiCtx,
     table: ResourceTable,
     keyvalue: WasiKeyValueCtx,
-    today: Option<kv_adapt::hosts::today::TodayCtx>,
+    today: Option<kv_adapt::host::today::TodayCtx>,
     /// Keeps the store directory alive as long as the instance.
     _dir: Option<tempfile::TempDir>,
 }
@@ -164,13 +164,13 @@ fn fresh_store(engine: &Engine, host: Host) -> Store<HostState> {
     let dir = match host {
         Host::Memory => None,
         Host::Redis => {
-            today = Some(kv_adapt::hosts::today::TodayCtx::on(fresh_redis(), CounterEncoding::Decimal));
+            today = Some(kv_adapt::host::today::TodayCtx::on(fresh_redis(), CounterEncoding::Decimal));
             None
         }
         Host::FsStore => {
             let dir = tempfile::Builder::new().prefix("kv-adapt-bench-").tempdir_in(store_base()).expect("temp dir");
             builder
-                .preopened_dir(dir.path(), kv_adapt::run::STORE_GUEST_PATH, FsPerms::ReadWrite)
+                .preopened_dir(dir.path(), kv_adapt::host::run::STORE_GUEST_PATH, FsPerms::ReadWrite)
                 .expect("preopen the store directory");
             Some(dir)
         }
@@ -187,13 +187,13 @@ fn fresh_store(engine: &Engine, host: Host) -> Store<HostState> {
 
 /// A fresh namespace on the bench's own redis-server (started on first use, stopped when
 /// the bench process ends). Namespaces are not cleared: the server dies with the bench.
-fn fresh_redis() -> kv_adapt::hosts::backend::Backend {
-    use kv_adapt::hosts::redis::{test_server, RedisStore, RedisUrl};
+fn fresh_redis() -> kv_adapt::store::backend::Backend {
+    use kv_adapt::store::redis::{test_server, RedisStore, RedisUrl};
     let url = RedisUrl::parse(&test_server::shared().url()).expect("redis URL");
     let space = RedisStore::connect(&url)
         .and_then(|server| server.with_namespace(&test_server::fresh_namespace()))
         .expect("a namespace on the bench's redis-server");
-    kv_adapt::hosts::backend::Backend::Redis(std::sync::Arc::new(space))
+    kv_adapt::store::backend::Backend::Redis(std::sync::Arc::new(space))
 }
 
 /// The linker for `host`: wasmtime-wasi-keyvalue, or kv-adapt's own G5 host for Redis (one
@@ -206,9 +206,9 @@ fn linker_for(engine: &Engine, host: Host) -> Linker<HostState> {
             wasmtime_wasi_keyvalue::add_to_linker(&mut linker, |s: &mut HostState| WasiKeyValue::new(&s.keyvalue, &mut s.table))
                 .expect("keyvalue in linker")
         }
-        Host::Redis => kv_adapt::hosts::today::g5::add_to_linker(&mut linker, |s: &mut HostState| {
+        Host::Redis => kv_adapt::host::today::g5::add_to_linker(&mut linker, |s: &mut HostState| {
             let ctx = s.today.as_ref().expect("a Redis bench instance has the G5 host");
-            kv_adapt::hosts::today::TodayView { ctx, table: &mut s.table }
+            kv_adapt::host::today::TodayView { ctx, table: &mut s.table }
         })
         .expect("G5 host in linker"),
     }
@@ -395,7 +395,7 @@ fn io_wrapping(engine: &Engine, rounds: usize, jsonl: &mut String, notes: &mut V
 }
 
 fn io_wrapping_section(engine: &Engine, section: &WrapSection, rounds: usize, jsonl: &mut String, notes: &mut Vec<String>) -> String {
-    use kv_adapt::run::{Guest, GuestExtras, StoreSpec};
+    use kv_adapt::host::run::{Guest, GuestExtras, StoreSpec};
     let file = format!("{COMPONENTS}/{}.wasm", section.guest);
     let guest = match std::fs::read(&file) {
         Ok(g) => g,
@@ -412,7 +412,7 @@ fn io_wrapping_section(engine: &Engine, section: &WrapSection, rounds: usize, js
     struct PathRun {
         label: &'static str,
         component: Component,
-        kv: kv_adapt::run::KvHost,
+        kv: kv_adapt::host::run::KvHost,
     }
     let mut paths = Vec::new();
     let hosts = [(section.direct, None), (Generation::G5, Some(kv_adapt::Linking::Fused)), (Generation::G5, Some(kv_adapt::Linking::Composed))];
@@ -421,11 +421,11 @@ fn io_wrapping_section(engine: &Engine, section: &WrapSection, rounds: usize, js
         std::fs::create_dir_all(&store_dir).expect("bench store dir");
         let spec = StoreSpec::Dir(store_dir);
         let options = PlugOptions { host, linking, ..PlugOptions::default() };
-        let prepared = kv_adapt::run::ready(section.guest, &guest, &options, &spec)
+        let prepared = kv_adapt::host::run::ready(section.guest, &guest, &options, &spec)
             .map_err(|e| e.to_string())
             .and_then(|ready| {
                 let backend = spec.open().map_err(|e| e.to_string())?;
-                let kv = kv_adapt::run::kv_host(&ready, &backend).map_err(|e| e.to_string())?;
+                let kv = kv_adapt::host::run::kv_host(&ready, &backend).map_err(|e| e.to_string())?;
                 let component = Component::new(engine, &ready.component).map_err(|e| e.to_string())?;
                 Ok(PathRun { label, component, kv })
             });
@@ -443,7 +443,7 @@ fn io_wrapping_section(engine: &Engine, section: &WrapSection, rounds: usize, js
             .chain(ops.as_ref().map(|(name, value)| (name.to_string(), value.clone())))
             .collect(),
         dirs: vec![(data.clone(), "/data".to_string())],
-        network: kv_adapt::run::Network::DEFAULT,
+        network: kv_adapt::host::run::Network::DEFAULT,
     };
     // times[path][workload]
     let mut times = vec![vec![Vec::new(); section.workloads.len()]; paths.len()];
@@ -455,7 +455,7 @@ fn io_wrapping_section(engine: &Engine, section: &WrapSection, rounds: usize, js
                 let pipes = (wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(1 << 20), wasmtime_wasi::p2::pipe::MemoryOutputPipe::new(1 << 16));
                 let start = Instant::now();
                 let (mut store, instance) =
-                    kv_adapt::run::instantiate_guest(engine, &path.component, &path.kv, &guest, Some(&pipes), &Default::default()).expect("instantiate");
+                    kv_adapt::host::run::instantiate_guest(engine, &path.component, &path.kv, &guest, Some(&pipes), &Default::default()).expect("instantiate");
                 let command = wasmtime_wasi::p2::bindings::sync::Command::new(&mut store, &instance).expect("a command");
                 let result = command.wasi_cli_run().call_run(&mut store).expect("run");
                 times[p][w].push(start.elapsed().as_secs_f64());
@@ -752,7 +752,7 @@ fn main() {
     let mut notes: Vec<String> = Vec::new();
     let load_start = loadavg();
 
-    let engine = kv_adapt::run::engine().expect("wasmtime engine");
+    let engine = kv_adapt::host::run::engine().expect("wasmtime engine");
     if args.only_io_wrapping {
         println!("{}", io_wrapping(&engine, if args.quick { 3 } else { 15 }, &mut jsonl, &mut notes));
         for n in &notes {

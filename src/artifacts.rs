@@ -3,7 +3,7 @@
 //! generations add rows, not code.
 
 use crate::generation::Generation;
-use crate::CounterEncoding;
+use kv_adapt_convert::counter::Encoding as CounterEncoding;
 
 // Written by build.rs from the same table that drives the builds: `ADAPTERS`, `STORES` and
 // the `CONFIG_*` components.
@@ -81,7 +81,7 @@ impl Adapter {
     /// wasi:io, so its one flavour has no `-io`.
     pub fn name(&self) -> String {
         let io = match self.bodies {
-            Bodies::Adapter if crate::body_io_version(self.source).is_some() => "-io".to_string(),
+            Bodies::Adapter if self.source.body_io().is_some() => "-io".to_string(),
             Bodies::Adapter | Bodies::Host => String::new(),
             Bodies::Wrapping(groups) => format!("-io-wasi-{}", groups.names()),
         };
@@ -105,7 +105,7 @@ pub fn adapters_from(source: Generation) -> impl Iterator<Item = &'static Adapte
 }
 
 /// A fused adapter: a core module that wit-component links inside a `source` guest's own
-/// component (`crate::fuse`), importing `target` from the host.
+/// component (`crate::link::fuse`), importing `target` from the host.
 pub struct Fused {
     pub source: Generation,
     pub target: Generation,
@@ -177,7 +177,7 @@ pub fn store(target: Generation) -> Option<&'static Store> {
 
 /// The component that answers `kv-adapt:components/config` with `encoding` and
 /// `strict_atomics` (`--strict-atomics`); when `reporting`, it passes each error trace the
-/// adapter records on to an imported [`crate::ERROR_SINK`], else it drops them.
+/// adapter records on to an imported [`crate::artifacts::ERROR_SINK`], else it drops them.
 pub fn config(encoding: CounterEncoding, strict_atomics: bool, reporting: bool) -> &'static [u8] {
     match (encoding, strict_atomics, reporting) {
         (CounterEncoding::Decimal, false, false) => CONFIG_DECIMAL,
@@ -195,3 +195,9 @@ pub fn config(encoding: CounterEncoding, strict_atomics: bool, reporting: bool) 
     }
 }
 
+/// The adapter's internal export listing the newest error traces it gave the guest.
+pub const DIAGNOSTICS: &str = "kv-adapt:components/diagnostics";
+
+/// What a composition made with [`PlugOptions::error_sink`](crate::plan::PlugOptions::error_sink) imports: kv-adapt's runners
+/// serve it and keep the traces (`run::add_error_sink`).
+pub const ERROR_SINK: &str = "kv-adapt:components/error-sink";

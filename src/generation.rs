@@ -20,6 +20,16 @@ pub enum Generation {
 }
 
 impl Generation {
+    /// The wasi:io release whose streams a generation's value bodies are. A component that
+    /// imports wasi:io at that release and no other WASI uses it only for key-value bodies.
+    pub fn body_io(self) -> Option<&'static str> {
+        match self {
+            Generation::G2 => Some("0.2.0-rc-2023-11-10"),
+            Generation::G3 | Generation::G4 => Some("0.2.0"),
+            Generation::G1 | Generation::G5 | Generation::G6 => None,
+        }
+    }
+
     pub fn id(self) -> &'static str {
         match self {
             Generation::G1 => "G1",
@@ -132,103 +142,6 @@ pub fn is_0_2_release(version: &str) -> bool {
     version.starts_with("0.2.") && !version.contains('-')
 }
 
-/// The top-level import and export names of a component.
-#[derive(Clone, Debug, Default)]
-pub struct Surface {
-    pub imports: Vec<String>,
-    pub exports: Vec<String>,
-    /// Whether the component calls an async value-body function of its key-value types
-    /// (`…-write-body-async`, `…-consume-async`): wit-component lists only the functions a
-    /// module uses. Known only for a validated component (`compose::surface`).
-    pub async_bodies: bool,
-    /// Imports that are only resource types of their own, no function and no type from
-    /// another import (the preview1 adapter of late 2023 imports `wasi:sockets/tcp` so):
-    /// they grant nothing and name no wasi:io type. Known only after validation.
-    pub types_only: Vec<String>,
-    /// Why a fused adapter cannot be linked inside this component (already composed, or an
-    /// embedded adapter module such as WASI preview1's), or `None`. Known only after
-    /// validation.
-    pub cannot_fuse: Option<String>,
-    /// Whether the one obstacle to fusing is a WASI preview1 adapter module the component
-    /// carries, which fusing can re-link (`fuse::obstacle`).
-    pub relinks_preview1: bool,
-    /// For each import that is an instance, the names it takes from it (functions and
-    /// types): wit-component lists only what a module uses. Known only after validation.
-    pub import_items: Vec<(String, Vec<String>)>,
-}
-
-impl Surface {
-    /// Key-value generations among the imports, in first-seen order, each once.
-    pub fn imported_generations(&self) -> Vec<Generation> {
-        generations(&self.imports)
-    }
-
-    /// Each generation imported, with the interfaces of it the component imports, in the
-    /// order of its imports: `G6 wasi:keyvalue@0.2.0-draft2: store, atomics`.
-    pub fn imported_interfaces(&self) -> Vec<(Generation, Vec<&str>)> {
-        interfaces_by_generation(&self.imports)
-    }
-
-    /// As [`Surface::imported_interfaces`], for the exports.
-    pub fn exported_interfaces(&self) -> Vec<(Generation, Vec<&str>)> {
-        interfaces_by_generation(&self.exports)
-    }
-
-    pub fn exported_generations(&self) -> Vec<Generation> {
-        generations(&self.exports)
-    }
-
-    /// Key-value imports whose version no generation uses, e.g. `wasi:keyvalue/store@0.3.0`.
-    pub fn unknown_keyvalue_imports(&self) -> Vec<&str> {
-        self.imports
-            .iter()
-            .filter(|n| matches!(InterfaceName::parse(n).as_ref().and_then(classify), Some(Err(_))))
-            .map(String::as_str)
-            .collect()
-    }
-
-    pub fn imports_name(&self, name: &str) -> bool {
-        self.imports.iter().any(|n| n == name)
-    }
-}
-
-fn generations(names: &[String]) -> Vec<Generation> {
-    let mut found = Vec::new();
-    for name in names {
-        let generation = match InterfaceName::parse(name) {
-            Some(parsed) => match classify(&parsed) {
-                Some(Ok(generation)) => generation,
-                Some(Err(_)) | None => continue,
-            },
-            None => match classify_plain(name) {
-                Some(generation) => generation,
-                None => continue,
-            },
-        };
-        if !found.contains(&generation) {
-            found.push(generation);
-        }
-    }
-    found
-}
-
-/// The key-value interfaces among `names`, grouped by generation in first-seen order.
-fn interfaces_by_generation(names: &[String]) -> Vec<(Generation, Vec<&str>)> {
-    let mut grouped: Vec<(Generation, Vec<&str>)> = Vec::new();
-    for name in names {
-        let found = match InterfaceName::parse(name) {
-            Some(parsed) => classify(&parsed).and_then(Result::ok).map(|g| (g, parsed.interface)),
-            None => classify_plain(name).map(|g| (g, name.as_str())),
-        };
-        let Some((generation, interface)) = found else { continue };
-        match grouped.iter_mut().find(|(g, _)| *g == generation) {
-            Some((_, interfaces)) => interfaces.push(interface),
-            None => grouped.push((generation, vec![interface])),
-        }
-    }
-    grouped
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,35 +163,5 @@ mod tests {
         assert_eq!(gen("wasi:io/streams@0.2.0"), None);
         assert_eq!(classify_plain("readwrite"), Some(Generation::G1));
         assert_eq!(classify_plain("run"), None);
-    }
-
-    #[test]
-    fn a_component_importing_g4_and_g5_names_reports_both() {
-        let surface = Surface {
-            imports: vec![
-                "wasi:keyvalue/eventual@0.2.0-draft".into(),
-                "wasi:keyvalue/store@0.2.0-draft".into(),
-            ],
-            ..Surface::default()
-        };
-        assert_eq!(surface.imported_generations(), vec![Generation::G4, Generation::G5]);
-    }
-
-    #[test]
-    fn the_interfaces_of_a_generation_are_only_those_imported() {
-        let surface = Surface {
-            imports: vec![
-                "wasi:keyvalue/store@0.2.0-draft2".into(),
-                "wasi:io/streams@0.2.0".into(),
-                "wasi:keyvalue/atomics@0.2.0-draft2".into(),
-                "readwrite".into(),
-            ],
-            ..Surface::default()
-        };
-        assert_eq!(
-            surface.imported_interfaces(),
-            vec![(Generation::G6, vec!["store", "atomics"]), (Generation::G1, vec!["readwrite"])]
-        );
-        assert!(surface.exported_interfaces().is_empty());
     }
 }

@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use kv_adapt::run::{RunOptions, StoreSpec};
+use kv_adapt::host::run::{RunOptions, StoreSpec};
 use kv_adapt::{artifacts, Bodies, CounterEncoding, Generation, Linking, PlugOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -54,10 +54,10 @@ enum Command {
         quiet: bool,
         /// MiB each linear memory of the composition (guest, adapter, store) may grow to;
         /// growing past it traps.
-        #[arg(long, default_value_t = kv_adapt::run::Limits::DEFAULT_MEMORY_MIB)]
+        #[arg(long, default_value_t = kv_adapt::host::run::Limits::DEFAULT_MEMORY_MIB)]
         max_memory_mib: usize,
         /// Live component-model handles (resources) the run may hold at once; one more traps.
-        #[arg(long, default_value_t = kv_adapt::run::Limits::DEFAULT_HANDLES)]
+        #[arg(long, default_value_t = kv_adapt::host::run::Limits::DEFAULT_HANDLES)]
         max_handles: usize,
         /// Keep compiled components in this directory and reuse them: a run of a component
         /// compiled before starts without compiling it (made if missing; off by default).
@@ -82,10 +82,10 @@ enum Command {
         #[command(flatten)]
         target: Target,
         /// MiB each linear memory of one request's instance may grow to.
-        #[arg(long, default_value_t = kv_adapt::run::Limits::DEFAULT_MEMORY_MIB)]
+        #[arg(long, default_value_t = kv_adapt::host::run::Limits::DEFAULT_MEMORY_MIB)]
         max_memory_mib: usize,
         /// Live component-model handles one request's instance may hold at once.
-        #[arg(long, default_value_t = kv_adapt::run::Limits::DEFAULT_HANDLES)]
+        #[arg(long, default_value_t = kv_adapt::host::run::Limits::DEFAULT_HANDLES)]
         max_handles: usize,
         /// Stop after serving this many requests (one per connection); default: until killed.
         #[arg(long, value_name = "N")]
@@ -199,22 +199,22 @@ struct GuestArgs {
 }
 
 impl GuestArgs {
-    fn extras(&self) -> Result<kv_adapt::run::GuestExtras> {
-        Ok(kv_adapt::run::GuestExtras {
-            env: self.env.iter().map(|e| kv_adapt::run::GuestExtras::parse_env(e)).collect::<Result<_>>()?,
-            dirs: self.dirs.iter().map(|d| kv_adapt::run::GuestExtras::parse_dir(d)).collect::<Result<_>>()?,
-            network: self.wasi.iter().try_fold(kv_adapt::run::Network::DEFAULT, |mut network, option| {
+    fn extras(&self) -> Result<kv_adapt::host::run::GuestExtras> {
+        Ok(kv_adapt::host::run::GuestExtras {
+            env: self.env.iter().map(|e| kv_adapt::host::run::GuestExtras::parse_env(e)).collect::<Result<_>>()?,
+            dirs: self.dirs.iter().map(|d| kv_adapt::host::run::GuestExtras::parse_dir(d)).collect::<Result<_>>()?,
+            network: self.wasi.iter().try_fold(kv_adapt::host::run::Network::DEFAULT, |mut network, option| {
                 network.set(option).map(|()| network)
             })?,
         })
     }
 }
 
-fn limits(max_memory_mib: usize, max_handles: usize) -> Result<kv_adapt::run::Limits> {
+fn limits(max_memory_mib: usize, max_handles: usize) -> Result<kv_adapt::host::run::Limits> {
     let memory_bytes = max_memory_mib
         .checked_mul(1 << 20)
         .with_context(|| format!("--max-memory-mib {max_memory_mib} is more than this machine can address"))?;
-    Ok(kv_adapt::run::Limits { memory_bytes, handles: max_handles })
+    Ok(kv_adapt::host::run::Limits { memory_bytes, handles: max_handles })
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -346,15 +346,15 @@ fn main() -> ExitCode {
 fn read(path: &Path) -> Result<(String, Vec<u8>)> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let name = path.display().to_string();
-    if !kv_adapt::upgrade::is_2023_component(&bytes) {
+    if !kv_adapt::plan::surface::is_2023_component(&bytes) {
         return Ok((name, bytes));
     }
-    let upgraded = kv_adapt::upgrade::upgrade(&name, &bytes)?;
+    let upgraded = kv_adapt::link::upgrade::upgrade(&name, &bytes)?;
     eprintln!("kv-adapt: {name}: {}", upgrade_note(&upgraded));
     Ok((name, upgraded.component))
 }
 
-fn upgrade_note(upgraded: &kv_adapt::upgrade::Upgraded) -> String {
+fn upgrade_note(upgraded: &kv_adapt::link::upgrade::Upgraded) -> String {
     format!(
         "a 2023 component (binary version 0x0c), upgraded to today's format as G1 world `{}` ({} imports kept by name)",
         upgraded.world,
@@ -368,7 +368,7 @@ fn execute(command: Command) -> Result<ExitCode> {
             let name = component.display().to_string();
             let bytes = std::fs::read(&component).with_context(|| format!("cannot read {name}"))?;
             // The upgrade's own encoding validates the component.
-            let upgraded = kv_adapt::upgrade::upgrade(&name, &bytes)?;
+            let upgraded = kv_adapt::link::upgrade::upgrade(&name, &bytes)?;
             std::fs::write(&output, &upgraded.component).with_context(|| format!("cannot write {}", output.display()))?;
             println!("kv-adapt: {name}: {}; wrote {}", upgrade_note(&upgraded), output.display());
             Ok(ExitCode::SUCCESS)
@@ -383,7 +383,7 @@ fn execute(command: Command) -> Result<ExitCode> {
             let options = PlugOptions { keep_wasi_versions, ..target.options() };
             let plugged = kv_adapt::plug_named(&name, &bytes, &options)?;
             let (written, store) = if with_store {
-                (kv_adapt::run::bundle_store(&plugged.component, &options)?, " with the filesystem store")
+                (kv_adapt::host::run::bundle_store(&plugged.component, &options)?, " with the filesystem store")
             } else {
                 (plugged.component, "")
             };
@@ -399,7 +399,7 @@ fn execute(command: Command) -> Result<ExitCode> {
             let (name, bytes) = read(&component)?;
             let mut argv = vec![name.clone()];
             argv.extend(args);
-            let options = kv_adapt::serve::ServeOptions {
+            let options = kv_adapt::host::serve::ServeOptions {
                 plug: target.options(),
                 store: StoreSpec::parse(&store)?,
                 addr,
@@ -408,11 +408,11 @@ fn execute(command: Command) -> Result<ExitCode> {
                 limits: limits(max_memory_mib, max_handles)?,
                 requests,
             };
-            kv_adapt::serve::serve(&name, &bytes, &options, |listening| {
+            kv_adapt::host::serve::serve(&name, &bytes, &options, |listening| {
                 eprintln!(
                     "kv-adapt: {name}: serving http://{}/ ({} onto {}; counters {}; store {})",
                     listening.addr,
-                    kv_adapt::run::guest_and_adapter(&listening.ready.plan),
+                    kv_adapt::host::run::guest_and_adapter(&listening.ready.plan),
                     options.plug.host,
                     options.plug.counter.name(),
                     options.store.describe()
@@ -434,15 +434,15 @@ fn execute(command: Command) -> Result<ExitCode> {
                 limits,
                 compile_cache,
             };
-            let report = kv_adapt::run::run(&name, &bytes, &options)?;
+            let report = kv_adapt::host::run::run(&name, &bytes, &options)?;
             if report.ran.succeeded {
                 if !quiet {
-                    eprintln!("{}", kv_adapt::run::summary(&name, &report, &options));
+                    eprintln!("{}", kv_adapt::host::run::summary(&name, &report, &options));
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            eprintln!("{}: wasi:cli/run returned an error", kv_adapt::run::summary(&name, &report, &options));
-            for line in kv_adapt::run::explain_failure(&report, &options) {
+            eprintln!("{}: wasi:cli/run returned an error", kv_adapt::host::run::summary(&name, &report, &options));
+            for line in kv_adapt::host::run::explain_failure(&report, &options) {
                 eprintln!("{line}");
             }
             Ok(ExitCode::FAILURE)
@@ -456,13 +456,13 @@ fn execute(command: Command) -> Result<ExitCode> {
                         (None, Some(file)) => std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?,
                         (Some(_), Some(_)) | (None, None) => bail!("give the value as text or with --value-file, not both"),
                     };
-                    kv_adapt::notify::Event::Set { bucket, key, value }
+                    kv_adapt::host::notify::Event::Set { bucket, key, value }
                 }
-                EventArg::Delete { bucket, key } => kv_adapt::notify::Event::Delete { bucket, key },
+                EventArg::Delete { bucket, key } => kv_adapt::host::notify::Event::Delete { bucket, key },
             };
             let store = StoreSpec::parse(&store)?;
-            let options = kv_adapt::notify::NotifyOptions { plug: target.options(), store, limits: Default::default(), write: !no_write };
-            let notified = kv_adapt::notify::notify(&name, &bytes, &options, &event)?;
+            let options = kv_adapt::host::notify::NotifyOptions { plug: target.options(), store, limits: Default::default(), write: !no_write };
+            let notified = kv_adapt::host::notify::notify(&name, &bytes, &options, &event)?;
             let written = if no_write { "(already in the store)" } else { "written" };
             eprintln!(
                 "kv-adapt: {name}: {} {written}, then called {} ({}); store {}",
@@ -511,16 +511,16 @@ fn execute(command: Command) -> Result<ExitCode> {
             };
             let mut argv = vec![old_name.clone()];
             argv.extend(args);
-            let options = kv_adapt::diff::DiffOptions { seed, redis, args: argv, then };
-            let diff = kv_adapt::diff::diff(
-                &kv_adapt::diff::Side { name: &old_name, bytes: &old_bytes, plug: side(old_host, old_counter_encoding) },
-                &kv_adapt::diff::Side { name: &new_name, bytes: &new_bytes, plug: side(new_host, new_counter_encoding) },
+            let options = kv_adapt::check::diff::DiffOptions { seed, redis, args: argv, then };
+            let diff = kv_adapt::check::diff::diff(
+                &kv_adapt::check::diff::Side { name: &old_name, bytes: &old_bytes, plug: side(old_host, old_counter_encoding) },
+                &kv_adapt::check::diff::Side { name: &new_name, bytes: &new_bytes, plug: side(new_host, new_counter_encoding) },
                 &options,
             )?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&kv_adapt::diff::to_json(&diff))?);
+                println!("{}", serde_json::to_string_pretty(&kv_adapt::check::diff::to_json(&diff))?);
             } else {
-                for line in kv_adapt::diff::render(&diff) {
+                for line in kv_adapt::check::diff::render(&diff) {
                     println!("{line}");
                 }
             }
@@ -531,13 +531,13 @@ fn execute(command: Command) -> Result<ExitCode> {
             let target = match (component, store) {
                 (Some(path), None) => {
                     owned = read(&path)?;
-                    kv_adapt::conformance::Target::Component { name: &owned.0, bytes: &owned.1 }
+                    kv_adapt::check::conformance::Target::Component { name: &owned.0, bytes: &owned.1 }
                 }
-                (None, Some(store)) => kv_adapt::conformance::Target::Store(StoreSpec::parse(&store)?),
+                (None, Some(store)) => kv_adapt::check::conformance::Target::Store(StoreSpec::parse(&store)?),
                 (None, None) => bail!("conformance needs a store component to judge, or --store DIR|redis://HOST:PORT"),
                 (Some(_), Some(_)) => bail!("give a store component or --store, not both"),
             };
-            let report = kv_adapt::conformance::judge(target)?;
+            let report = kv_adapt::check::conformance::judge(target)?;
             for line in report.render() {
                 println!("{line}");
             }
@@ -547,7 +547,7 @@ fn execute(command: Command) -> Result<ExitCode> {
 }
 
 fn inspect(name: &str, bytes: &[u8]) -> Result<()> {
-    let surface = kv_adapt::compose::surface(name, bytes)?;
+    let surface = kv_adapt::surface(name, bytes)?;
     println!("{name}: component");
     let describe = |list: &[String], items: &[(String, Vec<String>)]| {
         for item in list {

@@ -223,7 +223,7 @@ fn store_component_holds_leaked_buckets_and_cas_handles() {
 /// the guest's own memory rather than in a memory of its own.
 fn fused(guest: &str, setup: Setup) -> bool {
     let bytes = std::fs::read(guest).unwrap();
-    let surface = kv_adapt::compose::surface("guest", &bytes).unwrap();
+    let surface = kv_adapt::surface("guest", &bytes).unwrap();
     let options = kv_adapt::PlugOptions { host: setup.host.generation(), bodies: Some(setup.bodies), ..Default::default() };
     matches!(kv_adapt::plan("guest", &surface, &options), Ok(kv_adapt::Plan::Adapt { linking: kv_adapt::Linking::Fused, .. }))
 }

@@ -75,7 +75,7 @@ fn a_g1_component_is_adapted_onto_draft_and_draft2_only() {
     let out = dir.path().join("g1-on-g6.wasm");
     let output = kv_adapt(&["plug", common::G1_CONFORMANCE, "--host", "g6", "-o", out.to_str().unwrap()]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let surface = kv_adapt::compose::surface("plugged", &std::fs::read(&out).unwrap()).unwrap();
+    let surface = kv_adapt::surface("plugged", &std::fs::read(&out).unwrap()).unwrap();
     assert_eq!(surface.imported_generations(), [Generation::G6], "{:?}", surface.imports);
     // A G1 name with a signature no adapter export matches still fails in one line.
     assert_refused(&wat("(component (import \"readwrite\" (instance (export \"get\" (func)))))"), "does not type-check");
@@ -173,7 +173,7 @@ fn plug_writes_a_component_importing_only_draft_keyvalue() {
         let out = dir.path().join(format!("{host}.wasm"));
         let output = kv_adapt(&["plug", common::G2_EXAMPLE, "-o", out.to_str().unwrap(), "--host", host]);
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-        let surface = kv_adapt::compose::surface("out", &std::fs::read(&out).unwrap()).unwrap();
+        let surface = kv_adapt::surface("out", &std::fs::read(&out).unwrap()).unwrap();
         assert!(!surface.imports.is_empty());
         for import in &surface.imports {
             assert!(
@@ -227,7 +227,7 @@ fn adapters_writes_every_shipped_component_configured() {
         let name = dir.path().join(format!("{}.wasm", bridge.name()));
         assert!(names.iter().any(|n| std::path::Path::new(n) == name), "{} not written", name.display());
         let bytes = std::fs::read(&name).unwrap();
-        let surface = kv_adapt::compose::surface(&bridge.name(), &bytes).unwrap();
+        let surface = kv_adapt::surface(&bridge.name(), &bytes).unwrap();
         let internal: Vec<&String> = surface.imports.iter().filter(|i| i.starts_with("kv-adapt:")).collect();
         assert_eq!(internal, [&format!("kv-adapt:components/{}", bridge.name())], "{:?}", surface.imports);
         assert_eq!(surface.exports, [bridge.target.watch_export()], "{}", bridge.name());
@@ -235,7 +235,7 @@ fn adapters_writes_every_shipped_component_configured() {
     }
     for name in names.iter().filter(|n| !n.contains("/watch-")) {
         let bytes = std::fs::read(name).unwrap();
-        let surface = kv_adapt::compose::surface(name, &bytes).unwrap();
+        let surface = kv_adapt::surface(name, &bytes).unwrap();
         assert!(!surface.imports.iter().any(|i| i.starts_with("kv-adapt:")), "{name}: {:?}", surface.imports);
         if name.contains("adapter-g2-on-") {
             assert!(surface.exports.iter().any(|e| e == "wasi:keyvalue/readwrite"), "{name}");
@@ -265,7 +265,7 @@ fn plug_with_store_makes_a_plain_wasi_command() {
     let output = kv_adapt(&["plug", common::G2_EXAMPLE, "-o", out.to_str().unwrap(), "--with-store"]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let bytes = std::fs::read(&out).unwrap();
-    let surface = kv_adapt::compose::surface("bundled", &bytes).unwrap();
+    let surface = kv_adapt::surface("bundled", &bytes).unwrap();
     for import in &surface.imports {
         let version = import.rsplit_once('@').map(|(_, v)| v).unwrap_or("");
         assert!(import.starts_with("wasi:") && version.starts_with("0.2.") && !version.contains('-'), "{import}");
@@ -278,8 +278,8 @@ fn plug_with_store_makes_a_plain_wasi_command() {
     let component = Component::new(engine, &bytes).unwrap();
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
-    let state = kv_adapt::run::HostState {
-        wasi: kv_adapt::run::wasi_ctx(&store_dir, &[]).unwrap(),
+    let state = kv_adapt::host::run::HostState {
+        wasi: kv_adapt::host::run::wasi_ctx(&store_dir, &[]).unwrap(),
         table: ResourceTable::new(),
         eventual: None,
         g2: None,
@@ -478,7 +478,7 @@ fn a_validation_error_that_wasmparser_spreads_over_lines_is_one_line() {
         (core instance $i (instantiate $gives))
         (core instance (instantiate $wants (with "a" (instance $i)))))"#);
     // The library's own message, not only what the CLI prints.
-    let error = kv_adapt::compose::surface("mismatched", &mismatched).expect_err("the component is invalid").to_string();
+    let error = kv_adapt::surface("mismatched", &mismatched).expect_err("the component is invalid").to_string();
     assert!(!error.contains('\n') && error.contains("expected: (func); found:"), "{error}");
     assert_refused(&mismatched, "expected: (func); found:");
 }
@@ -531,7 +531,7 @@ fn notify_delivers_a_set_from_a_file_to_a_g2_handler_on_a_g6_host() {
     assert!(first.contains("by watch-g2-on-g6"), "{stderr}");
     // The handler's deliberate mistake (consuming a dropped value) is reported, not a trap.
     assert!(stderr.contains("the adapter handed the handler an error: bad-handle: incoming-value"), "{stderr}");
-    let seen = kv_adapt::hosts::backend::Backend::dir(&store).read("inbox", "seen:greeting").unwrap();
+    let seen = kv_adapt::store::backend::Backend::dir(&store).read("inbox", "seen:greeting").unwrap();
     assert_eq!(seen.as_deref(), Some(&[0, 159, 146, 150, 255][..]));
 }
 

@@ -30,7 +30,7 @@ fn g2_on_host_wac_leaves_only_the_hosts_keyvalue_imports() {
     let guest = std::fs::read(common::G2_EXAMPLE).unwrap();
     for (target, version) in [(Generation::G5, "@0.2.0-draft"), (Generation::G6, "@0.2.0-draft2")] {
         let composed = compose("g2-on-host.wac", &[("kv-adapt:adapter", adapter(target)), ("legacy:guest", guest.clone())]);
-        let surface = kv_adapt::compose::surface("composed", &composed).unwrap();
+        let surface = kv_adapt::surface("composed", &composed).unwrap();
         assert!(!surface.imports.is_empty());
         for import in &surface.imports {
             assert!(import.starts_with("wasi:keyvalue/") && import.ends_with(version), "{import}");
@@ -48,7 +48,7 @@ fn g2_on_host_wac_serves_a_g1_guest_with_the_g1_adapter() {
         let g1 = artifacts::adapter(Generation::G1, target, Bodies::Adapter).unwrap();
         let configured = kv_adapt::configure(&g1.name(), g1.bytes, CounterEncoding::Decimal).unwrap();
         let composed = compose("g2-on-host.wac", &[("kv-adapt:adapter", configured), ("legacy:guest", guest.clone())]);
-        let surface = kv_adapt::compose::surface("composed", &composed).unwrap();
+        let surface = kv_adapt::surface("composed", &composed).unwrap();
         assert!(!surface.imports.is_empty());
         for import in &surface.imports {
             assert!(import.starts_with("wasi:keyvalue/") && import.ends_with(version), "{import}");
@@ -66,10 +66,10 @@ fn g2_on_fs_store_wac_runs_the_example_on_wasi_alone() {
         "g2-on-fs-store.wac",
         &[("kv-adapt:store", store), ("kv-adapt:adapter", adapter(Generation::G5)), ("legacy:guest", guest)],
     );
-    let surface = kv_adapt::compose::surface("composed", &composed).unwrap();
+    let surface = kv_adapt::surface("composed", &composed).unwrap();
     assert!(surface.imports.iter().all(|i| !i.starts_with("wasi:keyvalue/")), "{:?}", surface.imports);
     let dir = tempfile::tempdir().unwrap();
-    assert!(kv_adapt::run::run_prepared("composed", &composed, dir.path(), &[]).unwrap().succeeded);
+    assert!(kv_adapt::host::run::run_prepared("composed", &composed, dir.path(), &[]).unwrap().succeeded);
     assert_eq!(std::fs::read(dir.path().join("visits/visits")).unwrap(), b"1");
 }
 
@@ -91,7 +91,7 @@ fn wac_graph_plug_accepts_the_shipped_adapters() {
         let guest = graph.register_package(guest).unwrap();
         wac_graph::plug(&mut graph, vec![plug], guest).unwrap();
         let composed = graph.encode(EncodeOptions::default()).unwrap();
-        let surface = kv_adapt::compose::surface("composed", &composed).unwrap();
+        let surface = kv_adapt::surface("composed", &composed).unwrap();
         for import in &surface.imports {
             assert!(import.starts_with("wasi:keyvalue/") && import.ends_with("@0.2.0-draft"), "{source:?}: {import}");
             assert!(["store", "atomics", "batch"].iter().any(|i| import.starts_with(&format!("wasi:keyvalue/{i}@"))), "{import}");
@@ -107,9 +107,9 @@ fn watch_g2_on_host_wac_serves_the_handler_as_the_hosts_watcher_as_plug_does() {
         "watch-g2-on-host.wac",
         &[("kv-adapt:adapter", adapter(Generation::G5)), ("kv-adapt:bridge", bridge), ("legacy:guest", guest.clone())],
     );
-    let by_wac = kv_adapt::compose::surface("composed", &composed).unwrap();
+    let by_wac = kv_adapt::surface("composed", &composed).unwrap();
     let options = kv_adapt::PlugOptions { host: Generation::G5, ..Default::default() };
-    let by_plug = kv_adapt::compose::surface("plugged", &kv_adapt::plug(&guest, &options).unwrap()).unwrap();
+    let by_plug = kv_adapt::surface("plugged", &kv_adapt::plug(&guest, &options).unwrap()).unwrap();
     assert_eq!(by_wac.exports, vec!["wasi:keyvalue/watcher@0.2.0-draft".to_string()]);
     assert_eq!(by_wac.exports, by_plug.exports);
     let sorted = |mut v: Vec<String>| {

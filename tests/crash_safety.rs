@@ -2,7 +2,7 @@
 //! while a guest writes values of 1 byte to 1 MiB in a loop, on one store directory, again and
 //! again. Half the runs write through the store component (`--host g5`), half through the
 //! strict G2 host's side of the same protocol (`--host g2`: the G5 guest through
-//! adapter-g5-on-g2, written by `src/hosts/dir.rs`).
+//! adapter-g5-on-g2, written by `src/store/dir.rs`).
 //!
 //! After every kill the test reads the files on disk: every key must hold a whole value
 //! (`guest_support::whole`) and exactly the one it last finished writing to that key or the one

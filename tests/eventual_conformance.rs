@@ -2,7 +2,7 @@
 //! built once as G3 `wasi:keyvalue@0.1.0` and once as G4 `@0.2.0-draft`) on every host
 //! setup, one test per (generation, setup, case), so a failure names all three. The guest
 //! does the checking; a failed case's message says what it called, expected and got.
-//! Each guest also runs natively on kv-adapt's strict host of its generation (`hosts::eventual`).
+//! Each guest also runs natively on kv-adapt's strict host of its generation (`host::eventual`).
 //! Also runs the G4 command `wasm/guests/guest-g4-println`, which prints through the host's WASI.
 //!
 //! `cargo test --test eventual_conformance` runs them all; `cargo test eventual_conformance::g3`
@@ -129,7 +129,7 @@ macro_rules! eventual_conformance_setups {
         #[test]
         fn guest_imports_its_generation() {
             let bytes = std::fs::read(GUEST).unwrap_or_else(|e| panic!("reading {GUEST}: {e}"));
-            let surface = kv_adapt::compose::surface(GUEST, &bytes).expect("guest is a valid component");
+            let surface = kv_adapt::surface(GUEST, &bytes).expect("guest is a valid component");
             assert_eq!(surface.imported_generations(), vec![$generation], "imports: {:?}", surface.imports);
         }
 

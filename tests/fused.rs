@@ -221,7 +221,7 @@ fn a_fused_guest_holds_one_adapter_module_and_imports_only_the_host() {
             let plugged = kv_adapt::plug_named("guest", &guest, &options).unwrap();
             let text = plugged.plan.to_string();
             assert!(text.contains("fused into the guest's component"), "{text}");
-            let fused = kv_adapt::fuse::fuse("guest", &guest, kv_adapt::artifacts::fused(source, host, false).unwrap()).unwrap();
+            let fused = kv_adapt::link::fuse::fuse("guest", &guest, kv_adapt::artifacts::fused(source, host, false).unwrap()).unwrap();
             // Inside: the guest's module calls `kv-adapt` and nothing of its generation any
             // more; exactly one module exports the functions it calls.
             let modules = core_modules(&fused);
@@ -231,7 +231,7 @@ fn a_fused_guest_holds_one_adapter_module_and_imports_only_the_host() {
             let adapters = modules.iter().filter(|m| imports_of(m).iter().any(|(module, _)| module == "__main_module__" || module.starts_with("wasi:keyvalue/store@"))).count();
             assert_eq!(adapters, 1, "{source}: one key-value adapter module inside");
             // Outside: the host's generation, nothing of the guest's, no kv-adapt internals.
-            let surface = kv_adapt::compose::surface("plugged", &plugged.component).unwrap();
+            let surface = kv_adapt::surface("plugged", &plugged.component).unwrap();
             assert_eq!(surface.imported_generations(), vec![host], "{source}: {:?}", surface.imports);
             assert!(surface.imports.iter().all(|i| !i.starts_with("kv-adapt:")), "{:?}", surface.imports);
             assert!(surface.exports.iter().all(|e| e != kv_adapt::DIAGNOSTICS), "diagnostics stay internal: {:?}", surface.exports);
@@ -255,7 +255,7 @@ fn fusing_keeps_the_guest_modules_custom_sections() {
     let before = customs(&core_modules(&guest)[0]);
     // Our release guests are stripped of names; producers stay.
     assert!(before.iter().any(|(n, _)| n == "producers"), "the guest's module has custom sections: {:?}", before.iter().map(|c| &c.0).collect::<Vec<_>>());
-    let fused = kv_adapt::fuse::fuse("guest", &guest, kv_adapt::artifacts::fused(kv_adapt::Generation::G2, kv_adapt::Generation::G5, false).unwrap()).unwrap();
+    let fused = kv_adapt::link::fuse::fuse("guest", &guest, kv_adapt::artifacts::fused(kv_adapt::Generation::G2, kv_adapt::Generation::G5, false).unwrap()).unwrap();
     let after = customs(&core_modules(&fused)[0]);
     for section in &before {
         assert!(after.contains(section), "custom section `{}` lost or changed", section.0);
@@ -278,7 +278,7 @@ fn plug_composes_where_it_cannot_fuse_and_says_why() {
     let guest = std::fs::read(common::G2_CONFORMANCE).unwrap();
     // An already composed component holds no single main module to link into.
     let composed = kv_adapt::plug(&guest, &PlugOptions { linking: Some(Linking::Composed), bodies: Some(Bodies::Host), ..PlugOptions::default() }).unwrap();
-    let err = kv_adapt::fuse::fuse("composed", &composed, kv_adapt::artifacts::fused(kv_adapt::Generation::G2, kv_adapt::Generation::G5, false).unwrap())
+    let err = kv_adapt::link::fuse::fuse("composed", &composed, kv_adapt::artifacts::fused(kv_adapt::Generation::G2, kv_adapt::Generation::G5, false).unwrap())
         .err()
         .expect("refused")
         .to_string();
@@ -402,7 +402,7 @@ fn a_fused_io_guest_imports_neither_its_generation_nor_wasi_io() {
     use kv_adapt::Generation::{G2, G3, G4, G5, G6};
     for (source, path) in [(G2, common::G2_CONFORMANCE), (G3, common::G3_CONFORMANCE), (G4, common::G4_CONFORMANCE)] {
         let guest = std::fs::read(path).unwrap();
-        let before = kv_adapt::compose::surface("guest", &guest).unwrap();
+        let before = kv_adapt::surface("guest", &guest).unwrap();
         assert!(before.async_bodies && before.imports.iter().any(|i| i.starts_with("wasi:io/streams@")), "{source}: {:?}", before.imports);
         for host in [G5, G6] {
             let options = PlugOptions { host, bodies: Some(Bodies::Adapter), ..PlugOptions::default() };
@@ -410,11 +410,11 @@ fn a_fused_io_guest_imports_neither_its_generation_nor_wasi_io() {
             let text = plugged.plan.to_string();
             let name = kv_adapt::artifacts::fused(source, host, true).unwrap().name();
             assert!(text.contains(&format!("with {name}, fused into the guest's component")) && text.contains("adapter-io"), "{text}");
-            let fused = kv_adapt::fuse::fuse("guest", &guest, kv_adapt::artifacts::fused(source, host, true).unwrap()).unwrap();
+            let fused = kv_adapt::link::fuse::fuse("guest", &guest, kv_adapt::artifacts::fused(source, host, true).unwrap()).unwrap();
             let main_imports = imports_of(&core_modules(&fused)[0]);
             assert!(main_imports.iter().any(|(m, f)| m == "kv-adapt" && f == "wasi:io/streams|[method]output-stream.write"), "{source}: {main_imports:?}");
             assert!(!main_imports.iter().any(|(m, _)| m.starts_with("wasi:io/") || m.starts_with("wasi:keyvalue/")), "{source}: {main_imports:?}");
-            let surface = kv_adapt::compose::surface("plugged", &plugged.component).unwrap();
+            let surface = kv_adapt::surface("plugged", &plugged.component).unwrap();
             assert!(surface.imports.iter().all(|i| i.starts_with("wasi:keyvalue/")), "{source} on {host}: {:?}", surface.imports);
             assert_eq!(surface.imported_generations(), vec![host]);
         }

@@ -92,7 +92,7 @@ fn g1_conformance_every_guest_case_runs_somewhere() {
 #[test]
 fn a_plugged_g1_guest_imports_only_the_hosts_keyvalue() {
     let guest = std::fs::read(common::G1_CONFORMANCE).unwrap();
-    let before = kv_adapt::compose::surface("g1", &guest).unwrap();
+    let before = kv_adapt::surface("g1", &guest).unwrap();
     let mut plain: Vec<&str> = before.imports.iter().map(String::as_str).collect();
     plain.sort();
     assert_eq!(plain, ["atomic", "batch", "readwrite", "streams", "types", "wasi-cloud-error"]);
@@ -110,7 +110,7 @@ fn a_plugged_g1_guest_imports_only_the_hosts_keyvalue() {
             plugged.plan.to_string(),
             format!("adapt G1 -> {} with fused-g1-on-{}, fused into the guest's component", host.id(), host.id().to_lowercase())
         );
-        let after = kv_adapt::compose::surface("plugged", &plugged.component).unwrap();
+        let after = kv_adapt::surface("plugged", &plugged.component).unwrap();
         assert!(!after.imports.is_empty());
         for import in &after.imports {
             assert!(import.starts_with("wasi:keyvalue/") && import.ends_with(version), "{host:?}: {import}");

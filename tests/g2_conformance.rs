@@ -118,7 +118,7 @@ mod g2_conformance {
         async_body_round_trip => "async-body-round-trip",
     );
 
-    // Natively on kv-adapt's strict G2 host (`hosts::g2`), which serves async bodies through
+    // Natively on kv-adapt's strict G2 host (`host::g2`), which serves async bodies through
     // wasmtime-wasi's streams and opens any bucket name: the same answers as the adapters.
     portable_conformance_tests!(strict_g2_native,
         Setup { host: Host::StrictG2, bodies: Bodies::Host, counter: CounterEncoding::Decimal, strict_atomics: false };

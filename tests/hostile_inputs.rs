@@ -167,7 +167,7 @@ fn one_line(what: &str, message: &str) -> Result<(), String> {
 
 /// What `inspect` and `plug` do, on every host; `Ok(Some(bytes))` when it plugged onto G5.
 fn inspect_and_plug(bytes: &[u8]) -> Result<Option<Vec<u8>>, String> {
-    let surface = match kv_adapt::compose::surface("mutant", bytes) {
+    let surface = match kv_adapt::surface("mutant", bytes) {
         Ok(surface) => surface,
         Err(e) => return one_line("surface", &e.to_string()).map(|()| None),
     };
@@ -228,16 +228,16 @@ fn mutated_components_never_panic_inspect_plug_or_run() {
         if plugged.is_some() && runs < 12 {
             runs += 1;
             let dir = tempfile::tempdir().unwrap();
-            let options = kv_adapt::run::RunOptions {
+            let options = kv_adapt::host::run::RunOptions {
                 plug: PlugOptions::default(),
-                store: kv_adapt::run::StoreSpec::Dir(dir.path().to_path_buf()),
+                store: kv_adapt::host::run::StoreSpec::Dir(dir.path().to_path_buf()),
                 args: vec!["mutant".into()],
                 extras: Default::default(),
                 capture: true,
-                limits: kv_adapt::run::Limits::default(),
+                limits: kv_adapt::host::run::Limits::default(),
                 compile_cache: None,
             };
-            match catch_unwind(AssertUnwindSafe(|| kv_adapt::run::run("mutant", &bytes, &options))) {
+            match catch_unwind(AssertUnwindSafe(|| kv_adapt::host::run::run("mutant", &bytes, &options))) {
                 Err(_) => failures.push(format!("run panicked: seed {mutant_seed} ({how} of {source})")),
                 // The CLI prints a run's error chain through `one_line` (wasmtime's own messages
                 // may span lines); it must still say something.

@@ -77,7 +77,7 @@ fn dechunk(mut body: &str) -> String {
 
 #[test]
 fn the_actor_imports_only_names_no_host_of_today_serves() {
-    let surface = kv_adapt::compose::surface("actor", &actor()).unwrap();
+    let surface = kv_adapt::surface("actor", &actor()).unwrap();
     for expected in ["wasi:keyvalue/readwrite", "wasi:keyvalue/atomic", "wasi:cli/stdout@0.2.0-rc-2023-11-10"] {
         assert!(surface.imports.iter().any(|i| i == expected), "{expected} not in {:?}", surface.imports);
     }
@@ -269,7 +269,7 @@ fn stock_linker(engine: &Engine, keyvalue: bool) -> Linker<StockHost> {
 }
 
 fn names_of_today(what: &str, component: &[u8]) {
-    let surface = kv_adapt::compose::surface(what, component).unwrap();
+    let surface = kv_adapt::surface(what, component).unwrap();
     for name in surface.imports.iter().chain(&surface.exports) {
         assert!(!name.contains("-rc-") && name.contains('@'), "{what}: {name} is not a name hosts of today serve");
     }
@@ -296,9 +296,9 @@ async fn after_plug_stock_wasmtime_wasi_http_and_keyvalue_serve_the_actor() {
 async fn after_plug_with_store_stock_wasmtime_wasi_http_keeps_the_count_in_a_directory() {
     let options = kv_adapt::PlugOptions::default();
     let plugged = kv_adapt::plug(&actor(), &options).unwrap();
-    let bundled = kv_adapt::run::bundle_store(&plugged, &options).unwrap();
+    let bundled = kv_adapt::host::run::bundle_store(&plugged, &options).unwrap();
     names_of_today("plugged actor with store", &bundled);
-    let surface = kv_adapt::compose::surface("bundled", &bundled).unwrap();
+    let surface = kv_adapt::surface("bundled", &bundled).unwrap();
     assert!(surface.imports.iter().all(|i| !i.starts_with("wasi:keyvalue/")), "{:?}", surface.imports);
     let engine = Engine::default();
     let component = Component::new(&engine, &bundled).unwrap();
@@ -325,7 +325,7 @@ fn our_http_rc_2023_12_05_wit_is_what_wasmtime_wasi_http_serves_as_0_2() {
              export wasi:http/incoming-handler@0.2.0-rc-2023-12-05;
          }",
     );
-    let (renamed, counts) = kv_adapt::wasi_rc::to_0_2_0("every-http", &component).unwrap();
+    let (renamed, counts) = kv_adapt::link::wasi_rc::to_0_2_0("every-http", &component).unwrap();
     assert_eq!(counts.exports, 1);
     assert!(counts.imports >= 2, "{counts:?}");
     names_of_today("every-http", &renamed);
@@ -376,7 +376,7 @@ fn plug_refuses_what_0_2_0_changed_and_renames_the_rest() {
     };
     // The fixture's own package name stands in for wasi:sockets, renamed below in the binary.
     let as_wasi = |bytes: Vec<u8>| {
-        kv_adapt::compose::rename_imports(&bytes, |n| n.strip_prefix("fixture:").map(|rest| format!("wasi:{rest}"))).unwrap()
+        kv_adapt::link::compose::rename_imports(&bytes, |n| n.strip_prefix("fixture:").map(|rest| format!("wasi:{rest}"))).unwrap()
     };
     // `ipv6-only` is shimmed (tests/sockets_rc.rs), but only with the type rc-2023-11-10
     // gave it: one returning a plain bool cannot be served, and is refused in one line.
@@ -389,12 +389,12 @@ fn plug_refuses_what_0_2_0_changed_and_renames_the_rest() {
     assert!(refused.contains("--keep-wasi-versions"), "{refused}");
 
     let fine = kv_adapt::plug(&as_wasi(component_importing(&sockets("keep-alive-enabled"))), &kv_adapt::PlugOptions::default()).unwrap();
-    let surface = kv_adapt::compose::surface("renamed", &fine).unwrap();
+    let surface = kv_adapt::surface("renamed", &fine).unwrap();
     assert!(surface.imports.contains(&"wasi:sockets/tcp@0.2.0".to_string()), "{:?}", surface.imports);
 
     let kept = kv_adapt::PlugOptions { keep_wasi_versions: true, ..Default::default() };
     let kept = kv_adapt::plug(&as_wasi(component_importing(&sockets("ipv6-only"))), &kept).unwrap();
-    let surface = kv_adapt::compose::surface("kept", &kept).unwrap();
+    let surface = kv_adapt::surface("kept", &kept).unwrap();
     assert!(surface.imports.contains(&"wasi:sockets/tcp@0.2.0-rc-2023-11-10".to_string()), "{:?}", surface.imports);
 
     // The http rc-2023-11-10 functions 0.2.0 changed are shimmed, but only with the types
@@ -447,7 +447,7 @@ const TAKEN_AGAIN: &str = "ErrorCode::InternalError(Some(\"future-trailers.get: 
 #[test]
 fn the_november_2023_handler_calls_the_seven_functions_0_2_0_changed() {
     let component = handler_rc_2023_11_10();
-    let surface = kv_adapt::compose::surface("handler", &component).unwrap();
+    let surface = kv_adapt::surface("handler", &component).unwrap();
     assert_eq!(surface.exports, vec!["wasi:http/incoming-handler@0.2.0-rc-2023-11-10".to_string()]);
     let types = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all()).validate_all(&component).unwrap();
     let types = types.as_ref();
@@ -556,7 +556,7 @@ fn plug_says_what_it_shimmed_and_imports_0_2_0_functions_in_their_place() {
     assert!(plugged.status.success(), "{said}");
     assert!(said.contains("7 rc-2023-11-10 function(s) 0.2.0 changed or removed served by a shim"), "{said}");
     let bytes = std::fs::read(&out).unwrap();
-    let surface = kv_adapt::compose::surface("plugged", &bytes).unwrap();
+    let surface = kv_adapt::surface("plugged", &bytes).unwrap();
     let mut imports = surface.imports.clone();
     imports.sort();
     assert_eq!(
@@ -599,7 +599,7 @@ fn every_http_rc_2023_11_10_function_links_against_wasmtime_wasi_http_after_the_
              export wasi:http/incoming-handler@0.2.0-rc-2023-11-10;
          }",
     );
-    let (renamed, counts) = kv_adapt::wasi_rc::to_0_2_0("every-http-rc", &component).unwrap();
+    let (renamed, counts) = kv_adapt::link::wasi_rc::to_0_2_0("every-http-rc", &component).unwrap();
     assert_eq!(counts.shimmed.len(), 7, "{counts:?}");
     names_of_today("every-http-rc", &renamed);
     let engine = Engine::default();
@@ -660,7 +660,7 @@ fn only_the_shims_of_the_functions_called_are_put_in() {
     wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8).unwrap();
     let component = wit_component::ComponentEncoder::default().module(&module).unwrap().validate(true).encode().unwrap();
 
-    let (renamed, counts) = kv_adapt::wasi_rc::to_0_2_0("only-trailers", &component).unwrap();
+    let (renamed, counts) = kv_adapt::link::wasi_rc::to_0_2_0("only-trailers", &component).unwrap();
     assert_eq!(counts.shimmed, ["[method]future-trailers.get"]);
     names_of_today("only-trailers", &renamed);
     let engine = Engine::default();
@@ -699,8 +699,8 @@ fn async_value_bodies_beside_wasi_http_are_served_by_the_fused_forwarding_adapte
         assert!(why_bodies.contains("wasi:http/types@0.2.0"), "{why_bodies}");
         // Fused: the host's key-value and what the guest imported itself under the very
         // same names, nothing else (the adapter's wasi:io calls are the guest's own import).
-        let own = kv_adapt::compose::surface("guest", &guest).unwrap().imports;
-        let surface = kv_adapt::compose::surface("plugged", &plugged.component).unwrap();
+        let own = kv_adapt::surface("guest", &guest).unwrap().imports;
+        let surface = kv_adapt::surface("plugged", &plugged.component).unwrap();
         let release = if host == G5 { "@0.2.0-draft" } else { "@0.2.0-draft2" };
         for import in &surface.imports {
             let keyvalue = import.starts_with("wasi:keyvalue/") && import.ends_with(release);
@@ -769,7 +769,7 @@ async fn after_plug_stock_wasmtime_wasi_http_serves_http_bodies_through_async_va
     assert_eq!((status, body.as_str(), stdout.as_str()), (200, "visit 1: stored 100000 bytes at big\n", "visit 1: PUT /values/big -> 200\n"));
 
     // With the directory store bundled, the value outlives the instance.
-    let bundled = kv_adapt::run::bundle_store(&plugged, &options).unwrap();
+    let bundled = kv_adapt::host::run::bundle_store(&plugged, &options).unwrap();
     let component = Component::new(&engine, &bundled).unwrap();
     let pre = ProxyPre::new(stock_linker(&engine, false).instantiate_pre(&component).unwrap()).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -789,7 +789,7 @@ async fn after_plug_stock_wasmtime_wasi_http_serves_http_bodies_through_async_va
 fn a_2023_actor_calling_async_bodies_beside_wasi_http_has_its_preview1_adapter_relinked_and_is_fused() {
     use kv_adapt::Generation::{G5, G6};
     let guest = std::fs::read(ACTOR_ASYNC_BODIES).unwrap();
-    let own = kv_adapt::compose::surface("actor", &guest).unwrap();
+    let own = kv_adapt::surface("actor", &guest).unwrap();
     assert!(own.async_bodies && own.relinks_preview1, "{own:?}");
     assert!(own.cannot_fuse.as_deref().is_some_and(|why| why.contains("preview1")), "{:?}", own.cannot_fuse);
     for (host, expected, release) in [(G5, "fused-g2-on-g5-io-wasi", "@0.2.0-draft"), (G6, "fused-g2-on-g6-io-wasi", "@0.2.0-draft2")] {
@@ -801,10 +801,10 @@ fn a_2023_actor_calling_async_bodies_beside_wasi_http_has_its_preview1_adapter_r
         names_of_today("plugged actor", &plugged.component);
         // The host's key-value, and WASI 0.2.0 the guest imported itself (its rc names
         // moved) or that wasmtime's preview1 adapter reads through (the wall clock).
-        let surface = kv_adapt::compose::surface("plugged", &plugged.component).unwrap();
+        let surface = kv_adapt::surface("plugged", &plugged.component).unwrap();
         for import in &surface.imports {
             let keyvalue = import.starts_with("wasi:keyvalue/") && import.ends_with(release);
-            let own_moved = own.imports.iter().any(|i| kv_adapt::wasi_rc::renamed(i).as_deref() == Some(import.as_str()));
+            let own_moved = own.imports.iter().any(|i| kv_adapt::plan::wasi::renamed(i).as_deref() == Some(import.as_str()));
             assert!(keyvalue || own_moved || import == "wasi:clocks/wall-clock@0.2.0", "{expected}: unexpected import {import}");
         }
         assert_eq!(surface.exports, ["wasi:http/incoming-handler@0.2.0"]);
@@ -859,7 +859,7 @@ fn kv_adapt_serve_moves_the_2023_actors_http_bodies_to_and_from_g2_async_bodies(
 async fn after_plug_stock_wasmtime_wasi_http_serves_the_2023_actors_async_bodies() {
     let options = kv_adapt::PlugOptions::default();
     let plugged = kv_adapt::plug(&std::fs::read(ACTOR_ASYNC_BODIES).unwrap(), &options).unwrap();
-    let bundled = kv_adapt::run::bundle_store(&plugged, &options).unwrap();
+    let bundled = kv_adapt::host::run::bundle_store(&plugged, &options).unwrap();
     names_of_today("bundled actor", &bundled);
     let engine = Engine::default();
     let component = Component::new(&engine, &bundled).unwrap();

@@ -112,7 +112,7 @@ fn assert_types_only(what: &str, component: &[u8], name: &str) {
 }
 
 fn imports(name: &str, bytes: &[u8]) -> BTreeSet<String> {
-    kv_adapt::compose::surface(name, bytes).unwrap_or_else(|e| panic!("{name}: {e}")).imports.into_iter().collect()
+    kv_adapt::surface(name, bytes).unwrap_or_else(|e| panic!("{name}: {e}")).imports.into_iter().collect()
 }
 
 /// G1's key-value imports: plain names, with no package (its `streams` included).
@@ -324,7 +324,7 @@ fn store_compositions_add_only_the_stores_pinned_wasi() {
                 let own: BTreeSet<String> = own_capabilities(&imports(guest_path, &guest)).iter().map(|i| rewired(i)).collect();
                 let options = PlugOptions { host: target, ..PlugOptions::default() };
                 let plugged = kv_adapt::plug_named(guest_path, &guest, &options).unwrap_or_else(|e| panic!("{guest_path}: {e}"));
-                let bundled = kv_adapt::run::bundle_store(&plugged.component, &options).unwrap();
+                let bundled = kv_adapt::host::run::bundle_store(&plugged.component, &options).unwrap();
                 let what = format!("{} onto {target:?} with the store ({})", file_stem(guest_path), plugged.plan);
                 let composed = imports(&what, &bundled);
                 assert!(!composed.iter().any(|i| i.starts_with("wasi:keyvalue/")), "{what}: {composed:?}");
@@ -349,7 +349,7 @@ fn run_onto_the_strict_hosts_adds_nothing_either() {
                 let guest = std::fs::read(guest_path).unwrap();
                 let own: BTreeSet<String> = own_capabilities(&imports(guest_path, &guest)).iter().map(|i| rewired(i)).collect();
                 let options = PlugOptions { host: target, ..PlugOptions::default() };
-                let prepared = kv_adapt::run::prepare(guest_path, &guest, &options).unwrap_or_else(|e| panic!("{guest_path}: {e}"));
+                let prepared = kv_adapt::host::run::prepare(guest_path, &guest, &options).unwrap_or_else(|e| panic!("{guest_path}: {e}"));
                 let what = format!("{} run onto {target:?}", file_stem(guest_path));
                 let allowed: BTreeSet<String> = back.union(&own).cloned().collect();
                 assert_within(&what, &imports(&what, &prepared), &allowed);

@@ -8,7 +8,7 @@
 
 mod common;
 
-use kv_adapt::hosts::redis::{test_server, RedisStore, RedisUrl};
+use kv_adapt::store::redis::{test_server, RedisStore, RedisUrl};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -245,7 +245,7 @@ fn every_conformance_guest_case_is_in_the_report_table() {
         let setup = common::Setup { host: common::Host::FsStoreDraft, bodies: common::Bodies::Host, counter: kv_adapt::CounterEncoding::Decimal, strict_atomics: false };
         let setup = if guest == common::G6_CONFORMANCE { common::Setup { host: common::Host::FsStoreDraft2, ..setup } } else { setup };
         for case in common::guest_cases(guest, setup) {
-            let (functions, _) = kv_adapt::conformance::describe(&case);
+            let (functions, _) = kv_adapt::check::conformance::describe(&case);
             assert_ne!(functions, "?", "{} case {case:?} is missing from conformance::CASES", Path::new(guest).display());
         }
     }

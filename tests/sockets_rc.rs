@@ -62,7 +62,7 @@ fn after_plug_stock_wasmtime_wasi_runs_the_command_with_the_shims() {
         shimmed,
         ["[method]tcp-socket.ipv6-only", "[method]tcp-socket.set-ipv6-only", "[method]udp-socket.ipv6-only", "[method]udp-socket.set-ipv6-only"]
     );
-    let surface = kv_adapt::compose::surface("plugged", &plugged.component).unwrap();
+    let surface = kv_adapt::surface("plugged", &plugged.component).unwrap();
     for import in &surface.imports {
         assert!(!import.contains("-rc-"), "{import} is not a name hosts of today serve");
     }

@@ -63,7 +63,7 @@ fn expected_stdout(greeting: &str, extra: &str, runs: u64) -> String {
 
 #[test]
 fn the_guest_calls_async_bodies_and_std_wasi_through_one_wasi_io() {
-    let surface = kv_adapt::compose::surface("guest", &guest()).unwrap();
+    let surface = kv_adapt::surface("guest", &guest()).unwrap();
     assert!(surface.async_bodies, "the guest must call an async body function");
     let io: Vec<&String> = surface.imports.iter().filter(|i| i.starts_with("wasi:io/streams@")).collect();
     assert_eq!(io.len(), 1, "one wasi:io for bodies and std alike: {:?}", surface.imports);
@@ -82,8 +82,8 @@ fn plug_fuses_the_forwarding_flavour_or_composes_the_wrapping_one_and_leaves_onl
         let plugged = kv_adapt::plug_named("guest", &guest(), &options).unwrap();
         let said = plugged.plan.to_string();
         assert!(said.contains(adapter) && said.contains("wrapping host WASI"), "{said}");
-        let guest_imports = kv_adapt::compose::surface("guest", &guest()).unwrap().imports;
-        let surface = kv_adapt::compose::surface("plugged", &plugged.component).unwrap();
+        let guest_imports = kv_adapt::surface("guest", &guest()).unwrap().imports;
+        let surface = kv_adapt::surface("plugged", &plugged.component).unwrap();
         for import in &surface.imports {
             // G5 key-value, or WASI the guest imported itself under the very same name.
             let ok = import.starts_with("wasi:keyvalue/") && import.ends_with("@0.2.0-draft") || guest_imports.contains(import);
@@ -179,7 +179,7 @@ fn expected_g2_stdout(greeting: &str, runs: u64) -> String {
 
 #[test]
 fn a_2023_g2_command_imports_rc_wasi_through_its_preview1_adapter_and_calls_async_bodies() {
-    let surface = kv_adapt::compose::surface("g2 guest", &std::fs::read(G2_GUEST).unwrap()).unwrap();
+    let surface = kv_adapt::surface("g2 guest", &std::fs::read(G2_GUEST).unwrap()).unwrap();
     assert!(surface.async_bodies);
     for needed in ["wasi:io/streams@0.2.0-rc-2023-11-10", "wasi:cli/stdout@0.2.0-rc-2023-11-10", "wasi:filesystem/preopens@0.2.0-rc-2023-11-10"] {
         assert!(surface.imports.iter().any(|i| i == needed), "no {needed} in {:?}", surface.imports);
@@ -210,7 +210,7 @@ fn after_plug_stock_wasmtime_wasi_and_keyvalue_run_the_2023_g2_command() {
     let said = plugged.plan.to_string();
     assert!(said.contains("adapter-g2-on-g5-io-wasi-stdio-files") && said.contains("not fused"), "{said}");
     // Every rc name moved to 0.2.0, so a host of today serves it.
-    let surface = kv_adapt::compose::surface("plugged", &plugged.component).unwrap();
+    let surface = kv_adapt::surface("plugged", &plugged.component).unwrap();
     for name in surface.imports.iter().chain(&surface.exports) {
         assert!(!name.contains("-rc-") && (name.starts_with("wasi:keyvalue/") || wasi_0_2(name)), "{name}");
     }
@@ -233,7 +233,7 @@ fn asked_to_fuse_the_2023_g2_command_gets_its_preview1_adapter_relinked_and_prin
     let plugged = kv_adapt::plug_named("g2 guest", &std::fs::read(G2_GUEST).unwrap(), &options).unwrap();
     let kv_adapt::Plan::Adapt { adapter, linking, .. } = &plugged.plan else { panic!("{}", plugged.plan) };
     assert_eq!((adapter.as_str(), *linking), ("fused-g2-on-g5-io-wasi", kv_adapt::Linking::Fused));
-    let surface = kv_adapt::compose::surface("plugged", &plugged.component).unwrap();
+    let surface = kv_adapt::surface("plugged", &plugged.component).unwrap();
     for name in surface.imports.iter().chain(&surface.exports) {
         assert!(name.starts_with("wasi:keyvalue/") || (wasi_0_2(name) && name.contains("@0.2.0")), "{name}");
     }

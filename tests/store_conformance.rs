@@ -283,7 +283,7 @@ fn assert_every_case_listed(guest: &str, setup: Setup, listed: &[&str]) {
 
 fn assert_imports(guest: &str, generation: Generation) {
     let bytes = std::fs::read(guest).unwrap_or_else(|e| panic!("reading {guest}: {e}"));
-    let surface = kv_adapt::compose::surface(guest, &bytes).expect("guest is a valid component");
+    let surface = kv_adapt::surface(guest, &bytes).expect("guest is a valid component");
     assert_eq!(surface.imported_generations(), vec![generation], "imports: {:?}", surface.imports);
 }
 
@@ -301,7 +301,7 @@ fn plug_picks_the_sideways_adapter_for_each_direction() {
             kv_adapt::Plan::Adapt { adapter: chosen, .. } => assert_eq!(chosen, adapter),
             other => panic!("{guest}: unexpected plan {other:?}"),
         }
-        let surface = kv_adapt::compose::surface("plugged", &plugged.component).unwrap();
+        let surface = kv_adapt::surface("plugged", &plugged.component).unwrap();
         assert_eq!(surface.imported_generations(), vec![host], "{guest}: {:?}", surface.imports);
         assert!(surface.imports.iter().all(|i| i.starts_with("wasi:keyvalue/")), "{guest}: {:?}", surface.imports);
     }

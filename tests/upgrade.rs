@@ -17,7 +17,7 @@
 
 mod common;
 
-use kv_adapt::hosts::backend::Backend;
+use kv_adapt::store::backend::Backend;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -80,7 +80,7 @@ fn component_2023(modules: &[&[u8]]) -> Vec<u8> {
             }
         }
     }
-    let mut out = kv_adapt::upgrade::PREAMBLE_2023.to_vec();
+    let mut out = kv_adapt::plan::surface::PREAMBLE_2023.to_vec();
     let mut types = Vec::new();
     leb(imports.len() as u32, &mut types);
     for _ in &imports {
@@ -105,7 +105,7 @@ fn component_2023(modules: &[&[u8]]) -> Vec<u8> {
 /// The top-level sections of a 0x0c component: (id, payload). A plain walk, since today's
 /// wasmparser refuses the version.
 fn sections(component: &[u8]) -> Vec<(u8, &[u8])> {
-    assert_eq!(component[..8], kv_adapt::upgrade::PREAMBLE_2023, "not binary version 0x0c");
+    assert_eq!(component[..8], kv_adapt::plan::surface::PREAMBLE_2023, "not binary version 0x0c");
     let (mut out, mut at) = (Vec::new(), 8);
     while at < component.len() {
         let id = component[at];
@@ -204,7 +204,7 @@ fn upgrade_writes_a_component_of_todays_format_with_the_same_import_names() {
     assert!(stdout.contains(&note), "{stdout}");
     let bytes = std::fs::read(&new).unwrap();
     assert_eq!(&bytes[4..8], &[0x0d, 0x00, 0x01, 0x00]);
-    let surface = kv_adapt::compose::surface("upgraded", &bytes).unwrap();
+    let surface = kv_adapt::surface("upgraded", &bytes).unwrap();
     let (mut imports, mut want) = (surface.imports.clone(), used);
     imports.sort();
     want.sort();
@@ -280,7 +280,7 @@ fn inspect_and_plug_upgrade_a_2023_component_saying_so_in_one_line() {
     let out = dir.path().join("plugged.wasm");
     let output = kv_adapt(&["plug", old.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let surface = kv_adapt::compose::surface("plugged", &std::fs::read(&out).unwrap()).unwrap();
+    let surface = kv_adapt::surface("plugged", &std::fs::read(&out).unwrap()).unwrap();
     assert_eq!(surface.exports, ["wasi:keyvalue/watcher@0.2.0-draft"]);
     assert_eq!(surface.imported_generations(), [kv_adapt::Generation::G5]);
 }
@@ -292,12 +292,12 @@ fn the_guest_module_is_found_whatever_the_order_of_the_modules() {
     let modules = era_modules();
     let [guest, shim, fix_up] = [&modules[0][..], &modules[1][..], &modules[2][..]];
     for order in [[shim, fix_up, guest], [fix_up, guest, shim]] {
-        let upgraded = kv_adapt::upgrade::upgrade("old.wasm", &component_2023(&order)).unwrap_or_else(|e| panic!("{e}"));
+        let upgraded = kv_adapt::link::upgrade::upgrade("old.wasm", &component_2023(&order)).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(upgraded.world, "keyvalue-handle-watch");
-        let surface = kv_adapt::compose::surface("upgraded", &upgraded.component).unwrap();
+        let surface = kv_adapt::surface("upgraded", &upgraded.component).unwrap();
         assert_eq!(surface.exports, ["handle-watch"]);
     }
-    let error = kv_adapt::upgrade::upgrade("old.wasm", &component_2023(&[shim, fix_up])).err().unwrap().to_string();
+    let error = kv_adapt::link::upgrade::upgrade("old.wasm", &component_2023(&[shim, fix_up])).err().unwrap().to_string();
     assert!(error.contains("it holds only wit-component's shim modules, no guest module"), "{error}");
 }
 
@@ -325,19 +325,19 @@ fn what_cannot_be_upgraded_is_refused_in_one_line_naming_it() {
     }
     // The library's readers name the fix for a 0x0c input they are handed directly.
     let old = component_2023(&[&module]);
-    let error = kv_adapt::compose::surface("old.wasm", &old).err().unwrap().to_string();
+    let error = kv_adapt::surface("old.wasm", &old).err().unwrap().to_string();
     assert!(error.contains("`kv-adapt upgrade` converts it"), "{error}");
 }
 
 /// The library's refusals, on 0x0c inputs a user could hand it: each names what is missing.
 #[test]
 fn the_library_names_what_a_2023_component_lacks() {
-    let refused = |bytes: &[u8]| match kv_adapt::upgrade::upgrade("old.wasm", bytes) {
+    let refused = |bytes: &[u8]| match kv_adapt::link::upgrade::upgrade("old.wasm", bytes) {
         Err(e) => e.to_string(),
         Ok(_) => panic!("upgraded"),
     };
     let empty = wat::parse_str("(module)").unwrap();
-    let mut wasi = kv_adapt::upgrade::PREAMBLE_2023.to_vec();
+    let mut wasi = kv_adapt::plan::surface::PREAMBLE_2023.to_vec();
     let mut imports = Vec::new();
     leb(1, &mut imports);
     name("wasi-filesystem", &mut imports);
@@ -347,28 +347,28 @@ fn the_library_names_what_a_2023_component_lacks() {
     section(1, &empty, &mut wasi);
     assert!(refused(&wasi).contains("imports `wasi-filesystem`, which is not G1 key-value"), "{}", refused(&wasi));
 
-    let mut cut_import = kv_adapt::upgrade::PREAMBLE_2023.to_vec();
+    let mut cut_import = kv_adapt::plan::surface::PREAMBLE_2023.to_vec();
     section(10, &imports[..imports.len() - 1], &mut cut_import);
     assert!(refused(&cut_import).contains("its import section: truncated"), "{}", refused(&cut_import));
 
-    let mut cut = kv_adapt::upgrade::PREAMBLE_2023.to_vec();
+    let mut cut = kv_adapt::plan::surface::PREAMBLE_2023.to_vec();
     section(1, &empty, &mut cut);
     cut.truncate(cut.len() - 1);
     assert!(refused(&cut).contains("run past the end"), "{}", refused(&cut));
 
-    let mut none = kv_adapt::upgrade::PREAMBLE_2023.to_vec();
+    let mut none = kv_adapt::plan::surface::PREAMBLE_2023.to_vec();
     section(0, b"\x09producers", &mut none);
     assert!(refused(&none).contains("it holds no core module"), "{}", refused(&none));
 
     let run = wat::parse_str(r#"(module (func (export "run")))"#).unwrap();
-    let mut odd = kv_adapt::upgrade::PREAMBLE_2023.to_vec();
+    let mut odd = kv_adapt::plan::surface::PREAMBLE_2023.to_vec();
     section(1, &run, &mut odd);
     assert!(refused(&odd).contains("its module exports `run`, which no G1 world has"), "{}", refused(&odd));
 
     // A nested component with code of its own: dropping it would drop that code.
-    let mut inner = kv_adapt::upgrade::PREAMBLE_2023.to_vec();
+    let mut inner = kv_adapt::plan::surface::PREAMBLE_2023.to_vec();
     section(1, &empty, &mut inner);
-    let mut nested = kv_adapt::upgrade::PREAMBLE_2023.to_vec();
+    let mut nested = kv_adapt::plan::surface::PREAMBLE_2023.to_vec();
     section(1, &era_guest(), &mut nested);
     section(4, &inner, &mut nested);
     assert!(
@@ -386,11 +386,11 @@ fn the_library_names_what_a_2023_component_lacks() {
         payload.extend_from_slice(&[sort, 0x00, 0x00]);
         payload
     };
-    let mut exports_run = kv_adapt::upgrade::PREAMBLE_2023.to_vec();
+    let mut exports_run = kv_adapt::plan::surface::PREAMBLE_2023.to_vec();
     section(1, &empty, &mut exports_run);
     section(11, &export("run", 0x01), &mut exports_run);
     assert!(refused(&exports_run).contains("it exports `run`, which no G1 world has"), "{}", refused(&exports_run));
-    let mut no_handler = kv_adapt::upgrade::PREAMBLE_2023.to_vec();
+    let mut no_handler = kv_adapt::plan::surface::PREAMBLE_2023.to_vec();
     section(1, &empty, &mut no_handler);
     section(11, &export("handle-watch", 0x05), &mut no_handler);
     assert!(
@@ -398,7 +398,7 @@ fn the_library_names_what_a_2023_component_lacks() {
         "{}",
         refused(&no_handler)
     );
-    let mut cut_export = kv_adapt::upgrade::PREAMBLE_2023.to_vec();
+    let mut cut_export = kv_adapt::plan::surface::PREAMBLE_2023.to_vec();
     let whole = export("handle-watch", 0x05);
     section(11, &whole[..whole.len() - 1], &mut cut_export);
     assert!(refused(&cut_export).contains("its export section: truncated"), "{}", refused(&cut_export));

@@ -10,9 +10,9 @@
 
 mod common;
 
-use kv_adapt::hosts::backend::Backend;
-use kv_adapt::notify::{notify, Event, NotifyOptions};
-use kv_adapt::run::StoreSpec;
+use kv_adapt::store::backend::Backend;
+use kv_adapt::host::notify::{notify, Event, NotifyOptions};
+use kv_adapt::host::run::StoreSpec;
 use kv_adapt::{CounterEncoding, Generation, PlugOptions};
 use std::path::Path;
 
@@ -162,7 +162,7 @@ fn plug_serves_a_legacy_handler_as_the_hosts_watcher_and_adds_no_import() {
     for (source, host) in [(Generation::G1, Generation::G6), (Generation::G2, Generation::G5), (Generation::G4, Generation::G6), (Generation::G6, Generation::G3)] {
         let options = PlugOptions { host, ..PlugOptions::default() };
         let plugged = kv_adapt::plug_named("guest", &guest(source), &options).unwrap();
-        let surface = kv_adapt::compose::surface("plugged", &plugged.component).unwrap();
+        let surface = kv_adapt::surface("plugged", &plugged.component).unwrap();
         assert_eq!(surface.exports, vec![host.watch_export().to_string()], "{source:?} on {host:?}");
         let generations = surface.imported_generations();
         assert_eq!(generations, vec![host], "{source:?} on {host:?}: imports {:?}", surface.imports);

@@ -66,7 +66,7 @@ pub enum Host {
     RedisDraft2,
     /// kv-adapt's strict G2 host over the same server.
     RedisStrictG2,
-    /// kv-adapt's G5 host (`src/hosts/today.rs`) over a temporary directory.
+    /// kv-adapt's G5 host (`src/host/today.rs`) over a temporary directory.
     DirDraft,
     /// kv-adapt's G6 host over a temporary directory.
     DirDraft2,
@@ -137,9 +137,9 @@ pub struct TestState {
     wasi: WasiCtx,
     table: ResourceTable,
     keyvalue: WasiKeyValueCtx,
-    eventual: Option<kv_adapt::hosts::eventual::EventualCtx>,
-    g2: Option<kv_adapt::hosts::g2::G2Host>,
-    today: Option<kv_adapt::hosts::today::TodayCtx>,
+    eventual: Option<kv_adapt::host::eventual::EventualCtx>,
+    g2: Option<kv_adapt::host::g2::G2Host>,
+    today: Option<kv_adapt::host::today::TodayCtx>,
     /// Keeps the store directory alive for as long as the instance.
     _dir: Option<tempfile::TempDir>,
     growth: MemoryGrowth,
@@ -159,7 +159,7 @@ pub struct MemoryGrowth {
 
 impl Default for MemoryGrowth {
     fn default() -> Self {
-        MemoryGrowth { total: 0, largest: 0, caps: kv_adapt::run::Limits::default().store_limits() }
+        MemoryGrowth { total: 0, largest: 0, caps: kv_adapt::host::run::Limits::default().store_limits() }
     }
 }
 
@@ -186,7 +186,7 @@ impl WasiView for TestState {
 
 pub fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| kv_adapt::run::engine().expect("wasmtime engine"))
+    ENGINE.get_or_init(|| kv_adapt::host::run::engine().expect("wasmtime engine"))
 }
 
 /// Key-value import names a composed component may keep for `setup`: the target generation's,
@@ -249,7 +249,7 @@ pub fn plug_linked(guest: &[u8], setup: Setup, linking: Option<Linking>, diagnos
         None => std::borrow::Cow::Borrowed(guest),
     };
     let plugged = kv_adapt::plug(&there, &options).unwrap_or_else(|e| panic!("plug failed for {setup:?}: {e}"));
-    let surface = kv_adapt::compose::surface("plugged", &plugged).expect("plugged component is valid");
+    let surface = kv_adapt::surface("plugged", &plugged).expect("plugged component is valid");
     let stray: Vec<_> = surface.imports.iter().filter(|n| !allowed_import(setup, n)).collect();
     assert!(stray.is_empty(), "{setup:?}: composed component imports {stray:?}");
     plugged
@@ -267,8 +267,8 @@ pub fn prepare_linked(guest: &[u8], setup: Setup, linking: Option<Linking>, diag
     let hosted = if setup.host == Host::BrokenFsStoreDraft {
         let bytes = std::fs::read(BROKEN_STORE).expect("the broken store is built");
         let store = kv_adapt::configure("store-g5-broken", &bytes, setup.counter).expect("configure the broken store");
-        let socket = kv_adapt::compose::Part { name: "component", bytes: &plugged };
-        kv_adapt::compose::plug_into(socket, &[kv_adapt::compose::Part { name: "store-g5-broken", bytes: &store }])
+        let socket = kv_adapt::link::compose::Part { name: "component", bytes: &plugged };
+        kv_adapt::link::compose::plug_into(socket, &[kv_adapt::link::compose::Part { name: "store-g5-broken", bytes: &store }])
             .expect("compose the broken store")
     } else if setup.host.is_fs_store() {
         kv_adapt::attach_store(&plugged, setup.host.generation(), setup.counter).expect("attach store")
@@ -322,22 +322,22 @@ fn instantiate_component(
             None
         }
         Host::StrictG2 => {
-            fn view(s: &mut TestState) -> kv_adapt::hosts::g2::G2View<'_> {
+            fn view(s: &mut TestState) -> kv_adapt::host::g2::G2View<'_> {
                 let host = s.g2.as_mut().expect("strict G2 host state");
-                kv_adapt::hosts::g2::G2View { host, table: &mut s.table }
+                kv_adapt::host::g2::G2View { host, table: &mut s.table }
             }
-            kv_adapt::hosts::g2::add_to_linker(&mut linker, view).expect("strict G2 host in linker");
+            kv_adapt::host::g2::add_to_linker(&mut linker, view).expect("strict G2 host in linker");
             builder.inherit_stderr();
             Some(store_dir())
         }
         Host::RedisDraft | Host::RedisDraft2 | Host::DirDraft | Host::DirDraft2 => {
-            fn view(s: &mut TestState) -> kv_adapt::hosts::today::TodayView<'_> {
+            fn view(s: &mut TestState) -> kv_adapt::host::today::TodayView<'_> {
                 let ctx = s.today.as_ref().expect("G5/G6 host context");
-                kv_adapt::hosts::today::TodayView { ctx, table: &mut s.table }
+                kv_adapt::host::today::TodayView { ctx, table: &mut s.table }
             }
             match host.generation() {
-                Generation::G5 => kv_adapt::hosts::today::g5::add_to_linker(&mut linker, view),
-                _ => kv_adapt::hosts::today::g6::add_to_linker(&mut linker, view),
+                Generation::G5 => kv_adapt::host::today::g5::add_to_linker(&mut linker, view),
+                _ => kv_adapt::host::today::g6::add_to_linker(&mut linker, view),
             }
             .expect("G5/G6 host in linker");
             builder.inherit_stderr();
@@ -345,22 +345,22 @@ fn instantiate_component(
             matches!(host, Host::DirDraft | Host::DirDraft2).then(|| store_dir())
         }
         Host::RedisStrictG2 => {
-            fn view(s: &mut TestState) -> kv_adapt::hosts::g2::G2View<'_> {
+            fn view(s: &mut TestState) -> kv_adapt::host::g2::G2View<'_> {
                 let host = s.g2.as_mut().expect("strict G2 host state");
-                kv_adapt::hosts::g2::G2View { host, table: &mut s.table }
+                kv_adapt::host::g2::G2View { host, table: &mut s.table }
             }
-            kv_adapt::hosts::g2::add_to_linker(&mut linker, view).expect("strict G2 host in linker");
+            kv_adapt::host::g2::add_to_linker(&mut linker, view).expect("strict G2 host in linker");
             builder.inherit_stderr();
             None
         }
         Host::StrictG3 | Host::StrictG4 => {
-            fn view(s: &mut TestState) -> kv_adapt::hosts::eventual::EventualView<'_> {
+            fn view(s: &mut TestState) -> kv_adapt::host::eventual::EventualView<'_> {
                 let ctx = s.eventual.as_ref().expect("strict host context");
-                kv_adapt::hosts::eventual::EventualView { ctx, table: &mut s.table }
+                kv_adapt::host::eventual::EventualView { ctx, table: &mut s.table }
             }
             match host.generation() {
-                Generation::G3 => kv_adapt::hosts::eventual::g3::add_to_linker(&mut linker, view),
-                _ => kv_adapt::hosts::eventual::g4::add_to_linker(&mut linker, view),
+                Generation::G3 => kv_adapt::host::eventual::g3::add_to_linker(&mut linker, view),
+                _ => kv_adapt::host::eventual::g4::add_to_linker(&mut linker, view),
             }
             .expect("strict host in linker");
             builder.inherit_stderr();
@@ -370,7 +370,7 @@ fn instantiate_component(
             let dir = store_dir();
             builder
                 .inherit_stdio()
-                .preopened_dir(dir.path(), kv_adapt::run::STORE_GUEST_PATH, FsPerms::ReadWrite)
+                .preopened_dir(dir.path(), kv_adapt::host::run::STORE_GUEST_PATH, FsPerms::ReadWrite)
                 .expect("preopen the store directory");
             Some(dir)
         }
@@ -381,20 +381,20 @@ fn instantiate_component(
     let eventual = match host {
         Host::StrictG3 | Host::StrictG4 => {
             let root = dir.as_ref().expect("strict hosts have a directory").path();
-            Some(kv_adapt::hosts::eventual::EventualCtx::new(root, counter))
+            Some(kv_adapt::host::eventual::EventualCtx::new(root, counter))
         }
         _ => None,
     };
     let g2 = match host {
-        Host::StrictG2 => Some(kv_adapt::hosts::g2::G2Host::new(dir.as_ref().expect("strict hosts have a directory").path(), counter)),
-        Host::RedisStrictG2 => Some(kv_adapt::hosts::g2::G2Host::on(fresh_redis(), counter)),
+        Host::StrictG2 => Some(kv_adapt::host::g2::G2Host::new(dir.as_ref().expect("strict hosts have a directory").path(), counter)),
+        Host::RedisStrictG2 => Some(kv_adapt::host::g2::G2Host::on(fresh_redis(), counter)),
         _ => None,
     };
     let today = match host {
-        Host::RedisDraft | Host::RedisDraft2 => Some(kv_adapt::hosts::today::TodayCtx::on(fresh_redis(), counter)),
+        Host::RedisDraft | Host::RedisDraft2 => Some(kv_adapt::host::today::TodayCtx::on(fresh_redis(), counter)),
         Host::DirDraft | Host::DirDraft2 => {
             let root = dir.as_ref().expect("the directory hosts have a directory").path().to_path_buf();
-            Some(kv_adapt::hosts::today::TodayCtx::on(kv_adapt::hosts::backend::Backend::Dir(root), counter))
+            Some(kv_adapt::host::today::TodayCtx::on(kv_adapt::store::backend::Backend::Dir(root), counter))
         }
         _ => None,
     };
@@ -423,12 +423,12 @@ pub fn store_dir() -> tempfile::TempDir {
 }
 
 /// A fresh, empty key namespace on the test process's redis-server (started on first use).
-pub fn fresh_redis() -> kv_adapt::hosts::backend::Backend {
-    use kv_adapt::hosts::redis::{test_server, RedisStore, RedisUrl};
+pub fn fresh_redis() -> kv_adapt::store::backend::Backend {
+    use kv_adapt::store::redis::{test_server, RedisStore, RedisUrl};
     let url = RedisUrl::parse(&test_server::shared().url()).expect("the test server's URL parses");
     let server = RedisStore::connect(&url).expect("connect to the test redis-server");
     let space = server.with_namespace(&test_server::fresh_namespace()).expect("a namespace on the test redis-server");
-    kv_adapt::hosts::backend::Backend::Redis(std::sync::Arc::new(space))
+    kv_adapt::store::backend::Backend::Redis(std::sync::Arc::new(space))
 }
 
 /// Runs conformance case `case` of the guest at `guest_path` on a fresh instance.
@@ -532,7 +532,7 @@ pub(crate) use conformance_tests;
 /// The case names a conformance guest knows, from its refusal of an unknown case.
 pub fn guest_cases(guest_path: &str, setup: Setup) -> Vec<String> {
     let message = run_case(guest_path, setup, "no-such-case").expect_err("an unknown case must be refused");
-    kv_adapt::conformance::known_cases(&message).expect("the guest lists its cases")
+    kv_adapt::check::conformance::known_cases(&message).expect("the guest lists its cases")
 }
 
 /// Runs the command at `guest_path` on `setup.host`: plugged with the flavour `plug` picks
@@ -551,7 +551,7 @@ pub fn run_command(guest_path: &str, setup: Setup) -> (bool, String) {
         // A guest already speaking the host's generation runs as it is: the baseline.
         kv_adapt::Plan::Unchanged { .. } => {}
     }
-    let surface = kv_adapt::compose::surface("plugged", &plugged.component).expect("plugged component is valid");
+    let surface = kv_adapt::surface("plugged", &plugged.component).expect("plugged component is valid");
     let stray: Vec<_> = surface.imports.iter().filter(|n| !allowed_command_import(setup, n)).collect();
     assert!(stray.is_empty(), "{setup:?}: composed command imports {stray:?}");
     let hosted = if setup.host.is_fs_store() {

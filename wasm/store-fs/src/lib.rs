@@ -38,7 +38,7 @@
 //!   file (the owner file) that is hard-linked as the lock, so the lock never exists without
 //!   it; a waiting writer keeps its owner file between attempts. This store cannot see processes,
 //!   so it never judges owners: `kv-adapt run`, on the host side, takes over the locks of
-//!   dead owners before the guest starts (`src/hosts/dir.rs`, `recover`). Here, a lock older
+//!   dead owners before the guest starts (`src/store/dir.rs`, `recover`). Here, a lock older
 //!   than `LOCK_STALE_SECS` (10 s) was left by a writer that died: the next writer renames
 //!   it away (only one can), takes the lock, and removes the bucket's temp files, which a
 //!   killed writer may have left and which are never keys (list-keys and reads skip them).

@@ -1,0 +1,231 @@
+//! Composition plumbing over wac-graph: plugging exports into imports with every type
+//! mismatch reported (wac's own `plug` skips them silently), renaming imports, validating.
+//! Reading a component is `plan::surface`'s.
+
+use crate::error::{one_line, Error, Result};
+use wac_graph::types::{Package, SubtypeChecker};
+use wac_graph::{CompositionGraph, EncodeOptions};
+use wasmparser::{Parser, Payload};
+
+/// Full validation with the features wasmtime 48 accepts by default for components.
+pub fn validate(bytes: &[u8]) -> std::result::Result<(), String> {
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(bytes)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// A component taking part in a composition, named for error messages.
+pub struct Part<'a> {
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+}
+
+/// Instantiates `socket` with every import that one of `plugs` exports under the same name,
+/// and re-exports the socket's exports. Unlike `wac_graph::plug`, an export whose type does
+/// not fit the import is an error, and a plug that wires nothing is allowed (the caller
+/// checks the result's imports).
+pub fn plug_into(socket: Part<'_>, plugs: &[Part<'_>]) -> Result<Vec<u8>> {
+    plug_into_exporting(socket, plugs, &[])
+}
+
+/// [`plug_into`], also exporting each name in `also_export` from the first wired plug that
+/// exports it (a plug that exports none of them adds nothing).
+pub fn plug_into_exporting(socket: Part<'_>, plugs: &[Part<'_>], also_export: &[&str]) -> Result<Vec<u8>> {
+    let composition = |e: &dyn std::fmt::Display| Error::Composition(one_line(&e.to_string()));
+    let mut graph = CompositionGraph::new();
+    let register = |graph: &mut CompositionGraph, index: usize, part: &Part<'_>| -> Result<_> {
+        let package = Package::from_bytes(&format!("kv-adapt:part{index}"), None, part.bytes.to_vec(), graph.types_mut())
+            .map_err(|e| Error::InvalidComponent { name: part.name.to_string(), reason: one_line(&format!("{e:#}")) })?;
+        graph.register_package(package).map_err(|e| composition(&e))
+    };
+    let socket_id = register(&mut graph, 0, &socket)?;
+    let socket_instance = graph.instantiate(socket_id);
+    let socket_ty = graph[socket_id].ty();
+    let mut wired: Vec<String> = Vec::new();
+    let mut instances = Vec::new();
+
+    for (index, plug) in plugs.iter().enumerate() {
+        let plug_id = register(&mut graph, index + 1, plug)?;
+        let plug_ty = graph[plug_id].ty();
+        let mut matches = Vec::new();
+        {
+            let types = graph.types();
+            let mut cache = Default::default();
+            let mut checker = SubtypeChecker::new(&mut cache);
+            for (name, export_kind) in &types[plug_ty].exports {
+                let Some(import_kind) = types[socket_ty].imports.get(name) else { continue };
+                if wired.contains(name) {
+                    continue;
+                }
+                checker.is_subtype(*export_kind, types, *import_kind, types).map_err(|e| Error::TypeMismatch {
+                    socket: socket.name.to_string(),
+                    plug: plug.name.to_string(),
+                    import: name.clone(),
+                    reason: one_line(&format!("{e:#}")),
+                })?;
+                matches.push(name.clone());
+            }
+        }
+        if matches.is_empty() {
+            continue;
+        }
+        let plug_instance = graph.instantiate(plug_id);
+        instances.push((plug_instance, plug_ty));
+        for name in matches {
+            let export = graph.alias_instance_export(plug_instance, &name).map_err(|e| composition(&e))?;
+            graph.set_instantiation_argument(socket_instance, &name, export).map_err(|e| composition(&e))?;
+            wired.push(name);
+        }
+    }
+
+    let exports: Vec<String> = graph.types()[socket_ty].exports.keys().cloned().collect();
+    for name in &exports {
+        let export = graph.alias_instance_export(socket_instance, name).map_err(|e| composition(&e))?;
+        graph.export(export, name).map_err(|e| composition(&e))?;
+    }
+    for name in also_export.iter().filter(|n| !exports.iter().any(|e| e == *n)) {
+        let from = instances.iter().find(|(_, ty)| graph.types()[*ty].exports.contains_key(*name));
+        if let Some((instance, _)) = from {
+            let export = graph.alias_instance_export(*instance, name).map_err(|e| composition(&e))?;
+            graph.export(export, *name).map_err(|e| composition(&e))?;
+        }
+    }
+    graph
+        .encode(EncodeOptions { define_components: true, validate: true, processor: None })
+        .map_err(|e| composition(&format_args!("{e:#}")))
+}
+
+/// One instance of a [`chain`]: a component and which of its exports the composition
+/// exports in turn.
+pub struct Link<'a> {
+    pub part: Part<'a>,
+    pub exported: &'a dyn Fn(&str) -> bool,
+}
+
+/// Instantiates `links` in order. Each import is wired to the export of the same name of
+/// the nearest earlier link that has one, after checking that its type fits; the rest
+/// become imports of the composition, one per name however many links import it (wac
+/// merges their types). Acyclic by construction: a link sees only earlier ones.
+pub fn chain(links: &[Link<'_>]) -> Result<Vec<u8>> {
+    let composition = |e: &dyn std::fmt::Display| Error::Composition(one_line(&e.to_string()));
+    let mut graph = CompositionGraph::new();
+    let mut instances: Vec<(wac_graph::NodeId, wac_graph::types::WorldId, String)> = Vec::new();
+    for (index, link) in links.iter().enumerate() {
+        let package = Package::from_bytes(&format!("kv-adapt:link{index}"), None, link.part.bytes.to_vec(), graph.types_mut())
+            .map_err(|e| Error::InvalidComponent { name: link.part.name.to_string(), reason: one_line(&format!("{e:#}")) })?;
+        let id = graph.register_package(package).map_err(|e| composition(&e))?;
+        let ty = graph[id].ty();
+        let instance = graph.instantiate(id);
+        let imports: Vec<String> = graph.types()[ty].imports.keys().cloned().collect();
+        for name in imports {
+            let from = instances.iter().rev().find(|(_, from_ty, _)| graph.types()[*from_ty].exports.contains_key(&name));
+            let Some((from_instance, from_ty, from_name)) = from.cloned() else { continue };
+            {
+                let types = graph.types();
+                let mut cache = Default::default();
+                let mut checker = SubtypeChecker::new(&mut cache);
+                checker
+                    .is_subtype(types[from_ty].exports[&name], types, types[ty].imports[&name], types)
+                    .map_err(|e| Error::TypeMismatch {
+                        socket: link.part.name.to_string(),
+                        plug: from_name,
+                        import: name.clone(),
+                        reason: one_line(&format!("{e:#}")),
+                    })?;
+            }
+            let export = graph.alias_instance_export(from_instance, &name).map_err(|e| composition(&e))?;
+            graph.set_instantiation_argument(instance, &name, export).map_err(|e| composition(&e))?;
+        }
+        instances.push((instance, ty, link.part.name.to_string()));
+    }
+    for (link, (instance, ty, _)) in links.iter().zip(&instances) {
+        let names: Vec<String> = graph.types()[*ty].exports.keys().filter(|n| (link.exported)(n)).cloned().collect();
+        for name in names {
+            let export = graph.alias_instance_export(*instance, &name).map_err(|e| composition(&e))?;
+            graph.export(export, &name).map_err(|e| composition(&e))?;
+        }
+    }
+    graph
+        .encode(EncodeOptions { define_components: true, validate: true, processor: None })
+        .map_err(|e| composition(&format_args!("{e:#}")))
+}
+
+/// Rewrites the component's top-level import names through `rename`. Types are untouched:
+/// they refer to imports by index, so a rename only changes what a host matches on.
+pub fn rename_imports(bytes: &[u8], rename: impl Fn(&str) -> Option<String>) -> Result<Vec<u8>> {
+    rename_names(bytes, rename, |_| None)
+}
+
+/// [`rename_imports`] for imports and exports alike; an export name is likewise only what
+/// a host looks up, never what the component's own index spaces refer to.
+pub fn rename_names(
+    bytes: &[u8],
+    rename_import: impl Fn(&str) -> Option<String>,
+    rename_export: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<u8>> {
+    use wasm_encoder::{Component, ComponentExportSection, ComponentImportSection, RawSection};
+    let malformed = |e: wasmparser::BinaryReaderError| Error::Composition(one_line(&format!("re-encoding names: {e}")));
+    let mut component = Component::new();
+    let mut parser = Parser::new(0);
+    let mut offset = 0;
+    loop {
+        let (consumed, payload) = match parser.parse(&bytes[offset..], true).map_err(malformed)? {
+            wasmparser::Chunk::Parsed { consumed, payload } => (consumed, payload),
+            wasmparser::Chunk::NeedMoreData(_) => return Err(Error::Composition("truncated component".into())),
+        };
+        let start = offset;
+        offset += consumed;
+        match payload {
+            Payload::Version { .. } => {}
+            Payload::End(_) => break,
+            Payload::ComponentImportSection(reader) => {
+                let mut section = ComponentImportSection::new();
+                for import in reader {
+                    let import = import.map_err(malformed)?;
+                    let renamed = rename_import(import.name.name);
+                    section.import(with_name(import.name, &renamed), wasm_encoder::ComponentTypeRef::from(import.ty));
+                }
+                component.section(&section);
+            }
+            Payload::ComponentExportSection(reader) => {
+                let mut section = ComponentExportSection::new();
+                for export in reader {
+                    let export = export.map_err(malformed)?;
+                    let renamed = rename_export(export.name.name);
+                    let ty = export.ty.map(wasm_encoder::ComponentTypeRef::from);
+                    section.export(with_name(export.name, &renamed), export.kind.into(), export.index, ty);
+                }
+                component.section(&section);
+            }
+            Payload::ModuleSection { unchecked_range, .. } | Payload::ComponentSection { unchecked_range, .. } => {
+                let id = match bytes[start] {
+                    id @ (1 | 4) => id,
+                    other => return Err(Error::Composition(format!("unexpected nested section id {other}"))),
+                };
+                let (body_start, end) = (unchecked_range.start as usize, unchecked_range.end as usize);
+                component.section(&RawSection { id, data: &bytes[body_start..end] });
+                offset = end;
+            }
+            other => {
+                let (id, range) = other
+                    .as_section()
+                    .ok_or_else(|| Error::Composition("unrecognised top-level payload".into()))?;
+                component.section(&RawSection { id, data: &bytes[range.start as usize..range.end as usize] });
+            }
+        }
+    }
+    Ok(component.finish())
+}
+
+/// `name` with its plain name replaced by `renamed`, when there is one; the rest of the
+/// extern name (version suffix, implements) is kept.
+fn with_name<'a>(
+    mut name: wasmparser::ComponentExternName<'a>,
+    renamed: &'a Option<String>,
+) -> wasmparser::ComponentExternName<'a> {
+    if let Some(renamed) = renamed {
+        name.name = renamed;
+    }
+    name
+}

@@ -1,0 +1,201 @@
+//! Building a plug: the plan carried out. An adapter composed beside the guest
+//! ([`compose`]) or fused inside it ([`fuse`]), configured, with its watch bridge; release-
+//! candidate WASI names moved ([`wasi_rc`], [`wasi_shim`]); 2023 binaries brought to
+//! today's format first ([`upgrade`]).
+
+pub mod compose;
+pub mod fuse;
+pub mod upgrade;
+pub mod wasi_rc;
+pub mod wasi_shim;
+
+use crate::artifacts::{self, Bodies, DIAGNOSTICS, ERROR_SINK};
+use crate::error::{Error, Result};
+use crate::generation::{self, Generation, InterfaceName};
+use crate::plan::surface::{self, Surface};
+use crate::plan::{plan, wasi, Linking, Plan, PlugOptions};
+use compose::Part;
+use kv_adapt_convert::counter::Encoding as CounterEncoding;
+
+/// A composed component and the plan that produced it.
+pub struct Plugged {
+    pub component: Vec<u8>,
+    pub plan: Plan,
+    /// The WASI release-candidate names moved to 0.2.0 afterwards.
+    pub wasi: wasi_rc::Renamed,
+}
+
+/// Adapts `bytes` onto the host generation in `options`. A component that already imports
+/// that generation comes back unchanged.
+pub fn plug(bytes: &[u8], options: &PlugOptions) -> Result<Vec<u8>> {
+    plug_named("input", bytes, options).map(|p| p.component)
+}
+
+/// [`plug`], naming the input in errors and returning the plan.
+pub fn plug_named(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plugged> {
+    let mut plugged = plug_keyvalue(name, bytes, options)?;
+    if !options.keep_wasi_versions {
+        let (component, renamed) = wasi_rc::to_0_2_0(name, &plugged.component)?;
+        plugged.component = component;
+        // The forwarding flavour's guest was moved before it was fused.
+        if renamed != wasi_rc::Renamed::default() {
+            plugged.wasi = renamed;
+        }
+    }
+    Ok(plugged)
+}
+
+/// The key-value part of [`plug_named`]: adapter, bridge and configuration.
+fn plug_keyvalue(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plugged> {
+    let surface = surface::surface(name, bytes)?;
+    let mut plan = plan(name, &surface, options)?;
+    let chosen = match &plan {
+        Plan::Adapt { source, linking: Linking::Fused, adapter, .. } => {
+            Some((*source, artifacts::FUSED.iter().find(|f| f.name() == *adapter).expect("plan() chose a shipped fused adapter")))
+        }
+        _ => None,
+    };
+    if let Some((source, fused)) = chosen {
+        // The forwarding adapter and wasmtime's preview1 adapter speak WASI 0.2: a guest's
+        // release-candidate names are moved first (plan() chose it only if that is allowed).
+        let (guest, wasi) = match fused.forward && !options.keep_wasi_versions {
+            true => wasi_rc::to_0_2_0(name, bytes)?,
+            false => (bytes.to_vec(), Default::default()),
+        };
+        match fuse::fuse(name, &guest, fused) {
+            Ok(linked) => {
+                let component = configure_fused(&linked, options)?;
+                check_leftovers(&component, source, options.host)?;
+                return Ok(Plugged { component, plan, wasi });
+            }
+            Err(Error::CannotFuse { why, .. }) if options.linking.is_none() => {
+                // Fall back to composing, saying why in the plan.
+                let composed = PlugOptions { linking: Some(Linking::Composed), ..*options };
+                plan = self::plan(name, &surface, &composed)?;
+                if let Plan::Adapt { why_composed, .. } = &mut plan {
+                    *why_composed = Some(why);
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let (source, bodies, watch) = match &plan {
+        Plan::Unchanged { .. } => return Ok(Plugged { component: bytes.to_vec(), plan, wasi: Default::default() }),
+        Plan::Adapt { source, bodies, watch, .. } => (*source, *bodies, watch.is_some()),
+    };
+    let adapter = artifacts::adapter(source, options.host, bodies).expect("plan() chose a shipped adapter");
+    let mut configured = configure_with(&adapter.name(), adapter.bytes, options)?;
+    // The adapter names the guest's 0.2 release of wasi:io (and of what it wraps). The -io
+    // flavour forced beside WASI that uses the host's wasi:io keeps its own names, so that
+    // the guest's wasi:io stays the host's.
+    let align = match bodies {
+        Bodies::Host | Bodies::Wrapping(_) => true,
+        Bodies::Adapter => source.body_io().is_some_and(|release| wasi::io_stands_alone(&surface.imports, release)),
+    };
+    if align {
+        configured = align_wasi_versions(&configured, &surface)?;
+    }
+    let also_export: &[&str] = if options.diagnostics { &[DIAGNOSTICS] } else { &[] };
+    let component = if watch {
+        let bridge = artifacts::bridge(source, options.host).expect("plan() chose a shipped bridge");
+        // The bridge names the guest's streams through the guest's key-value types, so it
+        // must import the same wasi:io release as the adapter does.
+        let bridge_bytes = if align { align_wasi_versions(bridge.bytes, &surface)? } else { bridge.bytes.to_vec() };
+        let (handler, watcher) = (source.watch_export(), options.host.watch_export());
+        compose::chain(&[
+            compose::Link { part: Part { name: &adapter.name(), bytes: &configured }, exported: &|n| also_export.contains(&n) },
+            compose::Link { part: Part { name, bytes }, exported: &|n| n != handler },
+            compose::Link { part: Part { name: &bridge.name(), bytes: &bridge_bytes }, exported: &|n| n == watcher },
+        ])?
+    } else {
+        compose::plug_into_exporting(Part { name, bytes }, &[Part { name: &adapter.name(), bytes: &configured }], also_export)?
+    };
+    check_leftovers(&component, source, options.host)?;
+    Ok(Plugged { component, plan, wasi: Default::default() })
+}
+
+/// Refuses a result that still imports a key-value generation other than the host's.
+fn check_leftovers(component: &[u8], source: Generation, host: Generation) -> Result<()> {
+    let composed = surface::names("composed component", component)?;
+    for import in &composed.imports {
+        let generation = InterfaceName::parse(import).and_then(|n| generation::classify(&n)).and_then(|g| g.ok());
+        if generation.is_some_and(|g| g != host) {
+            return Err(Error::LeftoverImport { import: import.clone(), what: source.describe() });
+        }
+    }
+    Ok(())
+}
+
+/// A fused guest with its counter configuration plugged in; its adapter's diagnostics stay
+/// exported only when asked for.
+fn configure_fused(linked: &[u8], options: &PlugOptions) -> Result<Vec<u8>> {
+    let config = artifacts::config(options.counter, options.strict_atomics, options.error_sink);
+    let component = compose::chain(&[
+        compose::Link { part: Part { name: "config", bytes: config }, exported: &|_| false },
+        compose::Link { part: Part { name: "fused guest", bytes: linked }, exported: &|n| n != DIAGNOSTICS || options.diagnostics },
+    ])?;
+    let surface = surface::names("fused guest", &component)?;
+    if let Some(left) = surface.imports.iter().find(|n| n.starts_with("kv-adapt:") && *n != ERROR_SINK) {
+        return Err(Error::LeftoverImport { import: left.clone(), what: "kv-adapt configuration" });
+    }
+    Ok(component)
+}
+
+/// Renames an adapter's `wasi:*@0.2.x` imports and exports to the 0.2 release the guest
+/// imports. Rust's std on wasm32-wasip2 names a newer 0.2 release than the 0.2.0 our WIT
+/// uses; both are one interface to a host, but the guest's key-value types name the
+/// guest's streams, and the adapter must name the very same import for them to match.
+fn align_wasi_versions(adapter: &[u8], guest: &Surface) -> Result<Vec<u8>> {
+    let stable_0_2 = generation::is_0_2_release;
+    let rename = |name: &str| {
+        let ours = InterfaceName::parse(name)?;
+        if ours.namespace != "wasi" || !ours.version.is_some_and(stable_0_2) {
+            return None;
+        }
+        guest.imports.iter().find_map(|g| {
+            let theirs = InterfaceName::parse(g)?;
+            let same = (theirs.namespace, theirs.package, theirs.interface) == (ours.namespace, ours.package, ours.interface);
+            (same && theirs.version != ours.version && theirs.version.is_some_and(stable_0_2)).then(|| g.clone())
+        })
+    };
+    // The wrapping flavour also exports what it wraps: under the guest's names too.
+    compose::rename_names(adapter, rename, rename)
+}
+
+/// Plugs the config component for `counter` into an adapter or store, so that the result
+/// has no `kv-adapt:` import left. Atomics the host lacks are emulated ([`configure_with`]).
+pub fn configure(name: &str, bytes: &[u8], counter: CounterEncoding) -> Result<Vec<u8>> {
+    configure_with(name, bytes, &PlugOptions { counter, ..PlugOptions::default() })
+}
+
+/// [`configure`] with the counter encoding, `--strict-atomics` and error sink of `options`.
+pub fn configure_with(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Vec<u8>> {
+    let config = artifacts::config(options.counter, options.strict_atomics, options.error_sink);
+    let configured = compose::plug_into(Part { name, bytes }, &[Part { name: "config", bytes: config }])?;
+    let surface = surface::names(name, &configured)?;
+    if let Some(left) = surface.imports.iter().find(|n| n.starts_with("kv-adapt:") && *n != ERROR_SINK) {
+        return Err(Error::LeftoverImport { import: left.clone(), what: "kv-adapt configuration" });
+    }
+    Ok(configured)
+}
+
+/// Composes the filesystem store for `target` into `component`, which must import exactly
+/// the `target` key-value interfaces (and no other generation).
+pub fn attach_store(component: &[u8], target: Generation, counter: CounterEncoding) -> Result<Vec<u8>> {
+    let store = artifacts::store(target).ok_or(Error::NoHost { target, built_in: artifacts::BUILT_IN_HOSTS })?;
+    let configured = configure(&store.name(), store.bytes, counter)?;
+    let composed =
+        compose::plug_into(Part { name: "component", bytes: component }, &[Part { name: &store.name(), bytes: &configured }])?;
+    let surface = surface::names("component with store", &composed)?;
+    if let Some(left) = surface.imports.iter().find(|n| n.starts_with("wasi:keyvalue/")) {
+        return Err(Error::LeftoverImport { import: left.clone(), what: "key-value" });
+    }
+    Ok(composed)
+}
+
+/// Moves a component's release-candidate WASI names to 0.2.0 ([`wasi_rc::to_0_2_0`]), so
+/// that a host serving WASI 0.2 (stock `wasmtime run` among them) satisfies and finds them.
+pub fn rewire_rc_wasi(component: &[u8]) -> Result<Vec<u8>> {
+    wasi_rc::to_0_2_0("component", component).map(|(bytes, _)| bytes)
+}
+

@@ -29,7 +29,7 @@ use wasmtime::{Engine, Store};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx, WasiKeyValueCtxBuilder};
 
-const COMPONENTS: &str = env!("KV_ADAPT_TEST_COMPONENTS");
+const COMPONENTS: &str = kv_adapt_test_programs::dir!();
 const BENCH_INTERFACE: &str = "kv-adapt:components/bench";
 /// Wall time one sample of any path aims at.
 const SAMPLE_TARGET: Duration = Duration::from_millis(20);

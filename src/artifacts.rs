@@ -7,7 +7,7 @@ use kv_adapt_convert::counter::Encoding as CounterEncoding;
 
 // Written by build.rs from the same table that drives the builds: `ADAPTERS`, `STORES` and
 // the `CONFIG_*` components.
-include!(concat!(env!("OUT_DIR"), "/artifacts.rs"));
+include!("../shipped/artifacts.rs");
 
 /// Who serves the wasi:io streams that a legacy generation's value bodies use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -3,7 +3,8 @@
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use kv_adapt::host::run::{RunOptions, StoreSpec};
-use kv_adapt::{artifacts, Bodies, CounterEncoding, Generation, Linking, PlugOptions};
+use kv_adapt::{artifacts, Bodies, CounterEncoding, Generation, Linking, Plan, PlugOptions};
+use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -154,10 +155,18 @@ enum Command {
         #[arg(long, conflicts_with = "component")]
         store: Option<String>,
     },
-    /// Write every shipped adapter and store component (one per counter encoding) into DIR.
+    /// Write every shipped adapter and store component (one per counter encoding) into DIR,
+    /// or with `--for`, just the parts a composed plug of that guest uses and a `.wac` file
+    /// that composes them; either way with an index, `index.json`, of what was written.
     Adapters {
         #[arg(long)]
         out: PathBuf,
+        /// The guest to write the parts for (the host, counter encoding, bodies and
+        /// `--strict-atomics` below apply to it).
+        #[arg(long = "for", value_name = "GUEST.wasm")]
+        guest: Option<PathBuf>,
+        #[command(flatten)]
+        target: Target,
     },
 }
 
@@ -286,6 +295,14 @@ enum BodiesArg {
 }
 
 impl Target {
+    /// Whether any flag differs from its default.
+    fn chosen(&self) -> bool {
+        !matches!(
+            (self.host, self.counter_encoding, self.bodies, self.linking, self.strict_atomics),
+            (Host::G5, Counter::Decimal, BodiesArg::Auto, LinkArg::Auto, false)
+        )
+    }
+
     fn options(&self) -> PlugOptions {
         PlugOptions {
             host: self.host.generation(),
@@ -476,8 +493,15 @@ fn execute(command: Command) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Adapters { out } => {
+        Command::Adapters { out, guest: None, target } => {
+            if target.chosen() {
+                bail!("--host, --counter-encoding, --bodies, --link and --strict-atomics choose the parts for one guest: give it with --for GUEST.wasm");
+            }
             write_adapters(&out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Adapters { out, guest: Some(guest), target } => {
+            write_parts_for(&out, &guest, &target)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Diff {
@@ -619,28 +643,119 @@ fn uses(names: &[String]) -> String {
 fn write_adapters(out: &Path) -> Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let encodings = [CounterEncoding::Decimal, CounterEncoding::Le64, CounterEncoding::Be64];
-    let mut written = 0;
+    let mut index = Vec::new();
     for encoding in encodings {
-        let parts = artifacts::ADAPTERS
-            .iter()
-            .map(|a| (a.name(), a.bytes))
-            .chain(artifacts::STORES.iter().map(|s| (s.name(), s.bytes)));
-        for (stem, bytes) in parts {
+        let adapters = artifacts::ADAPTERS.iter().map(|a| (a.name(), a.bytes, "adapter", a.source.id(), a.target, a.bodies.name()));
+        let stores = artifacts::STORES.iter().map(|s| (s.name(), s.bytes, "store", "", s.target, ""));
+        for (stem, bytes, role, source, target, bodies) in adapters.chain(stores) {
             let configured = kv_adapt::configure(&stem, bytes, encoding)?;
-            let path = out.join(format!("{stem}-{}.wasm", encoding.name()));
-            std::fs::write(&path, configured).with_context(|| format!("cannot write {}", path.display()))?;
-            println!("{}", path.display());
-            written += 1;
+            let file = format!("{stem}-{}.wasm", encoding.name());
+            let mut entry = json!({ "file": file, "role": role, "host": target.id(), "counter-encoding": encoding.name() });
+            if !source.is_empty() {
+                entry["guest"] = json!(source);
+                entry["bodies"] = json!(bodies);
+            }
+            index.push(write_part(out, &file, &configured, entry)?);
         }
+    }
+    if index.is_empty() {
+        bail!("no adapters are built into this kv-adapt");
     }
     // Watch bridges import nothing to configure: one file each.
     for bridge in artifacts::BRIDGES {
-        let path = out.join(format!("{}.wasm", bridge.name()));
-        std::fs::write(&path, bridge.bytes).with_context(|| format!("cannot write {}", path.display()))?;
-        println!("{}", path.display());
+        let file = format!("{}.wasm", bridge.name());
+        let entry = json!({ "file": file, "role": "watch-bridge", "guest": bridge.source.id(), "host": bridge.target.id() });
+        index.push(write_part(out, &file, bridge.bytes, entry)?);
     }
-    if written == 0 {
-        bail!("no adapters are built into this kv-adapt");
-    }
+    write_index(out, json!({ "files": index }))
+}
+
+/// Writes `bytes` to `out/file` and says so; `entry`, with the size added, goes in the index.
+fn write_part(out: &Path, file: &str, bytes: &[u8], mut entry: serde_json::Value) -> Result<serde_json::Value> {
+    let path = out.join(file);
+    std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    println!("{}", path.display());
+    entry["bytes"] = json!(bytes.len());
+    Ok(entry)
+}
+
+fn write_index(out: &Path, index: serde_json::Value) -> Result<()> {
+    let path = out.join("index.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&index)? + "\n").with_context(|| format!("cannot write {}", path.display()))?;
+    println!("{}", path.display());
     Ok(())
+}
+
+/// `adapters --for`: the parts a composed plug of `guest` uses, configured as `plug` would
+/// configure them, and a `.wac` file that composes them with the guest, for plain wac. Only
+/// composed parts: fusing links inside the guest's own component, which wac does not do.
+fn write_parts_for(out: &Path, guest: &Path, target: &Target) -> Result<()> {
+    if matches!(target.linking, LinkArg::Fused) {
+        bail!("adapters --for writes the composed parts that plain wac puts beside a guest; a fused adapter is linked inside the guest by `kv-adapt plug --link fused`");
+    }
+    let (name, bytes) = read(guest)?;
+    let options = PlugOptions { linking: Some(Linking::Composed), ..target.options() };
+    let surface = kv_adapt::surface(&name, &bytes)?;
+    let plan = kv_adapt::plan(&name, &surface, &options)?;
+    let (source, bodies, watch) = match &plan {
+        Plan::Unchanged { generation } => {
+            bail!("{name} already imports {} {}: it needs no adapter on that host", generation.id(), generation.package())
+        }
+        Plan::Adapt { source, bodies, watch, .. } => (*source, *bodies, watch.is_some()),
+    };
+    let parts = kv_adapt::link::composed_parts(&surface, source, bodies, watch, &options)?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut files = Vec::new();
+    let adapter_file = format!("{}-{}.wasm", parts.adapter.0, options.counter.name());
+    let entry = json!({ "file": adapter_file, "role": "adapter", "guest": source.id(), "host": options.host.id(), "bodies": bodies.name(), "counter-encoding": options.counter.name() });
+    files.push(write_part(out, &adapter_file, &parts.adapter.1, entry)?);
+    let bridge_file = match &parts.bridge {
+        Some((bridge, bytes)) => {
+            let file = format!("{bridge}.wasm");
+            let entry = json!({ "file": file, "role": "watch-bridge", "guest": source.id(), "host": options.host.id() });
+            files.push(write_part(out, &file, bytes, entry)?);
+            Some(file)
+        }
+        None => None,
+    };
+    // A 2023 binary was upgraded on reading: wac composes today's format only.
+    let guest_file = match std::fs::read(guest)? == bytes {
+        true => guest.display().to_string(),
+        false => {
+            let file = "guest-upgraded.wasm";
+            files.push(write_part(out, file, &bytes, json!({ "file": file, "role": "guest", "upgraded-from": name }))?);
+            out.join(file).display().to_string()
+        }
+    };
+    let wac_file = "plug.wac";
+    let mut command = format!("wac compose {} --dep kv-adapt:adapter={}", out.join(wac_file).display(), out.join(&adapter_file).display());
+    if let Some(file) = &bridge_file {
+        command += &format!(" --dep kv-adapt:bridge={}", out.join(file).display());
+    }
+    command += &format!(" --dep legacy:guest={guest_file} -o composed.wasm");
+    let moved: Vec<&String> = surface.imports.iter().filter(|i| kv_adapt::plan::wasi::renamed(i).is_some()).collect();
+    let wac = plug_wac(&name, &plan, &command, source, options.host, bridge_file.is_some(), &moved);
+    files.push(write_part(out, wac_file, wac.as_bytes(), json!({ "file": wac_file, "role": "wac" }))?);
+    write_index(out, json!({ "for": name, "plan": plan.to_string(), "compose": command, "files": files }))
+}
+
+/// The `.wac` file composing `source`'s guest with its adapter (and bridge) for `host`.
+fn plug_wac(name: &str, plan: &Plan, command: &str, source: Generation, host: Generation, bridge: bool, moved: &[&String]) -> String {
+    let mut wac = format!("// {name} on a {} host, as `kv-adapt plug --link composed` composes it:\n//   {plan}\n//\n//   {command}\n", host.id());
+    if !moved.is_empty() {
+        wac += &format!(
+            "//\n// The guest also imports WASI release-candidate names ({}), which `kv-adapt plug` moves to\n// 0.2.0 afterwards and plain wac leaves as they are: a host must serve them.\n",
+            moved.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
+        );
+    }
+    wac += "package kv-adapt:plug;\n\n// `...` leaves the adapter's own imports (the host's key-value interfaces) to the host.\nlet adapter = new kv-adapt:adapter { ... };\n\n";
+    match bridge {
+        false => wac += "let guest = new legacy:guest { ...adapter, ... };\n\nexport guest...;\n",
+        true => {
+            let (handler, watcher) = (source.watch_export(), host.watch_export());
+            wac += "// The guest's watch handler is exported by the bridge as the host's.\nlet guest = new legacy:guest { ...adapter, ... };\n\n";
+            wac += &format!("let bridge = new kv-adapt:bridge {{ \"{handler}\": guest[\"{handler}\"], ...adapter, ... }};\n\nexport bridge[\"{watcher}\"];\n");
+        }
+    }
+    wac
 }

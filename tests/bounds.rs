@@ -18,11 +18,11 @@ mod common;
 use common::{Bodies, CounterEncoding, Host, Setup};
 use std::time::Instant;
 
-const G2: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-bounds.wasm");
-const G3: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g3-bounds.wasm");
-const G4: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g4-bounds.wasm");
-const G5: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g5-bounds.wasm");
-const G6: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g6-bounds.wasm");
+const G2: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g2-bounds.wasm");
+const G3: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g3-bounds.wasm");
+const G4: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g4-bounds.wasm");
+const G5: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g5-bounds.wasm");
+const G6: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g6-bounds.wasm");
 
 fn env_count(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)

@@ -218,9 +218,21 @@ fn adapters_writes_every_shipped_component_configured() {
     let dir = tempfile::tempdir().unwrap();
     let output = kv_adapt(&["adapters", "--out", dir.path().to_str().unwrap()]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let names: Vec<String> = String::from_utf8_lossy(&output.stdout).lines().map(String::from).collect();
+    let mut names: Vec<String> = String::from_utf8_lossy(&output.stdout).lines().map(String::from).collect();
+    // The index comes last and names every other file, with its size.
+    assert_eq!(names.pop(), Some(dir.path().join("index.json").display().to_string()));
     let configured = (kv_adapt::artifacts::ADAPTERS.len() + kv_adapt::artifacts::STORES.len()) * 3;
     assert_eq!(names.len(), configured + kv_adapt::artifacts::BRIDGES.len());
+    let index = index_of(dir.path());
+    let files = index["files"].as_array().unwrap();
+    assert_eq!(files.len(), names.len());
+    for (entry, name) in files.iter().zip(&names) {
+        assert_eq!(dir.path().join(entry["file"].as_str().unwrap()).display().to_string(), *name);
+        assert_eq!(entry["bytes"].as_u64().unwrap(), std::fs::metadata(name).unwrap().len(), "{name}");
+    }
+    let g2_io_on_g6 = files.iter().find(|e| e["file"] == "adapter-g2-on-g6-io-le64.wasm").expect("adapter-g2-on-g6-io-le64 in the index");
+    assert_eq!((&g2_io_on_g6["role"], &g2_io_on_g6["guest"], &g2_io_on_g6["host"]), (&"adapter".into(), &"G2".into(), &"G6".into()));
+    assert_eq!((&g2_io_on_g6["bodies"], &g2_io_on_g6["counter-encoding"]), (&"adapter-io".into(), &"le64".into()));
     // A watch bridge is the one part that imports kv-adapt's internal interface: the handle
     // state of the adapter it is composed beside, and nothing else of kv-adapt's.
     for bridge in kv_adapt::artifacts::BRIDGES {
@@ -510,7 +522,7 @@ fn notify_delivers_a_set_from_a_file_to_a_g2_handler_on_a_g6_host() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("kv");
     let value = write(dir.path(), "value.bin", &[0, 159, 146, 150, 255]);
-    let guest = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-watch.wasm");
+    let guest = concat!(kv_adapt_test_programs::dir!(), "/guest-g2-watch.wasm");
     let output = kv_adapt(&[
         "notify",
         guest,
@@ -540,7 +552,7 @@ fn notify_refuses_bad_input_in_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let text = write(dir.path(), "notes.txt", b"hello\n");
     let store = dir.path().join("kv");
-    let guest = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g5-conformance.wasm");
+    let guest = concat!(kv_adapt_test_programs::dir!(), "/guest-g5-conformance.wasm");
     for (args, expected) in [
         (vec!["notify", text.to_str().unwrap(), "--store", store.to_str().unwrap(), "delete", "b", "k"], "not a WebAssembly binary"),
         (vec!["notify", guest, "--store", store.to_str().unwrap(), "delete", "b", "k"], "exports no watch handler"),
@@ -773,4 +785,94 @@ fn a_guest_that_exits_non_zero_still_shows_the_key_value_errors_it_got() {
     let lines: Vec<&str> = stderr.lines().collect();
     let at = lines.iter().position(|l| l.starts_with("key-value errors the adapter gave the guest, oldest first (1):")).unwrap_or_else(|| panic!("{stderr}"));
     assert!(lines[at + 1].contains("delta -1 would take key \"seats\" in bucket \"\" from 0 below zero"), "{stderr}");
+}
+
+fn index_of(dir: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join("index.json")).unwrap()).unwrap()
+}
+
+/// `wac compose` of a `.wac` file, with wac's own parser, against the files it names.
+fn wac_compose(wac: &Path, deps: &[(&str, &Path)]) -> Vec<u8> {
+    let source = std::fs::read_to_string(wac).unwrap();
+    let document = wac_parser::Document::parse(&source).unwrap_or_else(|e| panic!("{}: {e}", wac.display()));
+    let mut packages = indexmap::IndexMap::new();
+    for (name, path) in deps {
+        packages.insert(wac_graph::types::BorrowedPackageKey { name, version: None }, std::fs::read(path).unwrap());
+    }
+    let resolution = document.resolve(packages).unwrap_or_else(|e| panic!("{}: {e}", wac.display()));
+    resolution.encode(wac_graph::EncodeOptions::default()).unwrap()
+}
+
+/// `adapters --for` writes the one adapter `plug` composes for that guest and host, and a
+/// `.wac` file that composes it: plain wac then makes a component that runs on the host.
+#[test]
+fn adapters_for_a_guest_writes_only_its_parts_and_a_wac_file_that_composes_them() {
+    for (host, generation) in [("g5", Generation::G5), ("g6", Generation::G6)] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("parts");
+        let output = kv_adapt(&["adapters", "--out", out.to_str().unwrap(), "--for", common::G2_EXAMPLE, "--host", host, "--counter-encoding", "le64"]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let index = index_of(&out);
+        let files: Vec<&str> = index["files"].as_array().unwrap().iter().map(|e| e["file"].as_str().unwrap()).collect();
+        // The example uses wasi:io only for its key-value bodies: the -io flavour.
+        let adapter = format!("adapter-g2-on-{host}-io-le64.wasm");
+        assert_eq!(files, [adapter.as_str(), "plug.wac"], "{index}");
+        assert!(index["plan"].as_str().unwrap().starts_with(&format!("adapt G2 -> {}", generation.id())), "{index}");
+        let mut written: Vec<String> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        written.sort();
+        assert_eq!(written, [adapter.clone(), "index.json".into(), "plug.wac".into()]);
+        let command = index["compose"].as_str().unwrap();
+        assert!(command.starts_with("wac compose ") && command.contains(&format!("kv-adapt:adapter={}", out.join(&adapter).display())), "{command}");
+
+        let composed = wac_compose(&out.join("plug.wac"), &[("kv-adapt:adapter", &out.join(&adapter)), ("legacy:guest", Path::new(common::G2_EXAMPLE))]);
+        let surface = kv_adapt::surface("composed", &composed).unwrap();
+        let keyvalue: Vec<&String> = surface.imports.iter().filter(|i| i.starts_with("wasi:keyvalue/")).collect();
+        assert!(!keyvalue.is_empty() && keyvalue.iter().all(|i| i.ends_with(&format!("@{}", generation.package().rsplit('@').next().unwrap()))), "{keyvalue:?}");
+        // On the host's store, counters in le64: the visit count is 8 bytes little-endian.
+        let bundled = kv_adapt::attach_store(&composed, generation, kv_adapt::CounterEncoding::Le64).unwrap();
+        let runnable = kv_adapt::rewire_rc_wasi(&bundled).unwrap();
+        let store = dir.path().join("kv-data");
+        std::fs::create_dir(&store).unwrap();
+        assert!(kv_adapt::host::run::run_prepared("composed", &runnable, &store, &[]).unwrap().succeeded);
+        assert_eq!(std::fs::read(store.join("visits/visits")).unwrap(), 1u64.to_le_bytes(), "{host}");
+    }
+}
+
+/// A guest with a watch handler gets the bridge too, and the `.wac` file exports the
+/// handler as the host's watcher.
+#[test]
+fn adapters_for_a_watch_handler_writes_the_bridge_and_exports_the_hosts_watcher() {
+    let guest = format!("{}/guest-g2-watch.wasm", kv_adapt_test_programs::dir!());
+    let dir = tempfile::tempdir().unwrap();
+    let output = kv_adapt(&["adapters", "--out", dir.path().to_str().unwrap(), "--for", &guest, "--host", "g5"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let index = index_of(dir.path());
+    let entries = index["files"].as_array().unwrap();
+    let of_role = |role: &str| entries.iter().find(|e| e["role"] == role).unwrap_or_else(|| panic!("no {role} in {index}"))["file"].as_str().unwrap().to_string();
+    let (adapter, bridge) = (of_role("adapter"), of_role("watch-bridge"));
+    assert_eq!(bridge, "watch-g2-on-g5.wasm");
+    let composed = wac_compose(
+        &dir.path().join("plug.wac"),
+        &[("kv-adapt:adapter", &dir.path().join(&adapter)), ("kv-adapt:bridge", &dir.path().join(&bridge)), ("legacy:guest", Path::new(&guest))],
+    );
+    let surface = kv_adapt::surface("composed", &composed).unwrap();
+    assert_eq!(surface.exports, [Generation::G5.watch_export()]);
+    assert!(surface.imports.iter().all(|i| !i.starts_with("kv-adapt:") && !i.starts_with("wasi:keyvalue/readwrite")), "{:?}", surface.imports);
+}
+
+#[test]
+fn adapters_refuses_in_one_line_what_it_cannot_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let g5 = ["adapters", "--out", out, "--for", common::G5_CONFORMANCE, "--host", "g5"];
+    for (args, expected) in [
+        (&g5[..], "needs no adapter on that host"),
+        (&["adapters", "--out", out, "--host", "g6"][..], "give it with --for GUEST.wasm"),
+        (&["adapters", "--out", out, "--for", common::G2_EXAMPLE, "--link", "fused"][..], "kv-adapt plug --link fused"),
+    ] {
+        let output = kv_adapt(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?}");
+        assert!(stderr.contains(expected) && stderr.trim().lines().count() == 1, "{args:?}: {stderr}");
+    }
 }

@@ -101,7 +101,7 @@ fn wac_graph_plug_accepts_the_shipped_adapters() {
 
 #[test]
 fn watch_g2_on_host_wac_serves_the_handler_as_the_hosts_watcher_as_plug_does() {
-    let guest = std::fs::read(format!("{}/guest-g2-watch.wasm", env!("KV_ADAPT_TEST_COMPONENTS"))).unwrap();
+    let guest = std::fs::read(format!("{}/guest-g2-watch.wasm", kv_adapt_test_programs::dir!())).unwrap();
     let bridge = artifacts::bridge(Generation::G2, Generation::G5).unwrap().bytes.to_vec();
     let composed = compose(
         "watch-g2-on-host.wac",

@@ -11,8 +11,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 const PROCESSES: u64 = 8;
-const COUNTER_LOOP: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g5-counter-loop.wasm");
-const CAS_LOOP: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-cas-loop.wasm");
+const COUNTER_LOOP: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g5-counter-loop.wasm");
+const CAS_LOOP: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g2-cas-loop.wasm");
 /// Successful swaps per run of the CAS loop guest (its `TIMES`).
 const CAS_TIMES: u64 = 250;
 

@@ -25,7 +25,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-const WRITER: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g5-crash-writer.wasm");
+const WRITER: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g5-crash-writer.wasm");
 const KEYS: [&str; 4] = ["k0", "k1", "k2", "k3"];
 /// Longest wait after the writer's first finished write before the kill.
 const MAX_KILL_DELAY_MS: u64 = 300;

@@ -284,7 +284,7 @@ impl Pair {
             Generation::G5 => 5,
             Generation::G6 => 6,
         };
-        format!("{}/guest-g{n}-fuzz.wasm", env!("KV_ADAPT_TEST_COMPONENTS"))
+        format!("{}/guest-g{n}-fuzz.wasm", kv_adapt_test_programs::dir!())
     }
 
     fn setup(self) -> Setup {

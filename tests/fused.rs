@@ -267,7 +267,7 @@ fn fusing_keeps_the_guest_modules_custom_sections() {
 #[test]
 fn plug_composes_where_it_cannot_fuse_and_says_why() {
     // A handler's types must stay a component import for the watch bridge.
-    let watch_guest = std::fs::read(concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-watch.wasm")).unwrap();
+    let watch_guest = std::fs::read(concat!(kv_adapt_test_programs::dir!(), "/guest-g2-watch.wasm")).unwrap();
     let auto = PlugOptions::default();
     let plugged = kv_adapt::plug_named("guest", &watch_guest, &auto).unwrap();
     let text = plugged.plan.to_string();

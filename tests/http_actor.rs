@@ -27,11 +27,11 @@ use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx, WasiKeyValueCtxBuilder};
 
-const ACTOR: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-http-actor.wasm");
-const HANDLER_RC_2023_11_10: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-http-rc-2023-11-10.wasm");
-const G3_HTTP_BODIES: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g3-http-async-bodies.wasm");
-const G4_HTTP_BODIES: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g4-http-async-bodies.wasm");
-const ACTOR_ASYNC_BODIES: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-http-actor-async-bodies.wasm");
+const ACTOR: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g2-http-actor.wasm");
+const HANDLER_RC_2023_11_10: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g2-http-rc-2023-11-10.wasm");
+const G3_HTTP_BODIES: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g3-http-async-bodies.wasm");
+const G4_HTTP_BODIES: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g4-http-async-bodies.wasm");
+const ACTOR_ASYNC_BODIES: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g2-http-actor-async-bodies.wasm");
 
 #[path = "../wasm/http-wit.rs"]
 #[allow(dead_code)]
@@ -151,7 +151,7 @@ fn serve_and_run_each_name_the_other_for_the_wrong_kind_of_component() {
     assert_eq!(said.lines().count(), 1, "{said}");
     assert!(said.contains("is an HTTP handler") && said.contains("kv-adapt serve"), "{said}");
 
-    let example = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/g2-visit-counter.wasm");
+    let example = concat!(kv_adapt_test_programs::dir!(), "/g2-visit-counter.wasm");
     let serve = Command::new(env!("CARGO_BIN_EXE_kv-adapt"))
         .args(["serve", example, "--addr", "127.0.0.1:0", "--store"])
         .arg(&store)

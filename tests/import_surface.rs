@@ -23,7 +23,7 @@ use std::collections::BTreeSet;
 
 /// Every real guest, by the generation it imports.
 fn guests(generation: Generation) -> Vec<&'static str> {
-    let components = env!("KV_ADAPT_TEST_COMPONENTS");
+    let components = kv_adapt_test_programs::dir!();
     let names: &[&str] = match generation {
         Generation::G2 => &["guest-g2-conformance", "g2-visit-counter", "guest-g2-bench", "guest-g2-cas-loop", "guest-g2-bounds", "guest-g2-fuzz", "guest-g2-watch"],
         Generation::G3 => &["guest-g3-conformance", "guest-g3-bounds", "guest-g3-fuzz", "guest-g3-watch"],

@@ -21,8 +21,8 @@ fn text(bytes: &[u8]) -> String {
 }
 
 const G2: &str = common::G2_EXAMPLE;
-const G5_REWRITE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g5-visit-counter.wasm");
-const BROKEN_STORE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/store-g5-broken.wasm");
+const G5_REWRITE: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g5-visit-counter.wasm");
+const BROKEN_STORE: &str = concat!(kv_adapt_test_programs::dir!(), "/store-g5-broken.wasm");
 
 /// `redis://127.0.0.1:PORT/DB` on the test server.
 fn redis_db(db: u32) -> String {

@@ -9,7 +9,7 @@ mod common;
 
 use std::process::Command;
 
-const GUEST: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-sockets-rc-2023-11-10.wasm");
+const GUEST: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g2-sockets-rc-2023-11-10.wasm");
 
 /// What rc-2023-11-10 documents, as the shims give it on a host of 0.2.0, whose IPv6
 /// sockets are always IPv6-only: `not-supported` for an IPv4 socket, and for turning

@@ -20,8 +20,8 @@ mod common;
 
 use std::process::{Command, Output};
 
-const GUEST: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g3-async-bodies.wasm");
-const G2_GUEST: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-async-bodies.wasm");
+const GUEST: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g3-async-bodies.wasm");
+const G2_GUEST: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g2-async-bodies.wasm");
 
 fn kv_adapt(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kv-adapt")).args(args).output().expect("run kv-adapt")

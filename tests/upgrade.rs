@@ -21,9 +21,9 @@ use kv_adapt::store::backend::Backend;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const G1_WATCH: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g1-watch.wasm");
+const G1_WATCH: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g1-watch.wasm");
 /// The G1 watch handler as wit-bindgen 0.4.0 and wit-component 0.7.4 built it.
-const G1_WATCH_2023: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g1-watch-2023.wasm");
+const G1_WATCH_2023: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g1-watch-2023.wasm");
 
 fn kv_adapt(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kv-adapt")).args(args).output().expect("run kv-adapt")

@@ -17,7 +17,7 @@ use kv_adapt::{CounterEncoding, Generation, PlugOptions};
 use std::path::Path;
 
 fn guest(generation: Generation) -> Vec<u8> {
-    let name = format!("{}/guest-{}-watch.wasm", env!("KV_ADAPT_TEST_COMPONENTS"), generation.id().to_lowercase());
+    let name = format!("{}/guest-{}-watch.wasm", kv_adapt_test_programs::dir!(), generation.id().to_lowercase());
     std::fs::read(&name).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 

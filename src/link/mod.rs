@@ -83,7 +83,35 @@ fn plug_keyvalue(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plug
         Plan::Unchanged { .. } => return Ok(Plugged { component: bytes.to_vec(), plan, wasi: Default::default() }),
         Plan::Adapt { source, bodies, watch, .. } => (*source, *bodies, watch.is_some()),
     };
-    let adapter = artifacts::adapter(source, options.host, bodies).expect("plan() chose a shipped adapter");
+    let parts = composed_parts(&surface, source, bodies, watch, options)?;
+    let (adapter, configured) = (&parts.adapter.0, &parts.adapter.1);
+    let also_export: &[&str] = if options.diagnostics { &[DIAGNOSTICS] } else { &[] };
+    let component = match &parts.bridge {
+        Some((bridge, bridge_bytes)) => {
+            let (handler, watcher) = (source.watch_export(), options.host.watch_export());
+            compose::chain(&[
+                compose::Link { part: Part { name: adapter, bytes: configured }, exported: &|n| also_export.contains(&n) },
+                compose::Link { part: Part { name, bytes }, exported: &|n| n != handler },
+                compose::Link { part: Part { name: bridge, bytes: bridge_bytes }, exported: &|n| n == watcher },
+            ])?
+        }
+        None => compose::plug_into_exporting(Part { name, bytes }, &[Part { name: adapter, bytes: configured }], also_export)?,
+    };
+    check_leftovers(&component, source, options.host)?;
+    Ok(Plugged { component, plan, wasi: Default::default() })
+}
+
+/// What a composed plug puts beside a guest, each part named as `plan()` names it: the
+/// adapter, configured, and the watch bridge when the guest exports a handler.
+pub struct ComposedParts {
+    pub adapter: (String, Vec<u8>),
+    pub bridge: Option<(String, Vec<u8>)>,
+}
+
+/// The parts a composed plug of a guest with `surface` uses: what `plug` composes, and what
+/// `kv-adapt adapters --for` writes for plain wac.
+pub fn composed_parts(surface: &Surface, source: Generation, bodies: Bodies, watch: bool, options: &PlugOptions) -> Result<ComposedParts> {
+    let adapter = artifacts::adapter(source, options.host, bodies).ok_or(Error::NoAdapter { name: "guest".into(), from: Some(source), target: options.host })?;
     let mut configured = configure_with(&adapter.name(), adapter.bytes, options)?;
     // The adapter names the guest's 0.2 release of wasi:io (and of what it wraps). The -io
     // flavour forced beside WASI that uses the host's wasi:io keeps its own names, so that
@@ -93,25 +121,23 @@ fn plug_keyvalue(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plug
         Bodies::Adapter => source.body_io().is_some_and(|release| wasi::io_stands_alone(&surface.imports, release)),
     };
     if align {
-        configured = align_wasi_versions(&configured, &surface)?;
+        configured = align_wasi_versions(&configured, surface)?;
     }
-    let also_export: &[&str] = if options.diagnostics { &[DIAGNOSTICS] } else { &[] };
-    let component = if watch {
-        let bridge = artifacts::bridge(source, options.host).expect("plan() chose a shipped bridge");
-        // The bridge names the guest's streams through the guest's key-value types, so it
-        // must import the same wasi:io release as the adapter does.
-        let bridge_bytes = if align { align_wasi_versions(bridge.bytes, &surface)? } else { bridge.bytes.to_vec() };
-        let (handler, watcher) = (source.watch_export(), options.host.watch_export());
-        compose::chain(&[
-            compose::Link { part: Part { name: &adapter.name(), bytes: &configured }, exported: &|n| also_export.contains(&n) },
-            compose::Link { part: Part { name, bytes }, exported: &|n| n != handler },
-            compose::Link { part: Part { name: &bridge.name(), bytes: &bridge_bytes }, exported: &|n| n == watcher },
-        ])?
-    } else {
-        compose::plug_into_exporting(Part { name, bytes }, &[Part { name: &adapter.name(), bytes: &configured }], also_export)?
+    let bridge = match watch {
+        true => {
+            let bridge = artifacts::bridge(source, options.host).ok_or(Error::UnsupportedInterface {
+                name: "guest".into(),
+                interface: source.watch_export().into(),
+                why: " (no watch bridge serves this generation's handler on that host yet)",
+            })?;
+            // The bridge names the guest's streams through the guest's key-value types, so it
+            // must import the same wasi:io release as the adapter does.
+            let bytes = if align { align_wasi_versions(bridge.bytes, surface)? } else { bridge.bytes.to_vec() };
+            Some((bridge.name(), bytes))
+        }
+        false => None,
     };
-    check_leftovers(&component, source, options.host)?;
-    Ok(Plugged { component, plan, wasi: Default::default() })
+    Ok(ComposedParts { adapter: (adapter.name(), configured), bridge })
 }
 
 /// Refuses a result that still imports a key-value generation other than the host's.

@@ -17,29 +17,29 @@ use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx, WasiKeyValueCtxBuilder};
 
 /// `wasm/guests/guest-g1-conformance`: the stream-based draft of early 2023, plain names.
-pub const G1_CONFORMANCE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g1-conformance.wasm");
-pub const G2_CONFORMANCE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g2-conformance.wasm");
-pub const G2_EXAMPLE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/g2-visit-counter.wasm");
+pub const G1_CONFORMANCE: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g1-conformance.wasm");
+pub const G2_CONFORMANCE: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g2-conformance.wasm");
+pub const G2_EXAMPLE: &str = concat!(kv_adapt_test_programs::dir!(), "/g2-visit-counter.wasm");
 /// `wasm/guests/guest-eventual-conformance` built with feature `g3` (wasi:keyvalue@0.1.0) or `g4`
 /// (@0.2.0-draft eventual): one source, two versions.
-pub const G3_CONFORMANCE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g3-conformance.wasm");
-pub const G4_CONFORMANCE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g4-conformance.wasm");
+pub const G3_CONFORMANCE: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g3-conformance.wasm");
+pub const G4_CONFORMANCE: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g4-conformance.wasm");
 /// A G4 command that prints with std (so it imports the host's WASI besides key-value).
 /// `wasm/guests/guest-store-conformance` built with feature `g5` (@0.2.0-draft) or `g6`
 /// (@0.2.0-draft2): today's interfaces, run natively and through the sideways adapters.
-pub const G5_CONFORMANCE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g5-conformance.wasm");
-pub const G6_CONFORMANCE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g6-conformance.wasm");
+pub const G5_CONFORMANCE: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g5-conformance.wasm");
+pub const G6_CONFORMANCE: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g6-conformance.wasm");
 /// A G5 command built with wasmCloud's `wasmcloud-component` bindings, not ours.
-pub const G5_WASMCLOUD: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-wasmcloud-g5.wasm");
+pub const G5_WASMCLOUD: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-wasmcloud-g5.wasm");
 /// The G5 store component whose `delete` removes nothing (feature `deliberately-broken`).
-pub const BROKEN_STORE: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/store-g5-broken.wasm");
-pub const G4_PRINTLN: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g4-println.wasm");
+pub const BROKEN_STORE: &str = concat!(kv_adapt_test_programs::dir!(), "/store-g5-broken.wasm");
+pub const G4_PRINTLN: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g4-println.wasm");
 /// A G6 command that moves a counter by signed deltas, or swaps a value through a `cas`.
 #[allow(dead_code)]
-pub const G6_COUNTER: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g6-counter.wasm");
+pub const G6_COUNTER: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g6-counter.wasm");
 /// A G5 command that GETs a URL through wasi:http's outgoing-handler and stores the body.
 #[allow(dead_code)]
-pub const G5_HTTP_CLIENT: &str = concat!(env!("KV_ADAPT_TEST_COMPONENTS"), "/guest-g5-http-client.wasm");
+pub const G5_HTTP_CLIENT: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g5-http-client.wasm");
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Host {

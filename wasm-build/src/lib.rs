@@ -1,11 +1,15 @@
-//! Builds every component kv-adapt embeds or tests with, from source, the way wasmtime's
-//! test-programs artifacts do: a nested cargo over the `wasm/` workspace (and the bundled
-//! example) with its own target dir, then wit-component for the core modules.
+//! Builds kv-adapt's components from source: a nested cargo over the `wasm/` workspace (and
+//! the bundled example) with its own target dir, then wit-component for the core modules.
 //!
-//! Outputs, all in OUT_DIR:
-//! - `artifacts.rs`: `include_bytes!` constants for the shipped adapters, stores and config
-//!   components, included by `src/artifacts.rs`;
-//! - the test guests, whose directory is exported to the tests as `KV_ADAPT_TEST_COMPONENTS`.
+//! Two users, so that a build of kv-adapt itself compiles no wasm:
+//! - `rebuild-shipped` (this crate's binary) builds what kv-adapt embeds (adapters, fused
+//!   modules, watch bridges, stores, shims, config components, the shipped conformance
+//!   guests and the bundled example) into `shipped/`, with the table `src/artifacts.rs`
+//!   includes and a manifest; `--check` rebuilds them and fails on any difference;
+//! - `test-programs/build.rs` builds the test guests, for the tests alone.
+//!
+//! Every build maps the paths it compiles from to fixed names (`--remap-path-prefix`), so
+//! that the same sources give the same bytes in any checkout.
 
 use anyhow::{bail, Context, Result};
 use std::fmt::Write as _;
@@ -14,22 +18,22 @@ use std::process::Command;
 use wit_component::{ComponentEncoder, StringEncoding};
 use wit_parser::{PackageId, Resolve};
 
-#[path = "wasm/adapter/relocate.rs"]
+#[path = "../../wasm/adapter/relocate.rs"]
 mod relocate;
 
 
 /// One build of a crate in the wasm workspace.
-struct Build {
-    package: &'static str,
-    features: String,
-    target: Target,
-    output: Output,
-    /// File stem of the component in OUT_DIR.
-    artifact: String,
+pub struct Build {
+    pub package: &'static str,
+    pub features: String,
+    pub target: Target,
+    pub output: Output,
+    /// File stem of the component written.
+    pub artifact: String,
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Target {
+pub enum Target {
     /// Core module plus wit-bindgen metadata; componentized here.
     Unknown,
     /// rustc links a component itself (wasm-component-ld), with WASI from std.
@@ -43,7 +47,7 @@ enum Target {
 }
 
 impl Target {
-    fn triple(self) -> &'static str {
+    pub fn triple(self) -> &'static str {
         match self {
             Target::Unknown => "wasm32-unknown-unknown",
             Target::Wasip2 => "wasm32-wasip2",
@@ -52,7 +56,7 @@ impl Target {
     }
 
     /// The late-2023 preview1 adapter this target is componentized with.
-    fn era_adapter(self) -> Option<&'static EraAdapter> {
+    pub fn era_adapter(self) -> Option<&'static EraAdapter> {
         match self {
             Target::Wasip1Reactor => Some(&ERA_REACTOR),
             Target::Wasip1Command => Some(&ERA_COMMAND),
@@ -63,13 +67,13 @@ impl Target {
 
 /// What cargo names the output: a cdylib's file has underscores, a bin keeps its name.
 #[derive(Clone, Copy, PartialEq)]
-enum Output {
+pub enum Output {
     Lib,
     Bin,
 }
 
 impl Build {
-    fn new(package: &'static str, features: &str, target: Target, output: Output, artifact: &str) -> Build {
+    pub fn new(package: &'static str, features: &str, target: Target, output: Output, artifact: &str) -> Build {
         Build { package, features: features.to_string(), target, output, artifact: artifact.to_string() }
     }
 }
@@ -201,7 +205,7 @@ fn stores() -> Vec<(Build, &'static str)> {
 }
 
 /// Test guests: built here so the tests run what the sources say, never a checked-in binary.
-fn test_guests() -> Vec<Build> {
+pub fn test_guests() -> Vec<Build> {
     vec![
         Build::new("guest-g1-conformance", "", Target::Unknown, Output::Lib, "guest-g1-conformance"),
         Build::new("guest-g2-conformance", "", Target::Unknown, Output::Lib, "guest-g2-conformance"),
@@ -260,44 +264,43 @@ const CONFORMANCE_SHIPPED: &[&str] = &["g5", "g6"];
 /// Counter encodings, in the order of `kv-adapt:components/config.counter-encoding`.
 const COUNTER_ENCODINGS: &[&str] = &["decimal", "le64", "be64"];
 
-fn main() -> Result<()> {
-    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
-    let out = PathBuf::from(std::env::var("OUT_DIR")?);
-    for watched in ["wit", "wasm", "convert", "guest-support", "examples"] {
-        println!("cargo:rerun-if-changed={}", root.join(watched).display());
-    }
+/// What `rebuild-shipped` writes, for `src/artifacts.rs` (`shipped/artifacts.rs`) and for a
+/// person (`shipped/manifest.tsv`), beside the components themselves.
+pub struct Shipped {
+    /// Rust source: the tables and constants of the shipped components.
+    pub tables: String,
+    /// One line per component: file, kind, guest and host generation, flavour, size, SHA-256.
+    pub manifest: String,
+}
 
-    // Beside the host's target dir, so it survives `cargo clean -p kv-adapt` and is shared
-    // by debug and release builds of the host.
-    let wasm_target = out
-        .ancestors()
-        .nth(4)
-        .context("OUT_DIR is not inside a cargo target dir")?
-        .join("kv-adapt-wasm");
-
-    // `artifacts.rs` holds the table of shipped components, so the table is written once,
-    // here, from the same data that drives the builds.
-    let mut rows = String::from("pub const ADAPTERS: &[Adapter] = &[\n");
+/// Builds every shipped component into `out` (`<artifact>.wasm`), with the nested cargo
+/// working in `wasm_target`.
+pub fn build_shipped(root: &Path, wasm_target: &Path, out: &Path) -> Result<Shipped> {
+    std::fs::create_dir_all(out)?;
+    let mut manifest = String::from("# file\tkind\tguest\thost\tflavour\tbytes\tsha256\n");
+    let mut note = |file: &Path, kind: &str, guest: &str, host: &str, flavour: &str| -> Result<()> {
+        let bytes = std::fs::read(file)?;
+        let name = file.file_name().and_then(|n| n.to_str()).context("a shipped file name")?;
+        writeln!(manifest, "{name}\t{kind}\t{guest}\t{host}\t{flavour}\t{}\t{}", bytes.len(), sha256_hex(&bytes))?;
+        Ok(())
+    };
+    let include = |file: &Path| format!("include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/shipped/{}\"))", file.file_name().unwrap().to_string_lossy());
+    let mut rows = String::from("// Written by `cargo run -p kv-adapt-wasm-build --bin rebuild-shipped`, with the components\n// beside it; `--check` (in .ci/run) fails when a fresh build differs. Do not edit.\n\npub const ADAPTERS: &[Adapter] = &[\n");
     for (build, source, target, flavour, groups) in adapters() {
-        let file = built(&root, &build, &wasm_target, &out)?;
+        let file = built(root, &build, wasm_target, out)?;
         let has = |g: &str| groups.contains(&g);
-        let bodies = match flavour {
-            Flavour::HostIo => "Bodies::Host".to_string(),
-            Flavour::AdapterIo => "Bodies::Adapter".to_string(),
-            Flavour::WrappingIo => format!(
-                "Bodies::Wrapping(Wrapped {{ stdio: {}, clock: {}, files: {} }})",
-                has("stdio"),
-                has("clock"),
-                has("files")
+        let (bodies, words) = match flavour {
+            Flavour::HostIo => ("Bodies::Host".to_string(), "host-io".to_string()),
+            // G1's streams are an interface of its own, which its adapter always serves.
+            Flavour::AdapterIo if source == "g1" => ("Bodies::Adapter".to_string(), "g1-streams".to_string()),
+            Flavour::AdapterIo => ("Bodies::Adapter".to_string(), "adapter-io".to_string()),
+            Flavour::WrappingIo => (
+                format!("Bodies::Wrapping(Wrapped {{ stdio: {}, clock: {}, files: {} }})", has("stdio"), has("clock"), has("files")),
+                format!("wrapping-{}", groups.join("-")),
             ),
         };
-        writeln!(
-            rows,
-            "    Adapter {{ source: Generation::{}, target: Generation::{}, bodies: {bodies}, bytes: include_bytes!({:?}) }},",
-            source.to_uppercase(),
-            target.to_uppercase(),
-            file.display().to_string()
-        )?;
+        writeln!(rows, "    Adapter {{ source: Generation::{}, target: Generation::{}, bodies: {bodies}, bytes: {} }},", source.to_uppercase(), target.to_uppercase(), include(&file))?;
+        note(&file, "adapter", source, target, &words)?;
     }
     let resolve = resolve(&root.join("wit"))?;
     rows.push_str("];\npub const FUSED: &[Fused] = &[\n");
@@ -307,102 +310,83 @@ fn main() -> Result<()> {
         .chain(FUSED_IO_PAIRS.iter().map(|(f, b)| (*f, *b, true, false)))
         .chain(FUSED_FORWARD_PAIRS.iter().map(|(f, b)| (*f, *b, true, true)))
     {
-        let bytes = fused_adapter(&root, front, back, io, forward, &wasm_target, &resolve)?;
-        let suffix = match (io, forward) {
-            (true, true) => "-io-wasi",
-            (true, false) => "-io",
-            (false, _) => "",
+        let bytes = fused_adapter(root, front, back, io, forward, wasm_target, &resolve)?;
+        let (suffix, words) = match (io, forward) {
+            (true, true) => ("-io-wasi", "forwarding"),
+            (true, false) => ("-io", "adapter-io"),
+            (false, _) => ("", "host-io"),
         };
         let file = out.join(format!("fused-{front}-on-{back}{suffix}.wasm"));
         std::fs::write(&file, bytes)?;
-        writeln!(
-            rows,
-            "    Fused {{ source: Generation::{}, target: Generation::{}, io: {io}, forward: {forward}, bytes: include_bytes!({:?}) }},",
-            front.to_uppercase(),
-            back.to_uppercase(),
-            file.display().to_string()
-        )?;
+        writeln!(rows, "    Fused {{ source: Generation::{}, target: Generation::{}, io: {io}, forward: {forward}, bytes: {} }},", front.to_uppercase(), back.to_uppercase(), include(&file))?;
+        note(&file, "fused", front, back, words)?;
     }
     rows.push_str("];\npub const BRIDGES: &[Bridge] = &[\n");
     for (build, source, target) in bridges() {
-        let file = built(&root, &build, &wasm_target, &out)?;
-        writeln!(
-            rows,
-            "    Bridge {{ source: Generation::{}, target: Generation::{}, bytes: include_bytes!({:?}) }},",
-            source.to_uppercase(),
-            target.to_uppercase(),
-            file.display().to_string()
-        )?;
+        let file = built(root, &build, wasm_target, out)?;
+        writeln!(rows, "    Bridge {{ source: Generation::{}, target: Generation::{}, bytes: {} }},", source.to_uppercase(), target.to_uppercase(), include(&file))?;
+        note(&file, "watch-bridge", source, target, "")?;
     }
     rows.push_str("];\npub const STORES: &[Store] = &[\n");
     for (build, target) in stores() {
-        let file = built(&root, &build, &wasm_target, &out)?;
-        writeln!(rows, "    Store {{ target: Generation::{}, bytes: include_bytes!({:?}) }},", target.to_uppercase(), file.display().to_string())?;
+        let file = built(root, &build, wasm_target, out)?;
+        writeln!(rows, "    Store {{ target: Generation::{}, bytes: {} }},", target.to_uppercase(), include(&file))?;
+        note(&file, "store", "", target, "")?;
     }
     rows.push_str("];\n");
-    let mut consts = rows;
+    let mut push_const = |artifact: &str, file: &Path| {
+        let name = artifact.to_uppercase().replace('-', "_");
+        writeln!(rows, "pub const {name}: &[u8] = {};", include(file)).expect("writing to a String cannot fail");
+    };
     // The WASI rc-2023-11-10 shims (`src/link/wasi_shim.rs`), one per group of changed functions.
     for group in RC_SHIMS {
         let build = Build::new("rc-shims", group, Target::Unknown, Output::Lib, &format!("rc-shim-{group}"));
-        let file = built(&root, &build, &wasm_target, &out)?;
-        push_const(&mut consts, &build.artifact, &file);
+        let file = built(root, &build, wasm_target, out)?;
+        push_const(&build.artifact, &file);
+        note(&file, "rc-shim", "", "", group)?;
     }
-
     // The conformance guests ship too: `kv-adapt conformance` runs them against any store.
-    let guests = out.join("test-components");
-    std::fs::create_dir_all(&guests)?;
-    for build in test_guests() {
-        if let Some(era) = build.target.era_adapter().filter(|era| era_adapter(&wasm_target, era).is_none()) {
-            // Only these test guests need npm; the tool and the other guests build without it.
-            println!("cargo:warning=skipping {}: {}", build.artifact, era.why_missing());
-            continue;
-        }
-        built(&root, &build, &wasm_target, &guests)?;
-    }
-    for era in ERA_GUESTS {
-        era_component(&root, era, &wasm_target, &guests)?;
-    }
     for generation in CONFORMANCE_SHIPPED {
-        push_const(&mut consts, &format!("conformance-{generation}"), &guests.join(format!("guest-{generation}-conformance.wasm")));
+        let build = Build::new("guest-store-conformance", generation, Target::Unknown, Output::Lib, &format!("conformance-{generation}"));
+        let file = built(root, &build, wasm_target, out)?;
+        push_const(&build.artifact, &file);
+        note(&file, "conformance-guest", generation, "", "")?;
     }
-
     for (discriminant, name) in COUNTER_ENCODINGS.iter().enumerate() {
         for (strict, strict_suffix) in [(false, ""), (true, "-strict")] {
             for (reporting, reporting_suffix) in [(false, ""), (true, "-reporting")] {
                 let artifact = format!("config-{name}{strict_suffix}{reporting_suffix}");
                 let file = out.join(format!("{artifact}.wasm"));
                 std::fs::write(&file, config_component(&resolve, discriminant as u32, strict, reporting)?)?;
-                push_const(&mut consts, &artifact, &file);
+                push_const(&artifact, &file);
+                note(&file, "config", "", "", &artifact["config-".len()..])?;
             }
         }
     }
-    std::fs::write(out.join("artifacts.rs"), consts)?;
+    // The bundled example of the README's quick start, which a user runs without a wasm
+    // target; the tests build it from source (test-programs) and run that.
+    let file = out.join("g2-visit-counter.wasm");
+    std::fs::write(&file, example(root, wasm_target)?)?;
+    note(&file, "example", "g2", "", "")?;
+    Ok(Shipped { tables: rows, manifest })
+}
+
+/// The bundled late-2023 example, `examples/g2-visit-counter`.
+pub fn example(root: &Path, wasm_target: &Path) -> Result<Vec<u8>> {
     let example = Build::new("g2-visit-counter", "", Target::Unknown, Output::Lib, "g2-visit-counter");
-    let bytes = build_component(&root.join("examples/g2-visit-counter/Cargo.toml"), &example, &wasm_target)?;
-    std::fs::write(guests.join("g2-visit-counter.wasm"), &bytes)?;
-    // A stable path for the README's first command: `target/kv-adapt-examples/`.
-    let examples = wasm_target.with_file_name("kv-adapt-examples");
-    std::fs::create_dir_all(&examples)?;
-    std::fs::write(examples.join("g2-visit-counter.wasm"), &bytes)?;
-    println!("cargo:rustc-env=KV_ADAPT_TEST_COMPONENTS={}", guests.display());
-    Ok(())
+    build_component(&root.join("examples/g2-visit-counter/Cargo.toml"), &example, wasm_target)
 }
 
 /// Builds `build` from the wasm workspace and writes the component to `dir`.
-fn built(root: &Path, build: &Build, wasm_target: &Path, dir: &Path) -> Result<PathBuf> {
+pub fn built(root: &Path, build: &Build, wasm_target: &Path, dir: &Path) -> Result<PathBuf> {
     let bytes = build_component(&root.join("wasm/Cargo.toml"), build, wasm_target)?;
     let file = dir.join(format!("{}.wasm", build.artifact));
     std::fs::write(&file, bytes)?;
     Ok(file)
 }
 
-fn push_const(consts: &mut String, artifact: &str, file: &Path) {
-    let name = artifact.to_uppercase().replace('-', "_");
-    writeln!(consts, "pub const {name}: &[u8] = include_bytes!({:?});", file.display().to_string())
-        .expect("writing to a String cannot fail");
-}
 
-fn build_component(manifest: &Path, build: &Build, target_dir: &Path) -> Result<Vec<u8>> {
+pub fn build_component(manifest: &Path, build: &Build, target_dir: &Path) -> Result<Vec<u8>> {
     let wasm = cargo_build(manifest, build, target_dir, &[])?;
     let bytes = std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?;
     match build.target {
@@ -475,15 +459,71 @@ const NOT_FOR_NESTED_CARGO: [&str; 9] = [
     "MFLAGS",
 ];
 
+/// Where every nested build sees the checkout, whichever directory it is in. wit-bindgen
+/// writes the absolute path of each WIT file it reads into the code it generates (a
+/// `const _ = include_bytes!(…)` so that rustc tracks them), and a different path there
+/// gives a differently ordered module, whatever `--remap-path-prefix` says; measured: the
+/// same adapter built from two checkouts differed in 7 bytes, and built through this one
+/// path from both it was the same. A symbolic link, taken under a lock, so that two
+/// checkouts building at once take turns.
+const FIXED_ROOT: &str = "/tmp/kv-adapt-build-root";
+
+/// The checkout this crate sits in.
+fn checkout() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("wasm-build sits in the checkout")
+}
+
+/// Holds [`FIXED_ROOT`] pointing at this checkout until dropped.
+struct FixedRoot {
+    _lock: std::fs::File,
+}
+
+impl FixedRoot {
+    fn take() -> Result<FixedRoot> {
+        let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(format!("{FIXED_ROOT}.lock"))?;
+        lock.lock().context("locking the fixed build path")?;
+        let link = Path::new(FIXED_ROOT);
+        if std::fs::read_link(link).ok().as_deref() != Some(checkout()) {
+            match std::fs::remove_file(link) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e).with_context(|| format!("removing {FIXED_ROOT}")),
+            }
+            std::os::unix::fs::symlink(checkout(), link).with_context(|| format!("linking {FIXED_ROOT} to {}", checkout().display()))?;
+        }
+        Ok(FixedRoot { _lock: lock })
+    }
+}
+
+/// The cargo home and `target_dir`, each mapped to a name that is the same on every
+/// machine, and the fixed checkout path too, as `CARGO_ENCODED_RUSTFLAGS`: panic locations
+/// name them. The most specific comes last, since rustc applies the last prefix that matches.
+fn remapped_paths(target_dir: &Path) -> String {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let mut maps = vec![format!("--remap-path-prefix={FIXED_ROOT}=/kv-adapt")];
+    if let Some(home) = home {
+        maps.push(format!("--remap-path-prefix={}=/cargo", home.display()));
+    }
+    maps.push(format!("--remap-path-prefix={}=/target", target_dir.display()));
+    maps.join("\x1f")
+}
+
 /// Runs cargo for `build` and gives the path of the core module or component it wrote.
-fn cargo_build(manifest: &Path, build: &Build, target_dir: &Path, env: &[(&str, &str)]) -> Result<PathBuf> {
+pub fn cargo_build(manifest: &Path, build: &Build, target_dir: &Path, env: &[(&str, &str)]) -> Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let fixed = FixedRoot::take()?;
+    let manifest = match manifest.strip_prefix(checkout()) {
+        Ok(inside) => Path::new(FIXED_ROOT).join(inside),
+        Err(_) => manifest.to_path_buf(),
+    };
     let mut cmd = Command::new(cargo);
     cmd.arg("build")
         .arg("--release")
         .arg("--quiet")
         .arg("--manifest-path")
-        .arg(manifest)
+        .arg(&manifest)
         .arg("--target")
         .arg(build.target.triple())
         .arg("--target-dir")
@@ -498,10 +538,20 @@ fn cargo_build(manifest: &Path, build: &Build, target_dir: &Path, env: &[(&str, 
     for var in NOT_FOR_NESTED_CARGO {
         cmd.env_remove(var);
     }
+    // Paths of this checkout, of the registry and of the target dir are compiled into panic
+    // locations; mapped to fixed names, another checkout builds the same bytes.
+    let mut flags = remapped_paths(target_dir);
     for (k, v) in env {
-        cmd.env(k, v);
+        match *k {
+            "CARGO_ENCODED_RUSTFLAGS" => flags = format!("{v}\x1f{flags}"),
+            _ => {
+                cmd.env(k, v);
+            }
+        }
     }
+    cmd.env("CARGO_ENCODED_RUSTFLAGS", flags);
     let status = cmd.status().with_context(|| format!("running cargo for {}", build.package))?;
+    drop(fixed);
     if !status.success() {
         bail!(
             "building {} ({}) for {} failed; is the target installed? \
@@ -560,7 +610,7 @@ const ERA_PACKAGE: &str = "@bytecodealliance/jco@0.14.1";
 /// The name `npm pack` gives [`ERA_PACKAGE`]'s tarball.
 const ERA_TARBALL: &str = "bytecodealliance-jco-0.14.1.tgz";
 
-struct EraAdapter {
+pub struct EraAdapter {
     /// `reactor` or `command`.
     kind: &'static str,
     sha256: &'static str,
@@ -578,7 +628,7 @@ impl EraAdapter {
         format!("package/lib/wasi_snapshot_preview1.{}.wasm", self.kind)
     }
 
-    fn why_missing(&self) -> String {
+    pub fn why_missing(&self) -> String {
         format!(
             "the late-2023 preview1 {} adapter comes from the npm package {ERA_PACKAGE}; install npm \
              (`apt-get install npm`) so that the build can fetch it",
@@ -589,7 +639,7 @@ impl EraAdapter {
 
 /// One of the era's adapters, kept in `wasm_target/era-adapters`; the package is fetched
 /// the first time either is needed. `None` when npm is missing or the package cannot be had.
-fn era_adapter(wasm_target: &Path, era: &EraAdapter) -> Option<Vec<u8>> {
+pub fn era_adapter(wasm_target: &Path, era: &EraAdapter) -> Option<Vec<u8>> {
     let dir = wasm_target.join("era-adapters");
     let inside = era.file();
     let file = dir.join(Path::new(&inside).file_name()?);
@@ -622,7 +672,7 @@ fn era_adapter(wasm_target: &Path, era: &EraAdapter) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -669,12 +719,12 @@ fn config_component((resolve, ours): &(Resolve, PackageId), discriminant: u32, s
 /// Guests of spring 2023 in `wasm/era` (its own workspace, pinned to wit-bindgen 0.4.0),
 /// each written to the test components as `<name>.wasm` exactly as wit-component 0.7.4 left
 /// it: binary version 0x0c, for `tests/upgrade.rs`. (package, artifact)
-const ERA_GUESTS: &[(&str, &str)] = &[("era-guest-g1-watch", "guest-g1-watch-2023")];
+pub const ERA_GUESTS: &[(&str, &str)] = &[("era-guest-g1-watch", "guest-g1-watch-2023")];
 
 /// Builds the era guest `package` and componentizes it with `era-componentize`, the era's
 /// wit-component as a host command: today's crates cannot write 0x0c, and the old ones
 /// cannot share the build script's dependency graph (wasmparser 0.102 beside 0.258).
-fn era_component(root: &Path, (package, artifact): &(&'static str, &str), wasm_target: &Path, dir: &Path) -> Result<PathBuf> {
+pub fn era_component(root: &Path, (package, artifact): &(&'static str, &str), wasm_target: &Path, dir: &Path) -> Result<PathBuf> {
     let manifest = root.join("wasm/era/Cargo.toml");
     let target_dir = wasm_target.join("era");
     let build = Build::new(package, "", Target::Unknown, Output::Lib, artifact);

@@ -9,7 +9,7 @@
 //!   asserts its digest is the recorded one (a drifting reference fails loudly), and
 //!   compares ours against it item by item, so a failure names the differing item.
 //!
-//! After a deliberate WIT change, `KV_ADAPT_PRINT_WIT_DIGESTS=1 cargo test --test
+//! After a deliberate WIT change, `KV_ADAPT_PRINT_WIT_DIGESTS=1 cargo test -p kv-adapt-wasm-build --test
 //! wit_identity -- --nocapture` prints every normalized form and digest.
 
 use sha2::{Digest, Sha256};
@@ -17,12 +17,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use wit_parser::{Function, Handle, InterfaceId, PackageId, Resolve, Type, TypeDefKind, TypeOwner, WorldItem};
 
-#[path = "../wasm/sockets-wit.rs"]
+#[path = "../../wasm/sockets-wit.rs"]
 #[allow(dead_code)]
 mod sockets_wit;
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 /// `../shared/reference/<rel>`, where this project's CI puts the upstream WIT; `None` in a

@@ -238,6 +238,7 @@ fn component_bytes(path: Path, host: Host, guest: &[u8]) -> Result<Vec<u8>, Stri
                 keep_wasi_versions: false,
                 strict_atomics: false,
                 error_sink: false,
+                buckets: Vec::new(),
             };
             kv_adapt::plug(guest, &options).map_err(|e| format!("plug: {e}"))?
         }
@@ -252,6 +253,7 @@ fn component_bytes(path: Path, host: Host, guest: &[u8]) -> Result<Vec<u8>, Stri
                 keep_wasi_versions: false,
                 strict_atomics: false,
                 error_sink: false,
+                buckets: Vec::new(),
             };
             kv_adapt::plug(guest, &options).map_err(|e| format!("plug: {e}"))?
         }
@@ -793,7 +795,7 @@ fn main() {
     for (path, guest) in guests.iter().filter(|(p, _)| matches!(p, Path::G2 | Path::G4)) {
         for target in [Generation::G5, Generation::G6] {
             for bodies in [Bodies::Adapter, Bodies::Host] {
-                let options = PlugOptions { host: target, counter: CounterEncoding::Decimal, bodies: Some(bodies), diagnostics: false, linking: Some(Linking::Composed), keep_wasi_versions: false, strict_atomics: false, error_sink: false };
+                let options = PlugOptions { host: target, counter: CounterEncoding::Decimal, bodies: Some(bodies), diagnostics: false, linking: Some(Linking::Composed), keep_wasi_versions: false, strict_atomics: false, error_sink: false, buckets: Vec::new() };
                 match kv_adapt::plug(guest, &options) {
                     Ok(c) => {
                         let extra = c.len() as i64 - guest.len() as i64;
@@ -830,7 +832,7 @@ fn main() {
         let mut big = g2.clone();
         let padding: Vec<u8> = (0..10 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
         ComponentSection::append_to_component(&CustomSection { name: "kv-adapt-bench-padding".into(), data: padding.into() }, &mut big);
-        let options = PlugOptions { host: Generation::G5, counter: CounterEncoding::Decimal, bodies: Some(Bodies::Adapter), diagnostics: false, linking: None, keep_wasi_versions: false, strict_atomics: false, error_sink: false };
+        let options = PlugOptions { host: Generation::G5, counter: CounterEncoding::Decimal, bodies: Some(Bodies::Adapter), diagnostics: false, linking: None, keep_wasi_versions: false, strict_atomics: false, error_sink: false, buckets: Vec::new() };
         for (what, input) in [("G2 bench guest", g2), ("G2 bench guest + 10 MiB custom section", &big)] {
             let mut times = Vec::new();
             for _ in 0..plug_rounds {

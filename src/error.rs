@@ -4,6 +4,10 @@ use crate::generation::Generation;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    #[error("{name}: --bucket {bucket} renames buckets in the adapter, and the component already imports {generation}, so it gets none; open the host's bucket name in the component instead")]
+    RenameWithoutAdapter { name: String, generation: Generation, bucket: String },
+    #[error("cannot write the config component for --bucket: {0}")]
+    Config(String),
     #[error("{0}: not a WebAssembly binary (no `\\0asm` header)")]
     NotWasm(String),
     #[error("{0}: a core WebAssembly module, not a component; componentize it first (e.g. `wasm-tools component new`)")]

@@ -17,6 +17,9 @@ pub enum Generation {
     G5,
     /// 2024-09 store shape, `@0.2.0-draft2`.
     G6,
+    /// Spin's own `fermyon:spin/key-value@2.0.0` (Spin 2.0 to 4.x, spin-sdk's
+    /// `key_value::Store`): not a wasi:keyvalue draft, adapted as a front only.
+    Spin2,
 }
 
 impl Generation {
@@ -26,7 +29,7 @@ impl Generation {
         match self {
             Generation::G2 => Some("0.2.0-rc-2023-11-10"),
             Generation::G3 | Generation::G4 => Some("0.2.0"),
-            Generation::G1 | Generation::G5 | Generation::G6 => None,
+            Generation::G1 | Generation::G5 | Generation::G6 | Generation::Spin2 => None,
         }
     }
 
@@ -38,6 +41,7 @@ impl Generation {
             Generation::G4 => "G4",
             Generation::G5 => "G5",
             Generation::G6 => "G6",
+            Generation::Spin2 => "spin2",
         }
     }
 
@@ -49,6 +53,7 @@ impl Generation {
             Generation::G4 => "wasi:keyvalue@0.2.0-draft eventual (2024-02)",
             Generation::G5 => "wasi:keyvalue@0.2.0-draft (store, atomics, batch)",
             Generation::G6 => "wasi:keyvalue@0.2.0-draft2 (store, atomics with cas, batch)",
+            Generation::Spin2 => "fermyon:spin/key-value@2.0.0 (Spin 2.0 to 4.x, resource store opened by label)",
         }
     }
 
@@ -62,11 +67,13 @@ impl Generation {
             Generation::G4 => "wasi:keyvalue@0.2.0-draft eventual",
             Generation::G5 => "wasi:keyvalue@0.2.0-draft",
             Generation::G6 => "wasi:keyvalue@0.2.0-draft2",
+            Generation::Spin2 => "fermyon:spin@2.0.0",
         }
     }
 
     /// The export through which a host of this generation calls a guest's watch handler:
-    /// `handle-watch` up to G4, `watcher` from G5.
+    /// `handle-watch` up to G4, `watcher` from G5; Spin's interface has none (the name
+    /// given is one no component exports).
     pub fn watch_export(self) -> &'static str {
         match self {
             Generation::G1 => "handle-watch",
@@ -75,6 +82,7 @@ impl Generation {
             Generation::G4 => "wasi:keyvalue/handle-watch@0.2.0-draft",
             Generation::G5 => "wasi:keyvalue/watcher@0.2.0-draft",
             Generation::G6 => "wasi:keyvalue/watcher@0.2.0-draft2",
+            Generation::Spin2 => "fermyon:spin/key-value-watcher@2.0.0 (none)",
         }
     }
 }
@@ -111,6 +119,13 @@ impl<'a> InterfaceName<'a> {
 /// `wasi:keyvalue` name that matches no known generation. Plain (G1) names are classified by
 /// [`classify_plain`].
 pub fn classify(name: &InterfaceName<'_>) -> Option<Result<Generation, String>> {
+    if (name.namespace, name.package, name.interface) == ("fermyon", "spin", "key-value") {
+        return Some(match name.version {
+            Some("2.0.0") => Ok(Generation::Spin2),
+            Some(other) => Err(other.to_string()),
+            None => Err("(none: Spin 1.x)".to_string()),
+        });
+    }
     if (name.namespace, name.package) != ("wasi", "keyvalue") {
         return None;
     }
@@ -161,6 +176,8 @@ mod tests {
         assert_eq!(gen("wasi:keyvalue/atomics@0.2.0-draft2"), Some(Ok(Generation::G6)));
         assert_eq!(gen("wasi:keyvalue/store@0.3.0"), Some(Err("0.3.0".into())));
         assert_eq!(gen("wasi:io/streams@0.2.0"), None);
+        assert_eq!(gen("fermyon:spin/key-value@2.0.0"), Some(Ok(Generation::Spin2)));
+        assert_eq!(gen("fermyon:spin/variables@2.0.0"), None);
         assert_eq!(classify_plain("readwrite"), Some(Generation::G1));
         assert_eq!(classify_plain("run"), None);
     }

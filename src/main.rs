@@ -190,6 +190,11 @@ struct Target {
     /// with a read and a write that another writer may interleave with.
     #[arg(long)]
     strict_atomics: bool,
+    /// Open the guest's bucket (or Spin store label) NAME as the host's bucket BUCKET;
+    /// repeatable. `--bucket default=` runs a Spin app's `default` store on wasmtime's only
+    /// bucket, `""`.
+    #[arg(long = "bucket", value_name = "NAME=BUCKET", value_parser = kv_adapt::link::config::parse_bucket)]
+    buckets: Vec<(String, String)>,
 }
 
 /// What the guest sees beyond the store, in wasmtime's spelling.
@@ -300,7 +305,7 @@ impl Target {
         !matches!(
             (self.host, self.counter_encoding, self.bodies, self.linking, self.strict_atomics),
             (Host::G5, Counter::Decimal, BodiesArg::Auto, LinkArg::Auto, false)
-        )
+        ) || !self.buckets.is_empty()
     }
 
     fn options(&self) -> PlugOptions {
@@ -323,6 +328,7 @@ impl Target {
             keep_wasi_versions: false,
             strict_atomics: self.strict_atomics,
             error_sink: false,
+            buckets: self.buckets.clone(),
         }
     }
 }

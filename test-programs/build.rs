@@ -1,10 +1,11 @@
 //! Builds the test guests from source, as wasmtime's test-programs artifacts crate does, so
 //! that only the tests (this crate is a dev-dependency of kv-adapt) pay for them: the guests
-//! of `wasm/guests`, the spring-2023 guests of `wasm/era` and the bundled example. Their
-//! directory reaches the tests through the `dir!` macro of this crate.
+//! of `wasm/guests`, the spin-sdk guests of `wasm/spin`, the spring-2023 guests of `wasm/era`
+//! and the bundled example. Their directory reaches the tests through the `dir!` macro of
+//! this crate.
 
 use anyhow::{Context, Result};
-use kv_adapt_wasm_build::{built, era_adapter, era_component, example, test_guests, ERA_GUESTS};
+use kv_adapt_wasm_build::{built, built_in, era_adapter, era_component, example, spin_guests, test_guests, ERA_GUESTS, SPIN_WORKSPACE};
 use std::path::PathBuf;
 
 fn main() -> Result<()> {
@@ -25,6 +26,10 @@ fn main() -> Result<()> {
             continue;
         }
         built(&root, &build, &wasm_target, &guests)?;
+    }
+    // Its own target dir, as its own lock file resolves some crates differently.
+    for build in spin_guests() {
+        built_in(&root, SPIN_WORKSPACE, &build, &wasm_target.join("spin"), &guests)?;
     }
     for era in ERA_GUESTS {
         era_component(&root, era, &wasm_target, &guests)?;

@@ -272,7 +272,7 @@ fn plug_composes_where_it_cannot_fuse_and_says_why() {
     let plugged = kv_adapt::plug_named("guest", &watch_guest, &auto).unwrap();
     let text = plugged.plan.to_string();
     assert!(text.contains("with adapter-g2-on-g5") && text.contains("not fused: the guest exports") && text.contains("handle-watch"), "{text}");
-    let forced = PlugOptions { linking: Some(Linking::Fused), ..auto };
+    let forced = PlugOptions { linking: Some(Linking::Fused), ..auto.clone() };
     let err = kv_adapt::plug_named("guest", &watch_guest, &forced).err().expect("refused").to_string();
     assert!(err.contains("cannot fuse") && !err.contains('\n'), "{err}");
     let guest = std::fs::read(common::G2_CONFORMANCE).unwrap();

@@ -16,7 +16,6 @@
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
@@ -33,6 +32,13 @@ const G3_HTTP_BODIES: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g3-
 const G4_HTTP_BODIES: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g4-http-async-bodies.wasm");
 const ACTOR_ASYNC_BODIES: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g2-http-actor-async-bodies.wasm");
 
+#[path = "common/http.rs"]
+mod loopback;
+
+#[path = "common/fixture.rs"]
+mod fixture;
+use fixture::component_importing_with;
+
 #[path = "../wasm/http-wit.rs"]
 #[allow(dead_code)]
 mod http_wit;
@@ -45,34 +51,7 @@ fn actor() -> Vec<u8> {
 
 /// One HTTP/1.1 GET over loopback; the status and the (de-chunked) body.
 fn get(addr: &str, path: &str) -> (u16, String) {
-    request(addr, "GET", path, "")
-}
-
-/// One HTTP/1.1 request over loopback; the status and the (de-chunked) body.
-fn request(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
-    write!(stream, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())
-        .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8(raw).expect("a text response");
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or_else(|| panic!("no header end in {text:?}"));
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no status in {head:?}"));
-    let chunked = head.lines().any(|l| l.eq_ignore_ascii_case("transfer-encoding: chunked"));
-    (status, if chunked { dechunk(body) } else { body.to_string() })
-}
-
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    loop {
-        let (size, rest) = body.split_once("\r\n").expect("a chunk size line");
-        let size = usize::from_str_radix(size.trim(), 16).expect("a hex chunk size");
-        if size == 0 {
-            return out;
-        }
-        out.push_str(&rest[..size]);
-        body = &rest[size + 2..];
-    }
+    loopback::request(addr, "GET", path, "")
 }
 
 #[test]
@@ -347,19 +326,6 @@ fn component_importing(wit: &str) -> Vec<u8> {
     component_importing_with(&[], wit)
 }
 
-/// [`component_importing`] with `packages` (WIT texts) beside ours.
-fn component_importing_with(packages: &[String], wit: &str) -> Vec<u8> {
-    let mut resolve = wit_parser::Resolve::default();
-    resolve.push_path(concat!(env!("CARGO_MANIFEST_DIR"), "/wit/kv-adapt")).unwrap();
-    for (i, package) in packages.iter().enumerate() {
-        resolve.push_str(format!("package-{i}.wit"), package).unwrap();
-    }
-    let pkg = resolve.push_str("fixture.wit", wit).unwrap();
-    let world = resolve.select_world(&[pkg], Some("w")).unwrap();
-    let mut module = wit_component::dummy_module(&resolve, world, wit_parser::ManglingAndAbi::Standard32);
-    wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8).unwrap();
-    wit_component::ComponentEncoder::default().module(&module).unwrap().validate(true).encode().unwrap()
-}
 
 /// A function 0.2.0 changed with a type rc-2023-11-10 did not give it, or an unversioned
 /// draft, cannot be moved to 0.2.0: `plug` refuses in one line naming the interface (and
@@ -511,7 +477,7 @@ fn kv_adapt_serve_shims_what_http_rc_2023_11_10_changed_over_loopback() {
     assert!(upstream.join().unwrap().starts_with("GET /upstream HTTP/1.1\r\n"));
     // The trailers of a request body, then the second `get`.
     assert_eq!(
-        request(&addr, "POST", "/trailers", "hello body"),
+        loopback::request(&addr, "POST", "/trailers", "hello body"),
         (200, format!("request 3: body 10 bytes; trailers none; again {TAKEN_AGAIN}\n"))
     );
     assert_eq!(get(&addr, "/nowhere"), (404, "request 4: no route for /nowhere\n".to_string()));
@@ -732,11 +698,11 @@ fn serve_moves_bodies(guest: &str, host: &str, through: &str) {
 
     // Several splices each way (64 KiB per call), and a partial one at the end.
     let big = numbered_body(200_000 + 7);
-    assert_eq!(request(&addr, "PUT", "/values/big", &big), (200, "visit 1: stored 200007 bytes at big\n".to_string()));
+    assert_eq!(loopback::request(&addr, "PUT", "/values/big", &big), (200, "visit 1: stored 200007 bytes at big\n".to_string()));
     let (status, body) = get(&addr, "/values/big");
     assert_eq!(status, 200);
     assert!(body == format!("visit 2\n{big}"), "GET gave {} bytes, starting {:?}", body.len(), &body[..body.len().min(40)]);
-    assert_eq!(request(&addr, "PUT", "/values/empty", ""), (200, "visit 3: stored 0 bytes at empty\n".to_string()));
+    assert_eq!(loopback::request(&addr, "PUT", "/values/empty", ""), (200, "visit 3: stored 0 bytes at empty\n".to_string()));
     assert_eq!(get(&addr, "/values/empty"), (200, "visit 4\n".to_string()));
     assert_eq!(get(&addr, "/values/missing"), (404, "visit 5: no value at missing\n".to_string()));
     // The memory body's pollable is ready at once, beside the host's request body's.
@@ -831,11 +797,11 @@ fn kv_adapt_serve_moves_the_2023_actors_http_bodies_to_and_from_g2_async_bodies(
 
         // Several 64 KiB splices each way, and a partial one at the end.
         let big = numbered_body(200_000 + 7);
-        assert_eq!(request(&addr, "PUT", "/values/big", &big), (200, "stored 200007 bytes at big\n".to_string()));
+        assert_eq!(loopback::request(&addr, "PUT", "/values/big", &big), (200, "stored 200007 bytes at big\n".to_string()));
         let (status, body) = get(&addr, "/values/big");
         assert_eq!(status, 200);
         assert!(body == big, "{host}: GET gave {} bytes, starting {:?}", body.len(), &body[..body.len().min(40)]);
-        assert_eq!(request(&addr, "PUT", "/values/empty", ""), (200, "stored 0 bytes at empty\n".to_string()));
+        assert_eq!(loopback::request(&addr, "PUT", "/values/empty", ""), (200, "stored 0 bytes at empty\n".to_string()));
         assert_eq!(get(&addr, "/values/empty"), (200, String::new()));
         assert_eq!(get(&addr, "/values/missing"), (404, "no value at missing\n".to_string()));
         // The sync-body counter of the plain actor still counts, in the same store.

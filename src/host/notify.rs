@@ -72,7 +72,7 @@ pub fn notify(name: &str, bytes: &[u8], options: &NotifyOptions, event: &Event) 
     if host == Generation::G1 {
         bail!("no host of kv-adapt's own speaks {host}");
     }
-    let plug = PlugOptions { diagnostics: true, error_sink: true, keep_wasi_versions: false, ..options.plug };
+    let plug = PlugOptions { diagnostics: true, error_sink: true, keep_wasi_versions: false, ..options.plug.clone() };
     let plugged = crate::link::plug_named(name, bytes, &plug)?;
     let handler = host.watch_export();
     let surface = crate::plan::surface::names(name, &plugged.component)?;
@@ -165,7 +165,7 @@ fn call(
             let (b, _) = host.watch_event(bucket, None);
             f.call(&mut *store, (b, key)).map_err(trapped)?;
         }
-        (Generation::G1, _) => bail!("no host of kv-adapt's own speaks {host}"),
+        (Generation::G1 | Generation::Spin2, _) => bail!("no host of kv-adapt's own speaks {host}"),
     }
     Ok(())
 }

@@ -259,7 +259,7 @@ pub fn served(host: Generation, store: &StoreSpec) -> crate::error::Result<Serve
         (Generation::G5 | Generation::G6, StoreSpec::Redis(_)) | (Generation::G2 | Generation::G3 | Generation::G4, _) => {
             Ok(Served::Embedder(host))
         }
-        (Generation::G1, _) => Err(crate::error::Error::NoHost { target: host, built_in: crate::artifacts::BUILT_IN_HOSTS }),
+        (Generation::G1 | Generation::Spin2, _) => Err(crate::error::Error::NoHost { target: host, built_in: crate::artifacts::BUILT_IN_HOSTS }),
     }
 }
 
@@ -292,7 +292,7 @@ pub fn add_strict_host(linker: &mut Linker<HostState>, generation: Generation) -
         Generation::G4 => crate::host::eventual::g4::add_to_linker(linker, view)?,
         Generation::G5 => crate::host::today::g5::add_to_linker(linker, today_view)?,
         Generation::G6 => crate::host::today::g6::add_to_linker(linker, today_view)?,
-        Generation::G1 => anyhow::bail!("no host of kv-adapt's own speaks {generation}"),
+        Generation::G1 | Generation::Spin2 => anyhow::bail!("no host of kv-adapt's own speaks {generation}"),
     }
     Ok(())
 }
@@ -340,7 +340,7 @@ pub fn wasi_ctx(store_dir: &Path, args: &[String]) -> anyhow::Result<WasiCtx> {
 /// time), and renames rc-2023-11-10 WASI imports to 0.2.0.
 pub fn prepare(name: &str, bytes: &[u8], plug: &PlugOptions) -> anyhow::Result<Vec<u8>> {
     // The embedded host serves WASI 0.2 names only, whatever the caller asked of `plug`.
-    let plug = PlugOptions { keep_wasi_versions: false, ..*plug };
+    let plug = PlugOptions { keep_wasi_versions: false, ..plug.clone() };
     let plugged = crate::link::plug_named(name, bytes, &plug)?;
     Ok(match served(plug.host, &StoreSpec::Dir(PathBuf::new()))? {
         Served::StoreComponent => bundle_store(&plugged.component, &plug)?,
@@ -398,7 +398,7 @@ pub struct Ready {
 
 /// Makes `bytes` runnable on `plug.host` over a store like `store` (only its kind matters).
 pub fn ready(name: &str, bytes: &[u8], plug: &PlugOptions, store: &StoreSpec) -> anyhow::Result<Ready> {
-    let plug = PlugOptions { diagnostics: true, error_sink: true, keep_wasi_versions: false, ..*plug };
+    let plug = PlugOptions { diagnostics: true, error_sink: true, keep_wasi_versions: false, ..plug.clone() };
     let served = served(plug.host, store)?;
     let plugged = crate::link::plug_named(name, bytes, &plug)?;
     let component = match served {
@@ -723,7 +723,7 @@ pub fn new_store(
             Generation::G2 => g2 = Some(G2Host::on(backend.clone(), *counter)),
             Generation::G3 | Generation::G4 => eventual = Some(EventualCtx::on(backend.clone(), *counter)),
             Generation::G5 | Generation::G6 => today = Some(TodayCtx::on(backend.clone(), *counter)),
-            Generation::G1 => bail!("no host of kv-adapt's own speaks {generation}"),
+            Generation::G1 | Generation::Spin2 => bail!("no host of kv-adapt's own speaks {generation}"),
         },
     }
     if let Some((out, err)) = pipes {

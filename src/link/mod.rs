@@ -4,6 +4,8 @@
 //! today's format first ([`upgrade`]).
 
 pub mod compose;
+pub mod config;
+mod config_module;
 pub mod fuse;
 pub mod upgrade;
 pub mod wasi_rc;
@@ -70,7 +72,7 @@ fn plug_keyvalue(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plug
             }
             Err(Error::CannotFuse { why, .. }) if options.linking.is_none() => {
                 // Fall back to composing, saying why in the plan.
-                let composed = PlugOptions { linking: Some(Linking::Composed), ..*options };
+                let composed = PlugOptions { linking: Some(Linking::Composed), ..options.clone() };
                 plan = self::plan(name, &surface, &composed)?;
                 if let Plan::Adapt { why_composed, .. } = &mut plan {
                     *why_composed = Some(why);
@@ -80,7 +82,13 @@ fn plug_keyvalue(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plug
         }
     }
     let (source, bodies, watch) = match &plan {
-        Plan::Unchanged { .. } => return Ok(Plugged { component: bytes.to_vec(), plan, wasi: Default::default() }),
+        Plan::Unchanged { generation } => {
+            // Buckets are renamed by the adapter, and this plug has none.
+            if let Some((from, to)) = options.buckets.first() {
+                return Err(Error::RenameWithoutAdapter { name: name.into(), generation: *generation, bucket: format!("{from}={to}") });
+            }
+            return Ok(Plugged { component: bytes.to_vec(), plan, wasi: Default::default() });
+        }
         Plan::Adapt { source, bodies, watch, .. } => (*source, *bodies, watch.is_some()),
     };
     let parts = composed_parts(&surface, source, bodies, watch, options)?;
@@ -155,9 +163,9 @@ fn check_leftovers(component: &[u8], source: Generation, host: Generation) -> Re
 /// A fused guest with its counter configuration plugged in; its adapter's diagnostics stay
 /// exported only when asked for.
 fn configure_fused(linked: &[u8], options: &PlugOptions) -> Result<Vec<u8>> {
-    let config = artifacts::config(options.counter, options.strict_atomics, options.error_sink);
+    let config = config::for_options(options)?;
     let component = compose::chain(&[
-        compose::Link { part: Part { name: "config", bytes: config }, exported: &|_| false },
+        compose::Link { part: Part { name: "config", bytes: &config }, exported: &|_| false },
         compose::Link { part: Part { name: "fused guest", bytes: linked }, exported: &|n| n != DIAGNOSTICS || options.diagnostics },
     ])?;
     let surface = surface::names("fused guest", &component)?;
@@ -196,8 +204,8 @@ pub fn configure(name: &str, bytes: &[u8], counter: CounterEncoding) -> Result<V
 
 /// [`configure`] with the counter encoding, `--strict-atomics` and error sink of `options`.
 pub fn configure_with(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Vec<u8>> {
-    let config = artifacts::config(options.counter, options.strict_atomics, options.error_sink);
-    let configured = compose::plug_into(Part { name, bytes }, &[Part { name: "config", bytes: config }])?;
+    let config = config::for_options(options)?;
+    let configured = compose::plug_into(Part { name, bytes }, &[Part { name: "config", bytes: &config }])?;
     let surface = surface::names(name, &configured)?;
     if let Some(left) = surface.imports.iter().find(|n| n.starts_with("kv-adapt:") && *n != ERROR_SINK) {
         return Err(Error::LeftoverImport { import: left.clone(), what: "kv-adapt configuration" });

@@ -12,7 +12,7 @@ use kv_adapt_convert::counter::Encoding as CounterEncoding;
 use surface::Surface;
 
 /// What `plug` adapts onto and how.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct PlugOptions {
     /// The host's generation. Adapters exist onto [`Generation::G5`] (`0.2.0-draft`) and
     /// [`Generation::G6`] (`0.2.0-draft2`); for an older host only a guest that already
@@ -39,6 +39,10 @@ pub struct PlugOptions {
     /// composition then imports it): a runner keeps them even when the guest's instance
     /// can no longer be entered, after it exits non-zero or traps. Off for `plug`.
     pub error_sink: bool,
+    /// Bucket (or store label) names the guest opens, each with the host bucket that serves
+    /// it (`--bucket NAME=BUCKET`): a Spin app's `default` on wasmtime's bucket `""`. The
+    /// adapter renames when it opens; a name not listed is opened as it is.
+    pub buckets: Vec<(String, String)>,
 }
 
 /// How an adapter joins a guest.
@@ -62,6 +66,7 @@ impl Default for PlugOptions {
             keep_wasi_versions: false,
             strict_atomics: false,
             error_sink: false,
+            buckets: Vec::new(),
         }
     }
 }
@@ -140,7 +145,10 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
         return Err(Error::UnsupportedInterface {
             name: name.into(),
             interface: unknown.to_string(),
-            why: " (a wasi:keyvalue version no known generation uses)",
+            why: match unknown.starts_with("fermyon:") {
+                true => " (Spin's key-value of another version: kv-adapt adapts fermyon:spin/key-value@2.0.0, Spin 2.0 to 4.x)",
+                false => " (a wasi:keyvalue version no known generation uses)",
+            },
         });
     }
     let generations = surface.imported_generations();

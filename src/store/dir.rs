@@ -13,7 +13,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 fn encoded(what: &str, name: &str) -> Result<String, String> {
-    filename::encode(name).map_err(|e| format!("bad-value: {what} {name:?} cannot be a file name: {e:?}"))
+    filename::encode(name).map_err(|e| match e {
+        filename::EncodeError::TooLong(len) => format!(
+            "bad-value: {what} {name:?} is too long to be a file name: encoded it takes {len} bytes, the limit is {}",
+            filename::MAX_NAME_LEN
+        ),
+    })
 }
 
 fn bucket_dir(root: &Path, bucket: &str) -> Result<PathBuf, String> {

@@ -6,6 +6,9 @@
 //! compiled component is cached per (guest, setup) because compiling dominates run time.
 #![allow(dead_code)]
 
+pub mod fixture;
+pub mod http;
+
 pub use kv_adapt::{Bodies, CounterEncoding};
 use kv_adapt::{Generation, Linking, PlugOptions};
 use std::collections::HashMap;
@@ -221,7 +224,7 @@ fn target_keyvalue_import(setup: Setup, name: &str) -> bool {
         Generation::G5 => ("0.2.0-draft", &["store", "atomics", "batch"]),
         Generation::G6 => ("0.2.0-draft2", &["store", "atomics", "batch"]),
         Generation::G2 => return G2_INTERFACES.iter().any(|i| name == format!("wasi:keyvalue/{i}")),
-        Generation::G1 => panic!("no test host speaks {:?}", setup.host),
+        Generation::G1 | Generation::Spin2 => panic!("no test host speaks {:?}", setup.host),
     };
     interfaces.iter().any(|i| name == format!("wasi:keyvalue/{i}@{version}"))
 }
@@ -240,10 +243,10 @@ pub fn plug(guest: &[u8], setup: Setup) -> Vec<u8> {
 /// [`plug`] fused or composed as `linking` says (`None`: as `plug` decides), exporting the
 /// adapter's diagnostics when asked.
 pub fn plug_linked(guest: &[u8], setup: Setup, linking: Option<Linking>, diagnostics: bool) -> Vec<u8> {
-    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: Some(setup.bodies), diagnostics, linking, keep_wasi_versions: true, strict_atomics: setup.strict_atomics, error_sink: false };
+    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: Some(setup.bodies), diagnostics, linking, keep_wasi_versions: true, strict_atomics: setup.strict_atomics, error_sink: false, buckets: Vec::new() };
     let there = match setup.host.via() {
         Some(via) => {
-            let there = PlugOptions { host: via, ..options };
+            let there = PlugOptions { host: via, ..options.clone() };
             std::borrow::Cow::Owned(kv_adapt::plug(guest, &there).unwrap_or_else(|e| panic!("plug onto {via:?} failed for {setup:?}: {e}")))
         }
         None => std::borrow::Cow::Borrowed(guest),
@@ -541,7 +544,7 @@ pub fn guest_cases(guest_path: &str, setup: Setup) -> Vec<String> {
 /// command exited with 0) and what it printed to stdout.
 pub fn run_command(guest_path: &str, setup: Setup) -> (bool, String) {
     let guest = std::fs::read(guest_path).unwrap_or_else(|e| panic!("reading {guest_path}: {e}"));
-    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: None, diagnostics: false, linking: None, keep_wasi_versions: true, strict_atomics: setup.strict_atomics, error_sink: false };
+    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: None, diagnostics: false, linking: None, keep_wasi_versions: true, strict_atomics: setup.strict_atomics, error_sink: false, buckets: Vec::new() };
     let plugged =
         kv_adapt::plug_named(guest_path, &guest, &options).unwrap_or_else(|e| panic!("plug failed for {setup:?}: {e}"));
     match &plugged.plan {
@@ -616,6 +619,15 @@ pub fn stock_instance(component: &[u8]) -> (Store<StockHost>, wasmtime::componen
 }
 
 pub fn run_on_stock_wasmtime(component: &[u8], configure: impl FnOnce(&mut wasmtime_wasi::WasiCtxBuilder)) -> (Result<(), ()>, String) {
+    run_on_stock_wasmtime_with(component, &[], configure)
+}
+
+/// [`run_on_stock_wasmtime`] with `data` in wasmtime-wasi-keyvalue's bucket `""`.
+pub fn run_on_stock_wasmtime_with(
+    component: &[u8],
+    data: &[(&str, &str)],
+    configure: impl FnOnce(&mut wasmtime_wasi::WasiCtxBuilder),
+) -> (Result<(), ()>, String) {
     let engine = engine();
     let component = Component::new(engine, component).unwrap();
     let mut linker = Linker::new(engine);
@@ -625,7 +637,8 @@ pub fn run_on_stock_wasmtime(component: &[u8], configure: impl FnOnce(&mut wasmt
     let mut wasi = WasiCtx::builder();
     wasi.stdout(stdout.clone());
     configure(&mut wasi);
-    let state = StockHost { wasi: wasi.build(), keyvalue: WasiKeyValueCtxBuilder::new().build(), table: ResourceTable::new() };
+    let keyvalue = WasiKeyValueCtxBuilder::new().in_memory_data(data.iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))).build();
+    let state = StockHost { wasi: wasi.build(), keyvalue, table: ResourceTable::new() };
     let mut store = Store::new(engine, state);
     let command = wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker).expect("a wasi:cli/command");
     let ran = command.wasi_cli_run().call_run(&mut store).expect("run returns");

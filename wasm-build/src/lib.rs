@@ -11,6 +11,9 @@
 //! Every build maps the paths it compiles from to fixed names (`--remap-path-prefix`), so
 //! that the same sources give the same bytes in any checkout.
 
+#[path = "../../src/link/config_module.rs"]
+mod config_module;
+
 use anyhow::{bail, Context, Result};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -120,6 +123,12 @@ const ADAPTER_PAIRS: &[(&str, &str, &[Flavour])] = {
         ("g6", "g4", &[HostIo]),
         ("g5", "g2", &[HostIo]),
         ("g6", "g2", &[HostIo]),
+        // Spin's own `fermyon:spin/key-value@2.0.0`, onto every wasi:keyvalue host.
+        ("spin2", "g5", &[HostIo]),
+        ("spin2", "g6", &[HostIo]),
+        ("spin2", "g2", &[HostIo]),
+        ("spin2", "g3", &[HostIo]),
+        ("spin2", "g4", &[HostIo]),
     ]
 };
 /// Watch bridges (`wasm/watch-bridge`): a guest's watch handler served to a host of
@@ -204,6 +213,12 @@ fn stores() -> Vec<(Build, &'static str)> {
         .collect()
 }
 
+/// The `Generation` variant of a generation id: `g5` is `G5`, `spin2` is `Spin2`.
+fn variant(id: &str) -> String {
+    let mut chars = id.chars();
+    chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+}
+
 /// Test guests: built here so the tests run what the sources say, never a checked-in binary.
 pub fn test_guests() -> Vec<Build> {
     vec![
@@ -255,6 +270,19 @@ pub fn test_guests() -> Vec<Build> {
     ]
 }
 
+/// The workspace of the guests built with Spin's own SDK: spin-sdk 5.2.0 pins a `wasi`
+/// crate that cannot share `wasm/Cargo.lock` with the wasmCloud guest's.
+pub const SPIN_WORKSPACE: &str = "wasm/spin/Cargo.toml";
+
+/// Test guests built with spin-sdk 5.2.0 in [`SPIN_WORKSPACE`], importing Spin's own
+/// `fermyon:spin/key-value@2.0.0` through spin-sdk's bindings.
+pub fn spin_guests() -> Vec<Build> {
+    vec![
+        Build::new("guest-spin-kv", "", Target::Wasip2, Output::Bin, "guest-spin-kv"),
+        Build::new("guest-spin-http", "", Target::Wasip2, Output::Lib, "guest-spin-http"),
+    ]
+}
+
 /// Features of `wasm/rc-shims`, each embedded as `RC_SHIM_<FEATURE>`.
 const RC_SHIMS: &[&str] = &["http-request-options", "http-future-trailers", "sockets-tcp", "sockets-udp"];
 
@@ -299,7 +327,7 @@ pub fn build_shipped(root: &Path, wasm_target: &Path, out: &Path) -> Result<Ship
                 format!("wrapping-{}", groups.join("-")),
             ),
         };
-        writeln!(rows, "    Adapter {{ source: Generation::{}, target: Generation::{}, bodies: {bodies}, bytes: {} }},", source.to_uppercase(), target.to_uppercase(), include(&file))?;
+        writeln!(rows, "    Adapter {{ source: Generation::{}, target: Generation::{}, bodies: {bodies}, bytes: {} }},", variant(source), variant(target), include(&file))?;
         note(&file, "adapter", source, target, &words)?;
     }
     let resolve = resolve(&root.join("wit"))?;
@@ -318,19 +346,19 @@ pub fn build_shipped(root: &Path, wasm_target: &Path, out: &Path) -> Result<Ship
         };
         let file = out.join(format!("fused-{front}-on-{back}{suffix}.wasm"));
         std::fs::write(&file, bytes)?;
-        writeln!(rows, "    Fused {{ source: Generation::{}, target: Generation::{}, io: {io}, forward: {forward}, bytes: {} }},", front.to_uppercase(), back.to_uppercase(), include(&file))?;
+        writeln!(rows, "    Fused {{ source: Generation::{}, target: Generation::{}, io: {io}, forward: {forward}, bytes: {} }},", variant(front), variant(back), include(&file))?;
         note(&file, "fused", front, back, words)?;
     }
     rows.push_str("];\npub const BRIDGES: &[Bridge] = &[\n");
     for (build, source, target) in bridges() {
         let file = built(root, &build, wasm_target, out)?;
-        writeln!(rows, "    Bridge {{ source: Generation::{}, target: Generation::{}, bytes: {} }},", source.to_uppercase(), target.to_uppercase(), include(&file))?;
+        writeln!(rows, "    Bridge {{ source: Generation::{}, target: Generation::{}, bytes: {} }},", variant(source), variant(target), include(&file))?;
         note(&file, "watch-bridge", source, target, "")?;
     }
     rows.push_str("];\npub const STORES: &[Store] = &[\n");
     for (build, target) in stores() {
         let file = built(root, &build, wasm_target, out)?;
-        writeln!(rows, "    Store {{ target: Generation::{}, bytes: {} }},", target.to_uppercase(), include(&file))?;
+        writeln!(rows, "    Store {{ target: Generation::{}, bytes: {} }},", variant(target), include(&file))?;
         note(&file, "store", "", target, "")?;
     }
     rows.push_str("];\n");
@@ -379,7 +407,12 @@ pub fn example(root: &Path, wasm_target: &Path) -> Result<Vec<u8>> {
 
 /// Builds `build` from the wasm workspace and writes the component to `dir`.
 pub fn built(root: &Path, build: &Build, wasm_target: &Path, dir: &Path) -> Result<PathBuf> {
-    let bytes = build_component(&root.join("wasm/Cargo.toml"), build, wasm_target)?;
+    built_in(root, "wasm/Cargo.toml", build, wasm_target, dir)
+}
+
+/// [`built`] from the workspace `manifest` (relative to the checkout).
+pub fn built_in(root: &Path, manifest: &str, build: &Build, wasm_target: &Path, dir: &Path) -> Result<PathBuf> {
+    let bytes = build_component(&root.join(manifest), build, wasm_target)?;
     let file = dir.join(format!("{}.wasm", build.artifact));
     std::fs::write(&file, bytes)?;
     Ok(file)
@@ -686,32 +719,15 @@ fn resolve(wit: &Path) -> Result<(Resolve, PackageId)> {
 }
 
 /// A component exporting `kv-adapt:components/config`: `encoding` returns the enum case
-/// `discriminant`, `strict-atomics` returns `strict`, and `record-error` drops the trace or,
-/// when `reporting`, hands it to the imported `error-sink`. Written as a small core module:
-/// building a crate per setting would cost a compile each for two constants.
+/// `discriminant`, `strict-atomics` returns `strict`, `buckets` renames none, and
+/// `record-error` drops the trace or, when `reporting`, hands it to the imported
+/// `error-sink`. Written as a small core module (`config_module.rs`, shared with kv-adapt,
+/// which writes the configs with a `--bucket` mapping): building a crate per setting would
+/// cost a compile each for two constants.
 fn config_component((resolve, ours): &(Resolve, PackageId), discriminant: u32, strict: bool, reporting: bool) -> Result<Vec<u8>> {
     let world = resolve.select_world(&[*ours], Some(if reporting { "config-provider-reporting" } else { "config-provider" }))?;
-    let strict = u32::from(strict);
-    let (sink, record) = match reporting {
-        true => (r#"(import "kv-adapt:components/error-sink" "keep" (func $sink (param i32 i32)))"#, "local.get 0 local.get 1 call $sink"),
-        false => ("", ""),
-    };
-    // The trace is lowered into this module's memory: `cabi_realloc` hands out offset 0
-    // every time, grown to fit, since each trace is used (or dropped) before the next.
-    let wat = format!(
-        r#"(module
-            {sink}
-            (memory (export "memory") 1)
-            (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (local $more i32)
-                local.get 3 i32.const 65535 i32.add i32.const 16 i32.shr_u memory.size i32.sub
-                local.tee $more i32.const 0 i32.gt_s
-                if local.get $more memory.grow i32.const -1 i32.eq if unreachable end end
-                i32.const 0)
-            (func (export "kv-adapt:components/config#encoding") (result i32) i32.const {discriminant})
-            (func (export "kv-adapt:components/config#strict-atomics") (result i32) i32.const {strict})
-            (func (export "kv-adapt:components/config#record-error") (param i32 i32) {record}))"#
-    );
-    let mut module = wat::parse_str(&wat)?;
+    let settings = config_module::ConfigSettings { encoding: discriminant, strict_atomics: strict, reporting, buckets: &[] };
+    let mut module = wat::parse_str(config_module::config_module_wat(&settings))?;
     wit_component::embed_component_metadata(&mut module, resolve, world, StringEncoding::UTF8)?;
     ComponentEncoder::default().module(&module)?.validate(true).encode()
 }

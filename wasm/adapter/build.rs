@@ -8,7 +8,9 @@
 
 use std::path::PathBuf;
 
-const FRONTS: &[&str] = &["g1", "g2", "g3", "g4", "g5", "g6"];
+const FRONTS: &[&str] = &["g1", "g2", "g3", "g4", "g5", "g6", "spin2"];
+/// Fronts whose interfaces have no watch handler, so no `watch-<front>-on-<back>` either.
+const FRONTS_WITHOUT_WATCH: &[&str] = &["spin2"];
 const BACKS: &[&str] = &["g2", "g3", "g4", "g5", "g6"];
 /// Fronts whose value bodies are wasi:io streams, so that an `-io` flavour exists.
 const FRONTS_WITH_STREAMS: &[&str] = &["g2", "g3", "g4"];
@@ -54,7 +56,14 @@ fn main() {
         println!("cargo:rustc-cfg=host_streams");
     }
     // Every front also gives the watch bridge handles of its generation (watch.wit).
-    let watch = format!("    export kv-adapt:components/watch-{front}-on-{back};\n");
+    println!("cargo:rustc-check-cfg=cfg(no_watch)");
+    if FRONTS_WITHOUT_WATCH.contains(&front) {
+        println!("cargo:rustc-cfg=no_watch");
+    }
+    let watch = match FRONTS_WITHOUT_WATCH.contains(&front) {
+        true => String::new(),
+        false => format!("    export kv-adapt:components/watch-{front}-on-{back};\n"),
+    };
     // G1's interfaces have plain names, so they exist only inline in the G1 world: the
     // front exports that world's imports, taken from its text.
     let front_items = if front == "g1" {

@@ -89,6 +89,8 @@ struct Opened {
 
 struct State {
     opened: Vec<Opened>,
+    /// `--bucket NAME=BUCKET`, asked of the config component at the first open.
+    renames: Option<Vec<(String, String)>>,
     /// Bodies of outgoing values, by G2 handle or by the handle a G3/G4 resource holds.
     #[cfg(legacy_front)]
     outgoing: Bodies,
@@ -114,7 +116,7 @@ struct State {
 
 /// How error traces name a bucket the host handed over with a watch event (the fused
 /// G3/G4 world serves no watch bridge).
-#[cfg(not(fused_world))]
+#[cfg(not(any(fused_world, no_watch)))]
 const WATCHED_BUCKET: &str = "(the bucket of the watch event)";
 
 struct Global(UnsafeCell<State>);
@@ -125,6 +127,7 @@ unsafe impl Sync for Global {}
 
 static STATE: Global = Global(UnsafeCell::new(State {
     opened: Vec::new(),
+    renames: None,
     #[cfg(legacy_front)]
     outgoing: Bodies::new(Kind::OutgoingValue),
     #[cfg(reads_counters)]
@@ -206,7 +209,9 @@ impl State {
         if let Some(i) = self.opened.iter().position(|o| !o.adopted && o.name == name) {
             return Ok(i);
         }
-        let bucket = back::open(name)?;
+        let renames = self.renames.get_or_insert_with(kv_adapt::components::config::buckets);
+        let host_name = renames.iter().find(|(from, _)| from == name).map_or(name, |(_, to)| to.as_str());
+        let bucket = back::open(host_name)?;
         self.opened.push(Opened { name: String::from(name), bucket, adopted: false });
         Ok(self.opened.len() - 1)
     }
@@ -214,7 +219,7 @@ impl State {
     /// Index in `opened` of `bucket`, the host's bucket of a watch event. The host does
     /// not say its name, so traces call it by what it is. Kept for the adapter's lifetime
     /// like every opened bucket: one host handle per event delivered to this instance.
-    #[cfg(not(fused_world))]
+    #[cfg(not(any(fused_world, no_watch)))]
     fn adopt(&mut self, bucket: back::HostBucket) -> usize {
         self.opened.push(Opened { name: String::from(WATCHED_BUCKET), bucket, adopted: true });
         self.opened.len() - 1

@@ -96,3 +96,5 @@ pub mod u32_handles;
 mod g5;
 #[cfg(feature = "front-g6")]
 mod g6;
+#[cfg(feature = "front-spin2")]
+mod spin2;

@@ -1,0 +1,399 @@
+//! Components built with Spin's own SDK (spin-sdk 5.2.0, `wasm/spin`) on the wasi:keyvalue
+//! hosts: Spin's `fermyon:spin/key-value@2.0.0` adapted onto G2-G6 by `adapter-spin2-on-*`.
+//!
+//! - `guest-spin-kv`: a command calling every function of Spin's interface, one operation
+//!   per argument, printing each answer (errors as Spin's variants);
+//! - `guest-spin-http`: a `#[http_component]` app keeping its data in the store `default`.
+//!
+//! Each runs through `kv-adapt run`/`serve` on every host kv-adapt has, and, plugged,
+//! on a host made of nothing but wasmtime's own wasmtime-wasi, wasmtime-wasi-http and
+//! wasmtime-wasi-keyvalue (whose only bucket is `""`, hence `--bucket default=`).
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use kv_adapt::store::redis::test_server;
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Engine, Store};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx, WasiKeyValueCtxBuilder};
+
+const SPIN_KV: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin-kv.wasm");
+const SPIN_HTTP: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin-http.wasm");
+
+/// Every host `run` has, by its `--host` name.
+const HOSTS: [&str; 5] = ["g2", "g3", "g4", "g5", "g6"];
+
+fn kv_adapt(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kv-adapt")).args(args).output().expect("run kv-adapt")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `kv-adapt run SPIN_KV --store STORE --host HOST [more] -- ops`; its stdout, after
+/// asserting it succeeded.
+fn run_ops(store: &str, host: &str, more: &[&str], ops: &[&str]) -> String {
+    let mut args = vec!["run", SPIN_KV, "--store", store, "--host", host, "--quiet"];
+    args.extend_from_slice(more);
+    args.push("--");
+    args.extend_from_slice(ops);
+    let output = kv_adapt(&args);
+    assert!(output.status.success(), "{host}: {}", text(&output.stderr));
+    text(&output.stdout)
+}
+
+/// One call of every function of `fermyon:spin/key-value@2.0.0`, each documented outcome
+/// once (a missing key's `none` and `false`, an overwrite, a delete of a missing key, the
+/// keys in one list, a value of 100,000 bytes), with what spin-sdk hands the app back.
+const EVERY_FUNCTION: &[(&str, &str)] = &[
+    ("open default", "open default: ok"),
+    ("get default greeting", "get greeting: none"),
+    ("exists default greeting", "exists greeting: false"),
+    ("set default greeting hello", "set greeting: ok"),
+    ("get default greeting", "get greeting: hello"),
+    ("exists default greeting", "exists greeting: true"),
+    ("set default greeting again", "set greeting: ok"),
+    ("get default greeting", "get greeting: again"),
+    ("set default other x", "set other: ok"),
+    ("keys default", "keys: greeting,other"),
+    ("delete default other", "delete other: ok"),
+    ("delete default other", "delete other: ok"),
+    ("get default other", "get other: none"),
+    ("keys default", "keys: greeting"),
+    ("count default visits", "count visits: 1"),
+    ("count default visits", "count visits: 2"),
+    ("set-bytes default big 100000", "set-bytes big: 100000 ok"),
+    ("open orders", "open orders: ok"),
+    ("keys orders", "keys: "),
+];
+
+fn every_function_ops() -> Vec<&'static str> {
+    EVERY_FUNCTION.iter().map(|(op, _)| *op).collect()
+}
+
+fn every_function_answers() -> String {
+    EVERY_FUNCTION.iter().map(|(_, answer)| format!("{answer}\n")).collect()
+}
+
+#[test]
+fn inspect_sees_spins_interface_and_names_an_adapter_onto_every_host() {
+    for guest in [SPIN_KV, SPIN_HTTP] {
+        let output = kv_adapt(&["inspect", guest]);
+        let stdout = text(&output.stdout);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        assert!(stdout.contains("fermyon:spin/key-value@2.0.0  [spin2]"), "{stdout}");
+        assert!(stdout.contains("key-value generations imported: spin2 fermyon:spin@2.0.0: key-value"), "{stdout}");
+        for host in HOSTS {
+            let generation = host.to_uppercase();
+            let line = format!(": adapt spin2 -> {generation} with adapter-spin2-on-{host}");
+            assert!(stdout.lines().any(|l| l.starts_with(&format!("plug --host {host}")) && l.ends_with(&line)), "{line} in {stdout}");
+        }
+    }
+}
+
+/// Spin's interface has no counters and no batches, so a plugged Spin app imports the host's
+/// `store` interface alone: a host that serves no `atomics` or `batch` (or, like Spin, its
+/// own `batch`) still runs it. On G2 the keys are listed by `batch.get-keys`, so that is
+/// the one batch function it imports there.
+#[test]
+fn a_plugged_spin_app_imports_only_the_hosts_store_interface() {
+    for (host, store) in [
+        ("g2", vec!["wasi:keyvalue/batch", "wasi:keyvalue/readwrite", "wasi:keyvalue/types", "wasi:keyvalue/wasi-cloud-error"]),
+        ("g5", vec!["wasi:keyvalue/store@0.2.0-draft"]),
+        ("g6", vec!["wasi:keyvalue/store@0.2.0-draft2"]),
+    ] {
+        for guest in [SPIN_KV, SPIN_HTTP] {
+            let bytes = plugged(guest, &["--host", host]);
+            let surface = kv_adapt::surface("plugged", &bytes).unwrap();
+            let mut keyvalue: Vec<&str> = surface.imports.iter().filter(|i| i.starts_with("wasi:keyvalue/")).map(|i| i.as_str()).collect();
+            keyvalue.sort();
+            assert_eq!(keyvalue, store, "{guest} on {host}");
+        }
+    }
+}
+
+/// The spin-sdk command gets the same answer to every call on all five hosts, and its data
+/// is where a wasi:keyvalue guest of that host would find it: the label is the bucket.
+#[test]
+fn a_spin_sdk_command_gets_every_documented_answer_on_every_host() {
+    let dir = tempfile::tempdir().unwrap();
+    for host in HOSTS {
+        let store = dir.path().join(host);
+        let stdout = run_ops(store.to_str().unwrap(), host, &[], &every_function_ops());
+        assert_eq!(stdout, every_function_answers(), "{host}");
+        assert_eq!(std::fs::read(store.join("default/greeting")).unwrap(), b"again", "{host}");
+        assert_eq!(std::fs::read(store.join("default/visits")).unwrap(), b"2", "{host}");
+        assert!(!store.join("default/other").exists(), "{host}");
+        // A second run finds what the first wrote.
+        let again = run_ops(store.to_str().unwrap(), host, &[], &["count default visits", "get default greeting"]);
+        assert_eq!(again, "count visits: 3\nget greeting: again\n", "{host}");
+    }
+}
+
+#[test]
+fn a_spin_sdk_command_gets_every_documented_answer_on_redis() {
+    for (db, host) in [(6, "g5"), (7, "g6"), (8, "g2")] {
+        let url = format!("{}/{db}", test_server::shared().url());
+        let stdout = run_ops(&url, host, &[], &every_function_ops());
+        assert_eq!(stdout, every_function_answers(), "{host} on redis");
+    }
+}
+
+/// A host failure reaches the app as Spin's `other` with the host's text, on each back (the
+/// directory stores refuse a key too long to be a file name, saying how long and the limit),
+/// and the write is not made.
+#[test]
+fn a_host_failure_is_spins_other_error_with_the_hosts_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let long_key = "k".repeat(300);
+    let set = format!("set default {long_key} v");
+    let get = format!("get default {long_key}");
+    for host in HOSTS {
+        let store = dir.path().join(host);
+        let stdout = run_ops(store.to_str().unwrap(), host, &[], &[&set, &get, "keys default"]);
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(lines.len(), 3, "{host}: {stdout}");
+        assert!(lines[0].starts_with(&format!("{set}: error other(")) && lines[0].contains("too long to be a file name: encoded it takes 300 bytes, the limit is 255"), "{host}: {}", lines[0]);
+        assert!(lines[1].starts_with(&format!("{get}: ")), "{host}: {}", lines[1]);
+        assert_eq!(lines[2], "keys: ", "{host}: nothing was written");
+    }
+}
+
+/// `--bucket LABEL=BUCKET` opens the host's bucket BUCKET for the label, on every host;
+/// labels not listed keep their names.
+#[test]
+fn bucket_renames_a_spin_label_on_every_host() {
+    let dir = tempfile::tempdir().unwrap();
+    for host in HOSTS {
+        let store = dir.path().join(host);
+        let stdout = run_ops(
+            store.to_str().unwrap(),
+            host,
+            &["--bucket", "default=shared", "--bucket", "unused=elsewhere"],
+            &["set default greeting hello", "set orders one 1"],
+        );
+        assert_eq!(stdout, "set greeting: ok\nset one: ok\n", "{host}");
+        assert_eq!(std::fs::read(store.join("shared/greeting")).unwrap(), b"hello", "{host}");
+        assert_eq!(std::fs::read(store.join("orders/one")).unwrap(), b"1", "{host}");
+        assert!(!store.join("default").exists() && !store.join("elsewhere").exists(), "{host}");
+    }
+}
+
+#[test]
+fn bucket_is_refused_in_one_line_where_no_adapter_renames() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = kv_adapt(&["run", common::G5_CONFORMANCE, "--store", dir.path().to_str().unwrap(), "--bucket", "default="]);
+    let stderr = text(&output.stderr);
+    assert!(!output.status.success());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("--bucket default= renames buckets in the adapter") && stderr.contains("already imports G5"), "{stderr}");
+    let output = kv_adapt(&["plug", SPIN_KV, "-o", dir.path().join("x.wasm").to_str().unwrap(), "--bucket", "default"]);
+    let stderr = text(&output.stderr);
+    assert!(!output.status.success() && stderr.contains("NAME=BUCKET"), "{stderr}");
+}
+
+/// Spin 1.x's unversioned `fermyon:spin/key-value` (u32 handles) is not adapted yet: refused
+/// in one line that says which Spin interface kv-adapt does adapt.
+#[test]
+fn spins_unversioned_interface_is_refused_in_one_line_naming_the_one_adapted() {
+    let wit = r#"
+        package fermyon:spin;
+        interface key-value {
+            type store = u32;
+            variant error { store-table-full, no-such-store, access-denied, invalid-store, no-such-key, io(string) }
+            open: func(name: string) -> result<store, error>;
+            close: func(store: store);
+        }
+        world w { import key-value; }
+    "#;
+    let dir = tempfile::tempdir().unwrap();
+    let guest = dir.path().join("spin1.wasm");
+    std::fs::write(&guest, common::fixture::component_importing_with(&[], wit)).unwrap();
+    let output = kv_adapt(&["plug", guest.to_str().unwrap(), "-o", dir.path().join("out.wasm").to_str().unwrap()]);
+    let stderr = text(&output.stderr);
+    assert!(!output.status.success());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("imports `fermyon:spin/key-value`") && stderr.contains("kv-adapt adapts fermyon:spin/key-value@2.0.0"), "{stderr}");
+}
+
+// --- On a host of nothing but wasmtime's own crates ---------------------------------
+
+/// Runs `component` as `wasmtime run -S keyvalue` would, with `data` in wasmtime's bucket
+/// `""`; its stdout.
+fn stock_run(component: &[u8], data: &[(&str, &str)], ops: &[&str]) -> String {
+    let (ran, stdout) = common::run_on_stock_wasmtime_with(component, data, |wasi| {
+        wasi.inherit_stderr().arg("guest-spin-kv").args(ops);
+    });
+    assert_eq!(ran, Ok(()), "{stdout}");
+    stdout
+}
+
+fn plugged(guest: &str, extra: &[&str]) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plugged.wasm");
+    let mut args = vec!["plug", guest, "-o", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let output = kv_adapt(&args);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let bytes = std::fs::read(&out).unwrap();
+    let surface = kv_adapt::surface("plugged", &bytes).unwrap();
+    for import in &surface.imports {
+        assert!(!import.starts_with("fermyon:") && !import.starts_with("kv-adapt:"), "{import}");
+    }
+    bytes
+}
+
+/// wasmtime-wasi-keyvalue knows only the bucket `""`: Spin's `default` is its
+/// `no-such-store` until `--bucket default=` maps it, after which the app reads what the
+/// host holds and its own writes (within one instance: wasmtime copies the data per open).
+#[test]
+fn after_plug_stock_wasmtime_keyvalue_serves_a_spin_sdk_command_with_bucket_default() {
+    let data = [("greeting", "from wasmtime")];
+    let unmapped = plugged(SPIN_KV, &[]);
+    assert_eq!(stock_run(&unmapped, &data, &["open default", "get default greeting"]), "open default: error no-such-store\nget default greeting: error no-such-store\n");
+
+    let mapped = plugged(SPIN_KV, &["--bucket", "default="]);
+    let stdout = stock_run(&mapped, &data, &["get default greeting", "exists default nothing", "set default mine 1", "keys default", "delete default greeting", "keys default"]);
+    assert_eq!(stdout, "get greeting: from wasmtime\nexists nothing: false\nset mine: ok\nkeys: greeting,mine\ndelete greeting: ok\nkeys: mine\n");
+    // Every label the app opens is a bucket name to wasmtime: `orders` is not one.
+    assert_eq!(stock_run(&mapped, &data, &["open orders"]), "open orders: error no-such-store\n");
+}
+
+// --- A Spin HTTP app ------------------------------------------------------------------
+
+/// The app's routes, each with the answer it must give, in order.
+const HTTP_SESSION: &[(&str, &str, &str, u16, &str)] = &[
+    ("GET", "/kv/greeting", "", 404, "no greeting"),
+    ("PUT", "/kv/greeting", "hello from spin", 200, "stored"),
+    ("GET", "/kv/greeting", "", 200, "hello from spin"),
+    ("POST", "/count/visits", "", 200, "1"),
+    ("POST", "/count/visits", "", 200, "2"),
+    ("PUT", "/kv/other", "x", 200, "stored"),
+    ("GET", "/keys", "", 200, "greeting\nother\nvisits"),
+    ("DELETE", "/kv/other", "", 200, "deleted"),
+    ("GET", "/kv/other", "", 404, "no other"),
+];
+
+/// `kv-adapt serve --host HOST` answers the spin-sdk app's requests, one instance each,
+/// with its data in the directory store under the label's name.
+#[test]
+fn kv_adapt_serve_answers_a_spin_http_app_on_g5_and_g6() {
+    for host in ["g5", "g6"] {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("kv-data");
+        let requests = HTTP_SESSION.len().to_string();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kv-adapt"))
+            .args(["serve", SPIN_HTTP, "--addr", "127.0.0.1:0", "--requests", &requests, "--host", host, "--store"])
+            .arg(&store)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        stderr.read_line(&mut line).unwrap();
+        assert!(line.contains("adapter-spin2-on-"), "{line}");
+        let addr = line.split("serving http://").nth(1).and_then(|r| r.split('/').next()).unwrap_or_else(|| panic!("{line}")).to_string();
+        for (method, path, body, status, answer) in HTTP_SESSION {
+            assert_eq!(common::http::request(&addr, method, path, body), (*status, answer.to_string()), "{host}: {method} {path}");
+        }
+        let exit = child.wait().unwrap();
+        let mut rest = String::new();
+        stderr.read_to_string(&mut rest).unwrap();
+        assert!(exit.success(), "{host}: {rest}");
+        assert_eq!(std::fs::read(store.join("default/greeting")).unwrap(), b"hello from spin", "{host}");
+        assert_eq!(std::fs::read(store.join("default/visits")).unwrap(), b"2", "{host}");
+        assert!(!Path::new(&store.join("default/other")).exists(), "{host}");
+    }
+}
+
+struct StockHttpHost {
+    wasi: WasiCtx,
+    http: wasmtime_wasi_http::WasiHttpCtx,
+    keyvalue: WasiKeyValueCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for StockHttpHost {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl wasmtime_wasi_http::WasiHttpView for StockHttpHost {
+    fn http(&mut self) -> wasmtime_wasi_http::WasiHttpCtxView<'_> {
+        wasmtime_wasi_http::WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: wasmtime_wasi_http::default_hooks() }
+    }
+}
+
+/// One request to a fresh instance, as `wasmtime serve -S keyvalue` serves one.
+async fn stock_request(
+    pre: &wasmtime_wasi_http::p2::bindings::ProxyPre<StockHttpHost>,
+    data: &[(&str, &str)],
+    method: hyper::Method,
+    path: &str,
+    body: &'static str,
+) -> (u16, String) {
+    use http_body_util::BodyExt;
+    use wasmtime_wasi_http::WasiHttpView;
+    let keyvalue = WasiKeyValueCtxBuilder::new().in_memory_data(data.iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))).build();
+    let state = StockHttpHost {
+        wasi: WasiCtx::builder().inherit_stderr().build(),
+        http: wasmtime_wasi_http::WasiHttpCtx::new(),
+        keyvalue,
+        table: ResourceTable::new(),
+    };
+    let mut store = Store::new(pre.engine(), state);
+    let request = hyper::Request::builder()
+        .method(method)
+        .uri(format!("http://localhost{path}"))
+        .body(http_body_util::Full::new(bytes::Bytes::from_static(body.as_bytes())))
+        .unwrap();
+    let request = store.data_mut().http().new_incoming_request(wasmtime_wasi_http::p2::bindings::http::types::Scheme::Http, request).unwrap();
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let out = store.data_mut().http().new_response_outparam(sender).unwrap();
+    let pre = pre.clone();
+    let task = tokio::task::spawn(async move {
+        let proxy = pre.instantiate_async(&mut store).await?;
+        proxy.wasi_http_incoming_handler().call_handle(&mut store, request, out).await
+    });
+    let response = receiver.await.expect("the app set a response").expect("a response, not an error code");
+    let status = response.status().as_u16();
+    let body = response.into_body().collect().await.expect("the whole body").to_bytes();
+    task.await.unwrap().expect("the handler returned");
+    (status, String::from_utf8(body.to_vec()).unwrap())
+}
+
+/// After `plug --bucket default=`, the Spin app answers on a host of wasmtime's own crates
+/// alone, reading the data wasmtime holds; without the mapping its store does not open.
+#[tokio::test(flavor = "multi_thread")]
+async fn after_plug_stock_wasmtime_wasi_http_and_keyvalue_serve_a_spin_http_app() {
+    let engine = Engine::default();
+    let linker = {
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).unwrap();
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).unwrap();
+        wasmtime_wasi_keyvalue::add_to_linker(&mut linker, |h: &mut StockHttpHost| WasiKeyValue::new(&h.keyvalue, &mut h.table)).unwrap();
+        linker
+    };
+    let data = [("greeting", "from wasmtime")];
+    let pre_of = |bytes: Vec<u8>| {
+        let component = Component::new(&engine, bytes).unwrap();
+        wasmtime_wasi_http::p2::bindings::ProxyPre::new(linker.instantiate_pre(&component).unwrap()).unwrap()
+    };
+    let mapped = pre_of(plugged(SPIN_HTTP, &["--bucket", "default="]));
+    assert_eq!(stock_request(&mapped, &data, hyper::Method::GET, "/kv/greeting", "").await, (200, "from wasmtime".to_string()));
+    assert_eq!(stock_request(&mapped, &data, hyper::Method::GET, "/keys", "").await, (200, "greeting".to_string()));
+    assert_eq!(stock_request(&mapped, &data, hyper::Method::PUT, "/kv/new", "value").await, (200, "stored".to_string()));
+    // Each instance opens a fresh copy of wasmtime's data, so a counter starts over.
+    for _ in 0..2 {
+        assert_eq!(stock_request(&mapped, &data, hyper::Method::POST, "/count/visits", "").await, (200, "1".to_string()));
+    }
+    let unmapped = pre_of(plugged(SPIN_HTTP, &[]));
+    assert_eq!(stock_request(&unmapped, &data, hyper::Method::GET, "/kv/greeting", "").await, (500, "open default: Error::NoSuchStore".to_string()));
+}

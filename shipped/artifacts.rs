@@ -71,6 +71,11 @@ pub const ADAPTERS: &[Adapter] = &[
     Adapter { source: Generation::Spin2, target: Generation::G2, bodies: Bodies::Host, bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/adapter-spin2-on-g2.wasm")) },
     Adapter { source: Generation::Spin2, target: Generation::G3, bodies: Bodies::Host, bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/adapter-spin2-on-g3.wasm")) },
     Adapter { source: Generation::Spin2, target: Generation::G4, bodies: Bodies::Host, bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/adapter-spin2-on-g4.wasm")) },
+    Adapter { source: Generation::SpinDraft2, target: Generation::G5, bodies: Bodies::Host, bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/adapter-spin-draft2-on-g5.wasm")) },
+    Adapter { source: Generation::SpinDraft2, target: Generation::G6, bodies: Bodies::Host, bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/adapter-spin-draft2-on-g6.wasm")) },
+    Adapter { source: Generation::SpinDraft2, target: Generation::G2, bodies: Bodies::Host, bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/adapter-spin-draft2-on-g2.wasm")) },
+    Adapter { source: Generation::SpinDraft2, target: Generation::G3, bodies: Bodies::Host, bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/adapter-spin-draft2-on-g3.wasm")) },
+    Adapter { source: Generation::SpinDraft2, target: Generation::G4, bodies: Bodies::Host, bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/adapter-spin-draft2-on-g4.wasm")) },
 ];
 pub const FUSED: &[Fused] = &[
     Fused { source: Generation::G1, target: Generation::G5, io: false, forward: false, bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/fused-g1-on-g5.wasm")) },

@@ -20,6 +20,10 @@ pub enum Generation {
     /// Spin's own `fermyon:spin/key-value@2.0.0` (Spin 2.0 to 4.x, spin-sdk's
     /// `key_value::Store`): not a wasi:keyvalue draft, adapted as a front only.
     Spin2,
+    /// Spin's own `wasi:keyvalue@0.2.0-draft2` (Spin 3.0 to 4.x, spin-sdk's bindings):
+    /// upstream G6's name and version, but `batch.get-many` pairs each key with an optional
+    /// value. Told from G6 by that type alone ([`crate::plan::surface::Surface::spin_get_many`]).
+    SpinDraft2,
 }
 
 impl Generation {
@@ -29,7 +33,7 @@ impl Generation {
         match self {
             Generation::G2 => Some("0.2.0-rc-2023-11-10"),
             Generation::G3 | Generation::G4 => Some("0.2.0"),
-            Generation::G1 | Generation::G5 | Generation::G6 | Generation::Spin2 => None,
+            Generation::G1 | Generation::G5 | Generation::G6 | Generation::Spin2 | Generation::SpinDraft2 => None,
         }
     }
 
@@ -42,6 +46,7 @@ impl Generation {
             Generation::G5 => "G5",
             Generation::G6 => "G6",
             Generation::Spin2 => "spin2",
+            Generation::SpinDraft2 => "spin-draft2",
         }
     }
 
@@ -54,6 +59,7 @@ impl Generation {
             Generation::G5 => "wasi:keyvalue@0.2.0-draft (store, atomics, batch)",
             Generation::G6 => "wasi:keyvalue@0.2.0-draft2 (store, atomics with cas, batch)",
             Generation::Spin2 => "fermyon:spin/key-value@2.0.0 (Spin 2.0 to 4.x, resource store opened by label)",
+            Generation::SpinDraft2 => "Spin's wasi:keyvalue@0.2.0-draft2 (Spin 3.0 to 4.x: batch.get-many pairs each key with an optional value)",
         }
     }
 
@@ -68,6 +74,7 @@ impl Generation {
             Generation::G5 => "wasi:keyvalue@0.2.0-draft",
             Generation::G6 => "wasi:keyvalue@0.2.0-draft2",
             Generation::Spin2 => "fermyon:spin@2.0.0",
+            Generation::SpinDraft2 => "wasi:keyvalue@0.2.0-draft2 (Spin's)",
         }
     }
 
@@ -83,6 +90,7 @@ impl Generation {
             Generation::G5 => "wasi:keyvalue/watcher@0.2.0-draft",
             Generation::G6 => "wasi:keyvalue/watcher@0.2.0-draft2",
             Generation::Spin2 => "fermyon:spin/key-value-watcher@2.0.0 (none)",
+            Generation::SpinDraft2 => "wasi:keyvalue/watcher@0.2.0-draft2",
         }
     }
 }

@@ -676,12 +676,19 @@ fn write_adapters(out: &Path) -> Result<()> {
     write_index(out, json!({ "files": index }))
 }
 
-/// Writes `bytes` to `out/file` and says so; `entry`, with the size added, goes in the index.
+/// Writes `bytes` to `out/file` and says so; `entry`, with the size added, goes in the index,
+/// and for a component also its imports (what a host must serve it: with plain wac, the
+/// file whose key-value imports the host serves is the one to pick) and its exports.
 fn write_part(out: &Path, file: &str, bytes: &[u8], mut entry: serde_json::Value) -> Result<serde_json::Value> {
     let path = out.join(file);
     std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
     println!("{}", path.display());
     entry["bytes"] = json!(bytes.len());
+    if bytes.starts_with(b"\0asm") {
+        let surface = kv_adapt::surface(file, bytes)?;
+        entry["imports"] = json!(surface.imports);
+        entry["exports"] = json!(surface.exports);
+    }
     Ok(entry)
 }
 

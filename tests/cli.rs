@@ -233,6 +233,22 @@ fn adapters_writes_every_shipped_component_configured() {
     let g2_io_on_g6 = files.iter().find(|e| e["file"] == "adapter-g2-on-g6-io-le64.wasm").expect("adapter-g2-on-g6-io-le64 in the index");
     assert_eq!((&g2_io_on_g6["role"], &g2_io_on_g6["guest"], &g2_io_on_g6["host"]), (&"adapter".into(), &"G2".into(), &"G6".into()));
     assert_eq!((&g2_io_on_g6["bodies"], &g2_io_on_g6["counter-encoding"]), (&"adapter-io".into(), &"le64".into()));
+    // Each file's imports are in the index, as the component has them: what its host must
+    // serve. Spin's key-value adapter onto G6 needs only `store`; Spin's draft2 one onto G6
+    // imports upstream draft2 and exports, under the same names, Spin's shape.
+    let imports_of = |file: &str| -> Vec<String> {
+        let entry = files.iter().find(|e| e["file"] == file).unwrap_or_else(|| panic!("{file} in the index"));
+        entry["imports"].as_array().unwrap().iter().map(|i| i.as_str().unwrap().to_string()).collect()
+    };
+    for file in ["adapter-spin2-on-g6-decimal.wasm", "adapter-spin-draft2-on-g6-decimal.wasm", "adapter-g2-on-g6-io-le64.wasm"] {
+        let bytes = std::fs::read(dir.path().join(file)).unwrap();
+        assert_eq!(imports_of(file), kv_adapt::surface(file, &bytes).unwrap().imports, "{file}");
+    }
+    assert_eq!(imports_of("adapter-spin2-on-g6-decimal.wasm"), ["wasi:keyvalue/store@0.2.0-draft2"]);
+    let spin_draft2 = files.iter().find(|e| e["file"] == "adapter-spin-draft2-on-g6-decimal.wasm").unwrap();
+    let exports: Vec<&str> = spin_draft2["exports"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+    assert!(exports.contains(&"wasi:keyvalue/batch@0.2.0-draft2"), "{exports:?}");
+    assert!(imports_of("adapter-spin-draft2-on-g6-decimal.wasm").contains(&"wasi:keyvalue/batch@0.2.0-draft2".to_string()));
     // A watch bridge is the one part that imports kv-adapt's internal interface: the handle
     // state of the adapter it is composed beside, and nothing else of kv-adapt's.
     for bridge in kv_adapt::artifacts::BRIDGES {

@@ -3,7 +3,10 @@
 //!
 //! - `guest-spin-kv`: a command calling every function of Spin's interface, one operation
 //!   per argument, printing each answer (errors as Spin's variants);
-//! - `guest-spin-http`: a `#[http_component]` app keeping its data in the store `default`.
+//! - `guest-spin-http`: a `#[http_component]` app keeping its data in the store `default`;
+//! - `guest-spin-draft2`: a command calling every function of Spin's own
+//!   `wasi:keyvalue@0.2.0-draft2` (its `batch.get-many` is not upstream's) through
+//!   spin-sdk's bindings, adapted by `adapter-spin-draft2-on-*`.
 //!
 //! Each runs through `kv-adapt run`/`serve` on every host kv-adapt has, and, plugged,
 //! on a host made of nothing but wasmtime's own wasmtime-wasi, wasmtime-wasi-http and
@@ -23,6 +26,7 @@ use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx, WasiKeyValueCtxBuild
 
 const SPIN_KV: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin-kv.wasm");
 const SPIN_HTTP: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin-http.wasm");
+const SPIN_DRAFT2: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin-draft2.wasm");
 
 /// Every host `run` has, by its `--host` name.
 const HOSTS: [&str; 5] = ["g2", "g3", "g4", "g5", "g6"];
@@ -38,7 +42,12 @@ fn text(bytes: &[u8]) -> String {
 /// `kv-adapt run SPIN_KV --store STORE --host HOST [more] -- ops`; its stdout, after
 /// asserting it succeeded.
 fn run_ops(store: &str, host: &str, more: &[&str], ops: &[&str]) -> String {
-    let mut args = vec!["run", SPIN_KV, "--store", store, "--host", host, "--quiet"];
+    run_guest_ops(SPIN_KV, store, host, more, ops)
+}
+
+/// [`run_ops`] for any of the commands.
+fn run_guest_ops(guest: &str, store: &str, host: &str, more: &[&str], ops: &[&str]) -> String {
+    let mut args = vec!["run", guest, "--store", store, "--host", host, "--quiet"];
     args.extend_from_slice(more);
     args.push("--");
     args.extend_from_slice(ops);
@@ -72,12 +81,14 @@ const EVERY_FUNCTION: &[(&str, &str)] = &[
     ("keys orders", "keys: "),
 ];
 
-fn every_function_ops() -> Vec<&'static str> {
-    EVERY_FUNCTION.iter().map(|(op, _)| *op).collect()
+/// The operations of a table of (operation, answer) pairs, to pass to a command.
+fn ops_of(table: &[(&'static str, &str)]) -> Vec<&'static str> {
+    table.iter().map(|(op, _)| *op).collect()
 }
 
-fn every_function_answers() -> String {
-    EVERY_FUNCTION.iter().map(|(_, answer)| format!("{answer}\n")).collect()
+/// What the command prints for a table: each answer on its own line.
+fn answers_of(table: &[(&str, &str)]) -> String {
+    table.iter().map(|(_, answer)| format!("{answer}\n")).collect()
 }
 
 #[test]
@@ -124,8 +135,8 @@ fn a_spin_sdk_command_gets_every_documented_answer_on_every_host() {
     let dir = tempfile::tempdir().unwrap();
     for host in HOSTS {
         let store = dir.path().join(host);
-        let stdout = run_ops(store.to_str().unwrap(), host, &[], &every_function_ops());
-        assert_eq!(stdout, every_function_answers(), "{host}");
+        let stdout = run_ops(store.to_str().unwrap(), host, &[], &ops_of(EVERY_FUNCTION));
+        assert_eq!(stdout, answers_of(EVERY_FUNCTION), "{host}");
         assert_eq!(std::fs::read(store.join("default/greeting")).unwrap(), b"again", "{host}");
         assert_eq!(std::fs::read(store.join("default/visits")).unwrap(), b"2", "{host}");
         assert!(!store.join("default/other").exists(), "{host}");
@@ -139,8 +150,8 @@ fn a_spin_sdk_command_gets_every_documented_answer_on_every_host() {
 fn a_spin_sdk_command_gets_every_documented_answer_on_redis() {
     for (db, host) in [(6, "g5"), (7, "g6"), (8, "g2")] {
         let url = format!("{}/{db}", test_server::shared().url());
-        let stdout = run_ops(&url, host, &[], &every_function_ops());
-        assert_eq!(stdout, every_function_answers(), "{host} on redis");
+        let stdout = run_ops(&url, host, &[], &ops_of(EVERY_FUNCTION));
+        assert_eq!(stdout, answers_of(EVERY_FUNCTION), "{host} on redis");
     }
 }
 
@@ -396,4 +407,108 @@ async fn after_plug_stock_wasmtime_wasi_http_and_keyvalue_serve_a_spin_http_app(
     }
     let unmapped = pre_of(plugged(SPIN_HTTP, &[]));
     assert_eq!(stock_request(&unmapped, &data, hyper::Method::GET, "/kv/greeting", "").await, (500, "open default: Error::NoSuchStore".to_string()));
+}
+
+// --- Spin's own wasi:keyvalue draft2 ------------------------------------------------
+
+/// One call of every function of Spin's draft2, each documented outcome once, with the
+/// answers spin-sdk's bindings hand the app. `get-many` pairs a missing key with `none` in
+/// its place (Spin's shape); a cursor the host never gave is an `other` error.
+const DRAFT2_EVERY_FUNCTION: &[(&str, &str)] = &[
+    ("open default", "open default: ok"),
+    ("get default greeting", "get greeting: none"),
+    ("exists default greeting", "exists greeting: false"),
+    ("set default greeting hello", "set greeting: ok"),
+    ("get default greeting", "get greeting: hello"),
+    ("exists default greeting", "exists greeting: true"),
+    ("set-many default a=1,b=2,c=3", "set-many: 3 ok"),
+    ("get-many default a,gone,c,greeting", "get-many: a=1,gone=none,c=3,greeting=hello"),
+    ("get-many default gone", "get-many: gone=none"),
+    ("keys default", "keys: a,b,c,greeting"),
+    ("delete-many default a,b,gone", "delete-many: 3 ok"),
+    ("get-many default a,b,c", "get-many: a=none,b=none,c=3"),
+    ("delete default c", "delete c: ok"),
+    ("delete default c", "delete c: ok"),
+    ("keys default", "keys: greeting"),
+    ("increment default visits 5", "increment visits: 5"),
+    ("increment default visits -2", "increment visits: 3"),
+    ("cas default token first", "cas token: was none, swapped"),
+    ("cas default token second", "cas token: was first, swapped"),
+    ("get default token", "get token: second"),
+    ("open orders", "open orders: ok"),
+    ("keys orders", "keys: "),
+];
+
+/// Spin's draft2 has upstream's name and version: `inspect` tells it by the type of the
+/// `get-many` the component imports, and an upstream draft2 guest stays G6.
+#[test]
+fn inspect_tells_spins_draft2_from_upstreams_by_the_type_of_get_many() {
+    let output = kv_adapt(&["inspect", SPIN_DRAFT2]);
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let imported = stdout.lines().find(|l| l.starts_with("key-value generations imported:")).unwrap_or_else(|| panic!("{stdout}"));
+    assert!(imported.starts_with("key-value generations imported: spin-draft2 wasi:keyvalue@0.2.0-draft2 (Spin's): "), "{imported}");
+    assert!(imported.contains("batch") && !imported.contains("G6"), "{imported}");
+    for host in HOSTS {
+        let line = format!(": adapt spin-draft2 -> {} with adapter-spin-draft2-on-{host}", host.to_uppercase());
+        assert!(stdout.lines().any(|l| l.starts_with(&format!("plug --host {host}")) && l.ends_with(&line)), "{line} in {stdout}");
+    }
+    let upstream = text(&kv_adapt(&["inspect", common::G6_CONFORMANCE]).stdout);
+    assert!(upstream.contains("key-value generations imported: G6 wasi:keyvalue@0.2.0-draft2: "), "{upstream}");
+    assert!(upstream.lines().any(|l| l.starts_with("plug --host g6") && l.contains("nothing to adapt")), "{upstream}");
+}
+
+/// The spin-sdk draft2 command gets the same answer to every call on all five hosts (on G6
+/// through the adapter that only reshapes `get-many`), and its data is in the bucket.
+#[test]
+fn a_spin_sdk_draft2_command_gets_every_documented_answer_on_every_host() {
+    let dir = tempfile::tempdir().unwrap();
+    for host in HOSTS {
+        let store = dir.path().join(host);
+        let stdout = run_guest_ops(SPIN_DRAFT2, store.to_str().unwrap(), host, &[], &ops_of(DRAFT2_EVERY_FUNCTION));
+        assert_eq!(stdout, answers_of(DRAFT2_EVERY_FUNCTION), "{host}");
+        assert_eq!(std::fs::read(store.join("default/greeting")).unwrap(), b"hello", "{host}");
+        assert_eq!(std::fs::read(store.join("default/token")).unwrap(), b"second", "{host}");
+        assert!(!store.join("default/a").exists(), "{host}");
+        // A cursor no host gave is the generation's own error, never a trap.
+        let page = run_guest_ops(SPIN_DRAFT2, store.to_str().unwrap(), host, &[], &["page default made-up", "get default greeting"]);
+        let lines: Vec<&str> = page.lines().collect();
+        assert!(lines[0].starts_with("page default made-up: error other("), "{host}: {page}");
+        assert_eq!(lines[1], "get greeting: hello", "{host}");
+    }
+}
+
+#[test]
+fn a_spin_sdk_draft2_command_gets_every_documented_answer_on_redis() {
+    for (db, host) in [(9, "g5"), (10, "g6")] {
+        let url = format!("{}/{db}", test_server::shared().url());
+        let stdout = run_guest_ops(SPIN_DRAFT2, &url, host, &[], &ops_of(DRAFT2_EVERY_FUNCTION));
+        assert_eq!(stdout, answers_of(DRAFT2_EVERY_FUNCTION), "{host} on redis");
+    }
+}
+
+/// Done when of issue 25: after `plug`, wasmtime's own wasmtime-wasi-keyvalue (G5) serves
+/// a spin-sdk component that calls `batch.get-many`, answered in Spin's shape; the plugged
+/// component imports upstream G5 alone.
+#[test]
+fn after_plug_stock_wasmtime_keyvalue_serves_a_spin_sdk_draft2_command_calling_get_many() {
+    let bytes = plugged(SPIN_DRAFT2, &["--bucket", "default="]);
+    let surface = kv_adapt::surface("plugged", &bytes).unwrap();
+    assert!(surface.imports.iter().all(|i| !i.contains("@0.2.0-draft2")), "{:?}", surface.imports);
+    let data = [("a", "1"), ("b", "2")];
+    let (ran, stdout) = common::run_on_stock_wasmtime_with(&bytes, &data, |wasi| {
+        wasi.inherit_stderr().arg("guest-spin-draft2").args(&[
+            "get-many default a,gone,b",
+            "set-many default c=3,d=4",
+            "get-many default d,c,a",
+            "delete-many default a,c",
+            "keys default",
+            "increment default n -1",
+        ]);
+    });
+    assert_eq!(ran, Ok(()), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[..5], ["get-many: a=1,gone=none,b=2", "set-many: 2 ok", "get-many: d=4,c=3,a=1", "delete-many: 2 ok", "keys: b,d"], "{stdout}");
+    // wasmtime's counters only count up from zero: a result below zero is refused, in words.
+    assert!(lines[5].starts_with("increment default n -1: error other(") && lines[5].contains("below zero"), "{stdout}");
 }

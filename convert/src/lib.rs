@@ -14,6 +14,7 @@ pub mod http_rc;
 pub mod sockets_rc;
 pub mod lock;
 pub mod atomic;
+pub mod batch;
 pub mod bodies;
 pub mod paging;
 pub mod recent;

@@ -7,6 +7,7 @@ pub mod compose;
 pub mod config;
 mod config_module;
 pub mod fuse;
+mod names;
 pub mod upgrade;
 pub mod wasi_rc;
 pub mod wasi_shim;

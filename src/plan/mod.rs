@@ -476,6 +476,24 @@ mod tests {
     }
 
     #[test]
+    fn spins_draft2_is_adapted_even_onto_upstream_draft2_and_a_draft2_guest_without_its_get_many_is_not() {
+        let imports = ["wasi:keyvalue/store@0.2.0-draft2", "wasi:keyvalue/batch@0.2.0-draft2"];
+        let spin = Surface { spin_get_many: true, ..surface(&imports) };
+        for (host, adapter) in [(Generation::G6, "adapter-spin-draft2-on-g6"), (Generation::G5, "adapter-spin-draft2-on-g5")] {
+            let options = PlugOptions { host, ..PlugOptions::default() };
+            match plan("guest", &spin, &options).unwrap() {
+                Plan::Adapt { source, adapter: chosen, linking, .. } => {
+                    assert_eq!((source, chosen.as_str(), linking), (Generation::SpinDraft2, adapter, Linking::Composed))
+                }
+                other => panic!("unexpected plan {other:?}"),
+            }
+        }
+        let upstream = surface(&imports);
+        let draft2 = PlugOptions { host: Generation::G6, ..PlugOptions::default() };
+        assert_eq!(plan("guest", &upstream, &draft2).unwrap(), Plan::Unchanged { generation: Generation::G6 });
+    }
+
+    #[test]
     fn a_guest_already_on_the_hosts_generation_is_left_alone() {
         let g5 = surface(&["wasi:keyvalue/store@0.2.0-draft"]);
         assert_eq!(plan("guest", &g5, &PlugOptions::default()).unwrap(), Plan::Unchanged { generation: Generation::G5 });

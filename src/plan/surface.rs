@@ -29,27 +29,33 @@ pub struct Surface {
     /// For each import that is an instance, the names it takes from it (functions and
     /// types): wit-component lists only what a module uses. Known only after validation.
     pub import_items: Vec<(String, Vec<String>)>,
+    /// Whether its `wasi:keyvalue/batch@0.2.0-draft2` import has Spin's `get-many` (each key
+    /// paired with an optional value), making its draft2 Spin's, not upstream's
+    /// ([`Generation::SpinDraft2`]). A draft2 import without that function fits both and
+    /// counts as upstream's. Known only after validation.
+    pub spin_get_many: bool,
 }
 
 impl Surface {
     /// Key-value generations among the imports, in first-seen order, each once.
     pub fn imported_generations(&self) -> Vec<Generation> {
-        generations(&self.imports)
+        generations(&self.imports, self.spin_get_many)
     }
 
     /// Each generation imported, with the interfaces of it the component imports, in the
     /// order of its imports: `G6 wasi:keyvalue@0.2.0-draft2: store, atomics`.
     pub fn imported_interfaces(&self) -> Vec<(Generation, Vec<&str>)> {
-        interfaces_by_generation(&self.imports)
+        interfaces_by_generation(&self.imports, self.spin_get_many)
     }
 
     /// As [`Surface::imported_interfaces`], for the exports.
     pub fn exported_interfaces(&self) -> Vec<(Generation, Vec<&str>)> {
-        interfaces_by_generation(&self.exports)
+        interfaces_by_generation(&self.exports, false)
     }
 
+    /// Exports are told by name only: a draft2 export counts as upstream's.
     pub fn exported_generations(&self) -> Vec<Generation> {
-        generations(&self.exports)
+        generations(&self.exports, false)
     }
 
     /// Key-value imports whose version no generation uses, e.g. `wasi:keyvalue/store@0.3.0`.
@@ -66,12 +72,20 @@ impl Surface {
     }
 }
 
-fn generations(names: &[String]) -> Vec<Generation> {
+/// Upstream's draft2 as Spin's where the component's `get-many` says so.
+fn spin_if(generation: Generation, spin_get_many: bool) -> Generation {
+    match generation {
+        Generation::G6 if spin_get_many => Generation::SpinDraft2,
+        other => other,
+    }
+}
+
+fn generations(names: &[String], spin_get_many: bool) -> Vec<Generation> {
     let mut found = Vec::new();
     for name in names {
         let generation = match InterfaceName::parse(name) {
             Some(parsed) => match classify(&parsed) {
-                Some(Ok(generation)) => generation,
+                Some(Ok(generation)) => spin_if(generation, spin_get_many),
                 Some(Err(_)) | None => continue,
             },
             None => match classify_plain(name) {
@@ -87,11 +101,11 @@ fn generations(names: &[String]) -> Vec<Generation> {
 }
 
 /// The key-value interfaces among `names`, grouped by generation in first-seen order.
-fn interfaces_by_generation(names: &[String]) -> Vec<(Generation, Vec<&str>)> {
+fn interfaces_by_generation(names: &[String], spin_get_many: bool) -> Vec<(Generation, Vec<&str>)> {
     let mut grouped: Vec<(Generation, Vec<&str>)> = Vec::new();
     for name in names {
         let found = match InterfaceName::parse(name) {
-            Some(parsed) => classify(&parsed).and_then(Result::ok).map(|g| (g, parsed.interface)),
+            Some(parsed) => classify(&parsed).and_then(Result::ok).map(|g| (spin_if(g, spin_get_many), parsed.interface)),
             None => classify_plain(name).map(|g| (g, name.as_str())),
         };
         let Some((generation, interface)) = found else { continue };
@@ -153,8 +167,33 @@ pub fn surface(name: &str, bytes: &[u8]) -> Result<Surface> {
             _ => None,
         })
         .collect();
+    surface.spin_get_many = spin_get_many(types);
     (surface.cannot_fuse, surface.relinks_preview1) = obstacle(bytes);
     Ok(surface)
+}
+
+/// Whether the component imports `batch.get-many` of draft2 in Spin's shape: its `ok` is a
+/// list of `tuple<string, option<list<u8>>>` where upstream's is a list of
+/// `option<tuple<…>>`.
+fn spin_get_many(types: wasmparser::types::TypesRef<'_>) -> bool {
+    use wasmparser::component_types::{ComponentDefinedType, ComponentEntityType, ComponentValType};
+    let Some(ComponentEntityType::Instance(id)) = types.component_item_for_import("wasi:keyvalue/batch@0.2.0-draft2").map(|item| item.ty) else {
+        return false;
+    };
+    let Some(ComponentEntityType::Func(func)) = types[id].exports.get("get-many").map(|item| item.ty) else {
+        return false;
+    };
+    let defined = |ty: Option<ComponentValType>| match ty {
+        Some(ComponentValType::Type(id)) => Some(&types[id]),
+        Some(ComponentValType::Primitive(_)) | None => None,
+    };
+    let Some(ComponentDefinedType::Result { ok, .. }) = defined(types[func].result) else {
+        return false;
+    };
+    let Some(ComponentDefinedType::List { element, .. }) = defined(*ok) else {
+        return false;
+    };
+    matches!(defined(Some(*element)), Some(ComponentDefinedType::Tuple(_)))
 }
 
 /// [`surface`] without validation, for components this crate just encoded with wac's own

@@ -224,7 +224,7 @@ fn target_keyvalue_import(setup: Setup, name: &str) -> bool {
         Generation::G5 => ("0.2.0-draft", &["store", "atomics", "batch"]),
         Generation::G6 => ("0.2.0-draft2", &["store", "atomics", "batch"]),
         Generation::G2 => return G2_INTERFACES.iter().any(|i| name == format!("wasi:keyvalue/{i}")),
-        Generation::G1 | Generation::Spin2 => panic!("no test host speaks {:?}", setup.host),
+        Generation::G1 | Generation::Spin2 | Generation::SpinDraft2 => panic!("no test host speaks {:?}", setup.host),
     };
     interfaces.iter().any(|i| name == format!("wasi:keyvalue/{i}@{version}"))
 }

@@ -24,6 +24,14 @@ use wit_parser::{PackageId, Resolve};
 #[path = "../../wasm/adapter/relocate.rs"]
 mod relocate;
 
+#[path = "../../src/link/names.rs"]
+mod names;
+
+// Only its package name is needed here; the adapter's build.rs writes the WIT.
+#[path = "../../wasm/spin-draft2-wit.rs"]
+#[allow(dead_code)]
+mod spin_draft2_wit;
+
 
 /// One build of a crate in the wasm workspace.
 pub struct Build {
@@ -129,6 +137,12 @@ const ADAPTER_PAIRS: &[(&str, &str, &[Flavour])] = {
         ("spin2", "g2", &[HostIo]),
         ("spin2", "g3", &[HostIo]),
         ("spin2", "g4", &[HostIo]),
+        // Spin's own draft2 (upstream G6 but for batch.get-many), onto every other back.
+        ("spin-draft2", "g5", &[HostIo]),
+        ("spin-draft2", "g6", &[HostIo]),
+        ("spin-draft2", "g2", &[HostIo]),
+        ("spin-draft2", "g3", &[HostIo]),
+        ("spin-draft2", "g4", &[HostIo]),
     ]
 };
 /// Watch bridges (`wasm/watch-bridge`): a guest's watch handler served to a host of
@@ -213,10 +227,38 @@ fn stores() -> Vec<(Build, &'static str)> {
         .collect()
 }
 
-/// The `Generation` variant of a generation id: `g5` is `G5`, `spin2` is `Spin2`.
+/// The `Generation` variant of a generation id: `g5` is `G5`, `spin2` is `Spin2`,
+/// `spin-draft2` is `SpinDraft2`.
 fn variant(id: &str) -> String {
-    let mut chars = id.chars();
-    chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+    id.split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// An adapter's exports as a guest imports them: Spin's draft2 front is built under a
+/// package name of its own beside upstream draft2 (`wasm/spin-draft2-wit.rs`), and its
+/// exports take upstream's name, which is Spin's, once built.
+fn exports_renamed(front: &str, file: &Path) -> Result<()> {
+    if front != "spin-draft2" {
+        return Ok(());
+    }
+    let (package, version) = spin_draft2_wit::ADAPTER_PACKAGE.split_once('@').expect("a versioned package");
+    let built_as = format!("{package}/");
+    let rename = |name: &str| {
+        name.strip_prefix(&built_as)
+            .filter(|rest| rest.ends_with(&format!("@{version}")))
+            .map(|rest| format!("wasi:keyvalue/{rest}"))
+    };
+    let bytes = std::fs::read(file)?;
+    let renamed = names::rename(&bytes, |_| None, rename).map_err(anyhow::Error::msg).with_context(|| format!("renaming the exports of {}", file.display()))?;
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(&renamed)
+        .with_context(|| format!("validating {} renamed", file.display()))?;
+    std::fs::write(file, renamed)?;
+    Ok(())
 }
 
 /// Test guests: built here so the tests run what the sources say, never a checked-in binary.
@@ -275,10 +317,12 @@ pub fn test_guests() -> Vec<Build> {
 pub const SPIN_WORKSPACE: &str = "wasm/spin/Cargo.toml";
 
 /// Test guests built with spin-sdk 5.2.0 in [`SPIN_WORKSPACE`], importing Spin's own
-/// `fermyon:spin/key-value@2.0.0` through spin-sdk's bindings.
+/// `fermyon:spin/key-value@2.0.0`, or Spin's `wasi:keyvalue@0.2.0-draft2`, through
+/// spin-sdk's bindings.
 pub fn spin_guests() -> Vec<Build> {
     vec![
         Build::new("guest-spin-kv", "", Target::Wasip2, Output::Bin, "guest-spin-kv"),
+        Build::new("guest-spin-draft2", "", Target::Wasip2, Output::Bin, "guest-spin-draft2"),
         Build::new("guest-spin-http", "", Target::Wasip2, Output::Lib, "guest-spin-http"),
     ]
 }
@@ -316,6 +360,7 @@ pub fn build_shipped(root: &Path, wasm_target: &Path, out: &Path) -> Result<Ship
     let mut rows = String::from("// Written by `cargo run -p kv-adapt-wasm-build --bin rebuild-shipped`, with the components\n// beside it; `--check` (in .ci/run) fails when a fresh build differs. Do not edit.\n\npub const ADAPTERS: &[Adapter] = &[\n");
     for (build, source, target, flavour, groups) in adapters() {
         let file = built(root, &build, wasm_target, out)?;
+        exports_renamed(source, &file)?;
         let has = |g: &str| groups.contains(&g);
         let (bodies, words) = match flavour {
             Flavour::HostIo => ("Bodies::Host".to_string(), "host-io".to_string()),

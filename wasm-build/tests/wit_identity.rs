@@ -21,6 +21,9 @@ use wit_parser::{Function, Handle, InterfaceId, PackageId, Resolve, Type, TypeDe
 #[allow(dead_code)]
 mod sockets_wit;
 
+#[path = "../../wasm/spin-draft2-wit.rs"]
+mod spin_draft2_wit;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -385,6 +388,15 @@ const SPIN_2_0_0: Upstream = Upstream {
     digest: "59ef9e6882af9180a4c305c38fa27b5aee50ff9d0df4b0abbb81bcae3eae6f14",
 };
 
+// Spin's draft2 of Spin 3.0 to 4.x: upstream's name and version, Spin's `get-many`.
+const SPIN_DRAFT2: Upstream = Upstream {
+    package: "wasi:keyvalue@0.2.0-draft2",
+    dir: "spin/keyvalue-draft2-spin",
+    scope: Scope::Whole,
+    interfaces: &["atomics", "batch", "store", "watcher"],
+    digest: "c75426d80845fb11bde9a2744dc8166340e45b8b553c1b0f07836836a05b6b62",
+};
+
 const IO_0_2_0: Upstream = Upstream {
     package: "wasi:io@0.2.0",
     dir: "wasi-cli/v0.2.0/wit/deps/io",
@@ -524,6 +536,29 @@ fn g6_keyvalue_0_2_0_draft2_matches_upstream() {
 #[test]
 fn spin_key_value_2_0_0_matches_spin() {
     assert_matches_upstream(&SPIN_2_0_0);
+}
+
+/// The text `spin_draft2` derives from our G6 WIT, under Spin's package name and under the
+/// adapter's, which differ in nothing else.
+#[test]
+fn spin_keyvalue_draft2_matches_spin() {
+    let wit = root().join("wit");
+    let derived = |package: &str| {
+        let mut resolve = Resolve::default();
+        resolve
+            .push_str("spin-draft2.wit", &spin_draft2_wit::spin_draft2(&wit, package))
+            .unwrap_or_else(|e| panic!("parsing the derived Spin draft2 as {package}: {e:?}"));
+        resolve
+    };
+    assert_resolve_matches_upstream(&derived(SPIN_DRAFT2.package), &SPIN_DRAFT2);
+    let adapters = derived(spin_draft2_wit::ADAPTER_PACKAGE);
+    let as_built = package(&adapters, spin_draft2_wit::ADAPTER_PACKAGE);
+    let as_spin = derived(SPIN_DRAFT2.package);
+    let spin = package(&as_spin, SPIN_DRAFT2.package);
+    assert_eq!(
+        normalized(&adapters, as_built, SPIN_DRAFT2.interfaces, Scope::Whole).replace("kv-adapt:spin-keyvalue/", "wasi:keyvalue/"),
+        normalized(&as_spin, spin, SPIN_DRAFT2.interfaces, Scope::Whole)
+    );
 }
 
 #[test]

@@ -8,9 +8,11 @@
 
 use std::path::PathBuf;
 
-const FRONTS: &[&str] = &["g1", "g2", "g3", "g4", "g5", "g6", "spin2"];
+const FRONTS: &[&str] = &["g1", "g2", "g3", "g4", "g5", "g6", "spin2", "spin-draft2"];
 /// Fronts whose interfaces have no watch handler, so no `watch-<front>-on-<back>` either.
-const FRONTS_WITHOUT_WATCH: &[&str] = &["spin2"];
+/// (Spin's draft2 has a `watcher`, but Spin calls none, and its bucket is a type of the
+/// renamed package no bridge world names.)
+const FRONTS_WITHOUT_WATCH: &[&str] = &["spin2", "spin-draft2"];
 const BACKS: &[&str] = &["g2", "g3", "g4", "g5", "g6"];
 /// Fronts whose value bodies are wasi:io streams, so that an `-io` flavour exists.
 const FRONTS_WITH_STREAMS: &[&str] = &["g2", "g3", "g4"];
@@ -22,6 +24,8 @@ const LEGACY_FRONTS: &[&str] = &["g1", "g2", "g3", "g4"];
 
 #[path = "features.rs"]
 mod features;
+#[path = "../spin-draft2-wit.rs"]
+mod spin_draft2_wit;
 use features::{enabled, exactly_one, g1_world_items};
 
 fn main() {
@@ -66,8 +70,22 @@ fn main() {
     };
     // G1's interfaces have plain names, so they exist only inline in the G1 world: the
     // front exports that world's imports, taken from its text.
+    let dir = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("world");
+    let spin_deps = dir.join("deps/spin-draft2");
+    let _ = std::fs::remove_dir_all(dir.join("deps"));
     let front_items = if front == "g1" {
         format!("    export kv-adapt:components/diagnostics;\n{}", g1_world_items("keyvalue", "import", "export"))
+    } else if front == "spin-draft2" {
+        // Spin's draft2 has upstream draft2's name, which the back may import: built under
+        // a name of its own beside it, and renamed back once componentized (wasm-build).
+        let wit = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("../../wit");
+        std::fs::create_dir_all(&spin_deps).unwrap();
+        std::fs::write(spin_deps.join("keyvalue.wit"), spin_draft2_wit::spin_draft2(&wit, spin_draft2_wit::ADAPTER_PACKAGE)).unwrap();
+        println!("cargo:rerun-if-changed={}", wit.join("keyvalue-g6-0.2.0-draft2/keyvalue.wit").display());
+        let package = spin_draft2_wit::ADAPTER_PACKAGE.split_once('@').unwrap();
+        ["store", "atomics", "batch"]
+            .iter()
+            .fold(String::from("    export kv-adapt:components/diagnostics;\n"), |items, i| items + &format!("    export {}/{i}@{};\n", package.0, package.1))
     } else {
         format!("    include kv-adapt:components/front-{front}{suffix};\n")
     };
@@ -86,7 +104,6 @@ fn main() {
     } else {
         format!("package kv-adapt:build;\n\nworld adapter {{\n{front_items}{wrapped}    include kv-adapt:components/back-{back};\n{watch}}}\n")
     };
-    let dir = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("world");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("adapter.wit"), wit).unwrap();
     // The G1-G4 fronts share value bodies, counters read by the adapter and trace
@@ -97,9 +114,10 @@ fn main() {
     }
     // Fronts that read a counter's bytes in the configured encoding and ask whether
     // `--strict-atomics` forbids emulating what the host lacks: the legacy ones (their
-    // compare-and-swap on a G5 host) and G6 (a decrement on a host that only counts up).
+    // compare-and-swap on a G5 host) and G6 and Spin's draft2 (a decrement on a host that
+    // only counts up; on upstream G6 Spin's draft2 passes counters through).
     println!("cargo:rustc-check-cfg=cfg(reads_counters)");
-    if LEGACY_FRONTS.contains(&front) || front == "g6" {
+    if LEGACY_FRONTS.contains(&front) || front == "g6" || (front == "spin-draft2" && back != "g6") {
         println!("cargo:rustc-cfg=reads_counters");
     }
     // G1 and G2 share u32 handles for buckets, values and errors (`front/u32_handles.rs`).

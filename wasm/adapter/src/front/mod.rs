@@ -4,7 +4,7 @@
 /// the generated bindings differ. Expanded in each front's file, where `store`, `batch`,
 /// `Error` and friends name that front's bindings; the file gives `list_keys` (the cursor
 /// is where the two differ) and `atomics`.
-#[cfg(any(feature = "front-g5", feature = "front-g6"))]
+#[cfg(any(feature = "front-g5", feature = "front-g6", feature = "front-spin-draft2"))]
 macro_rules! today_front_common {
     ($cursor:ty) => {
         /// The host's failure as the guest's error: the same three variants, case by case.
@@ -17,7 +17,9 @@ macro_rules! today_front_common {
             }
         }
 
-        /// An error the adapter itself raises: `other` with a trace text.
+        /// An error the adapter itself raises: `other` with a trace text. (Spin's draft2 on
+        /// upstream G6 raises none: everything passes through.)
+        #[cfg_attr(all(feature = "front-spin-draft2", feature = "back-g6"), allow(dead_code))]
         fn own_error(trace: String) -> Error {
             record_error(&trace);
             Error::Other(trace)
@@ -68,9 +70,18 @@ macro_rules! today_front_common {
         }
 
         impl batch::Guest for Adapter {
+            #[cfg(not(feature = "front-spin-draft2"))]
             fn get_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<Vec<Option<(String, Vec<u8>)>>, Error> {
                 let o = opened(state(), bucket.get::<BucketRep>());
                 back::get_many(&o.bucket, &keys).map_err(|e| from_host(e, &o.name))
+            }
+
+            /// Spin's shape: every requested key paired with its value or `none`.
+            #[cfg(feature = "front-spin-draft2")]
+            fn get_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<Vec<(String, Option<Vec<u8>>)>, Error> {
+                let o = opened(state(), bucket.get::<BucketRep>());
+                let found = back::get_many(&o.bucket, &keys).map_err(|e| from_host(e, &o.name))?;
+                Ok(kv_adapt_convert::batch::keyed(keys, found))
             }
 
             fn set_many(bucket: BucketBorrow<'_>, key_values: Vec<(String, Vec<u8>)>) -> Result<(), Error> {
@@ -94,7 +105,8 @@ pub mod g1;
 pub mod u32_handles;
 #[cfg(feature = "front-g5")]
 mod g5;
-#[cfg(feature = "front-g6")]
+// Spin's draft2 is G6 but for `batch.get-many` (the macro above), so one file serves both.
+#[cfg(any(feature = "front-g6", feature = "front-spin-draft2"))]
 mod g6;
 #[cfg(feature = "front-spin2")]
 mod spin2;

@@ -13,16 +13,12 @@
 
 use spin_sdk::key_value::{Error, Store};
 
+#[path = "../../ops.rs"]
+mod ops;
+
 fn main() {
     let mut open: Vec<(String, Store)> = Vec::new();
-    for op in std::env::args().skip(1) {
-        let words: Vec<&str> = op.split(' ').collect();
-        let line = match run(&mut open, &words) {
-            Ok(line) => line,
-            Err(e) => format!("{}: error {}", words.join(" "), variant(&e)),
-        };
-        println!("{line}");
-    }
+    ops::run_args(|words| run(&mut open, words), variant);
 }
 
 fn variant(e: &Error) -> String {
@@ -36,12 +32,7 @@ fn variant(e: &Error) -> String {
 
 /// The store of `label`, opened on first use and kept, as an application keeps its handle.
 fn store<'s>(open: &'s mut Vec<(String, Store)>, label: &str) -> Result<&'s Store, Error> {
-    if let Some(i) = open.iter().position(|(l, _)| l == label) {
-        return Ok(&open[i].1);
-    }
-    let store = Store::open(label)?;
-    open.push((label.to_string(), store));
-    Ok(&open.last().unwrap().1)
+    ops::opened(open, label, Store::open)
 }
 
 fn run(open: &mut Vec<(String, Store)>, words: &[&str]) -> Result<String, Error> {

@@ -70,6 +70,10 @@ pub struct Adapter {
     pub source: Generation,
     pub target: Generation,
     pub bodies: Bodies,
+    /// Whether it serves the guest's `batch` (and so imports the host's). The builds without
+    /// (`-no-batch`, G5 and G6 guests) are for guests that import no `batch`: their plug then
+    /// imports none from the host, which may not serve it, or serve its own (Spin).
+    pub batch: bool,
     /// The adapter before a config component is plugged into it.
     pub bytes: &'static [u8],
 }
@@ -85,7 +89,8 @@ impl Adapter {
             Bodies::Adapter | Bodies::Host => String::new(),
             Bodies::Wrapping(groups) => format!("-io-wasi-{}", groups.names()),
         };
-        format!("adapter-{}-on-{}{io}", self.source.id().to_lowercase(), self.target.id().to_lowercase())
+        let batch = if self.batch { "" } else { "-no-batch" };
+        format!("adapter-{}-on-{}{io}{batch}", self.source.id().to_lowercase(), self.target.id().to_lowercase())
     }
 }
 
@@ -96,8 +101,17 @@ pub const SUPPORTED_SOURCES: &str =
 /// Host generations `run` can serve (through the filesystem store), for error messages.
 pub const BUILT_IN_HOSTS: &str = "G2, G3, G4 (strict hosts), G5 (draft), G6 (draft2) (the filesystem store)";
 
+/// The adapter of that flavour that serves `batch`.
 pub fn adapter(source: Generation, target: Generation, bodies: Bodies) -> Option<&'static Adapter> {
-    ADAPTERS.iter().find(|a| a.source == source && a.target == target && a.bodies == bodies)
+    adapter_for(source, target, bodies, true)
+}
+
+/// The adapter for a guest that does (`guest_batch`) or does not import its generation's
+/// `batch`: for one that does not, the build without `batch` where there is one, so that
+/// the plug imports no `batch` from the host; otherwise the one that serves it.
+pub fn adapter_for(source: Generation, target: Generation, bodies: Bodies, guest_batch: bool) -> Option<&'static Adapter> {
+    let with = |batch: bool| ADAPTERS.iter().find(|a| a.source == source && a.target == target && a.bodies == bodies && a.batch == batch);
+    (!guest_batch).then(|| with(false)).flatten().or_else(|| with(true))
 }
 
 pub fn adapters_from(source: Generation) -> impl Iterator<Item = &'static Adapter> {

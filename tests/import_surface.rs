@@ -38,7 +38,7 @@ fn guests(generation: Generation) -> Vec<&'static str> {
             "guest-g5-fuzz",
             "guest-g5-watch",
         ],
-        Generation::G6 => &["guest-g6-conformance", "guest-g6-bounds", "guest-g6-fuzz", "guest-g6-watch"],
+        Generation::G6 => &["guest-g6-conformance", "guest-g6-bounds", "guest-g6-fuzz", "guest-g6-watch", "guest-g6-counter"],
         Generation::G1 => &["guest-g1-conformance", "guest-g1-fuzz", "guest-g1-watch"],
         // Built with spin-sdk 5.2.0, whose own bindings import Spin's interface.
         Generation::Spin2 => &["guest-spin-kv", "guest-spin-http"],
@@ -186,6 +186,7 @@ fn plugged(guest_path: &str, guest: &[u8], adapter: &artifacts::Adapter) -> Vec<
 fn every_adapter_adds_no_import_beyond_the_backs_keyvalue_and_the_guests_own_wasi() {
     let mut covered = BTreeSet::new();
     let mut stream_types_only = 0;
+    let mut no_batch = 0;
     for adapter in artifacts::ADAPTERS {
         // A wrapping adapter is chosen by the groups its guest imports: checked apart below.
         if matches!(adapter.bodies, Bodies::Wrapping(_)) {
@@ -193,7 +194,14 @@ fn every_adapter_adds_no_import_beyond_the_backs_keyvalue_and_the_guests_own_was
         }
         for guest_path in guests(adapter.source) {
             let guest = std::fs::read(guest_path).unwrap_or_else(|e| panic!("{guest_path}: {e}"));
-            let own = own_capabilities(&imports(guest_path, &guest));
+            let guest_imports = imports(guest_path, &guest);
+            // Where a build without `batch` exists, a guest gets the one its imports call for.
+            let guest_batch = keyvalue_interfaces(adapter.source).iter().any(|i| i.contains("/batch") && guest_imports.contains(i));
+            let chosen = artifacts::adapter_for(adapter.source, adapter.target, adapter.bodies, guest_batch).map(|a| a.name());
+            if chosen != Some(adapter.name()) {
+                continue;
+            }
+            let own = own_capabilities(&guest_imports);
             let component = plugged(guest_path, &guest, adapter);
             let what = format!("{} with {}", adapter.name(), file_stem(guest_path));
             let composed = imports(&what, &component);
@@ -207,6 +215,13 @@ fn every_adapter_adds_no_import_beyond_the_backs_keyvalue_and_the_guests_own_was
                 allowed.insert(stream_types);
             }
             assert_within(&what, &composed, &allowed);
+            // A guest that imports no `batch` gets a plug that imports none from the host, where
+            // the pair has a build without it (the G5 and G6 guests on G6 and G5).
+            if !adapter.batch {
+                let batch: Vec<&String> = composed.iter().filter(|i| i.starts_with("wasi:keyvalue/batch")).collect();
+                assert!(!guest_batch && batch.is_empty(), "{what}: imports {batch:?}, which the guest never asked for");
+                no_batch += 1;
+            }
             if adapter.bodies == Bodies::Adapter && uses_wasi_only_for_bodies(&own) {
                 assert_within(&format!("{what} (the -io flavour)"), &composed, &back);
             }
@@ -217,8 +232,9 @@ fn every_adapter_adds_no_import_beyond_the_backs_keyvalue_and_the_guests_own_was
     let all: BTreeSet<String> =
         artifacts::ADAPTERS.iter().filter(|a| !matches!(a.bodies, Bodies::Wrapping(_))).map(|a| a.name()).collect();
     assert_eq!(covered, all, "adapters with no guest of their front");
-    assert_eq!(all.len(), 32);
+    assert_eq!(all.len(), 34);
     println!("{stream_types_only} wasi:io imports of stream types only, which the guest did not import");
+    println!("{no_batch} plugs of guests without batch import no batch from the host");
 }
 
 /// The host WASI interfaces of each wrapped group, at `release`.

@@ -120,7 +120,8 @@ pub struct ComposedParts {
 /// The parts a composed plug of a guest with `surface` uses: what `plug` composes, and what
 /// `kv-adapt adapters --for` writes for plain wac.
 pub fn composed_parts(surface: &Surface, source: Generation, bodies: Bodies, watch: bool, options: &PlugOptions) -> Result<ComposedParts> {
-    let adapter = artifacts::adapter(source, options.host, bodies).ok_or(Error::NoAdapter { name: "guest".into(), from: Some(source), target: options.host })?;
+    let adapter = artifacts::adapter_for(source, options.host, bodies, crate::plan::imports_batch(surface, source))
+        .ok_or(Error::NoAdapter { name: "guest".into(), from: Some(source), target: options.host })?;
     let mut configured = configure_with(&adapter.name(), adapter.bytes, options)?;
     // The adapter names the guest's 0.2 release of wasi:io (and of what it wraps). The -io
     // flavour forced beside WASI that uses the host's wasi:io keeps its own names, so that

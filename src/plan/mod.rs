@@ -290,7 +290,7 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
             ),
         },
     };
-    let adapter = artifacts::adapter(source, options.host, bodies)
+    let adapter = artifacts::adapter_for(source, options.host, bodies, imports_batch(surface, source))
         .ok_or(Error::NoAdapter { name: name.into(), from: Some(source), target: options.host })?;
     let handler = surface.exports.iter().any(|e| e == source.watch_export());
     let watch = match (handler, artifacts::bridge(source, options.host)) {
@@ -341,6 +341,11 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
     Ok(Plan::Adapt { source, target: options.host, bodies, adapter, why_bodies, watch, linking, why_composed })
 }
 
+/// Whether the guest imports `source`'s `batch` interface: if not, a plug need not import
+/// the host's (`artifacts::adapter_for`).
+pub fn imports_batch(surface: &Surface, source: Generation) -> bool {
+    surface.imported_interfaces().iter().any(|(generation, interfaces)| *generation == source && interfaces.contains(&"batch"))
+}
 
 #[cfg(test)]
 mod tests {
@@ -491,6 +496,20 @@ mod tests {
         let upstream = surface(&imports);
         let draft2 = PlugOptions { host: Generation::G6, ..PlugOptions::default() };
         assert_eq!(plan("guest", &upstream, &draft2).unwrap(), Plan::Unchanged { generation: Generation::G6 });
+    }
+
+    #[test]
+    fn a_guest_that_imports_no_batch_gets_the_adapter_that_imports_none() {
+        let draft2 = PlugOptions { host: Generation::G6, ..PlugOptions::default() };
+        let chosen = |imports: &[&str]| match plan("guest", &surface(imports), &draft2).unwrap() {
+            Plan::Adapt { adapter, .. } => adapter,
+            other => panic!("unexpected plan {other:?}"),
+        };
+        assert_eq!(chosen(&["wasi:keyvalue/store@0.2.0-draft", "wasi:keyvalue/atomics@0.2.0-draft"]), "adapter-g5-on-g6-no-batch");
+        assert_eq!(chosen(&["wasi:keyvalue/store@0.2.0-draft", "wasi:keyvalue/batch@0.2.0-draft"]), "adapter-g5-on-g6");
+        // No build without batch onto G3: the one with it.
+        let g3 = PlugOptions { host: Generation::G3, ..PlugOptions::default() };
+        assert!(matches!(plan("guest", &surface(&["wasi:keyvalue/store@0.2.0-draft"]), &g3).unwrap(), Plan::Adapt { ref adapter, .. } if adapter == "adapter-g5-on-g3"));
     }
 
     #[test]

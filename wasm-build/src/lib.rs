@@ -145,6 +145,10 @@ const ADAPTER_PAIRS: &[(&str, &str, &[Flavour])] = {
         ("spin-draft2", "g4", &[HostIo]),
     ]
 };
+/// Adapters also built without `batch` (`wasm/adapter` feature `no-batch`), for guests that
+/// import none: the adapter then imports no `batch` from the host either. (front, back).
+const NO_BATCH_PAIRS: &[(&str, &str)] = &[("g5", "g6"), ("g6", "g5")];
+
 /// Watch bridges (`wasm/watch-bridge`): a guest's watch handler served to a host of
 /// another generation (`handle-watch` up to G4, `watcher` from G5), one for every pair
 /// of generations an adapter serves.
@@ -190,8 +194,8 @@ const FUSED_FORWARD_PAIRS: &[(&str, &str)] = &[("g2", "g5"), ("g2", "g6"), ("g3"
 /// Generations the filesystem store is built for.
 const STORE_TARGETS: &[&str] = &["g5", "g6"];
 
-/// Every adapter build: (build, front, back, flavour, wrapped groups).
-fn adapters() -> Vec<(Build, &'static str, &'static str, Flavour, Vec<&'static str>)> {
+/// Every adapter build: (build, front, back, flavour, wrapped groups, whether it serves `batch`).
+fn adapters() -> Vec<(Build, &'static str, &'static str, Flavour, Vec<&'static str>, bool)> {
     let mut builds = Vec::new();
     for (front, back, flavours) in ADAPTER_PAIRS {
         for flavour in flavours.iter().copied() {
@@ -213,9 +217,13 @@ fn adapters() -> Vec<(Build, &'static str, &'static str, Flavour, Vec<&'static s
                 };
                 let features = format!("front-{front},back-{back}{features}");
                 let artifact = format!("adapter-{front}-on-{back}{suffix}");
-                builds.push((Build::new("adapter", &features, Target::Unknown, Output::Lib, &artifact), *front, *back, flavour, groups));
+                builds.push((Build::new("adapter", &features, Target::Unknown, Output::Lib, &artifact), *front, *back, flavour, groups, true));
             }
         }
+    }
+    for (front, back) in NO_BATCH_PAIRS {
+        let build = Build::new("adapter", &format!("front-{front},back-{back},no-batch"), Target::Unknown, Output::Lib, &format!("adapter-{front}-on-{back}-no-batch"));
+        builds.push((build, *front, *back, Flavour::HostIo, Vec::new(), false));
     }
     builds
 }
@@ -358,7 +366,7 @@ pub fn build_shipped(root: &Path, wasm_target: &Path, out: &Path) -> Result<Ship
     };
     let include = |file: &Path| format!("include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/shipped/{}\"))", file.file_name().unwrap().to_string_lossy());
     let mut rows = String::from("// Written by `cargo run -p kv-adapt-wasm-build --bin rebuild-shipped`, with the components\n// beside it; `--check` (in .ci/run) fails when a fresh build differs. Do not edit.\n\npub const ADAPTERS: &[Adapter] = &[\n");
-    for (build, source, target, flavour, groups) in adapters() {
+    for (build, source, target, flavour, groups, batch) in adapters() {
         let file = built(root, &build, wasm_target, out)?;
         exports_renamed(source, &file)?;
         let has = |g: &str| groups.contains(&g);
@@ -372,7 +380,8 @@ pub fn build_shipped(root: &Path, wasm_target: &Path, out: &Path) -> Result<Ship
                 format!("wrapping-{}", groups.join("-")),
             ),
         };
-        writeln!(rows, "    Adapter {{ source: Generation::{}, target: Generation::{}, bodies: {bodies}, bytes: {} }},", variant(source), variant(target), include(&file))?;
+        writeln!(rows, "    Adapter {{ source: Generation::{}, target: Generation::{}, bodies: {bodies}, batch: {batch}, bytes: {} }},", variant(source), variant(target), include(&file))?;
+        let words = if batch { words } else { format!("{words}, no-batch") };
         note(&file, "adapter", source, target, &words)?;
     }
     let resolve = resolve(&root.join("wit"))?;

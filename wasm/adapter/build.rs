@@ -33,6 +33,8 @@ fn main() {
     let back = exactly_one("back", BACKS);
     assert_ne!(front, back, "front and back are the same generation: nothing to adapt");
     let io = enabled("io");
+    let no_batch = enabled("no-batch");
+    assert!(!no_batch || ["g5", "g6"].contains(&front), "the no-batch flavour exists for the G5 and G6 fronts");
     assert!(!io || FRONTS_WITH_STREAMS.contains(&front), "front {front} has no value-body streams, so no `io` flavour");
     // The legacy fronts read and write counters and bodies over today's shape only.
     assert!(!LEGACY_FRONTS.contains(&front) || ["g5", "g6"].contains(&back), "front {front} has no {back} back");
@@ -75,6 +77,12 @@ fn main() {
     let _ = std::fs::remove_dir_all(dir.join("deps"));
     let front_items = if front == "g1" {
         format!("    export kv-adapt:components/diagnostics;\n{}", g1_world_items("keyvalue", "import", "export"))
+    } else if no_batch {
+        // The front's world without `batch`: store and atomics at the front's version.
+        let version = if front == "g5" { "0.2.0-draft" } else { "0.2.0-draft2" };
+        ["store", "atomics"]
+            .iter()
+            .fold(String::from("    export kv-adapt:components/diagnostics;\n"), |items, i| items + &format!("    export wasi:keyvalue/{i}@{version};\n"))
     } else if front == "spin-draft2" {
         // Spin's draft2 has upstream draft2's name, which the back may import: built under
         // a name of its own beside it, and renamed back once componentized (wasm-build).

@@ -29,7 +29,9 @@ use alloc::vec::Vec;
 use kv_adapt_convert::cursors::CursorTable;
 use kv_adapt_convert::trace;
 
-use crate::exports::wasi::keyvalue0_2_0_draft::{atomics, batch, store};
+use crate::exports::wasi::keyvalue0_2_0_draft::{atomics, store};
+#[cfg(not(feature = "no-batch"))]
+use crate::exports::wasi::keyvalue0_2_0_draft::batch;
 use crate::back::{self, Failure};
 use crate::{failure_trace, record_error, state, Adapter, Opened, State};
 use store::{Bucket, BucketBorrow, Error, KeyResponse};

@@ -35,7 +35,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 #[cfg(feature = "front-g6")]
-use crate::exports::wasi::keyvalue0_2_0_draft2::{atomics, batch, store};
+use crate::exports::wasi::keyvalue0_2_0_draft2::{atomics, store};
+#[cfg(all(feature = "front-g6", not(feature = "no-batch")))]
+use crate::exports::wasi::keyvalue0_2_0_draft2::batch;
 // Built under a name of its own beside upstream draft2 (`wasm/spin-draft2-wit.rs`).
 #[cfg(feature = "front-spin-draft2")]
 use crate::exports::kv_adapt::spin_keyvalue::{atomics, batch, store};

@@ -69,6 +69,9 @@ macro_rules! today_front_common {
             }
         }
 
+        // `no-batch`: the guest imports no `batch`, so none is exported and the host's is
+        // never called (nor imported).
+        #[cfg(not(feature = "no-batch"))]
         impl batch::Guest for Adapter {
             #[cfg(not(feature = "front-spin-draft2"))]
             fn get_many(bucket: BucketBorrow<'_>, keys: Vec<String>) -> Result<Vec<Option<(String, Vec<u8>)>>, Error> {

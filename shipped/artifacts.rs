@@ -127,6 +127,7 @@ pub const RC_SHIM_HTTP_REQUEST_OPTIONS: &[u8] = include_bytes!(concat!(env!("CAR
 pub const RC_SHIM_HTTP_FUTURE_TRAILERS: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/rc-shim-http-future-trailers.wasm"));
 pub const RC_SHIM_SOCKETS_TCP: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/rc-shim-sockets-tcp.wasm"));
 pub const RC_SHIM_SOCKETS_UDP: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/rc-shim-sockets-udp.wasm"));
+pub const BATCH_G6_ON_SPIN_DRAFT2: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/batch-g6-on-spin-draft2.wasm"));
 pub const CONFORMANCE_G5: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/conformance-g5.wasm"));
 pub const CONFORMANCE_G6: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/conformance-g6.wasm"));
 pub const CONFIG_DECIMAL: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/config-decimal.wasm"));

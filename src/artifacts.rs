@@ -99,7 +99,18 @@ pub const SUPPORTED_SOURCES: &str =
     "G1 (2023-02), G2 (2023-11), G3 (0.1.0), G4 (0.2.0-draft eventual), G5 (0.2.0-draft, onto G2, G3, G4, G6), G6 (0.2.0-draft2, onto G2, G3, G4, G5), spin2 (Spin's fermyon:spin/key-value@2.0.0, onto G2 to G6), spin-draft2 (Spin's own wasi:keyvalue@0.2.0-draft2, onto G2 to G6)";
 
 /// Host generations `run` can serve (through the filesystem store), for error messages.
-pub const BUILT_IN_HOSTS: &str = "G2, G3, G4 (strict hosts), G5 (draft), G6 (draft2) (the filesystem store)";
+pub const BUILT_IN_HOSTS: &str =
+    "G2, G3, G4 (strict hosts), G5 (draft), G6 (draft2) (the filesystem store), spin (Spin's draft2 and fermyon:spin/key-value@2.0.0)";
+
+/// The part that serves upstream G6's `batch` key by key over a host's G6 `store`
+/// (`wasm/batch-by-key`): what a plug onto Spin, whose `batch` has another type, uses in
+/// place of the host's.
+pub const BATCH_BY_KEY_NAME: &str = "batch-g6-on-spin-draft2";
+
+/// The bytes of [`BATCH_BY_KEY_NAME`].
+pub fn batch_by_key() -> &'static [u8] {
+    BATCH_G6_ON_SPIN_DRAFT2
+}
 
 /// The adapter of that flavour that serves `batch`.
 pub fn adapter(source: Generation, target: Generation, bodies: Bodies) -> Option<&'static Adapter> {

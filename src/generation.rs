@@ -27,6 +27,39 @@ pub enum Generation {
 }
 
 impl Generation {
+    /// The generation whose adapters, fused modules and watch bridges a plug onto this
+    /// host uses. Spin's draft2 is upstream G6 but for `batch.get-many`: a plug onto Spin is
+    /// a plug onto G6 whose upstream `batch` import, if any, is then served key by key over
+    /// Spin's store (`crate::link::spin`), so that it imports only what Spin serves.
+    pub fn adapted_as(self) -> Generation {
+        match self {
+            Generation::SpinDraft2 => Generation::G6,
+            Generation::G1
+            | Generation::G2
+            | Generation::G3
+            | Generation::G4
+            | Generation::G5
+            | Generation::G6
+            | Generation::Spin2 => self,
+        }
+    }
+
+    /// Whether a host of this generation serves a component's imports of `imported` as
+    /// they are. Spin serves its draft2, its own `fermyon:spin/key-value@2.0.0`, and upstream
+    /// G6's `store` and `atomics`, which are Spin's type for type (G6's `batch` is not).
+    pub fn serves(self, imported: Generation) -> bool {
+        match self {
+            Generation::SpinDraft2 => matches!(imported, Generation::SpinDraft2 | Generation::Spin2 | Generation::G6),
+            Generation::G1
+            | Generation::G2
+            | Generation::G3
+            | Generation::G4
+            | Generation::G5
+            | Generation::G6
+            | Generation::Spin2 => imported == self,
+        }
+    }
+
     /// The wasi:io release whose streams a generation's value bodies are. A component that
     /// imports wasi:io at that release and no other WASI uses it only for key-value bodies.
     pub fn body_io(self) -> Option<&'static str> {

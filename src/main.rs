@@ -249,9 +249,11 @@ enum Host {
     /// wasi:keyvalue@0.2.0-draft (wasmtime, wasmCloud 1.x); also `draft`
     #[value(alias = "draft")]
     G5,
-    /// wasi:keyvalue@0.2.0-draft2 (Spin 3); also `draft2`
+    /// wasi:keyvalue@0.2.0-draft2, upstream's; also `draft2`
     #[value(alias = "draft2")]
     G6,
+    /// Spin 3.0 to 4.x: Spin's own wasi:keyvalue@0.2.0-draft2 and fermyon:spin/key-value@2.0.0
+    Spin,
 }
 
 impl Host {
@@ -262,6 +264,7 @@ impl Host {
             Host::G4 => Generation::G4,
             Host::G5 => Generation::G5,
             Host::G6 => Generation::G6,
+            Host::Spin => Generation::SpinDraft2,
         }
     }
 }
@@ -404,6 +407,9 @@ fn execute(command: Command) -> Result<ExitCode> {
         Command::Plug { component, output, target, with_store, keep_wasi_versions } => {
             let (name, bytes) = read(&component)?;
             let options = PlugOptions { keep_wasi_versions, ..target.options() };
+            if with_store && options.host == Generation::SpinDraft2 {
+                bail!("--with-store --host spin: the filesystem store component serves upstream G5 or G6, not Spin's interfaces; use --with-store with --host g6, or `kv-adapt run --host spin`");
+            }
             let plugged = kv_adapt::plug_named(&name, &bytes, &options)?;
             let (written, store) = if with_store {
                 (kv_adapt::host::run::bundle_store(&plugged.component, &options)?, " with the filesystem store")
@@ -619,6 +625,7 @@ fn inspect(name: &str, bytes: &[u8]) -> Result<()> {
         ("g4", Generation::G4),
         ("g5 (draft)", Generation::G5),
         ("g6 (draft2)", Generation::G6),
+        ("spin", Generation::SpinDraft2),
     ] {
         let options = PlugOptions { host, ..PlugOptions::default() };
         match kv_adapt::plan(name, &surface, &options) {
@@ -673,6 +680,10 @@ fn write_adapters(out: &Path) -> Result<()> {
         let entry = json!({ "file": file, "role": "watch-bridge", "guest": bridge.source.id(), "host": bridge.target.id() });
         index.push(write_part(out, &file, bridge.bytes, entry)?);
     }
+    // For Spin: plugged beside a G6 guest or a G6 adapter that imports upstream batch.
+    let file = format!("{}.wasm", artifacts::BATCH_BY_KEY_NAME);
+    let entry = json!({ "file": file, "role": "batch-by-key", "guest": Generation::G6.id(), "host": Generation::SpinDraft2.id() });
+    index.push(write_part(out, &file, artifacts::batch_by_key(), entry)?);
     write_index(out, json!({ "files": index }))
 }
 
@@ -714,6 +725,13 @@ fn write_parts_for(out: &Path, guest: &Path, target: &Target) -> Result<()> {
     let (source, bodies, watch) = match &plan {
         Plan::Unchanged { generation } => {
             bail!("{name} already imports {} {}: it needs no adapter on that host", generation.id(), generation.package())
+        }
+        Plan::Adapt { adapter, batch_by_key, .. } if adapter == artifacts::BATCH_BY_KEY_NAME || batch_by_key.is_some() => {
+            bail!(
+                "adapters --for --host spin: this plug also composes {} (upstream batch key by key over Spin's store), which the written .wac does not describe yet; \
+                 use `kv-adapt plug --host spin`, or `kv-adapt adapters` for every part, {0}.wasm among them",
+                artifacts::BATCH_BY_KEY_NAME
+            )
         }
         Plan::Adapt { source, bodies, watch, .. } => (*source, *bodies, watch.is_some()),
     };

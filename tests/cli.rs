@@ -533,6 +533,22 @@ fn run_stops_a_guest_past_its_memory_or_handle_limit_with_the_flag_to_raise() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
 
+/// Spin calls no watcher itself; kv-adapt's Spin host calls the G6 `watcher` (the same
+/// export name), so a handler written for G6 or bridged onto it is driven there too.
+#[test]
+fn notify_delivers_a_set_to_a_g2_handler_on_the_spin_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("kv");
+    let guest = concat!(kv_adapt_test_programs::dir!(), "/guest-g2-watch.wasm");
+    let output = kv_adapt(&["notify", guest, "--store", store.to_str().unwrap(), "--host", "spin", "set", "inbox", "greeting", "hello"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "stderr: {stderr}");
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(first.contains("then called wasi:keyvalue/watcher@0.2.0-draft2#on-set") && first.contains("by watch-g2-on-g6"), "{stderr}");
+    let seen = kv_adapt::store::backend::Backend::dir(&store).read("inbox", "seen:greeting").unwrap();
+    assert_eq!(seen.as_deref(), Some(&b"hello"[..]));
+}
+
 #[test]
 fn notify_delivers_a_set_from_a_file_to_a_g2_handler_on_a_g6_host() {
     let dir = tempfile::tempdir().unwrap();

@@ -125,6 +125,25 @@ macro_rules! eventual_conformance_setups {
             async_body_round_trip => "async-body-round-trip",
         );
 
+        // Onto kv-adapt's Spin host (the G6 adapters, upstream batch served key by key
+        // over Spin's store), over a directory and over Redis.
+        portable_conformance_tests!(GUEST, dir_spin_adapter_io,
+            Setup { host: Host::DirSpin, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
+            async_body_round_trip => "async-body-round-trip",
+        );
+        portable_conformance_tests!(GUEST, dir_spin_host_io,
+            Setup { host: Host::DirSpin, bodies: Bodies::Host, counter: CounterEncoding::Be64, strict_atomics: false };
+            async_body_unsupported_reports_why => "async-body-unsupported-reports-why",
+        );
+        portable_conformance_tests!(GUEST, dir_spin_wrapping,
+            Setup { host: Host::DirSpin, bodies: ALL_GROUPS, counter: CounterEncoding::Decimal, strict_atomics: false };
+            async_body_round_trip => "async-body-round-trip",
+        );
+        portable_conformance_tests!(GUEST, redis_spin_adapter_io,
+            Setup { host: Host::RedisSpin, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
+            async_body_round_trip => "async-body-round-trip",
+        );
+
         /// The build really imports its generation's version, and only that.
         #[test]
         fn guest_imports_its_generation() {
@@ -166,6 +185,10 @@ macro_rules! eventual_conformance_setups {
                 redis_draft2_adapter_io::CASES,
                 wasmtime_draft_wrapping::CASES,
                 fs_store_draft2_wrapping::CASES,
+                dir_spin_adapter_io::CASES,
+                dir_spin_host_io::CASES,
+                dir_spin_wrapping::CASES,
+                redis_spin_adapter_io::CASES,
             ]
             .concat();
             let known = common::guest_cases(GUEST, WASMTIME_ADAPTER_IO);

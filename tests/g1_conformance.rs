@@ -68,6 +68,15 @@ mod g1_conformance {
     g1_conformance_tests!(redis_draft2,
         Setup { host: Host::RedisDraft2, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
     );
+
+    // kv-adapt's Spin host: adapter-g1-on-g6, its upstream batch served key by key over
+    // Spin's store (batch-g6-on-spin-draft2); the plug imports only what Spin serves.
+    g1_conformance_tests!(dir_spin,
+        Setup { host: Host::DirSpin, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
+    );
+    g1_conformance_tests!(redis_spin,
+        Setup { host: Host::RedisSpin, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
+    );
 }
 
 /// Every case the guest knows runs on at least one setup here.
@@ -80,6 +89,8 @@ fn g1_conformance_every_guest_case_runs_somewhere() {
         g1_conformance::fs_store_draft::CASES,
         g1_conformance::fs_store_draft2::CASES,
         g1_conformance::redis_draft2::CASES,
+        g1_conformance::dir_spin::CASES,
+        g1_conformance::redis_spin::CASES,
     ]
     .concat();
     let never_run: Vec<&String> = known.iter().filter(|case| !listed.contains(&case.as_str())).collect();

@@ -112,6 +112,25 @@ mod g2_conformance {
         async_body_unsupported_reports_why => "async-body-unsupported-reports-why",
     );
 
+    // Onto kv-adapt's Spin host (the G6 adapters, upstream batch served key by key over
+    // Spin's store): every flavour, over a directory and over Redis.
+    portable_conformance_tests!(dir_spin_adapter_io,
+        Setup { host: Host::DirSpin, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
+        async_body_round_trip => "async-body-round-trip",
+    );
+    portable_conformance_tests!(dir_spin_host_io,
+        Setup { host: Host::DirSpin, bodies: Bodies::Host, counter: CounterEncoding::Le64, strict_atomics: false };
+        async_body_unsupported_reports_why => "async-body-unsupported-reports-why",
+    );
+    portable_conformance_tests!(dir_spin_wrapping,
+        Setup { host: Host::DirSpin, bodies: ALL_GROUPS, counter: CounterEncoding::Decimal, strict_atomics: false };
+        async_body_round_trip => "async-body-round-trip",
+    );
+    portable_conformance_tests!(redis_spin_adapter_io,
+        Setup { host: Host::RedisSpin, bodies: Bodies::Adapter, counter: CounterEncoding::Decimal, strict_atomics: false };
+        async_body_round_trip => "async-body-round-trip",
+    );
+
     // Natively on the strict G2 host over Redis.
     portable_conformance_tests!(redis_strict_g2_native,
         Setup { host: Host::RedisStrictG2, bodies: Bodies::Host, counter: CounterEncoding::Decimal, strict_atomics: false };
@@ -156,6 +175,10 @@ fn g2_conformance_every_guest_case_runs_somewhere() {
         g2_conformance::redis_draft_adapter_io::CASES,
         g2_conformance::redis_draft2_host_io::CASES,
         g2_conformance::redis_strict_g2_native::CASES,
+        g2_conformance::dir_spin_adapter_io::CASES,
+        g2_conformance::dir_spin_host_io::CASES,
+        g2_conformance::dir_spin_wrapping::CASES,
+        g2_conformance::redis_spin_adapter_io::CASES,
     ]
     .concat();
     let never_run: Vec<&str> = known.split(", ").filter(|case| !listed.contains(case)).collect();

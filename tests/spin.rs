@@ -253,8 +253,10 @@ fn plugged(guest: &str, extra: &[&str]) -> Vec<u8> {
     assert!(output.status.success(), "{}", text(&output.stderr));
     let bytes = std::fs::read(&out).unwrap();
     let surface = kv_adapt::surface("plugged", &bytes).unwrap();
+    // Only kv-adapt's Spin host serves Spin's own interface.
+    let spin = extra.windows(2).any(|w| w == ["--host", "spin"]);
     for import in &surface.imports {
-        assert!(!import.starts_with("fermyon:") && !import.starts_with("kv-adapt:"), "{import}");
+        assert!((spin || !import.starts_with("fermyon:")) && !import.starts_with("kv-adapt:"), "{import}");
     }
     bytes
 }
@@ -293,8 +295,8 @@ const HTTP_SESSION: &[(&str, &str, &str, u16, &str)] = &[
 /// `kv-adapt serve --host HOST` answers the spin-sdk app's requests, one instance each,
 /// with its data in the directory store under the label's name.
 #[test]
-fn kv_adapt_serve_answers_a_spin_http_app_on_g5_and_g6() {
-    for host in ["g5", "g6"] {
+fn kv_adapt_serve_answers_a_spin_http_app_on_g5_g6_and_natively_on_the_spin_host() {
+    for host in ["g5", "g6", "spin"] {
         let dir = tempfile::tempdir().unwrap();
         let store = dir.path().join("kv-data");
         let requests = HTTP_SESSION.len().to_string();
@@ -308,7 +310,10 @@ fn kv_adapt_serve_answers_a_spin_http_app_on_g5_and_g6() {
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
         let mut line = String::new();
         stderr.read_line(&mut line).unwrap();
-        assert!(line.contains("adapter-spin2-on-"), "{line}");
+        match host {
+            "spin" => assert!(line.contains("spin2 guest, native (no adapter)"), "{line}"),
+            _ => assert!(line.contains("adapter-spin2-on-"), "{line}"),
+        }
         let addr = line.split("serving http://").nth(1).and_then(|r| r.split('/').next()).unwrap_or_else(|| panic!("{line}")).to_string();
         for (method, path, body, status, answer) in HTTP_SESSION {
             assert_eq!(common::http::request(&addr, method, path, body), (*status, answer.to_string()), "{host}: {method} {path}");
@@ -511,4 +516,87 @@ fn after_plug_stock_wasmtime_keyvalue_serves_a_spin_sdk_draft2_command_calling_g
     assert_eq!(lines[..5], ["get-many: a=1,gone=none,b=2", "set-many: 2 ok", "get-many: d=4,c=3,a=1", "delete-many: 2 ok", "keys: b,d"], "{stdout}");
     // wasmtime's counters only count up from zero: a result below zero is refused, in words.
     assert!(lines[5].starts_with("increment default n -1: error other(") && lines[5].contains("below zero"), "{stdout}");
+}
+
+/// `kv-adapt run --host spin` serves both of Spin's interfaces to a WASI 0.2 component as
+/// Spin does: each spin-sdk command gets every documented answer with no adapter at all,
+/// over a directory and over Redis.
+#[test]
+fn spin_sdk_commands_run_natively_on_kv_adapts_spin_host() {
+    let dir = tempfile::tempdir().unwrap();
+    for (guest, table) in [(SPIN_KV, EVERY_FUNCTION), (SPIN_DRAFT2, DRAFT2_EVERY_FUNCTION)] {
+        let store = dir.path().join(Path::new(guest).file_stem().unwrap());
+        let mut args = vec!["run", guest, "--store", store.to_str().unwrap(), "--host", "spin", "--"];
+        args.extend(ops_of(table));
+        let output = kv_adapt(&args);
+        assert!(output.status.success(), "{guest}: {}", text(&output.stderr));
+        assert_eq!(text(&output.stdout), answers_of(table), "{guest}");
+        assert!(text(&output.stderr).contains("guest, native (no adapter) onto spin-draft2"), "{}", text(&output.stderr));
+        assert!(std::fs::read(store.join("default/greeting")).is_ok(), "{guest}: the label is the bucket");
+    }
+    for (db, guest, table) in [(11, SPIN_KV, EVERY_FUNCTION), (12, SPIN_DRAFT2, DRAFT2_EVERY_FUNCTION)] {
+        let url = format!("{}/{db}", test_server::shared().url());
+        assert_eq!(run_guest_ops(guest, &url, "spin", &[], &ops_of(table)), answers_of(table), "{guest} on redis");
+    }
+}
+
+/// In Spin both interfaces open the same stores by label: what an app writes through
+/// `fermyon:spin/key-value@2.0.0` another reads through Spin's draft2, and the other way.
+#[test]
+fn a_spin_label_names_the_same_data_in_both_of_spins_interfaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().to_str().unwrap();
+    assert_eq!(run_guest_ops(SPIN_KV, store, "spin", &[], &["set default shared from-spin2"]), "set shared: ok\n");
+    let read = run_guest_ops(SPIN_DRAFT2, store, "spin", &[], &["get default shared", "get-many default shared,gone", "set default back from-draft2"]);
+    assert_eq!(read, "get shared: from-spin2\nget-many: shared=from-spin2,gone=none\nset back: ok\n");
+    assert_eq!(run_guest_ops(SPIN_KV, store, "spin", &[], &["get default back"]), "get back: from-draft2\n");
+}
+
+/// Spin's list-keys answers every key in one page and takes no cursor: the Spin host does
+/// the same, and says so when given one, as Spin's `other` error; the run goes on.
+#[test]
+fn the_spin_host_lists_every_key_in_one_page_and_refuses_a_cursor_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().to_str().unwrap();
+    let pairs: Vec<String> = (0..1500).map(|i| format!("k{i:04}={i}")).collect();
+    let set = format!("set-many default {}", pairs.join(","));
+    let stdout = run_guest_ops(SPIN_DRAFT2, store, "spin", &[], &[&set, "keys default", "page default after:k0001", "get default k1499"]);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "set-many: 1500 ok");
+    let keys: Vec<String> = (0..1500).map(|i| format!("k{i:04}")).collect();
+    assert_eq!(lines[1], format!("keys: {}", keys.join(",")));
+    assert!(lines[2].starts_with("page default after:k0001: error other(") && lines[2].contains("takes no cursor"), "{}", lines[2]);
+    assert_eq!(lines[3], "get k1499: 1499");
+}
+
+/// Done when of issue 25: every generation's guest runs on kv-adapt's Spin host, and what
+/// the plug imports is what Spin serves: Spin's interfaces, and upstream G6's store and
+/// atomics (Spin's type for type), never upstream's batch. The conformance suites run
+/// every case there (`dir_spin*`, `redis_spin*` in the *_conformance tests); this checks
+/// the plan `inspect` shows and the imports of each plug.
+#[test]
+fn every_generations_guest_plugs_onto_spin_importing_only_what_spin_serves() {
+    for (guest, expected) in [
+        (common::G1_CONFORMANCE, "adapt G1 -> spin-draft2 with fused-g1-on-g6"),
+        (common::G2_CONFORMANCE, "adapt G2 -> spin-draft2 with "),
+        (common::G3_CONFORMANCE, "adapt G3 -> spin-draft2 with "),
+        (common::G4_CONFORMANCE, "adapt G4 -> spin-draft2 with "),
+        (common::G5_CONFORMANCE, "adapt G5 -> spin-draft2 with adapter-g5-on-g6; upstream batch served key by key over the host's store by batch-g6-on-spin-draft2"),
+        (common::G6_CONFORMANCE, "adapt G6 -> spin-draft2 with batch-g6-on-spin-draft2"),
+        (SPIN_DRAFT2, "nothing to adapt: already imports spin-draft2"),
+        (SPIN_KV, "nothing to adapt: already imports spin2"),
+    ] {
+        let output = kv_adapt(&["inspect", guest]);
+        let stdout = text(&output.stdout);
+        let line = stdout.lines().find(|l| l.starts_with("plug --host spin: ")).unwrap_or_else(|| panic!("{stdout}"));
+        assert!(line["plug --host spin: ".len()..].starts_with(expected), "{guest}: {line}");
+        let bytes = plugged(guest, &["--host", "spin"]);
+        let surface = kv_adapt::surface("plugged", &bytes).unwrap();
+        for import in surface.imports.iter().filter(|i| i.starts_with("wasi:keyvalue/") || i.starts_with("fermyon:")) {
+            let served = ["wasi:keyvalue/store@0.2.0-draft2", "wasi:keyvalue/atomics@0.2.0-draft2", "fermyon:spin/key-value@2.0.0"].contains(&import.as_str())
+                || (import == "wasi:keyvalue/batch@0.2.0-draft2" && surface.imported_generations() == [kv_adapt::Generation::SpinDraft2]);
+            assert!(served, "{guest} plugged onto spin imports {import}");
+        }
+        assert!(!kv_adapt::plan::imports_batch(&surface, kv_adapt::Generation::G6), "{guest}");
+    }
 }

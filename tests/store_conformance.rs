@@ -125,6 +125,22 @@ mod store_conformance {
             increment_huge_delta => "increment-huge-delta",
         );
 
+        // Through adapter-g5-on-g6 onto kv-adapt's Spin host, the guest's batch served key
+        // by key over Spin's store (batch-g6-on-spin-draft2): Spin's list-keys answers in
+        // one page and refuses any cursor, and its counters are s64 as in G6.
+        store_conformance_tests!(GUEST, dir_spin_adapted, setup(Host::DirSpin);
+            two_opens_share_data => "two-opens-share-data",
+            bucket_outlives_nothing => "bucket-outlives-nothing",
+            list_keys_unknown_cursor_is_error => "list-keys-unknown-cursor-is-error",
+            increment_huge_delta_is_error => "increment-huge-delta-is-error",
+        );
+        store_conformance_tests!(GUEST, redis_spin_adapted, setup(Host::RedisSpin);
+            two_opens_share_data => "two-opens-share-data",
+            bucket_outlives_nothing => "bucket-outlives-nothing",
+            list_keys_unknown_cursor_is_error => "list-keys-unknown-cursor-is-error",
+            increment_huge_delta_is_error => "increment-huge-delta-is-error",
+        );
+
         #[test]
         fn every_guest_case_runs_somewhere() {
             let listed = [
@@ -137,6 +153,8 @@ mod store_conformance {
                 strict_g4_adapted::CASES,
                 redis_draft_native::CASES,
                 redis_strict_g2_adapted::CASES,
+                dir_spin_adapted::CASES,
+                redis_spin_adapted::CASES,
             ]
             .concat();
             assert_every_case_listed(GUEST, setup(Host::WasmtimeDraft), &listed);
@@ -177,6 +195,19 @@ mod store_conformance {
 
         // Natively on kv-adapt's G6 host over a real redis-server: cas under WATCH/MULTI/EXEC.
         g6_tests!(redis_draft2_native, setup(Host::RedisDraft2);
+            increment_negative_delta_decrements => "increment-negative-delta-decrements",
+            increment_below_zero_goes_negative => "increment-below-zero-goes-negative",
+            decrement_on_non_counter_is_error => "decrement-on-non-counter-is-error",
+        );
+
+        // On kv-adapt's Spin host: store, atomics and cas are Spin's own (upstream's type for
+        // type), and the guest's batch is served key by key over Spin's store.
+        g6_tests!(dir_spin_batch_by_key, setup(Host::DirSpin);
+            increment_negative_delta_decrements => "increment-negative-delta-decrements",
+            increment_below_zero_goes_negative => "increment-below-zero-goes-negative",
+            decrement_on_non_counter_is_error => "decrement-on-non-counter-is-error",
+        );
+        g6_tests!(redis_spin_batch_by_key, setup(Host::RedisSpin);
             increment_negative_delta_decrements => "increment-negative-delta-decrements",
             increment_below_zero_goes_negative => "increment-below-zero-goes-negative",
             decrement_on_non_counter_is_error => "decrement-on-non-counter-is-error",
@@ -263,6 +294,8 @@ mod store_conformance {
                 fs_store_draft2_round_trip::CASES,
                 redis_draft2_native::CASES,
                 redis_draft_adapted::CASES,
+                dir_spin_batch_by_key::CASES,
+                redis_spin_batch_by_key::CASES,
             ]
             .concat();
             assert_every_case_listed(GUEST, setup(Host::FsStoreDraft2), &listed);

@@ -10,4 +10,5 @@ pub mod g2;
 pub mod notify;
 pub mod run;
 pub mod serve;
+pub mod spin;
 pub mod today;

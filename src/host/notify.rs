@@ -127,12 +127,12 @@ fn call(
     let typed = |e: wasmtime::Error| anyhow::Error::from(e).context(format!("{interface}#{function} has an unexpected type"));
     let trapped = |e: wasmtime::Error| anyhow!("the handler trapped: {e:?}");
     match (host, event) {
-        (Generation::G5 | Generation::G6, Event::Set { value, .. }) => {
+        (Generation::G5 | Generation::G6 | Generation::SpinDraft2, Event::Set { value, .. }) => {
             let f = instance.get_typed_func::<(Resource<today::BucketRep>, String, Vec<u8>), ()>(&mut *store, &func).map_err(typed)?;
             let b = store.data_mut().table.push(today::BucketRep::named(bucket))?;
             f.call(&mut *store, (b, key, value.clone())).map_err(trapped)?;
         }
-        (Generation::G5 | Generation::G6, Event::Delete { .. }) => {
+        (Generation::G5 | Generation::G6 | Generation::SpinDraft2, Event::Delete { .. }) => {
             let f = instance.get_typed_func::<(Resource<today::BucketRep>, String), ()>(&mut *store, &func).map_err(typed)?;
             let b = store.data_mut().table.push(today::BucketRep::named(bucket))?;
             f.call(&mut *store, (b, key)).map_err(trapped)?;
@@ -165,7 +165,7 @@ fn call(
             let (b, _) = host.watch_event(bucket, None);
             f.call(&mut *store, (b, key)).map_err(trapped)?;
         }
-        (Generation::G1 | Generation::Spin2 | Generation::SpinDraft2, _) => bail!("no host of kv-adapt's own speaks {host}"),
+        (Generation::G1 | Generation::Spin2, _) => bail!("no host of kv-adapt's own speaks {host}"),
     }
     Ok(())
 }

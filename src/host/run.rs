@@ -256,10 +256,10 @@ pub enum Served {
 pub fn served(host: Generation, store: &StoreSpec) -> crate::error::Result<Served> {
     match (host, store) {
         (Generation::G5 | Generation::G6, StoreSpec::Dir(_)) => Ok(Served::StoreComponent),
-        (Generation::G5 | Generation::G6, StoreSpec::Redis(_)) | (Generation::G2 | Generation::G3 | Generation::G4, _) => {
+        (Generation::G5 | Generation::G6, StoreSpec::Redis(_)) | (Generation::G2 | Generation::G3 | Generation::G4 | Generation::SpinDraft2, _) => {
             Ok(Served::Embedder(host))
         }
-        (Generation::G1 | Generation::Spin2 | Generation::SpinDraft2, _) => Err(crate::error::Error::NoHost { target: host, built_in: crate::artifacts::BUILT_IN_HOSTS }),
+        (Generation::G1 | Generation::Spin2, _) => Err(crate::error::Error::NoHost { target: host, built_in: crate::artifacts::BUILT_IN_HOSTS }),
     }
 }
 
@@ -292,7 +292,8 @@ pub fn add_strict_host(linker: &mut Linker<HostState>, generation: Generation) -
         Generation::G4 => crate::host::eventual::g4::add_to_linker(linker, view)?,
         Generation::G5 => crate::host::today::g5::add_to_linker(linker, today_view)?,
         Generation::G6 => crate::host::today::g6::add_to_linker(linker, today_view)?,
-        Generation::G1 | Generation::Spin2 | Generation::SpinDraft2 => anyhow::bail!("no host of kv-adapt's own speaks {generation}"),
+        Generation::SpinDraft2 => crate::host::spin::add_to_linker(linker, today_view)?,
+        Generation::G1 | Generation::Spin2 => anyhow::bail!("no host of kv-adapt's own speaks {generation}"),
     }
     Ok(())
 }
@@ -723,7 +724,8 @@ pub fn new_store(
             Generation::G2 => g2 = Some(G2Host::on(backend.clone(), *counter)),
             Generation::G3 | Generation::G4 => eventual = Some(EventualCtx::on(backend.clone(), *counter)),
             Generation::G5 | Generation::G6 => today = Some(TodayCtx::on(backend.clone(), *counter)),
-            Generation::G1 | Generation::Spin2 | Generation::SpinDraft2 => bail!("no host of kv-adapt's own speaks {generation}"),
+            Generation::SpinDraft2 => today = Some(TodayCtx::spin(backend.clone(), *counter)),
+            Generation::G1 | Generation::Spin2 => bail!("no host of kv-adapt's own speaks {generation}"),
         },
     }
     if let Some((out, err)) = pipes {

@@ -24,13 +24,29 @@ use kv_adapt_convert::paging::{self, AFTER_PREFIX};
 
 /// Where the data lives and how counters are laid out.
 pub struct TodayCtx {
-    store: Backend,
+    pub(crate) store: Backend,
     encoding: CounterEncoding,
+    listing: Listing,
+}
+
+/// How G6's `list-keys` answers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Listing {
+    /// Pages of 1000 keys, as above.
+    Pages,
+    /// As Spin's host does: every key in one page, never a cursor; a cursor given is an
+    /// error.
+    OnePage,
 }
 
 impl TodayCtx {
     pub fn on(store: Backend, encoding: CounterEncoding) -> TodayCtx {
-        TodayCtx { store, encoding }
+        TodayCtx { store, encoding, listing: Listing::Pages }
+    }
+
+    /// As Spin serves its draft2 ([`crate::host::spin`]): `list-keys` in one page.
+    pub fn spin(store: Backend, encoding: CounterEncoding) -> TodayCtx {
+        TodayCtx { store, encoding, listing: Listing::OnePage }
     }
 }
 
@@ -56,7 +72,7 @@ pub struct CasRep {
     snapshot: Option<Vec<u8>>,
 }
 
-struct HasToday;
+pub(crate) struct HasToday;
 
 impl HasData for HasToday {
     type Data<'a> = TodayView<'a>;
@@ -71,7 +87,7 @@ fn other_text(trace: String) -> String {
 }
 
 impl TodayView<'_> {
-    fn bucket_name(&self, bucket: &Resource<BucketRep>) -> wasmtime::Result<String> {
+    pub(crate) fn bucket_name(&self, bucket: &Resource<BucketRep>) -> wasmtime::Result<String> {
         Ok(self.table.get(bucket)?.name.clone())
     }
 
@@ -239,7 +255,55 @@ pub mod g6 {
     type Cursor = String;
 
     fn list(view: &TodayView<'_>, bucket: &str, cursor: Option<String>) -> Result<(Vec<String>, Option<String>), String> {
-        view.page_after(bucket, cursor)
+        match (view.ctx.listing, cursor) {
+            (Listing::Pages, cursor) => view.page_after(bucket, cursor),
+            (Listing::OnePage, None) => Ok((view.ctx.store.keys(bucket)?, None)),
+            (Listing::OnePage, Some(cursor)) => Err(format!(
+                "list-keys in bucket {bucket:?}: this host (as Spin's) answers every key in one page and takes no cursor, \
+                 and {cursor:?} was given; list again without one"
+            )),
+        }
+    }
+
+    /// Spin's draft2 ([`crate::host::spin`]): this module's `store` and `atomics`, which are
+    /// Spin's type for type, and Spin's `batch`, whose `get-many` pairs each key with its
+    /// value or `none`, in the order asked (Spin's own SQLite store leaves a missing key
+    /// out instead; this host keeps to Spin's WIT).
+    pub fn add_spin_to_linker<T: Send + 'static>(linker: &mut Linker<T>, view: fn(&mut T) -> TodayView<'_>) -> wasmtime::Result<()> {
+        use wasmtime::StoreContextMut;
+        store::add_to_linker::<T, HasToday>(linker, view)?;
+        atomics::add_to_linker::<T, HasToday>(linker, view)?;
+        let mut spin_batch = linker.instance("wasi:keyvalue/batch@0.2.0-draft2")?;
+        spin_batch.func_wrap(
+            "get-many",
+            move |mut cx: StoreContextMut<'_, T>, (bucket, keys): (Resource<BucketRep>, Vec<String>)| {
+                let view = view(cx.data_mut());
+                let name = view.bucket_name(&bucket)?;
+                let mut found: Vec<(String, Option<Vec<u8>>)> = Vec::with_capacity(keys.len());
+                for key in keys {
+                    match view.ctx.store.read(&name, &key) {
+                        Ok(value) => found.push((key, value)),
+                        Err(trace) => return Ok((Err(Error::Other(other_text(trace))),)),
+                    }
+                }
+                Ok((Ok(found),))
+            },
+        )?;
+        spin_batch.func_wrap(
+            "set-many",
+            move |mut cx: StoreContextMut<'_, T>, (bucket, key_values): (Resource<BucketRep>, Vec<(String, Vec<u8>)>)| {
+                let mut view = view(cx.data_mut());
+                Ok((batch::Host::set_many(&mut view, bucket, key_values)?,))
+            },
+        )?;
+        spin_batch.func_wrap(
+            "delete-many",
+            move |mut cx: StoreContextMut<'_, T>, (bucket, keys): (Resource<BucketRep>, Vec<String>)| {
+                let mut view = view(cx.data_mut());
+                Ok((batch::Host::delete_many(&mut view, bucket, keys)?,))
+            },
+        )?;
+        Ok(())
     }
 
     today_common!(keyvalue0_2_0_draft2);

@@ -68,6 +68,7 @@ fn plug_keyvalue(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plug
         match fuse::fuse(name, &guest, fused) {
             Ok(linked) => {
                 let component = configure_fused(&linked, options)?;
+                let component = serve_batch_by_key(component, options.host, &mut plan)?;
                 check_leftovers(&component, source, options.host)?;
                 return Ok(Plugged { component, plan, wasi });
             }
@@ -90,6 +91,16 @@ fn plug_keyvalue(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plug
             }
             return Ok(Plugged { component: bytes.to_vec(), plan, wasi: Default::default() });
         }
+        Plan::Adapt { adapter, .. } if adapter == artifacts::BATCH_BY_KEY_NAME => {
+            // A G6 guest on Spin: only its batch needs serving, and no adapter renames.
+            if let Some((from, to)) = options.buckets.first() {
+                return Err(Error::RenameWithoutAdapter { name: name.into(), generation: Generation::G6, bucket: format!("{from}={to}") });
+            }
+            let shim = Part { name: artifacts::BATCH_BY_KEY_NAME, bytes: artifacts::batch_by_key() };
+            let component = compose::plug_into(Part { name, bytes }, &[shim])?;
+            check_leftovers(&component, Generation::G6, options.host)?;
+            return Ok(Plugged { component, plan, wasi: Default::default() });
+        }
         Plan::Adapt { source, bodies, watch, .. } => (*source, *bodies, watch.is_some()),
     };
     let parts = composed_parts(&surface, source, bodies, watch, options)?;
@@ -106,6 +117,7 @@ fn plug_keyvalue(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plug
         }
         None => compose::plug_into_exporting(Part { name, bytes }, &[Part { name: adapter, bytes: configured }], also_export)?,
     };
+    let component = serve_batch_by_key(component, options.host, &mut plan)?;
     check_leftovers(&component, source, options.host)?;
     Ok(Plugged { component, plan, wasi: Default::default() })
 }
@@ -120,7 +132,8 @@ pub struct ComposedParts {
 /// The parts a composed plug of a guest with `surface` uses: what `plug` composes, and what
 /// `kv-adapt adapters --for` writes for plain wac.
 pub fn composed_parts(surface: &Surface, source: Generation, bodies: Bodies, watch: bool, options: &PlugOptions) -> Result<ComposedParts> {
-    let adapter = artifacts::adapter_for(source, options.host, bodies, crate::plan::imports_batch(surface, source))
+    let onto = options.host.adapted_as();
+    let adapter = artifacts::adapter_for(source, onto, bodies, crate::plan::imports_batch(surface, source))
         .ok_or(Error::NoAdapter { name: "guest".into(), from: Some(source), target: options.host })?;
     let mut configured = configure_with(&adapter.name(), adapter.bytes, options)?;
     // The adapter names the guest's 0.2 release of wasi:io (and of what it wraps). The -io
@@ -135,7 +148,7 @@ pub fn composed_parts(surface: &Surface, source: Generation, bodies: Bodies, wat
     }
     let bridge = match watch {
         true => {
-            let bridge = artifacts::bridge(source, options.host).ok_or(Error::UnsupportedInterface {
+            let bridge = artifacts::bridge(source, onto).ok_or(Error::UnsupportedInterface {
                 name: "guest".into(),
                 interface: source.watch_export().into(),
                 why: " (no watch bridge serves this generation's handler on that host yet)",
@@ -150,12 +163,32 @@ pub fn composed_parts(surface: &Surface, source: Generation, bodies: Bodies, wat
     Ok(ComposedParts { adapter: (adapter.name(), configured), bridge })
 }
 
-/// Refuses a result that still imports a key-value generation other than the host's.
+/// The name under which upstream G6 and Spin import two different `batch` interfaces.
+const DRAFT2_BATCH: &str = "wasi:keyvalue/batch@0.2.0-draft2";
+
+/// On a Spin host, the upstream G6 `batch` a plug imports (a G6 adapter's, or one fused
+/// into the guest) served key by key over the host's store: Spin's own `batch` of the same
+/// name has another `get-many`, and its store and atomics are upstream's.
+fn serve_batch_by_key(component: Vec<u8>, host: Generation, plan: &mut Plan) -> Result<Vec<u8>> {
+    if host != Generation::SpinDraft2 || !surface::names("plugged component", &component)?.imports.iter().any(|i| i == DRAFT2_BATCH) {
+        return Ok(component);
+    }
+    let shim = Part { name: artifacts::BATCH_BY_KEY_NAME, bytes: artifacts::batch_by_key() };
+    let composed = compose::plug_into(Part { name: "plugged component", bytes: &component }, &[shim])?;
+    if let Plan::Adapt { batch_by_key, .. } = plan {
+        *batch_by_key = Some(artifacts::BATCH_BY_KEY_NAME.to_string());
+    }
+    Ok(composed)
+}
+
+/// Refuses a result that still imports a key-value generation the host does not serve
+/// (on Spin, upstream G6's `batch` among them).
 fn check_leftovers(component: &[u8], source: Generation, host: Generation) -> Result<()> {
     let composed = surface::names("composed component", component)?;
     for import in &composed.imports {
         let generation = InterfaceName::parse(import).and_then(|n| generation::classify(&n)).and_then(|g| g.ok());
-        if generation.is_some_and(|g| g != host) {
+        let unserved = host == Generation::SpinDraft2 && import == DRAFT2_BATCH;
+        if unserved || generation.is_some_and(|g| !host.serves(g)) {
             return Err(Error::LeftoverImport { import: import.clone(), what: source.describe() });
         }
     }

@@ -88,6 +88,9 @@ pub enum Plan {
         linking: Linking,
         /// Why a composed plan is not fused, when fusing was not ruled out by option.
         why_composed: Option<String>,
+        /// On a Spin host: the part that serves the upstream G6 `batch` the adapted guest
+        /// imports key by key over Spin's store, set by `link` when the plug imports one.
+        batch_by_key: Option<String>,
     },
 }
 
@@ -115,6 +118,9 @@ impl std::fmt::Display for Plan {
         };
         if let Some(bridge) = watch {
             write!(f, "; {} served as {} by {bridge}", source.watch_export(), target.watch_export())?;
+        }
+        if let Plan::Adapt { batch_by_key: Some(shim), .. } = self {
+            write!(f, "; upstream batch served key by key over the host's store by {shim}")?;
         }
         match self {
             Plan::Adapt { why_composed: Some(why), .. } => write!(f, "; not fused: {why}"),
@@ -157,9 +163,32 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
     }
     // Imports of the host's own generation pass through to the host; a component may use
     // them beside a legacy generation (G4 and G5 even share a version string).
-    let legacy: Vec<Generation> = generations.iter().copied().filter(|g| *g != options.host).collect();
+    let legacy: Vec<Generation> = generations.iter().copied().filter(|g| !options.host.serves(*g)).collect();
     let source = match legacy.as_slice() {
-        [] => return Ok(Plan::Unchanged { generation: options.host }),
+        // Spin serves upstream G6's store and atomics, not its batch: a G6 guest that
+        // imports batch gets it key by key over Spin's store, and nothing else.
+        [] if options.host == Generation::SpinDraft2 && imports_batch(surface, Generation::G6) => {
+            return Ok(Plan::Adapt {
+                source: Generation::G6,
+                target: options.host,
+                bodies: Bodies::Host,
+                adapter: artifacts::BATCH_BY_KEY_NAME.to_string(),
+                why_bodies: "values are plain bytes, not streams".to_string(),
+                watch: None,
+                linking: Linking::Composed,
+                why_composed: None,
+                batch_by_key: None,
+            });
+        }
+        // On Spin, say which of what it serves the guest speaks (its draft2, its own
+        // interface, or upstream G6 without batch).
+        [] => {
+            let generation = match generations.as_slice() {
+                [one] => *one,
+                _ => options.host,
+            };
+            return Ok(Plan::Unchanged { generation });
+        }
         [one] => *one,
         [first, second, ..] => {
             return Err(Error::MixedGenerations { name: name.into(), first: *first, second: *second })
@@ -217,7 +246,9 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
     // (async bodies beside the host's wasi:http or wasi:sockets), or when asked to fuse.
     let fusable = surface.cannot_fuse.is_none()
         || (surface.relinks_preview1 && (unwrappable.is_some() || options.linking == Some(Linking::Fused)));
-    let forwarding = artifacts::fused_forwarding(source, options.host).filter(|_| {
+    // Where the adapters come from: Spin's draft2 is adapted onto as G6 (`adapted_as`).
+    let onto = options.host.adapted_as();
+    let forwarding = artifacts::fused_forwarding(source, onto).filter(|_| {
         surface.async_bodies
             && !other_wasi.is_empty()
             && io_of_0_2
@@ -240,6 +271,7 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
             watch: None,
             linking: Linking::Fused,
             why_composed: None,
+            batch_by_key: None,
         });
     }
     let (bodies, why_bodies) = match (options.bodies, other_wasi.first()) {
@@ -290,10 +322,11 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
             ),
         },
     };
-    let adapter = artifacts::adapter_for(source, options.host, bodies, imports_batch(surface, source))
+    let adapter = artifacts::adapter_for(source, onto, bodies, imports_batch(surface, source))
         .ok_or(Error::NoAdapter { name: name.into(), from: Some(source), target: options.host })?;
+    let serves_batch = adapter.batch;
     let handler = surface.exports.iter().any(|e| e == source.watch_export());
-    let watch = match (handler, artifacts::bridge(source, options.host)) {
+    let watch = match (handler, artifacts::bridge(source, onto)) {
         (true, Some(bridge)) => Some(bridge.name()),
         (true, None) => {
             return Err(Error::UnsupportedInterface {
@@ -309,10 +342,10 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
     // Async bodies served from memory need the fused adapter that serves wasi:io too; a
     // guest that calls no async body function needs no streams, whatever it imports.
     let body_streams = bodies == Bodies::Adapter && surface.async_bodies && source != Generation::G1;
-    let fused = artifacts::fused(source, options.host, body_streams);
+    let fused = artifacts::fused(source, onto, body_streams);
     let not_fusable = match fused {
         None if body_streams => Some(format!("async value bodies served from memory (adapter-io) are not fused for {} yet", source.id())),
-        None => Some(format!("kv-adapt has no fused {} adapter onto {} yet", source.id(), options.host.id())),
+        None => Some(format!("kv-adapt has no fused {} adapter onto {} yet", source.id(), onto.id())),
         Some(_) if watch.is_some() => Some(format!("the guest exports {}, whose types must stay a component import", source.watch_export())),
         Some(_) if surface.cannot_fuse.is_some() => surface.cannot_fuse.clone(),
         Some(_) if matches!(bodies, Bodies::Wrapping(_)) => {
@@ -338,7 +371,11 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
         (Linking::Fused, Some(f)) => (f.name(), bodies, why_bodies),
         (Linking::Fused, None) | (Linking::Composed, _) => (adapter.name(), bodies, why_bodies),
     };
-    Ok(Plan::Adapt { source, target: options.host, bodies, adapter, why_bodies, watch, linking, why_composed })
+    // A composed G6 adapter that serves batch imports upstream's, which Spin does not
+    // serve: `link` puts the key-by-key batch beside it (for a fused one, `link` looks at
+    // what the fused guest imports).
+    let batch_by_key = (options.host != onto && linking == Linking::Composed && serves_batch).then(|| artifacts::BATCH_BY_KEY_NAME.to_string());
+    Ok(Plan::Adapt { source, target: options.host, bodies, adapter, why_bodies, watch, linking, why_composed, batch_by_key })
 }
 
 /// Whether the guest imports `source`'s `batch` interface: if not, a plug need not import
@@ -516,5 +553,35 @@ mod tests {
     fn a_guest_already_on_the_hosts_generation_is_left_alone() {
         let g5 = surface(&["wasi:keyvalue/store@0.2.0-draft"]);
         assert_eq!(plan("guest", &g5, &PlugOptions::default()).unwrap(), Plan::Unchanged { generation: Generation::G5 });
+    }
+
+    #[test]
+    fn on_spin_only_what_spin_does_not_serve_is_adapted_and_upstream_batch_goes_key_by_key() {
+        let spin = PlugOptions { host: Generation::SpinDraft2, ..PlugOptions::default() };
+        // Upstream G6's store and atomics are Spin's: nothing to do without batch.
+        let g6_store = surface(&["wasi:keyvalue/store@0.2.0-draft2", "wasi:keyvalue/atomics@0.2.0-draft2"]);
+        assert_eq!(plan("guest", &g6_store, &spin).unwrap(), Plan::Unchanged { generation: Generation::G6 });
+        let spin2 = surface(&["fermyon:spin/key-value@2.0.0"]);
+        assert_eq!(plan("guest", &spin2, &spin).unwrap(), Plan::Unchanged { generation: Generation::Spin2 });
+        // Upstream batch is not Spin's: served key by key, and nothing else composed.
+        let g6_batch = surface(&["wasi:keyvalue/store@0.2.0-draft2", "wasi:keyvalue/batch@0.2.0-draft2"]);
+        match plan("guest", &g6_batch, &spin).unwrap() {
+            Plan::Adapt { source, target, adapter, linking, .. } => {
+                assert_eq!((source, target, adapter.as_str(), linking), (Generation::G6, Generation::SpinDraft2, artifacts::BATCH_BY_KEY_NAME, Linking::Composed))
+            }
+            other => panic!("{other}"),
+        }
+        // Other generations through the G6 adapters; the key-by-key batch only beside one
+        // that imports upstream batch.
+        let g5_batch = surface(&["wasi:keyvalue/store@0.2.0-draft", "wasi:keyvalue/batch@0.2.0-draft"]);
+        let g5_store = surface(&["wasi:keyvalue/store@0.2.0-draft"]);
+        for (guest, adapter, by_key) in [(&g5_batch, "adapter-g5-on-g6", true), (&g5_store, "adapter-g5-on-g6-no-batch", false)] {
+            match plan("guest", guest, &spin).unwrap() {
+                Plan::Adapt { adapter: chosen, batch_by_key, target, .. } => {
+                    assert_eq!((chosen.as_str(), batch_by_key.is_some(), target), (adapter, by_key, Generation::SpinDraft2))
+                }
+                other => panic!("{other}"),
+            }
+        }
     }
 }

@@ -73,6 +73,11 @@ pub enum Host {
     DirDraft,
     /// kv-adapt's G6 host over a temporary directory.
     DirDraft2,
+    /// kv-adapt's Spin host (`src/host/spin.rs`: Spin's draft2 and
+    /// `fermyon:spin/key-value@2.0.0`) over a temporary directory.
+    DirSpin,
+    /// kv-adapt's Spin host over the redis-server.
+    RedisSpin,
     /// The G5 store component built with `deliberately-broken` (its `delete` removes
     /// nothing): for showing that a harness notices.
     BrokenFsStoreDraft,
@@ -86,6 +91,7 @@ impl Host {
             Host::StrictG2 | Host::RedisStrictG2 => Generation::G2,
             Host::StrictG3 => Generation::G3,
             Host::StrictG4 => Generation::G4,
+            Host::DirSpin | Host::RedisSpin => Generation::SpinDraft2,
         }
     }
 
@@ -103,6 +109,8 @@ impl Host {
             | Host::RedisStrictG2
             | Host::DirDraft
             | Host::DirDraft2
+            | Host::DirSpin
+            | Host::RedisSpin
             | Host::BrokenFsStoreDraft => None,
             Host::WasmtimeDraftViaDraft2 => Some(Generation::G6),
             Host::FsStoreDraft2ViaDraft => Some(Generation::G5),
@@ -121,7 +129,9 @@ impl Host {
             | Host::RedisDraft2
             | Host::RedisStrictG2
             | Host::DirDraft
-            | Host::DirDraft2 => false,
+            | Host::DirDraft2
+            | Host::DirSpin
+            | Host::RedisSpin => false,
             Host::FsStoreDraft | Host::FsStoreDraft2 | Host::FsStoreDraft2ViaDraft | Host::BrokenFsStoreDraft => true,
         }
     }
@@ -223,8 +233,14 @@ fn target_keyvalue_import(setup: Setup, name: &str) -> bool {
         Generation::G4 => ("0.2.0-draft", &EVENTUAL_INTERFACES),
         Generation::G5 => ("0.2.0-draft", &["store", "atomics", "batch"]),
         Generation::G6 => ("0.2.0-draft2", &["store", "atomics", "batch"]),
+        // Spin serves upstream G6's store and atomics as they are; a `batch` import must be
+        // Spin's own (checked by `assert_spin_shape`), and its own key-value interface.
+        Generation::SpinDraft2 => {
+            return ["store", "atomics", "batch"].iter().any(|i| name == format!("wasi:keyvalue/{i}@0.2.0-draft2"))
+                || name == "fermyon:spin/key-value@2.0.0"
+        }
         Generation::G2 => return G2_INTERFACES.iter().any(|i| name == format!("wasi:keyvalue/{i}")),
-        Generation::G1 | Generation::Spin2 | Generation::SpinDraft2 => panic!("no test host speaks {:?}", setup.host),
+        Generation::G1 | Generation::Spin2 => panic!("no test host speaks {:?}", setup.host),
     };
     interfaces.iter().any(|i| name == format!("wasi:keyvalue/{i}@{version}"))
 }
@@ -255,6 +271,7 @@ pub fn plug_linked(guest: &[u8], setup: Setup, linking: Option<Linking>, diagnos
     let surface = kv_adapt::surface("plugged", &plugged).expect("plugged component is valid");
     let stray: Vec<_> = surface.imports.iter().filter(|n| !allowed_import(setup, n)).collect();
     assert!(stray.is_empty(), "{setup:?}: composed component imports {stray:?}");
+    assert_spin_shape(setup, &surface);
     plugged
 }
 
@@ -347,6 +364,15 @@ fn instantiate_component(
             // On Redis the data lives in the server; on a directory, in one made here.
             matches!(host, Host::DirDraft | Host::DirDraft2).then(|| store_dir())
         }
+        Host::DirSpin | Host::RedisSpin => {
+            fn view(s: &mut TestState) -> kv_adapt::host::today::TodayView<'_> {
+                let ctx = s.today.as_ref().expect("Spin host context");
+                kv_adapt::host::today::TodayView { ctx, table: &mut s.table }
+            }
+            kv_adapt::host::spin::add_to_linker(&mut linker, view).expect("Spin host in linker");
+            builder.inherit_stderr();
+            (host == Host::DirSpin).then(|| store_dir())
+        }
         Host::RedisStrictG2 => {
             fn view(s: &mut TestState) -> kv_adapt::host::g2::G2View<'_> {
                 let host = s.g2.as_mut().expect("strict G2 host state");
@@ -398,6 +424,11 @@ fn instantiate_component(
         Host::DirDraft | Host::DirDraft2 => {
             let root = dir.as_ref().expect("the directory hosts have a directory").path().to_path_buf();
             Some(kv_adapt::host::today::TodayCtx::on(kv_adapt::store::backend::Backend::Dir(root), counter))
+        }
+        Host::RedisSpin => Some(kv_adapt::host::today::TodayCtx::spin(fresh_redis(), counter)),
+        Host::DirSpin => {
+            let root = dir.as_ref().expect("the directory hosts have a directory").path().to_path_buf();
+            Some(kv_adapt::host::today::TodayCtx::spin(kv_adapt::store::backend::Backend::Dir(root), counter))
         }
         _ => None,
     };
@@ -557,6 +588,7 @@ pub fn run_command(guest_path: &str, setup: Setup) -> (bool, String) {
     let surface = kv_adapt::surface("plugged", &plugged.component).expect("plugged component is valid");
     let stray: Vec<_> = surface.imports.iter().filter(|n| !allowed_command_import(setup, n)).collect();
     assert!(stray.is_empty(), "{setup:?}: composed command imports {stray:?}");
+    assert_spin_shape(setup, &surface);
     let hosted = if setup.host.is_fs_store() {
         kv_adapt::attach_store(&plugged.component, setup.host.generation(), setup.counter).expect("attach store")
     } else {
@@ -643,4 +675,16 @@ pub fn run_on_stock_wasmtime_with(
     let command = wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, &component, &linker).expect("a wasi:cli/command");
     let ran = command.wasi_cli_run().call_run(&mut store).expect("run returns");
     (ran, String::from_utf8(stdout.contents().to_vec()).unwrap())
+}
+
+/// On a Spin host, a plugged component may import `wasi:keyvalue/batch@0.2.0-draft2` only
+/// with Spin's type (a guest of Spin's draft2, natively): never upstream G6's, which Spin
+/// does not serve under that name.
+pub fn assert_spin_shape(setup: Setup, surface: &kv_adapt::Surface) {
+    if setup.host.generation() == Generation::SpinDraft2 {
+        assert!(
+            !kv_adapt::plan::imports_batch(surface, Generation::G6),
+            "{setup:?}: the plug imports upstream G6's batch, which Spin does not serve"
+        );
+    }
 }

@@ -427,6 +427,11 @@ pub fn build_shipped(root: &Path, wasm_target: &Path, out: &Path) -> Result<Ship
         push_const(&build.artifact, &file);
         note(&file, "rc-shim", "", "", group)?;
     }
+    // Upstream G6's batch served key by key over Spin's store (`src/link/spin.rs`).
+    let build = Build::new("batch-by-key", "", Target::Unknown, Output::Lib, "batch-g6-on-spin-draft2");
+    let file = built(root, &build, wasm_target, out)?;
+    push_const(&build.artifact, &file);
+    note(&file, "batch-shim", "g6", "spin-draft2", "key-by-key")?;
     // The conformance guests ship too: `kv-adapt conformance` runs them against any store.
     for generation in CONFORMANCE_SHIPPED {
         let build = Build::new("guest-store-conformance", generation, Target::Unknown, Output::Lib, &format!("conformance-{generation}"));

@@ -1,0 +1,92 @@
+//! kv-adapt's Spin host (`--host spin`): what Spin 3.0 to 4.x serves a WASI 0.2 component,
+//! over a [`crate::store::backend::Backend`] (a directory or Redis):
+//!
+//! - Spin's `wasi:keyvalue@0.2.0-draft2`: the G6 host's `store` and `atomics`
+//!   ([`crate::host::today`]), with `list-keys` as Spin answers it (every key in one page,
+//!   a cursor refused), and Spin's `batch`, whose `get-many` pairs each key with its value
+//!   or `none` ([`crate::host::today::g6::add_spin_to_linker`]).
+//! - `fermyon:spin/key-value@2.0.0` (spin-sdk's `key_value::Store`), below.
+//!
+//! A store label is a bucket, in both interfaces: `open("default")` of either reads and
+//! writes the same keys, as in Spin, where both open the stores the app's manifest names.
+//! kv-adapt has no manifest, so every label opens (as every bucket opens on the G6 host):
+//! `access-denied` and `no-such-store` are never given, and nor is `store-table-full` (no
+//! limit on open stores beyond `--max-handles`). Spin 1.x's unversioned
+//! `fermyon:spin/key-value` is not served.
+
+use crate::host::today::{TodayView, HasToday};
+use wasmtime::component::{Linker, Resource};
+
+mod generated {
+    wasmtime::component::bindgen!({
+        path: "wit/spin-key-value-2.0.0",
+        inline: "package kv-adapt:spin-host; world spin-host { import fermyon:spin/key-value@2.0.0; }",
+        imports: { default: trappable },
+        with: { "fermyon:spin/key-value@2.0.0.store": crate::host::spin::StoreRep },
+    });
+}
+
+use generated::fermyon::spin::key_value::{self, Error};
+
+/// An open Spin store: its label, which is the bucket it reads and writes.
+pub struct StoreRep {
+    label: String,
+}
+
+/// Serves Spin's draft2 and `fermyon:spin/key-value@2.0.0` to instances in `linker`.
+pub fn add_to_linker<T: Send + 'static>(linker: &mut Linker<T>, view: fn(&mut T) -> TodayView<'_>) -> wasmtime::Result<()> {
+    crate::host::today::g6::add_spin_to_linker(linker, view)?;
+    key_value::add_to_linker::<T, HasToday>(linker, view)?;
+    Ok(())
+}
+
+type Answer<T> = wasmtime::Result<Result<T, Error>>;
+
+/// A backend failure as Spin's `other`, whose text the variant already names.
+fn answer<T>(outcome: Result<T, String>) -> Answer<T> {
+    Ok(outcome.map_err(|trace| Error::Other(trace.strip_prefix("other: ").map(str::to_string).unwrap_or(trace))))
+}
+
+impl TodayView<'_> {
+    fn label(&self, store: &Resource<StoreRep>) -> wasmtime::Result<String> {
+        Ok(self.table.get(store)?.label.clone())
+    }
+}
+
+impl key_value::Host for TodayView<'_> {}
+
+impl key_value::HostStore for TodayView<'_> {
+    fn open(&mut self, label: String) -> Answer<Resource<StoreRep>> {
+        Ok(Ok(self.table.push(StoreRep { label })?))
+    }
+
+    fn get(&mut self, store: Resource<StoreRep>, key: String) -> Answer<Option<Vec<u8>>> {
+        let label = self.label(&store)?;
+        answer(self.ctx.store.read(&label, &key))
+    }
+
+    fn set(&mut self, store: Resource<StoreRep>, key: String, value: Vec<u8>) -> Answer<()> {
+        let label = self.label(&store)?;
+        answer(self.ctx.store.write(&label, &key, &value))
+    }
+
+    fn delete(&mut self, store: Resource<StoreRep>, key: String) -> Answer<()> {
+        let label = self.label(&store)?;
+        answer(self.ctx.store.remove(&label, &key))
+    }
+
+    fn exists(&mut self, store: Resource<StoreRep>, key: String) -> Answer<bool> {
+        let label = self.label(&store)?;
+        answer(self.ctx.store.exists(&label, &key))
+    }
+
+    fn get_keys(&mut self, store: Resource<StoreRep>) -> Answer<Vec<String>> {
+        let label = self.label(&store)?;
+        answer(self.ctx.store.keys(&label))
+    }
+
+    fn drop(&mut self, store: Resource<StoreRep>) -> wasmtime::Result<()> {
+        self.table.delete(store)?;
+        Ok(())
+    }
+}

@@ -222,7 +222,8 @@ fn adapters_writes_every_shipped_component_configured() {
     // The index comes last and names every other file, with its size.
     assert_eq!(names.pop(), Some(dir.path().join("index.json").display().to_string()));
     let configured = (kv_adapt::artifacts::ADAPTERS.len() + kv_adapt::artifacts::STORES.len()) * 3;
-    assert_eq!(names.len(), configured + kv_adapt::artifacts::BRIDGES.len());
+    // And the part that serves upstream batch key by key on Spin.
+    assert_eq!(names.len(), configured + kv_adapt::artifacts::BRIDGES.len() + 1);
     let index = index_of(dir.path());
     let files = index["files"].as_array().unwrap();
     assert_eq!(files.len(), names.len());
@@ -245,6 +246,7 @@ fn adapters_writes_every_shipped_component_configured() {
         assert_eq!(imports_of(file), kv_adapt::surface(file, &bytes).unwrap().imports, "{file}");
     }
     assert_eq!(imports_of("adapter-spin2-on-g6-decimal.wasm"), ["wasi:keyvalue/store@0.2.0-draft2"]);
+    assert_eq!(imports_of("batch-g6-on-spin-draft2.wasm"), ["wasi:keyvalue/store@0.2.0-draft2"]);
     let spin_draft2 = files.iter().find(|e| e["file"] == "adapter-spin-draft2-on-g6-decimal.wasm").unwrap();
     let exports: Vec<&str> = spin_draft2["exports"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
     assert!(exports.contains(&"wasi:keyvalue/batch@0.2.0-draft2"), "{exports:?}");

@@ -96,7 +96,7 @@ impl Adapter {
 
 /// Generations a guest can be adapted from, for error messages.
 pub const SUPPORTED_SOURCES: &str =
-    "G1 (2023-02), G2 (2023-11), G3 (0.1.0), G4 (0.2.0-draft eventual), G5 (0.2.0-draft, onto G2, G3, G4, G6), G6 (0.2.0-draft2, onto G2, G3, G4, G5), spin2 (Spin's fermyon:spin/key-value@2.0.0, onto G2 to G6), spin-draft2 (Spin's own wasi:keyvalue@0.2.0-draft2, onto G2 to G6)";
+    "G1 (2023-02), G2 (2023-11), G3 (0.1.0), G4 (0.2.0-draft eventual), G5 (0.2.0-draft, onto G2, G3, G4, G6), G6 (0.2.0-draft2, onto G2, G3, G4, G5), spin2 (Spin's fermyon:spin/key-value@2.0.0, onto G2 to G6), spin1 (Spin 1.x's unversioned fermyon:spin/key-value, onto G2 to G6), spin-draft2 (Spin's own wasi:keyvalue@0.2.0-draft2, onto G2 to G6)";
 
 /// Host generations `run` can serve (through the filesystem store), for error messages.
 pub const BUILT_IN_HOSTS: &str =

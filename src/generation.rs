@@ -20,6 +20,9 @@ pub enum Generation {
     /// Spin's own `fermyon:spin/key-value@2.0.0` (Spin 2.0 to 4.x, spin-sdk's
     /// `key_value::Store`): not a wasi:keyvalue draft, adapted as a front only.
     Spin2,
+    /// Spin 1.x's `fermyon:spin/key-value` with no version (u32 stores, `close`, a missing
+    /// key an error), still served by Spin: adapted as a front.
+    Spin1,
     /// Spin's own `wasi:keyvalue@0.2.0-draft2` (Spin 3.0 to 4.x, spin-sdk's bindings):
     /// upstream G6's name and version, but `batch.get-many` pairs each key with an optional
     /// value. Told from G6 by that type alone ([`crate::plan::surface::Surface::spin_get_many`]).
@@ -40,7 +43,8 @@ impl Generation {
             | Generation::G4
             | Generation::G5
             | Generation::G6
-            | Generation::Spin2 => self,
+            | Generation::Spin2
+            | Generation::Spin1 => self,
         }
     }
 
@@ -49,14 +53,15 @@ impl Generation {
     /// G6's `store` and `atomics`, which are Spin's type for type (G6's `batch` is not).
     pub fn serves(self, imported: Generation) -> bool {
         match self {
-            Generation::SpinDraft2 => matches!(imported, Generation::SpinDraft2 | Generation::Spin2 | Generation::G6),
+            Generation::SpinDraft2 => matches!(imported, Generation::SpinDraft2 | Generation::Spin2 | Generation::Spin1 | Generation::G6),
             Generation::G1
             | Generation::G2
             | Generation::G3
             | Generation::G4
             | Generation::G5
             | Generation::G6
-            | Generation::Spin2 => imported == self,
+            | Generation::Spin2
+            | Generation::Spin1 => imported == self,
         }
     }
 
@@ -66,7 +71,7 @@ impl Generation {
         match self {
             Generation::G2 => Some("0.2.0-rc-2023-11-10"),
             Generation::G3 | Generation::G4 => Some("0.2.0"),
-            Generation::G1 | Generation::G5 | Generation::G6 | Generation::Spin2 | Generation::SpinDraft2 => None,
+            Generation::G1 | Generation::G5 | Generation::G6 | Generation::Spin2 | Generation::Spin1 | Generation::SpinDraft2 => None,
         }
     }
 
@@ -79,6 +84,7 @@ impl Generation {
             Generation::G5 => "G5",
             Generation::G6 => "G6",
             Generation::Spin2 => "spin2",
+            Generation::Spin1 => "spin1",
             Generation::SpinDraft2 => "spin-draft2",
         }
     }
@@ -92,6 +98,7 @@ impl Generation {
             Generation::G5 => "wasi:keyvalue@0.2.0-draft (store, atomics, batch)",
             Generation::G6 => "wasi:keyvalue@0.2.0-draft2 (store, atomics with cas, batch)",
             Generation::Spin2 => "fermyon:spin/key-value@2.0.0 (Spin 2.0 to 4.x, resource store opened by label)",
+            Generation::Spin1 => "fermyon:spin/key-value, unversioned (Spin 1.x: u32 stores, close, a missing key is an error)",
             Generation::SpinDraft2 => "Spin's wasi:keyvalue@0.2.0-draft2 (Spin 3.0 to 4.x: batch.get-many pairs each key with an optional value)",
         }
     }
@@ -107,6 +114,7 @@ impl Generation {
             Generation::G5 => "wasi:keyvalue@0.2.0-draft",
             Generation::G6 => "wasi:keyvalue@0.2.0-draft2",
             Generation::Spin2 => "fermyon:spin@2.0.0",
+            Generation::Spin1 => "fermyon:spin (unversioned)",
             Generation::SpinDraft2 => "wasi:keyvalue@0.2.0-draft2 (Spin's)",
         }
     }
@@ -123,6 +131,7 @@ impl Generation {
             Generation::G5 => "wasi:keyvalue/watcher@0.2.0-draft",
             Generation::G6 => "wasi:keyvalue/watcher@0.2.0-draft2",
             Generation::Spin2 => "fermyon:spin/key-value-watcher@2.0.0 (none)",
+            Generation::Spin1 => "fermyon:spin/key-value-watcher (none)",
             Generation::SpinDraft2 => "wasi:keyvalue/watcher@0.2.0-draft2",
         }
     }
@@ -164,7 +173,7 @@ pub fn classify(name: &InterfaceName<'_>) -> Option<Result<Generation, String>> 
         return Some(match name.version {
             Some("2.0.0") => Ok(Generation::Spin2),
             Some(other) => Err(other.to_string()),
-            None => Err("(none: Spin 1.x)".to_string()),
+            None => Ok(Generation::Spin1),
         });
     }
     if (name.namespace, name.package) != ("wasi", "keyvalue") {
@@ -218,6 +227,8 @@ mod tests {
         assert_eq!(gen("wasi:keyvalue/store@0.3.0"), Some(Err("0.3.0".into())));
         assert_eq!(gen("wasi:io/streams@0.2.0"), None);
         assert_eq!(gen("fermyon:spin/key-value@2.0.0"), Some(Ok(Generation::Spin2)));
+        assert_eq!(gen("fermyon:spin/key-value"), Some(Ok(Generation::Spin1)));
+        assert_eq!(gen("fermyon:spin/key-value@3.0.0"), Some(Err("3.0.0".into())));
         assert_eq!(gen("fermyon:spin/variables@2.0.0"), None);
         assert_eq!(classify_plain("readwrite"), Some(Generation::G1));
         assert_eq!(classify_plain("run"), None);

@@ -44,6 +44,8 @@ fn guests(generation: Generation) -> Vec<&'static str> {
         Generation::Spin2 => &["guest-spin-kv", "guest-spin-http"],
         // spin-sdk 5.2.0's bindings of Spin's draft2, batch included.
         Generation::SpinDraft2 => &["guest-spin-draft2"],
+        // Spin 1.x's unversioned interface, bound with wit-bindgen from our WIT.
+        Generation::Spin1 => &["guest-spin1"],
     };
     names.iter().map(|n| &*Box::leak(format!("{components}/{n}.wasm").into_boxed_str())).collect()
 }
@@ -60,6 +62,7 @@ fn keyvalue_interfaces(generation: Generation) -> Vec<String> {
         Generation::G6 | Generation::SpinDraft2 => ("@0.2.0-draft2", &["store", "atomics", "batch"]),
         Generation::G1 => ("", &[]),
         Generation::Spin2 => return vec![SPIN2_INTERFACE.to_string()],
+        Generation::Spin1 => return vec![SPIN1_INTERFACE.to_string()],
     };
     names.iter().map(|n| format!("wasi:keyvalue/{n}{version}")).collect()
 }
@@ -99,7 +102,7 @@ fn body_stream_types(adapter: &artifacts::Adapter, name: &str) -> bool {
         && match adapter.source {
             Generation::G2 => version == "0.2.0-rc-2023-11-10",
             Generation::G3 | Generation::G4 => version.starts_with("0.2.") && !version.contains('-'),
-            Generation::G1 | Generation::G5 | Generation::G6 | Generation::Spin2 | Generation::SpinDraft2 => false,
+            Generation::G1 | Generation::G5 | Generation::G6 | Generation::Spin2 | Generation::Spin1 | Generation::SpinDraft2 => false,
         }
 }
 
@@ -123,6 +126,9 @@ fn imports(name: &str, bytes: &[u8]) -> BTreeSet<String> {
 /// Spin's own key-value interface, which spin-sdk's `key_value::Store` imports.
 const SPIN2_INTERFACE: &str = "fermyon:spin/key-value@2.0.0";
 
+/// Spin 1.x's interface, unversioned.
+const SPIN1_INTERFACE: &str = "fermyon:spin/key-value";
+
 /// G1's key-value imports: plain names, with no package (its `streams` included).
 const G1_PLAIN_NAMES: &[&str] = &["streams", "wasi-cloud-error", "types", "readwrite", "atomic", "batch"];
 
@@ -130,7 +136,7 @@ const G1_PLAIN_NAMES: &[&str] = &["streams", "wasi-cloud-error", "types", "readw
 fn own_capabilities(guest: &BTreeSet<String>) -> BTreeSet<String> {
     guest
         .iter()
-        .filter(|i| !i.starts_with("wasi:keyvalue/") && *i != SPIN2_INTERFACE && !G1_PLAIN_NAMES.contains(&i.as_str()))
+        .filter(|i| !i.starts_with("wasi:keyvalue/") && *i != SPIN2_INTERFACE && *i != SPIN1_INTERFACE && !G1_PLAIN_NAMES.contains(&i.as_str()))
         .cloned()
         .collect()
 }
@@ -232,7 +238,7 @@ fn every_adapter_adds_no_import_beyond_the_backs_keyvalue_and_the_guests_own_was
     let all: BTreeSet<String> =
         artifacts::ADAPTERS.iter().filter(|a| !matches!(a.bodies, Bodies::Wrapping(_))).map(|a| a.name()).collect();
     assert_eq!(covered, all, "adapters with no guest of their front");
-    assert_eq!(all.len(), 34);
+    assert_eq!(all.len(), 39);
     println!("{stream_types_only} wasi:io imports of stream types only, which the guest did not import");
     println!("{no_batch} plugs of guests without batch import no batch from the host");
 }

@@ -27,6 +27,9 @@ use wasmtime_wasi_keyvalue::{WasiKeyValue, WasiKeyValueCtx, WasiKeyValueCtxBuild
 const SPIN_KV: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin-kv.wasm");
 const SPIN_HTTP: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin-http.wasm");
 const SPIN_DRAFT2: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin-draft2.wasm");
+/// A command of Spin 1.x's unversioned interface (built with wit-bindgen from our WIT of it:
+/// no SDK of that era builds a WASI 0.2 component).
+const SPIN1: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin1.wasm");
 
 /// Every host `run` has, by its `--host` name.
 const HOSTS: [&str; 5] = ["g2", "g3", "g4", "g5", "g6"];
@@ -209,11 +212,12 @@ fn bucket_is_refused_in_one_line_where_no_adapter_renames() {
 }
 
 /// Spin 1.x's unversioned `fermyon:spin/key-value` (u32 handles) is not adapted yet: refused
-/// in one line that says which Spin interface kv-adapt does adapt.
+/// A Spin key-value interface of a version no Spin serves (here a made-up 9.0.0) is refused
+/// in one line that says which Spin interfaces kv-adapt does adapt.
 #[test]
-fn spins_unversioned_interface_is_refused_in_one_line_naming_the_one_adapted() {
+fn a_spin_key_value_of_an_unknown_version_is_refused_in_one_line_naming_those_adapted() {
     let wit = r#"
-        package fermyon:spin;
+        package fermyon:spin@9.0.0;
         interface key-value {
             type store = u32;
             variant error { store-table-full, no-such-store, access-denied, invalid-store, no-such-key, io(string) }
@@ -223,13 +227,13 @@ fn spins_unversioned_interface_is_refused_in_one_line_naming_the_one_adapted() {
         world w { import key-value; }
     "#;
     let dir = tempfile::tempdir().unwrap();
-    let guest = dir.path().join("spin1.wasm");
+    let guest = dir.path().join("spin9.wasm");
     std::fs::write(&guest, common::fixture::component_importing_with(&[], wit)).unwrap();
     let output = kv_adapt(&["plug", guest.to_str().unwrap(), "-o", dir.path().join("out.wasm").to_str().unwrap()]);
     let stderr = text(&output.stderr);
     assert!(!output.status.success());
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("imports `fermyon:spin/key-value`") && stderr.contains("kv-adapt adapts fermyon:spin/key-value@2.0.0"), "{stderr}");
+    assert!(stderr.contains("imports `fermyon:spin/key-value@9.0.0`") && stderr.contains("kv-adapt adapts fermyon:spin/key-value@2.0.0"), "{stderr}");
 }
 
 // --- On a host of nothing but wasmtime's own crates ---------------------------------
@@ -598,5 +602,73 @@ fn every_generations_guest_plugs_onto_spin_importing_only_what_spin_serves() {
             assert!(served, "{guest} plugged onto spin imports {import}");
         }
         assert!(!kv_adapt::plan::imports_batch(&surface, kv_adapt::Generation::G6), "{guest}");
+    }
+}
+
+/// One call of every function of Spin 1.x's `fermyon:spin/key-value`, each documented
+/// outcome once: a missing key's `no-such-key`, a made-up handle's and a closed one's
+/// `invalid-store`, `close` of a handle that is not open doing nothing.
+const SPIN1_EVERY_FUNCTION: &[(&str, &str)] = &[
+    ("open default", "open default: ok"),
+    ("get default greeting", "get default greeting: error no-such-key"),
+    ("exists default greeting", "exists default greeting: false"),
+    ("set default greeting hello", "set default greeting hello: ok"),
+    ("get default greeting", "get default greeting: hello"),
+    ("exists default greeting", "exists default greeting: true"),
+    ("set default other x", "set default other x: ok"),
+    ("keys default", "keys default: greeting,other"),
+    ("delete default other", "delete default other: ok"),
+    ("delete default other", "delete default other: ok"),
+    ("keys default", "keys default: greeting"),
+    ("raw-get 12345 greeting", "raw-get 12345 greeting: error invalid-store"),
+    ("open orders", "open orders: ok"),
+    ("set orders one 1", "set orders one 1: ok"),
+    ("close orders", "close orders: ok"),
+    ("get orders one", "get orders one: error invalid-store"),
+    ("keys orders", "keys orders: error invalid-store"),
+    ("close orders", "close orders: ok"),
+    ("close-raw 777", "close-raw 777: ok"),
+    ("get default greeting", "get default greeting: hello"),
+    ("open orders", "open orders: ok"),
+    ("get orders one", "get orders one: 1"),
+];
+
+/// Spin 1.x's interface gets every documented answer through `adapter-spin1-on-*` on all
+/// five hosts and natively on kv-adapt's Spin host, with its data where the host keeps it.
+#[test]
+fn a_spin1_command_gets_every_documented_answer_on_every_host_and_natively_on_spin() {
+    let dir = tempfile::tempdir().unwrap();
+    for host in HOSTS.iter().copied().chain(["spin"]) {
+        let store = dir.path().join(host);
+        let stdout = run_guest_ops(SPIN1, store.to_str().unwrap(), host, &[], &ops_of(SPIN1_EVERY_FUNCTION));
+        assert_eq!(stdout, answers_of(SPIN1_EVERY_FUNCTION), "{host}");
+        assert_eq!(std::fs::read(store.join("default/greeting")).unwrap(), b"hello", "{host}");
+        assert_eq!(std::fs::read(store.join("orders/one")).unwrap(), b"1", "{host}");
+    }
+    for (db, host) in [(13, "g5"), (14, "g6"), (15, "spin")] {
+        let url = format!("{}/{db}", test_server::shared().url());
+        assert_eq!(run_guest_ops(SPIN1, &url, host, &[], &ops_of(SPIN1_EVERY_FUNCTION)), answers_of(SPIN1_EVERY_FUNCTION), "{host} on redis");
+    }
+}
+
+/// `inspect` names Spin 1.x's interface and the adapter onto each host; on Spin nothing is
+/// adapted; a host failure is Spin 1's `io` with the host's words.
+#[test]
+fn inspect_names_spin1_and_a_host_failure_is_its_io_error() {
+    let output = kv_adapt(&["inspect", SPIN1]);
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("key-value generations imported: spin1 fermyon:spin (unversioned): key-value"), "{stdout}");
+    for host in HOSTS {
+        let line = format!(": adapt spin1 -> {} with adapter-spin1-on-{host}", host.to_uppercase());
+        assert!(stdout.lines().any(|l| l.starts_with(&format!("plug --host {host}")) && l.ends_with(&line)), "{line} in {stdout}");
+    }
+    assert!(stdout.lines().any(|l| l.starts_with("plug --host spin: nothing to adapt: already imports spin1")), "{stdout}");
+    let dir = tempfile::tempdir().unwrap();
+    let set = format!("set default {} v", "k".repeat(300));
+    for host in ["g5", "spin"] {
+        let store = dir.path().join(host);
+        let stdout = run_guest_ops(SPIN1, store.to_str().unwrap(), host, &[], &["open default", &set]);
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert!(lines[1].starts_with(&format!("{set}: error io(")) && lines[1].contains("too long to be a file name"), "{host}: {stdout}");
     }
 }

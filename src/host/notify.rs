@@ -165,7 +165,7 @@ fn call(
             let (b, _) = host.watch_event(bucket, None);
             f.call(&mut *store, (b, key)).map_err(trapped)?;
         }
-        (Generation::G1 | Generation::Spin2, _) => bail!("no host of kv-adapt's own speaks {host}"),
+        (Generation::G1 | Generation::Spin2 | Generation::Spin1, _) => bail!("no host of kv-adapt's own speaks {host}"),
     }
     Ok(())
 }

@@ -259,7 +259,7 @@ pub fn served(host: Generation, store: &StoreSpec) -> crate::error::Result<Serve
         (Generation::G5 | Generation::G6, StoreSpec::Redis(_)) | (Generation::G2 | Generation::G3 | Generation::G4 | Generation::SpinDraft2, _) => {
             Ok(Served::Embedder(host))
         }
-        (Generation::G1 | Generation::Spin2, _) => Err(crate::error::Error::NoHost { target: host, built_in: crate::artifacts::BUILT_IN_HOSTS }),
+        (Generation::G1 | Generation::Spin2 | Generation::Spin1, _) => Err(crate::error::Error::NoHost { target: host, built_in: crate::artifacts::BUILT_IN_HOSTS }),
     }
 }
 
@@ -293,7 +293,7 @@ pub fn add_strict_host(linker: &mut Linker<HostState>, generation: Generation) -
         Generation::G5 => crate::host::today::g5::add_to_linker(linker, today_view)?,
         Generation::G6 => crate::host::today::g6::add_to_linker(linker, today_view)?,
         Generation::SpinDraft2 => crate::host::spin::add_to_linker(linker, today_view)?,
-        Generation::G1 | Generation::Spin2 => anyhow::bail!("no host of kv-adapt's own speaks {generation}"),
+        Generation::G1 | Generation::Spin2 | Generation::Spin1 => anyhow::bail!("no host of kv-adapt's own speaks {generation}"),
     }
     Ok(())
 }
@@ -725,7 +725,7 @@ pub fn new_store(
             Generation::G3 | Generation::G4 => eventual = Some(EventualCtx::on(backend.clone(), *counter)),
             Generation::G5 | Generation::G6 => today = Some(TodayCtx::on(backend.clone(), *counter)),
             Generation::SpinDraft2 => today = Some(TodayCtx::spin(backend.clone(), *counter)),
-            Generation::G1 | Generation::Spin2 => bail!("no host of kv-adapt's own speaks {generation}"),
+            Generation::G1 | Generation::Spin2 | Generation::Spin1 => bail!("no host of kv-adapt's own speaks {generation}"),
         },
     }
     if let Some((out, err)) = pipes {

@@ -5,28 +5,31 @@
 //!   ([`crate::host::today`]), with `list-keys` as Spin answers it (every key in one page,
 //!   a cursor refused), and Spin's `batch`, whose `get-many` pairs each key with its value
 //!   or `none` ([`crate::host::today::g6::add_spin_to_linker`]).
-//! - `fermyon:spin/key-value@2.0.0` (spin-sdk's `key_value::Store`), below.
+//! - `fermyon:spin/key-value@2.0.0` (spin-sdk's `key_value::Store`), below;
+//! - Spin 1.x's unversioned `fermyon:spin/key-value`: u32 stores (the rep of a table entry,
+//!   so a closed or made-up handle is `invalid-store`), `no-such-key` for a missing key,
+//!   `io(text)` for a store failure, `close`.
 //!
 //! A store label is a bucket, in both interfaces: `open("default")` of either reads and
 //! writes the same keys, as in Spin, where both open the stores the app's manifest names.
 //! kv-adapt has no manifest, so every label opens (as every bucket opens on the G6 host):
 //! `access-denied` and `no-such-store` are never given, and nor is `store-table-full` (no
-//! limit on open stores beyond `--max-handles`). Spin 1.x's unversioned
-//! `fermyon:spin/key-value` is not served.
+//! limit on open stores beyond `--max-handles`).
 
 use crate::host::today::{TodayView, HasToday};
 use wasmtime::component::{Linker, Resource};
 
 mod generated {
     wasmtime::component::bindgen!({
-        path: "wit/spin-key-value-2.0.0",
-        inline: "package kv-adapt:spin-host; world spin-host { import fermyon:spin/key-value@2.0.0; }",
+        path: "wit/kv-adapt",
+        world: "kv-adapt:components/spin-host",
         imports: { default: trappable },
         with: { "fermyon:spin/key-value@2.0.0.store": crate::host::spin::StoreRep },
     });
 }
 
-use generated::fermyon::spin::key_value::{self, Error};
+use generated::fermyon::spin2_0_0::key_value::{self, Error};
+use generated::fermyon::spin::key_value as spin1;
 
 /// An open Spin store: its label, which is the bucket it reads and writes.
 pub struct StoreRep {
@@ -37,6 +40,7 @@ pub struct StoreRep {
 pub fn add_to_linker<T: Send + 'static>(linker: &mut Linker<T>, view: fn(&mut T) -> TodayView<'_>) -> wasmtime::Result<()> {
     crate::host::today::g6::add_spin_to_linker(linker, view)?;
     key_value::add_to_linker::<T, HasToday>(linker, view)?;
+    spin1::add_to_linker::<T, HasToday>(linker, view)?;
     Ok(())
 }
 
@@ -87,6 +91,68 @@ impl key_value::HostStore for TodayView<'_> {
 
     fn drop(&mut self, store: Resource<StoreRep>) -> wasmtime::Result<()> {
         self.table.delete(store)?;
+        Ok(())
+    }
+}
+
+/// A store of Spin 1.x's interface, whose handle is the rep of its table entry.
+struct Spin1Store {
+    name: String,
+}
+
+type Spin1Answer<T> = wasmtime::Result<Result<T, spin1::Error>>;
+
+fn spin1_answer<T>(outcome: Result<T, String>) -> Spin1Answer<T> {
+    Ok(outcome.map_err(|trace| spin1::Error::Io(trace.strip_prefix("other: ").map(str::to_string).unwrap_or(trace))))
+}
+
+impl TodayView<'_> {
+    /// The store name behind a Spin 1 handle; `None` for one never given out or closed.
+    fn spin1_name(&self, store: u32) -> Option<String> {
+        self.table.get(&Resource::<Spin1Store>::new_own(store)).ok().map(|s| s.name.clone())
+    }
+}
+
+impl spin1::Host for TodayView<'_> {
+    fn open(&mut self, name: String) -> Spin1Answer<u32> {
+        Ok(Ok(self.table.push(Spin1Store { name })?.rep()))
+    }
+
+    fn get(&mut self, store: u32, key: String) -> Spin1Answer<Vec<u8>> {
+        let Some(name) = self.spin1_name(store) else { return Ok(Err(spin1::Error::InvalidStore)) };
+        match self.ctx.store.read(&name, &key) {
+            Ok(Some(value)) => Ok(Ok(value)),
+            Ok(None) => Ok(Err(spin1::Error::NoSuchKey)),
+            Err(trace) => spin1_answer(Err(trace)),
+        }
+    }
+
+    fn set(&mut self, store: u32, key: String, value: Vec<u8>) -> Spin1Answer<()> {
+        let Some(name) = self.spin1_name(store) else { return Ok(Err(spin1::Error::InvalidStore)) };
+        spin1_answer(self.ctx.store.write(&name, &key, &value))
+    }
+
+    fn delete(&mut self, store: u32, key: String) -> Spin1Answer<()> {
+        let Some(name) = self.spin1_name(store) else { return Ok(Err(spin1::Error::InvalidStore)) };
+        spin1_answer(self.ctx.store.remove(&name, &key))
+    }
+
+    fn exists(&mut self, store: u32, key: String) -> Spin1Answer<bool> {
+        let Some(name) = self.spin1_name(store) else { return Ok(Err(spin1::Error::InvalidStore)) };
+        spin1_answer(self.ctx.store.exists(&name, &key))
+    }
+
+    fn get_keys(&mut self, store: u32) -> Spin1Answer<Vec<String>> {
+        let Some(name) = self.spin1_name(store) else { return Ok(Err(spin1::Error::InvalidStore)) };
+        spin1_answer(self.ctx.store.keys(&name))
+    }
+
+    fn close(&mut self, store: u32) -> wasmtime::Result<()> {
+        // Closing a handle that is not open has no effect (Spin 1's WIT). The type is
+        // checked first: `delete` would remove an entry of another type before saying so.
+        if self.spin1_name(store).is_some() {
+            self.table.delete(Resource::<Spin1Store>::new_own(store))?;
+        }
         Ok(())
     }
 }

@@ -152,7 +152,7 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
             name: name.into(),
             interface: unknown.to_string(),
             why: match unknown.starts_with("fermyon:") {
-                true => " (Spin's key-value of another version: kv-adapt adapts fermyon:spin/key-value@2.0.0, Spin 2.0 to 4.x)",
+                true => " (Spin's key-value of another version: kv-adapt adapts fermyon:spin/key-value@2.0.0 of Spin 2.0 to 4.x and the unversioned one of Spin 1.x)",
                 false => " (a wasi:keyvalue version no known generation uses)",
             },
         });

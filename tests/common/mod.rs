@@ -238,9 +238,10 @@ fn target_keyvalue_import(setup: Setup, name: &str) -> bool {
         Generation::SpinDraft2 => {
             return ["store", "atomics", "batch"].iter().any(|i| name == format!("wasi:keyvalue/{i}@0.2.0-draft2"))
                 || name == "fermyon:spin/key-value@2.0.0"
+                || name == "fermyon:spin/key-value"
         }
         Generation::G2 => return G2_INTERFACES.iter().any(|i| name == format!("wasi:keyvalue/{i}")),
-        Generation::G1 | Generation::Spin2 => panic!("no test host speaks {:?}", setup.host),
+        Generation::G1 | Generation::Spin2 | Generation::Spin1 => panic!("no test host speaks {:?}", setup.host),
     };
     interfaces.iter().any(|i| name == format!("wasi:keyvalue/{i}@{version}"))
 }

@@ -132,6 +132,11 @@ const ADAPTER_PAIRS: &[(&str, &str, &[Flavour])] = {
         ("g5", "g2", &[HostIo]),
         ("g6", "g2", &[HostIo]),
         // Spin's own `fermyon:spin/key-value@2.0.0`, onto every wasi:keyvalue host.
+        ("spin1", "g5", &[HostIo]),
+        ("spin1", "g6", &[HostIo]),
+        ("spin1", "g2", &[HostIo]),
+        ("spin1", "g3", &[HostIo]),
+        ("spin1", "g4", &[HostIo]),
         ("spin2", "g5", &[HostIo]),
         ("spin2", "g6", &[HostIo]),
         ("spin2", "g2", &[HostIo]),
@@ -287,6 +292,7 @@ pub fn test_guests() -> Vec<Build> {
         Build::new("guest-g5-visit-counter", "", Target::Wasip2, Output::Bin, "guest-g5-visit-counter"),
         Build::new("guest-g5-counter-loop", "", Target::Wasip2, Output::Bin, "guest-g5-counter-loop"),
         Build::new("guest-g6-counter", "", Target::Wasip2, Output::Bin, "guest-g6-counter"),
+        Build::new("guest-spin1", "", Target::Wasip2, Output::Bin, "guest-spin1"),
         Build::new("guest-g5-http-client", "", Target::Wasip2, Output::Bin, "guest-g5-http-client"),
         Build::new("guest-g2-cas-loop", "", Target::Unknown, Output::Lib, "guest-g2-cas-loop"),
         // One source, one build per generation: the guest side of tests/differential.rs.

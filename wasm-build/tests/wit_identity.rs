@@ -388,6 +388,15 @@ const SPIN_2_0_0: Upstream = Upstream {
     digest: "59ef9e6882af9180a4c305c38fa27b5aee50ff9d0df4b0abbb81bcae3eae6f14",
 };
 
+// Spin 1.x's interface, unversioned (Spin still serves it).
+const SPIN_UNVERSIONED: Upstream = Upstream {
+    package: "fermyon:spin",
+    dir: "spin/spin-key-value-unversioned",
+    scope: Scope::Whole,
+    interfaces: &["key-value"],
+    digest: "7a3417ade8eb962c04495e87ed5b977cc9e571be503885dda61c8c9bd339e2b2",
+};
+
 // Spin's draft2 of Spin 3.0 to 4.x: upstream's name and version, Spin's `get-many`.
 const SPIN_DRAFT2: Upstream = Upstream {
     package: "wasi:keyvalue@0.2.0-draft2",
@@ -536,6 +545,11 @@ fn g6_keyvalue_0_2_0_draft2_matches_upstream() {
 #[test]
 fn spin_key_value_2_0_0_matches_spin() {
     assert_matches_upstream(&SPIN_2_0_0);
+}
+
+#[test]
+fn spin_key_value_unversioned_matches_spin() {
+    assert_matches_upstream(&SPIN_UNVERSIONED);
 }
 
 /// The text `spin_draft2` derives from our G6 WIT, under Spin's package name and under the

@@ -8,11 +8,11 @@
 
 use std::path::PathBuf;
 
-const FRONTS: &[&str] = &["g1", "g2", "g3", "g4", "g5", "g6", "spin2", "spin-draft2"];
+const FRONTS: &[&str] = &["g1", "g2", "g3", "g4", "g5", "g6", "spin1", "spin2", "spin-draft2"];
 /// Fronts whose interfaces have no watch handler, so no `watch-<front>-on-<back>` either.
 /// (Spin's draft2 has a `watcher`, but Spin calls none, and its bucket is a type of the
 /// renamed package no bridge world names.)
-const FRONTS_WITHOUT_WATCH: &[&str] = &["spin2", "spin-draft2"];
+const FRONTS_WITHOUT_WATCH: &[&str] = &["spin1", "spin2", "spin-draft2"];
 const BACKS: &[&str] = &["g2", "g3", "g4", "g5", "g6"];
 /// Fronts whose value bodies are wasi:io streams, so that an `-io` flavour exists.
 const FRONTS_WITH_STREAMS: &[&str] = &["g2", "g3", "g4"];

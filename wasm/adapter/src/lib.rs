@@ -35,7 +35,7 @@ use kv_adapt_convert::bodies::Bodies;
 #[cfg(reads_counters)]
 use kv_adapt_convert::counter::Encoding;
 use kv_adapt_convert::recent::Recent;
-#[cfg(legacy_front)]
+#[cfg(any(legacy_front, feature = "front-spin1"))]
 use kv_adapt_convert::slab::{self, Kind};
 use kv_adapt_convert::trace::{self, HostError};
 
@@ -112,6 +112,9 @@ struct State {
     inputs: slab::Slab<front::g1::Input>,
     #[cfg(feature = "front-g1")]
     outputs: slab::Slab<u32>,
+    /// Spin 1.x store handle -> index in `opened`.
+    #[cfg(feature = "front-spin1")]
+    spin1_stores: slab::Slab<usize>,
 }
 
 /// How error traces name a bucket the host handed over with a watch event (the fused
@@ -144,6 +147,8 @@ static STATE: Global = Global(UnsafeCell::new(State {
     inputs: slab::Slab::new(Kind::InputStream),
     #[cfg(feature = "front-g1")]
     outputs: slab::Slab::new(Kind::OutputStream),
+    #[cfg(feature = "front-spin1")]
+    spin1_stores: slab::Slab::new(Kind::Bucket),
 }));
 
 /// The adapter's state. Called once at the top of each export (or resource destructor)

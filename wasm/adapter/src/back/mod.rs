@@ -61,6 +61,22 @@ pub struct Page {
     pub cursor: Option<Cursor>,
 }
 
+/// Every key of `bucket` in one list, page after page of the host's `list-keys` (Spin's
+/// `get-keys`, which answers in one list); a failure on any page fails the whole call.
+#[cfg(any(feature = "front-spin1", feature = "front-spin2"))]
+pub fn every_key(bucket: &HostBucket) -> Result<Vec<String>, Failure> {
+    let mut keys = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = page(bucket, cursor.as_ref())?;
+        keys.extend(page.keys);
+        match page.cursor {
+            Some(next) => cursor = Some(next),
+            None => return Ok(keys),
+        }
+    }
+}
+
 /// Why `all_keys` stopped before the last page.
 #[cfg(legacy_front)]
 pub enum Stop {

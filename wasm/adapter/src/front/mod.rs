@@ -113,3 +113,5 @@ mod g5;
 mod g6;
 #[cfg(feature = "front-spin2")]
 mod spin2;
+#[cfg(feature = "front-spin1")]
+mod spin1;

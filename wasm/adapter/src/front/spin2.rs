@@ -19,7 +19,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::back::{self, Failure};
-use crate::exports::fermyon::spin::key_value::{Error, Guest, GuestStore, Store};
+use crate::exports::fermyon::spin2_0_0::key_value::{Error, Guest, GuestStore, Store};
 use crate::{failure_trace, record_error, state, Adapter, Opened, State};
 
 /// The host's failure as Spin's error: the same three cases, and never `store-table-full`.
@@ -73,15 +73,6 @@ impl GuestStore for StoreRep {
 
     fn get_keys(&self) -> Result<Vec<String>, Error> {
         let o = opened(state(), self);
-        let mut keys = Vec::new();
-        let mut cursor = None;
-        loop {
-            let page = back::page(&o.bucket, cursor.as_ref()).map_err(|e| from_host(e, &o.name))?;
-            keys.extend(page.keys);
-            match page.cursor {
-                Some(next) => cursor = Some(next),
-                None => return Ok(keys),
-            }
-        }
+        back::every_key(&o.bucket).map_err(|e| from_host(e, &o.name))
     }
 }

@@ -16,7 +16,7 @@
 //! `access-denied` and `no-such-store` are never given, and nor is `store-table-full` (no
 //! limit on open stores beyond `--max-handles`).
 
-use crate::host::today::{TodayView, HasToday};
+use crate::host::today::{other_text, HasToday, TodayView};
 use wasmtime::component::{Linker, Resource};
 
 mod generated {
@@ -48,7 +48,7 @@ type Answer<T> = wasmtime::Result<Result<T, Error>>;
 
 /// A backend failure as Spin's `other`, whose text the variant already names.
 fn answer<T>(outcome: Result<T, String>) -> Answer<T> {
-    Ok(outcome.map_err(|trace| Error::Other(trace.strip_prefix("other: ").map(str::to_string).unwrap_or(trace))))
+    Ok(outcome.map_err(|trace| Error::Other(other_text(trace))))
 }
 
 impl TodayView<'_> {
@@ -103,7 +103,7 @@ struct Spin1Store {
 type Spin1Answer<T> = wasmtime::Result<Result<T, spin1::Error>>;
 
 fn spin1_answer<T>(outcome: Result<T, String>) -> Spin1Answer<T> {
-    Ok(outcome.map_err(|trace| spin1::Error::Io(trace.strip_prefix("other: ").map(str::to_string).unwrap_or(trace))))
+    Ok(outcome.map_err(|trace| spin1::Error::Io(other_text(trace))))
 }
 
 impl TodayView<'_> {

@@ -79,7 +79,7 @@ impl HasData for HasToday {
 }
 
 /// A backend error as `error::other`: the variant already says `other`.
-fn other_text(trace: String) -> String {
+pub(crate) fn other_text(trace: String) -> String {
     match trace.strip_prefix("other: ") {
         Some(rest) => rest.to_string(),
         None => trace,

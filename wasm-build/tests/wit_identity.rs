@@ -161,9 +161,14 @@ trait KindName {
 impl KindName for Function {
     fn kind_name(&self) -> &'static str {
         match self.kind {
-            wit_parser::FunctionKind::Freestanding | wit_parser::FunctionKind::AsyncFreestanding => "free",
-            wit_parser::FunctionKind::Method(_) | wit_parser::FunctionKind::AsyncMethod(_) => "method",
-            wit_parser::FunctionKind::Static(_) | wit_parser::FunctionKind::AsyncStatic(_) => "static",
+            // `async` is part of a function's type in the component model (only an async
+            // function may block), so it must match as well.
+            wit_parser::FunctionKind::Freestanding => "free",
+            wit_parser::FunctionKind::AsyncFreestanding => "async free",
+            wit_parser::FunctionKind::Method(_) => "method",
+            wit_parser::FunctionKind::AsyncMethod(_) => "async method",
+            wit_parser::FunctionKind::Static(_) => "static",
+            wit_parser::FunctionKind::AsyncStatic(_) => "async static",
             wit_parser::FunctionKind::Constructor(_) => "constructor",
         }
     }
@@ -397,6 +402,24 @@ const SPIN_UNVERSIONED: Upstream = Upstream {
     digest: "7a3417ade8eb962c04495e87ed5b977cc9e571be503885dda61c8c9bd339e2b2",
 };
 
+// Spin 4's async interface for WASI 0.3 components (spin-sdk 7's `key_value::Store`).
+const SPIN_3_0_0: Upstream = Upstream {
+    package: "spin:key-value@3.0.0",
+    dir: "spin/spin-key-value-3.0.0",
+    scope: Scope::Whole,
+    interfaces: &["key-value"],
+    digest: "f63f274899581bac40153019cd25378c4a6f1fc1cb0cd3a13ab508d792343f99",
+};
+
+// wasmCloud 2's async key-value for WASI 0.3 components.
+const WASMCLOUD_0_2_0: Upstream = Upstream {
+    package: "wasmcloud:keyvalue@0.2.0",
+    dir: "wasmcloud/wasmcloud-keyvalue-0.2.0",
+    scope: Scope::Whole,
+    interfaces: &["types", "store", "atomics", "cas", "batch", "watcher"],
+    digest: "f67fcb0d5d51affc21320941a133e8a688dbb7129dc42a620cf5ae8db3af2d2c",
+};
+
 // Spin's draft2 of Spin 3.0 to 4.x: upstream's name and version, Spin's `get-many`.
 const SPIN_DRAFT2: Upstream = Upstream {
     package: "wasi:keyvalue@0.2.0-draft2",
@@ -545,6 +568,16 @@ fn g6_keyvalue_0_2_0_draft2_matches_upstream() {
 #[test]
 fn spin_key_value_2_0_0_matches_spin() {
     assert_matches_upstream(&SPIN_2_0_0);
+}
+
+#[test]
+fn spin_key_value_3_0_0_matches_spin() {
+    assert_matches_upstream(&SPIN_3_0_0);
+}
+
+#[test]
+fn wasmcloud_keyvalue_0_2_0_matches_wasmcloud() {
+    assert_matches_upstream(&WASMCLOUD_0_2_0);
 }
 
 #[test]

@@ -27,6 +27,14 @@ pub enum Generation {
     /// upstream G6's name and version, but `batch.get-many` pairs each key with an optional
     /// value. Told from G6 by that type alone ([`crate::plan::surface::Surface::spin_get_many`]).
     SpinDraft2,
+    /// Spin 4's `spin:key-value@3.0.0` for WASI 0.3 components (spin-sdk 7): every function
+    /// `async`, `get-keys` a stream. Served natively by `--host spin`.
+    Spin3,
+    /// wasmCloud 2's `wasmcloud:keyvalue@0.2.0` for WASI 0.3 components: async buckets,
+    /// TTL and conditional `set`, prefix listing, s64 `increment`, versioned `cas`. As a
+    /// host, wasmCloud 2, which serves G5 to WASI 0.2 components and this package to WASI
+    /// 0.3 ones.
+    Wasmcloud2,
 }
 
 impl Generation {
@@ -37,6 +45,7 @@ impl Generation {
     pub fn adapted_as(self) -> Generation {
         match self {
             Generation::SpinDraft2 => Generation::G6,
+            Generation::Wasmcloud2 => Generation::G5,
             Generation::G1
             | Generation::G2
             | Generation::G3
@@ -44,16 +53,21 @@ impl Generation {
             | Generation::G5
             | Generation::G6
             | Generation::Spin2
-            | Generation::Spin1 => self,
+            | Generation::Spin1
+            | Generation::Spin3 => self,
         }
     }
 
     /// Whether a host of this generation serves a component's imports of `imported` as
     /// they are. Spin serves its draft2, its own `fermyon:spin/key-value@2.0.0`, and upstream
-    /// G6's `store` and `atomics`, which are Spin's type for type (G6's `batch` is not).
+    /// G6's `store` and `atomics`, which are Spin's type for type (G6's `batch` is not), and
+    /// Spin 4's `spin:key-value@3.0.0`. wasmCloud 2 serves G5 and its own package.
     pub fn serves(self, imported: Generation) -> bool {
         match self {
-            Generation::SpinDraft2 => matches!(imported, Generation::SpinDraft2 | Generation::Spin2 | Generation::Spin1 | Generation::G6),
+            Generation::SpinDraft2 => {
+                matches!(imported, Generation::SpinDraft2 | Generation::Spin2 | Generation::Spin1 | Generation::G6 | Generation::Spin3)
+            }
+            Generation::Wasmcloud2 => matches!(imported, Generation::Wasmcloud2 | Generation::G5),
             Generation::G1
             | Generation::G2
             | Generation::G3
@@ -61,7 +75,8 @@ impl Generation {
             | Generation::G5
             | Generation::G6
             | Generation::Spin2
-            | Generation::Spin1 => imported == self,
+            | Generation::Spin1
+            | Generation::Spin3 => imported == self,
         }
     }
 
@@ -71,7 +86,14 @@ impl Generation {
         match self {
             Generation::G2 => Some("0.2.0-rc-2023-11-10"),
             Generation::G3 | Generation::G4 => Some("0.2.0"),
-            Generation::G1 | Generation::G5 | Generation::G6 | Generation::Spin2 | Generation::Spin1 | Generation::SpinDraft2 => None,
+            Generation::G1
+            | Generation::G5
+            | Generation::G6
+            | Generation::Spin2
+            | Generation::Spin1
+            | Generation::SpinDraft2
+            | Generation::Spin3
+            | Generation::Wasmcloud2 => None,
         }
     }
 
@@ -86,6 +108,8 @@ impl Generation {
             Generation::Spin2 => "spin2",
             Generation::Spin1 => "spin1",
             Generation::SpinDraft2 => "spin-draft2",
+            Generation::Spin3 => "spin3",
+            Generation::Wasmcloud2 => "wasmcloud2",
         }
     }
 
@@ -100,6 +124,8 @@ impl Generation {
             Generation::Spin2 => "fermyon:spin/key-value@2.0.0 (Spin 2.0 to 4.x, resource store opened by label)",
             Generation::Spin1 => "fermyon:spin/key-value, unversioned (Spin 1.x: u32 stores, close, a missing key is an error)",
             Generation::SpinDraft2 => "Spin's wasi:keyvalue@0.2.0-draft2 (Spin 3.0 to 4.x: batch.get-many pairs each key with an optional value)",
+            Generation::Spin3 => "spin:key-value@3.0.0 (Spin 4, WASI 0.3: async store opened by label, get-keys a stream)",
+            Generation::Wasmcloud2 => "wasmcloud:keyvalue@0.2.0 (wasmCloud 2, WASI 0.3: async buckets, TTL and conditional set, versioned cas)",
         }
     }
 
@@ -116,6 +142,8 @@ impl Generation {
             Generation::Spin2 => "fermyon:spin@2.0.0",
             Generation::Spin1 => "fermyon:spin (unversioned)",
             Generation::SpinDraft2 => "wasi:keyvalue@0.2.0-draft2 (Spin's)",
+            Generation::Spin3 => "spin:key-value@3.0.0",
+            Generation::Wasmcloud2 => "wasmcloud:keyvalue@0.2.0",
         }
     }
 
@@ -133,6 +161,8 @@ impl Generation {
             Generation::Spin2 => "fermyon:spin/key-value-watcher@2.0.0 (none)",
             Generation::Spin1 => "fermyon:spin/key-value-watcher (none)",
             Generation::SpinDraft2 => "wasi:keyvalue/watcher@0.2.0-draft2",
+            Generation::Spin3 => "spin:key-value/key-value-watcher@3.0.0 (none)",
+            Generation::Wasmcloud2 => "wasmcloud:keyvalue/watcher@0.2.0",
         }
     }
 }
@@ -174,6 +204,20 @@ pub fn classify(name: &InterfaceName<'_>) -> Option<Result<Generation, String>> 
             Some("2.0.0") => Ok(Generation::Spin2),
             Some(other) => Err(other.to_string()),
             None => Ok(Generation::Spin1),
+        });
+    }
+    if (name.namespace, name.package, name.interface) == ("spin", "key-value", "key-value") {
+        return Some(match name.version {
+            Some("3.0.0") => Ok(Generation::Spin3),
+            Some(other) => Err(other.to_string()),
+            None => Err("no version".to_string()),
+        });
+    }
+    if (name.namespace, name.package) == ("wasmcloud", "keyvalue") {
+        return Some(match name.version {
+            Some("0.2.0") => Ok(Generation::Wasmcloud2),
+            Some(other) => Err(other.to_string()),
+            None => Err("no version".to_string()),
         });
     }
     if (name.namespace, name.package) != ("wasi", "keyvalue") {
@@ -230,6 +274,11 @@ mod tests {
         assert_eq!(gen("fermyon:spin/key-value"), Some(Ok(Generation::Spin1)));
         assert_eq!(gen("fermyon:spin/key-value@3.0.0"), Some(Err("3.0.0".into())));
         assert_eq!(gen("fermyon:spin/variables@2.0.0"), None);
+        assert_eq!(gen("spin:key-value/key-value@3.0.0"), Some(Ok(Generation::Spin3)));
+        assert_eq!(gen("spin:key-value/key-value@2.9.0"), Some(Err("2.9.0".into())));
+        assert_eq!(gen("wasmcloud:keyvalue/store@0.2.0"), Some(Ok(Generation::Wasmcloud2)));
+        assert_eq!(gen("wasmcloud:keyvalue/cas@0.2.0"), Some(Ok(Generation::Wasmcloud2)));
+        assert_eq!(gen("wasmcloud:keyvalue/store@0.1.0"), Some(Err("0.1.0".into())));
         assert_eq!(classify_plain("readwrite"), Some(Generation::G1));
         assert_eq!(classify_plain("run"), None);
     }

@@ -252,8 +252,12 @@ enum Host {
     /// wasi:keyvalue@0.2.0-draft2, upstream's; also `draft2`
     #[value(alias = "draft2")]
     G6,
-    /// Spin 3.0 to 4.x: Spin's own wasi:keyvalue@0.2.0-draft2 and fermyon:spin/key-value@2.0.0
+    /// Spin 3.0 to 4.x: Spin's own wasi:keyvalue@0.2.0-draft2, fermyon:spin/key-value (2.0.0 and
+    /// 1.x) and Spin 4's spin:key-value@3.0.0 for WASI 0.3 components
     Spin,
+    /// wasmCloud 2: wasi:keyvalue@0.2.0-draft (G5) for WASI 0.2 components, wasmcloud:keyvalue@0.2.0
+    /// for WASI 0.3 ones
+    Wasmcloud,
 }
 
 impl Host {
@@ -265,6 +269,7 @@ impl Host {
             Host::G5 => Generation::G5,
             Host::G6 => Generation::G6,
             Host::Spin => Generation::SpinDraft2,
+            Host::Wasmcloud => Generation::Wasmcloud2,
         }
     }
 }
@@ -626,6 +631,7 @@ fn inspect(name: &str, bytes: &[u8]) -> Result<()> {
         ("g5 (draft)", Generation::G5),
         ("g6 (draft2)", Generation::G6),
         ("spin", Generation::SpinDraft2),
+        ("wasmcloud", Generation::Wasmcloud2),
     ] {
         let options = PlugOptions { host, ..PlugOptions::default() };
         match kv_adapt::plan(name, &surface, &options) {

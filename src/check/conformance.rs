@@ -171,7 +171,15 @@ fn guest(generation: Generation) -> anyhow::Result<&'static [u8]> {
     match generation {
         Generation::G5 => Ok(artifacts::CONFORMANCE_G5),
         Generation::G6 => Ok(artifacts::CONFORMANCE_G6),
-        Generation::G1 | Generation::G2 | Generation::G3 | Generation::G4 | Generation::Spin2 | Generation::Spin1 | Generation::SpinDraft2 => {
+        Generation::G1
+        | Generation::G2
+        | Generation::G3
+        | Generation::G4
+        | Generation::Spin2
+        | Generation::Spin1
+        | Generation::SpinDraft2
+        | Generation::Spin3
+        | Generation::Wasmcloud2 => {
             bail!("no conformance guest judges a {generation} store; kv-adapt judges G5 and G6 stores")
         }
     }

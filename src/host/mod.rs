@@ -12,3 +12,5 @@ pub mod run;
 pub mod serve;
 pub mod spin;
 pub mod today;
+pub mod spin3;
+pub mod wasmcloud;

@@ -166,6 +166,9 @@ fn call(
             f.call(&mut *store, (b, key)).map_err(trapped)?;
         }
         (Generation::G1 | Generation::Spin2 | Generation::Spin1, _) => bail!("no host of kv-adapt's own speaks {host}"),
+        (Generation::Spin3 | Generation::Wasmcloud2, _) => {
+            bail!("notify does not deliver to a {host} handler yet (its watcher is a WASI 0.3 async export)")
+        }
     }
     Ok(())
 }

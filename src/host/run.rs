@@ -259,7 +259,10 @@ pub fn served(host: Generation, store: &StoreSpec) -> crate::error::Result<Serve
         (Generation::G5 | Generation::G6, StoreSpec::Redis(_)) | (Generation::G2 | Generation::G3 | Generation::G4 | Generation::SpinDraft2, _) => {
             Ok(Served::Embedder(host))
         }
-        (Generation::G1 | Generation::Spin2 | Generation::Spin1, _) => Err(crate::error::Error::NoHost { target: host, built_in: crate::artifacts::BUILT_IN_HOSTS }),
+        (Generation::Wasmcloud2, _) => Ok(Served::Embedder(host)),
+        (Generation::G1 | Generation::Spin2 | Generation::Spin1 | Generation::Spin3, _) => {
+            Err(crate::error::Error::NoHost { target: host, built_in: crate::artifacts::BUILT_IN_HOSTS })
+        }
     }
 }
 
@@ -293,7 +296,13 @@ pub fn add_strict_host(linker: &mut Linker<HostState>, generation: Generation) -
         Generation::G5 => crate::host::today::g5::add_to_linker(linker, today_view)?,
         Generation::G6 => crate::host::today::g6::add_to_linker(linker, today_view)?,
         Generation::SpinDraft2 => crate::host::spin::add_to_linker(linker, today_view)?,
-        Generation::G1 | Generation::Spin2 | Generation::Spin1 => anyhow::bail!("no host of kv-adapt's own speaks {generation}"),
+        Generation::Wasmcloud2 => {
+            crate::host::today::g5::add_to_linker(linker, today_view)?;
+            crate::host::wasmcloud::add_to_linker(linker, today_view)?;
+        }
+        Generation::G1 | Generation::Spin2 | Generation::Spin1 | Generation::Spin3 => {
+            anyhow::bail!("no host of kv-adapt's own speaks {generation}")
+        }
     }
     Ok(())
 }
@@ -581,10 +590,13 @@ fn execute_on(
 ) -> anyhow::Result<Ran> {
     let component = Component::new(engine, prepared).map_err(anyhow::Error::from).context("compiling the composed component")?;
     let Some(run_export) = find_cli_run(engine, &component) else {
+        if let Some(run_export) = find_p3_cli_run(engine, &component) {
+            return execute_p3(engine, &component, &run_export, kv, guest, capture, limits);
+        }
         if find_incoming_handler(engine, &component).is_some() {
             bail!("{name} is an HTTP handler (it exports wasi:http/incoming-handler), not a command; serve it with `kv-adapt serve`");
         }
-        bail!("{name} exports no wasi:cli/run (0.2.x or a 2023-24 release candidate); it is not a command");
+        bail!("{name} exports no wasi:cli/run (0.3.x, 0.2.x or a 2023-24 release candidate); it is not a command");
     };
     let pipes = capture.then(|| (MemoryOutputPipe::new(CAPTURE_LIMIT), MemoryOutputPipe::new(CAPTURE_LIMIT)));
     let (mut store, instance) = instantiate_guest(engine, &component, kv, guest, pipes.as_ref(), limits)?;
@@ -595,6 +607,71 @@ fn execute_on(
         None => (Vec::new(), Vec::new()),
     };
     Ok(Ran { succeeded, recent_errors, stdout, stderr })
+}
+
+/// [`execute_on`] for a WASI 0.3 command (Spin 4's and wasmCloud 2's components): WASI 0.3
+/// and 0.2 side by side (Rust's std on `wasm32-wasip2` still imports 0.2's stdio), the
+/// key-value host `kv`, and `run` called as the async function it is.
+fn execute_p3(
+    engine: &Engine,
+    component: &Component,
+    run_export: &str,
+    kv: &KvHost,
+    guest: &Guest<'_>,
+    capture: bool,
+    limits: &Limits,
+) -> anyhow::Result<Ran> {
+    let pipes = capture.then(|| (MemoryOutputPipe::new(CAPTURE_LIMIT), MemoryOutputPipe::new(CAPTURE_LIMIT)));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
+    let succeeded = runtime.block_on(async {
+        let mut linker = Linker::new(engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi::p3::add_to_linker(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        add_kv_to_linker(&mut linker, kv)?;
+        let pre = linker.instantiate_pre(component).map_err(|e| unserved_import(anyhow::Error::from(e)))?;
+        let mut store = new_store(engine, kv, guest, pipes.as_ref(), limits)?;
+        let instance = pre
+            .instantiate_async(&mut store)
+            .await
+            .map_err(|e| over_limit(anyhow::Error::from(e), limits))
+            .context("instantiating")?;
+        let iface = instance
+            .get_export_index(&mut store, None, run_export)
+            .ok_or_else(|| anyhow!("missing export {run_export}"))?;
+        let func = instance
+            .get_export_index(&mut store, Some(&iface), "run")
+            .ok_or_else(|| anyhow!("{run_export} has no `run` function"))?;
+        let run = instance
+            .get_typed_func::<(), (Result<(), ()>,)>(&mut store, &func)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("{run_export}#run has an unexpected type"))?;
+        let outcome = store.run_concurrent(async |accessor| run.call_concurrent(accessor, ()).await).await;
+        match outcome.and_then(|called| called) {
+            Ok((result,)) => anyhow::Ok(result.is_ok()),
+            Err(trap) => {
+                if let Some(exit) = trap.downcast_ref::<wasmtime_wasi::I32Exit>() {
+                    return Ok(exit.0 == 0);
+                }
+                Err(over_limit(anyhow!("the component trapped: {trap:?}"), limits))
+            }
+        }
+    })?;
+    let (stdout, stderr) = match pipes {
+        Some((out, err)) => (out.contents().to_vec(), err.contents().to_vec()),
+        None => (Vec::new(), Vec::new()),
+    };
+    // Only an adapter reports errors it handed out; a WASI 0.3 command runs on its host as it is.
+    Ok(Ran { succeeded, recent_errors: if succeeded { Some(Vec::new()) } else { None }, stdout, stderr })
+}
+
+/// The name of a `wasi:cli/run` export of a WASI 0.3 release.
+fn find_p3_cli_run(engine: &Engine, component: &Component) -> Option<String> {
+    component
+        .component_type()
+        .exports(engine)
+        .map(|(name, _)| name.to_string())
+        .find(|name| name.strip_prefix("wasi:cli/run@0.3.").is_some_and(|patch| !patch.contains('-')))
 }
 
 /// Instantiates `component` with WASI (stdout and stderr into `pipes` when given) and the
@@ -723,9 +800,11 @@ pub fn new_store(
         KvHost::Embedder(generation, backend, counter) => match generation {
             Generation::G2 => g2 = Some(G2Host::on(backend.clone(), *counter)),
             Generation::G3 | Generation::G4 => eventual = Some(EventualCtx::on(backend.clone(), *counter)),
-            Generation::G5 | Generation::G6 => today = Some(TodayCtx::on(backend.clone(), *counter)),
+            Generation::G5 | Generation::G6 | Generation::Wasmcloud2 => today = Some(TodayCtx::on(backend.clone(), *counter)),
             Generation::SpinDraft2 => today = Some(TodayCtx::spin(backend.clone(), *counter)),
-            Generation::G1 | Generation::Spin2 | Generation::Spin1 => bail!("no host of kv-adapt's own speaks {generation}"),
+            Generation::G1 | Generation::Spin2 | Generation::Spin1 | Generation::Spin3 => {
+                bail!("no host of kv-adapt's own speaks {generation}")
+            }
         },
     }
     if let Some((out, err)) = pipes {

@@ -41,6 +41,8 @@ pub fn add_to_linker<T: Send + 'static>(linker: &mut Linker<T>, view: fn(&mut T)
     crate::host::today::g6::add_spin_to_linker(linker, view)?;
     key_value::add_to_linker::<T, HasToday>(linker, view)?;
     spin1::add_to_linker::<T, HasToday>(linker, view)?;
+    // Spin 4 serves its WASI 0.3 interface beside the others, over the same stores.
+    crate::host::spin3::add_to_linker(linker, view)?;
     Ok(())
 }
 

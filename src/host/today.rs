@@ -25,7 +25,7 @@ use kv_adapt_convert::paging::{self, AFTER_PREFIX};
 /// Where the data lives and how counters are laid out.
 pub struct TodayCtx {
     pub(crate) store: Backend,
-    encoding: CounterEncoding,
+    pub(crate) encoding: CounterEncoding,
     listing: Listing,
 }
 

@@ -293,6 +293,9 @@ pub fn test_guests() -> Vec<Build> {
         Build::new("guest-g5-counter-loop", "", Target::Wasip2, Output::Bin, "guest-g5-counter-loop"),
         Build::new("guest-g6-counter", "", Target::Wasip2, Output::Bin, "guest-g6-counter"),
         Build::new("guest-spin1", "", Target::Wasip2, Output::Bin, "guest-spin1"),
+        // WASI 0.3 commands (wit-bindgen's async support), exporting wasi:cli/run@0.3.0.
+        Build::new("guest-spin3", "", Target::Wasip2, Output::Lib, "guest-spin3"),
+        Build::new("guest-wasmcloud2", "", Target::Wasip2, Output::Lib, "guest-wasmcloud2"),
         Build::new("guest-g5-http-client", "", Target::Wasip2, Output::Bin, "guest-g5-http-client"),
         Build::new("guest-g2-cas-loop", "", Target::Unknown, Output::Lib, "guest-g2-cas-loop"),
         // One source, one build per generation: the guest side of tests/differential.rs.

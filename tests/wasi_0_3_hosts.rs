@@ -1,0 +1,294 @@
+//! The key-value of the WASI 0.3 hosts, served natively by kv-adapt's own hosts: Spin 4's
+//! `spin:key-value@3.0.0` (`--host spin`) and wasmCloud 2's `wasmcloud:keyvalue@0.2.0`
+//! (`--host wasmcloud`), over a directory and a real redis-server.
+//!
+//! The guests are WASI 0.3 commands built with wit-bindgen's async support (`guest-spin3`,
+//! `guest-wasmcloud2`): they export `wasi:cli/run@0.3.0`, await every key-value call, and
+//! print one answer per operation. `kv-adapt run` runs them on wasmtime with
+//! component-model async and wasmtime-wasi's WASI 0.3 beside 0.2 (their std still prints
+//! through 0.2's stdout).
+
+use std::process::{Command, Output};
+
+use kv_adapt::store::redis::test_server;
+use sha2::{Digest, Sha256};
+
+const SPIN3: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin3.wasm");
+const WASMCLOUD2: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-wasmcloud2.wasm");
+/// spin-sdk 5.2.0's `fermyon:spin/key-value@2.0.0` command (tests/spin.rs).
+const SPIN_KV: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin-kv.wasm");
+const G5_VISIT_COUNTER: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g5-visit-counter.wasm");
+const G2_VISIT_COUNTER: &str = concat!(kv_adapt_test_programs::dir!(), "/g2-visit-counter.wasm");
+
+fn kv_adapt(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kv-adapt")).args(args).output().expect("run kv-adapt")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `kv-adapt run GUEST --store STORE --host HOST -- ops`; its stdout, after asserting it
+/// succeeded.
+fn run(guest: &str, store: &str, host: &str, ops: &[&str]) -> String {
+    let mut args = vec!["run", guest, "--store", store, "--host", host, "--quiet", "--"];
+    args.extend_from_slice(ops);
+    let output = kv_adapt(&args);
+    assert!(output.status.success(), "{guest} on {host}: {}", text(&output.stderr));
+    text(&output.stdout)
+}
+
+fn ops_of<'a>(table: &[(&'a str, &str)]) -> Vec<&'a str> {
+    table.iter().map(|(op, _)| *op).collect()
+}
+
+/// What a command prints for a table: `OP: answer` per line.
+fn answers_of(table: &[(&str, &str)]) -> String {
+    table.iter().map(|(op, answer)| format!("{op}: {answer}\n")).collect()
+}
+
+/// The version wasmCloud's `cas` gets from kv-adapt's host: the value's SHA-256.
+fn version(value: &str) -> String {
+    let digest = Sha256::digest(value.as_bytes());
+    format!("sha256:{}", digest.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+/// Every function of `spin:key-value@3.0.0` and each documented outcome once: a missing
+/// key's `none` and `false`, an overwrite, a delete of a missing key, `get-keys` read to its
+/// end with the future's `ok`, a second label that is another store, and a stream dropped
+/// after one key (the next call still answers).
+const SPIN3_EVERY_FUNCTION: &[(&str, &str)] = &[
+    ("open default", "ok"),
+    ("get default greeting", "none"),
+    ("exists default greeting", "false"),
+    ("set default greeting hello", "ok"),
+    ("get default greeting", "hello"),
+    ("exists default greeting", "true"),
+    ("set default greeting hello again", "ok"),
+    ("get default greeting", "hello again"),
+    ("set default other x", "ok"),
+    ("keys default", "[greeting,other] ok"),
+    ("delete default other", "ok"),
+    ("delete default other", "ok"),
+    ("get default other", "none"),
+    ("keys default", "[greeting] ok"),
+    ("open orders", "ok"),
+    ("keys orders", "[] ok"),
+    ("set orders one 1", "ok"),
+    ("first-keys default 1", "read 1, dropped the rest"),
+    ("get orders one", "1"),
+    ("drop orders", "ok"),
+    ("open orders", "ok"),
+    ("get orders one", "1"),
+];
+
+#[test]
+fn a_spin4_command_gets_every_documented_answer_natively_on_the_spin_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().to_str().unwrap();
+    assert_eq!(run(SPIN3, store, "spin", &ops_of(SPIN3_EVERY_FUNCTION)), answers_of(SPIN3_EVERY_FUNCTION));
+    assert_eq!(std::fs::read(dir.path().join("default/greeting")).unwrap(), b"hello again");
+    assert_eq!(std::fs::read(dir.path().join("orders/one")).unwrap(), b"1");
+    let url = format!("{}/12", test_server::shared().url());
+    assert_eq!(run(SPIN3, &url, "spin", &ops_of(SPIN3_EVERY_FUNCTION)), answers_of(SPIN3_EVERY_FUNCTION), "on redis");
+}
+
+/// `get-keys` streams every key, however many: 1,500 keys written beside the guest arrive
+/// through the stream in one listing, and the future then says `ok`.
+#[test]
+fn spin4s_get_keys_streams_every_key_of_a_large_store() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("default")).unwrap();
+    let keys: Vec<String> = (0..1500).map(|i| format!("k{i:04}")).collect();
+    for key in &keys {
+        std::fs::write(dir.path().join("default").join(key), b"v").unwrap();
+    }
+    let stdout = run(SPIN3, dir.path().to_str().unwrap(), "spin", &["open default", "keys default", "first-keys default 700"]);
+    assert_eq!(stdout, format!("open default: ok\nkeys default: [{}] ok\nfirst-keys default 700: read 700, dropped the rest\n", keys.join(",")));
+}
+
+/// In Spin every interface opens the same stores by label: what a spin-sdk 5 app writes
+/// through `fermyon:spin/key-value@2.0.0` a Spin 4 app reads through `spin:key-value@3.0.0`,
+/// and the other way.
+#[test]
+fn a_spin_label_names_the_same_data_in_spin4s_interface_and_spin2s() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().to_str().unwrap();
+    assert_eq!(run(SPIN_KV, store, "spin", &["set default shared from-spin2"]), "set shared: ok\n");
+    let read = run(SPIN3, store, "spin", &["open default", "get default shared", "set default back from-spin3"]);
+    assert_eq!(read, "open default: ok\nget default shared: from-spin2\nset default back from-spin3: ok\n");
+    assert_eq!(run(SPIN_KV, store, "spin", &["get default back"]), "get back: from-spin3\n");
+}
+
+/// A store failure reaches a Spin 4 app as `other` with the host's words (here a key too
+/// long for a file name on the directory store); the run goes on.
+#[test]
+fn a_spin4_host_failure_is_other_with_the_hosts_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = format!("set default {} v", "k".repeat(300));
+    let stdout = run(SPIN3, dir.path().to_str().unwrap(), "spin", &["open default", &set, "exists default k"]);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[1].starts_with(&format!("{set}: error other(")) && lines[1].contains("too long to be a file name"), "{stdout}");
+    assert_eq!(lines[2], "exists default k: false");
+}
+
+/// Every function of `wasmcloud:keyvalue@0.2.0` that our stores can serve exactly, and each
+/// documented outcome once, with the versions the host gives.
+fn wasmcloud_every_function() -> Vec<(&'static str, String)> {
+    let v = |value: &str| format!("{value} @ {}", version(value));
+    vec![
+        ("open b", "ok".into()),
+        ("get b a", "none".into()),
+        ("exists b a", "false".into()),
+        ("set b a 1", "ok".into()),
+        ("get b a", "1".into()),
+        ("exists b a", "true".into()),
+        ("set-nx b a 2", "error precondition-failed".into()),
+        ("get b a", "1".into()),
+        ("set-nx b n 5", "ok".into()),
+        ("get b n", "5".into()),
+        ("list b - -", "[a,n] next=-".into()),
+        ("list b a -", "[a] next=-".into()),
+        ("list b - after:a", "[n] next=-".into()),
+        ("list b - 7", "error invalid-argument".into()),
+        ("incr b c 5", "5".into()),
+        ("incr b c -7", "-2".into()),
+        ("incr b big 9223372036854775807", "9223372036854775807".into()),
+        ("current b a", v("1")),
+        ("current b missing", "none".into()),
+        ("swap b a 9 -", "error invalid-argument".into()),
+        ("swap b a 9 value=0", format!("stale({})", v("1"))),
+        ("swap b a 9 value=1", "swapped".into()),
+        ("current b a", v("9")),
+        ("swap-last b a 10", "swapped".into()),
+        ("swap-last b a 11", format!("stale({})", v("10"))),
+        ("swap-version b missing 1 sha256:00", "stale(none)".into()),
+        ("swap b missing 1 value=", "stale(none)".into()),
+        ("get-many b a,zz,n", "[a=10,none,n=5]".into()),
+        ("set-many b x=1,y=2", "ok".into()),
+        ("delete-many b x,zz", "ok".into()),
+        ("get-many b x,y", "[none,y=2]".into()),
+        ("delete b a", "ok".into()),
+        ("delete b a", "ok".into()),
+        ("exists b a", "false".into()),
+        ("open other", "ok".into()),
+        ("list other - -", "[] next=-".into()),
+        ("drop b", "ok".into()),
+        ("open b", "ok".into()),
+        ("get b n", "5".into()),
+    ]
+}
+
+fn wasmcloud_table_run(store: &str) {
+    let table = wasmcloud_every_function();
+    let ops: Vec<&str> = table.iter().map(|(op, _)| *op).collect();
+    let expected: String = table.iter().map(|(op, answer)| format!("{op}: {answer}\n")).collect();
+    assert_eq!(run(WASMCLOUD2, store, "wasmcloud", &ops), expected, "{store}");
+}
+
+#[test]
+fn a_wasmcloud2_command_gets_every_documented_answer_natively_on_the_wasmcloud_host() {
+    let dir = tempfile::tempdir().unwrap();
+    wasmcloud_table_run(dir.path().to_str().unwrap());
+    assert_eq!(std::fs::read(dir.path().join("b/n")).unwrap(), b"5");
+    assert_eq!(std::fs::read(dir.path().join("b/c")).unwrap(), b"-2");
+    wasmcloud_table_run(&format!("{}/11", test_server::shared().url()));
+}
+
+/// The WIT says a host that cannot expire entries must refuse a TTL rather than drop it:
+/// neither store here expires entries, so `set` with `ttl-ms` is `other` naming the store,
+/// and nothing is written.
+#[test]
+fn wasmcloud2_set_with_a_ttl_is_refused_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let redis = format!("{}/10", test_server::shared().url());
+    for store in [dir.path().to_str().unwrap(), redis.as_str()] {
+        let stdout = run(WASMCLOUD2, store, "wasmcloud", &["open b", "set-ttl b t x 1000", "exists b t", "set b t x", "get b t"]);
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert!(lines[1].starts_with("set-ttl b t x 1000: error other(set \"t\" in bucket \"b\" with ttl-ms 1000: this store"), "{stdout}");
+        assert!(lines[1].contains("cannot expire entries, so the value was not written"), "{stdout}");
+        assert_eq!(lines[2..], ["exists b t: false", "set b t x: ok", "get b t: x"], "{store}");
+    }
+}
+
+/// A version is the value's digest, as neither store keeps versions: `require-version`
+/// catches every change of the value, but not a change back (A -> B -> A), which a store
+/// with real versions would catch. Pinned here; the README's semantics table says so.
+#[test]
+fn wasmcloud2_versions_catch_a_change_but_not_a_change_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = version("A");
+    let stdout = run(
+        WASMCLOUD2,
+        dir.path().to_str().unwrap(),
+        "wasmcloud",
+        &["open b", "set b k A", "set b k B", &format!("swap-version b k C {a}"), "set b k A", &format!("swap-version b k C {a}"), "get b k"],
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[3], format!("swap-version b k C {a}: stale(B @ {})", version("B")));
+    assert_eq!(lines[5], format!("swap-version b k C {a}: swapped"));
+    assert_eq!(lines[6], "get b k: C");
+}
+
+/// `list-keys` pages 1000 keys at a time, only those under the prefix, and the cursors
+/// lead through every key once.
+#[test]
+fn wasmcloud2_list_keys_pages_by_prefix_and_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("b")).unwrap();
+    for i in 0..2500 {
+        std::fs::write(dir.path().join("b").join(format!("p-{i:04}")), b"v").unwrap();
+    }
+    for i in 0..10 {
+        std::fs::write(dir.path().join("b").join(format!("q-{i}")), b"v").unwrap();
+    }
+    let stdout = run(
+        WASMCLOUD2,
+        dir.path().to_str().unwrap(),
+        "wasmcloud",
+        &["open b", "list-all b p-", "list-all b q-", "list-all b -", "list b q- after:q-7", "list b p-249 -"],
+    );
+    let expected = "open b: ok\nlist-all b p-: 2500 keys in 3 pages\nlist-all b q-: 10 keys in 1 pages\nlist-all b -: 2510 keys in 3 pages\n\
+                    list b q- after:q-7: [q-8,q-9] next=-\nlist b p-249 -: [p-2490,p-2491,p-2492,p-2493,p-2494,p-2495,p-2496,p-2497,p-2498,p-2499] next=-\n";
+    assert_eq!(stdout, expected);
+}
+
+/// wasmCloud 2 serves G5 to WASI 0.2 components and its own package to WASI 0.3 ones, over
+/// the same buckets: a G5 command (native) and the G2 example (adapted onto G5) count
+/// visits, and a wasmCloud 2 command reads what they wrote and counts on.
+#[test]
+fn the_wasmcloud_host_serves_g5_and_wasmcloud2_over_the_same_buckets() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().to_str().unwrap();
+    let inspect = text(&kv_adapt(&["inspect", G2_VISIT_COUNTER]).stdout);
+    assert!(inspect.lines().any(|l| l.starts_with("plug --host wasmcloud: adapt G2 -> wasmcloud2 with ")), "{inspect}");
+    for guest in [G5_VISIT_COUNTER, G5_VISIT_COUNTER] {
+        run(guest, store, "wasmcloud", &[]);
+    }
+    let stdout = run(WASMCLOUD2, store, "wasmcloud", &["open visits", "get visits last-greeting", "incr visits visits 1"]);
+    assert_eq!(stdout, "open visits: ok\nget visits last-greeting: hello, visitor number 2\nincr visits visits 1: 3\n");
+    let output = kv_adapt(&["run", G2_VISIT_COUNTER, "--store", store, "--host", "wasmcloud", "--quiet"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = run(WASMCLOUD2, store, "wasmcloud", &["open visits", "incr visits visits 0"]);
+    assert_eq!(stdout, "open visits: ok\nincr visits visits 0: 4\n");
+}
+
+/// `inspect` names both packages; a WASI 0.3 guest on a host that does not serve its
+/// package (no adapter yet) is refused in one line, as is each on the other's host.
+#[test]
+fn inspect_names_the_wasi_0_3_packages_and_run_refuses_them_where_unserved_in_one_line() {
+    let stdout = text(&kv_adapt(&["inspect", SPIN3]).stdout);
+    assert!(stdout.contains("key-value generations imported: spin3 spin:key-value@3.0.0: key-value"), "{stdout}");
+    assert!(stdout.lines().any(|l| l == "plug --host spin: nothing to adapt: already imports spin3 spin:key-value@3.0.0"), "{stdout}");
+    let stdout = text(&kv_adapt(&["inspect", WASMCLOUD2]).stdout);
+    assert!(stdout.contains("key-value generations imported: wasmcloud2 wasmcloud:keyvalue@0.2.0: types, store, atomics, cas, batch"), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("plug --host wasmcloud: nothing to adapt: already imports wasmcloud2")), "{stdout}");
+    let dir = tempfile::tempdir().unwrap();
+    for (guest, host) in [(SPIN3, "g5"), (SPIN3, "wasmcloud"), (WASMCLOUD2, "g6"), (WASMCLOUD2, "spin")] {
+        let output = kv_adapt(&["run", guest, "--store", dir.path().to_str().unwrap(), "--host", host, "--", "open b"]);
+        let stderr = text(&output.stderr);
+        assert!(!output.status.success(), "{guest} on {host}");
+        assert_eq!(stderr.lines().count(), 1, "{guest} on {host}: {stderr}");
+        assert!(stderr.contains("which kv-adapt does not adapt yet"), "{guest} on {host}: {stderr}");
+    }
+}

@@ -283,7 +283,9 @@ impl Pair {
             Generation::G4 => 4,
             Generation::G5 => 5,
             Generation::G6 => 6,
-            Generation::Spin2 | Generation::Spin1 | Generation::SpinDraft2 => panic!("no fuzz guest speaks {:?}", self.front),
+            Generation::Spin2 | Generation::Spin1 | Generation::SpinDraft2 | Generation::Spin3 | Generation::Wasmcloud2 => {
+                panic!("no fuzz guest speaks {:?}", self.front)
+            }
         };
         format!("{}/guest-g{n}-fuzz.wasm", kv_adapt_test_programs::dir!())
     }
@@ -636,7 +638,13 @@ macro_rules! pairs {
             // G1's adapter serves G1's own streams, in its one (adapter-bodies) flavour.
             bodies: match Generation::$front {
                 Generation::G1 | Generation::G2 | Generation::G3 | Generation::G4 => Bodies::Adapter,
-                Generation::G5 | Generation::G6 | Generation::Spin2 | Generation::Spin1 | Generation::SpinDraft2 => Bodies::Host,
+                Generation::G5
+                | Generation::G6
+                | Generation::Spin2
+                | Generation::Spin1
+                | Generation::SpinDraft2
+                | Generation::Spin3
+                | Generation::Wasmcloud2 => Bodies::Host,
             },
         }
     };

@@ -46,6 +46,9 @@ fn guests(generation: Generation) -> Vec<&'static str> {
         Generation::SpinDraft2 => &["guest-spin-draft2"],
         // Spin 1.x's unversioned interface, bound with wit-bindgen from our WIT.
         Generation::Spin1 => &["guest-spin1"],
+        // WASI 0.3 commands (wit-bindgen's async support).
+        Generation::Spin3 => &["guest-spin3"],
+        Generation::Wasmcloud2 => &["guest-wasmcloud2"],
     };
     names.iter().map(|n| &*Box::leak(format!("{components}/{n}.wasm").into_boxed_str())).collect()
 }
@@ -63,6 +66,10 @@ fn keyvalue_interfaces(generation: Generation) -> Vec<String> {
         Generation::G1 => ("", &[]),
         Generation::Spin2 => return vec![SPIN2_INTERFACE.to_string()],
         Generation::Spin1 => return vec![SPIN1_INTERFACE.to_string()],
+        Generation::Spin3 => return vec!["spin:key-value/key-value@3.0.0".to_string()],
+        Generation::Wasmcloud2 => {
+            return ["types", "store", "atomics", "cas", "batch"].iter().map(|n| format!("wasmcloud:keyvalue/{n}@0.2.0")).collect()
+        }
     };
     names.iter().map(|n| format!("wasi:keyvalue/{n}{version}")).collect()
 }
@@ -102,7 +109,14 @@ fn body_stream_types(adapter: &artifacts::Adapter, name: &str) -> bool {
         && match adapter.source {
             Generation::G2 => version == "0.2.0-rc-2023-11-10",
             Generation::G3 | Generation::G4 => version.starts_with("0.2.") && !version.contains('-'),
-            Generation::G1 | Generation::G5 | Generation::G6 | Generation::Spin2 | Generation::Spin1 | Generation::SpinDraft2 => false,
+            Generation::G1
+            | Generation::G5
+            | Generation::G6
+            | Generation::Spin2
+            | Generation::Spin1
+            | Generation::SpinDraft2
+            | Generation::Spin3
+            | Generation::Wasmcloud2 => false,
         }
 }
 
@@ -238,7 +252,7 @@ fn every_adapter_adds_no_import_beyond_the_backs_keyvalue_and_the_guests_own_was
     let all: BTreeSet<String> =
         artifacts::ADAPTERS.iter().filter(|a| !matches!(a.bodies, Bodies::Wrapping(_))).map(|a| a.name()).collect();
     assert_eq!(covered, all, "adapters with no guest of their front");
-    assert_eq!(all.len(), 39);
+    assert_eq!(all.len(), 49);
     println!("{stream_types_only} wasi:io imports of stream types only, which the guest did not import");
     println!("{no_batch} plugs of guests without batch import no batch from the host");
 }

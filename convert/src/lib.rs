@@ -15,6 +15,7 @@ pub mod sockets_rc;
 pub mod lock;
 pub mod atomic;
 pub mod batch;
+pub mod cas_version;
 pub mod bodies;
 pub mod paging;
 pub mod recent;

@@ -391,6 +391,33 @@ pub fn strict_cas(key: &str, bucket: &str, host: &str) -> String {
     t
 }
 
+/// A wasmCloud `set` with `ttl-ms` on a host that cannot expire entries: refused, as the
+/// WIT says a TTL must never be dropped silently.
+pub fn ttl_refused(key: &str, bucket: &str, ttl_ms: u64, host: &str) -> String {
+    let mut t = String::from("bad-value: set of ");
+    key_in_bucket(&mut t, key, bucket);
+    t.push_str(" with ttl-ms ");
+    push_u64(&mut t, ttl_ms);
+    t.push_str(" is refused: the host speaks ");
+    t.push_str(host);
+    t.push_str(", which cannot expire entries; nothing was written; set it without ttl-ms and delete it when it is due");
+    t
+}
+
+/// A wasmCloud `set` with `if-not-exists` under `--strict-atomics` on a host with no
+/// compare-and-swap.
+pub fn strict_if_not_exists(key: &str, bucket: &str, host: &str) -> String {
+    let mut t = String::from("bad-value: set of ");
+    key_in_bucket(&mut t, key, bucket);
+    t.push_str(" with if-not-exists is refused: the host speaks ");
+    t.push_str(host);
+    t.push_str(
+        ", which has no conditional write, and --strict-atomics forbids emulating one by a read \
+         and a write; nothing was written",
+    );
+    t
+}
+
 /// A G5 counter past `i64::MAX`, which a G6 guest's s64 cannot carry. The host has
 /// already applied the increment.
 pub fn counter_too_large(key: &str, bucket: &str, value: u64, host: &str) -> String {

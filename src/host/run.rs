@@ -591,13 +591,18 @@ fn execute_on(
     let component = Component::new(engine, prepared).map_err(anyhow::Error::from).context("compiling the composed component")?;
     let Some(run_export) = find_cli_run(engine, &component) else {
         if let Some(run_export) = find_p3_cli_run(engine, &component) {
-            return execute_p3(engine, &component, &run_export, kv, guest, capture, limits);
+            return execute_async(engine, &component, &run_export, kv, guest, capture, limits);
         }
         if find_incoming_handler(engine, &component).is_some() {
             bail!("{name} is an HTTP handler (it exports wasi:http/incoming-handler), not a command; serve it with `kv-adapt serve`");
         }
         bail!("{name} exports no wasi:cli/run (0.3.x, 0.2.x or a 2023-24 release candidate); it is not a command");
     };
+    // A WASI 0.2 command importing a WASI 0.3 host's key-value (whose functions are async)
+    // can only be instantiated in an async store.
+    if imports_async_keyvalue(engine, &component) {
+        return execute_async(engine, &component, &run_export, kv, guest, capture, limits);
+    }
     let pipes = capture.then(|| (MemoryOutputPipe::new(CAPTURE_LIMIT), MemoryOutputPipe::new(CAPTURE_LIMIT)));
     let (mut store, instance) = instantiate_guest(engine, &component, kv, guest, pipes.as_ref(), limits)?;
     let succeeded = call_run(&mut store, &instance, &run_export).map_err(|e| over_limit(e, limits))?;
@@ -609,10 +614,19 @@ fn execute_on(
     Ok(Ran { succeeded, recent_errors, stdout, stderr })
 }
 
-/// [`execute_on`] for a WASI 0.3 command (Spin 4's and wasmCloud 2's components): WASI 0.3
-/// and 0.2 side by side (Rust's std on `wasm32-wasip2` still imports 0.2's stdio), the
-/// key-value host `kv`, and `run` called as the async function it is.
-fn execute_p3(
+/// Whether `component` imports the key-value of a WASI 0.3 host (Spin 4's, wasmCloud 2's).
+fn imports_async_keyvalue(engine: &Engine, component: &Component) -> bool {
+    component
+        .component_type()
+        .imports(engine)
+        .any(|(name, _)| name.starts_with("spin:key-value/") || name.starts_with("wasmcloud:keyvalue/"))
+}
+
+/// [`execute_on`] in an async store: for a WASI 0.3 command (Spin 4's and wasmCloud 2's
+/// components), or a 0.2 one importing a WASI 0.3 host's key-value. WASI 0.3 and 0.2 side
+/// by side (Rust's std on `wasm32-wasip2` still imports 0.2's stdio), the key-value host
+/// `kv`, and `run` (of either release) called concurrently.
+fn execute_async(
     engine: &Engine,
     component: &Component,
     run_export: &str,
@@ -653,7 +667,7 @@ fn execute_p3(
                 if let Some(exit) = trap.downcast_ref::<wasmtime_wasi::I32Exit>() {
                     return Ok(exit.0 == 0);
                 }
-                Err(over_limit(anyhow!("the component trapped: {trap:?}"), limits))
+                Err(over_limit(anyhow!("the component trapped: {trap:?}{}", cannot_wait_hint(&trap)), limits))
             }
         }
     })?;
@@ -663,6 +677,19 @@ fn execute_p3(
     };
     // Only an adapter reports errors it handed out; a WASI 0.3 command runs on its host as it is.
     Ok(Ran { succeeded, recent_errors: if succeeded { Some(Vec::new()) } else { None }, stdout, stderr })
+}
+
+/// What to do about a synchronous function of the guest that called a WASI 0.3 host's
+/// async key-value: the component model lets only an `async` function's task wait.
+fn cannot_wait_hint(trap: &wasmtime::Error) -> &'static str {
+    match trap.downcast_ref::<wasmtime::Trap>() {
+        Some(wasmtime::Trap::CannotBlockSyncTask) => {
+            "; a synchronous function (a WASI 0.2 `run` or handler, or a wasi:keyvalue call) waited on an async function \
+             of Spin 4's or wasmCloud 2's key-value, which the component model forbids: run it on a host that serves a \
+             WASI 0.2 generation (`--host spin` serves Spin's draft2, `--host wasmcloud` G5)"
+        }
+        _ => "",
+    }
 }
 
 /// The name of a `wasi:cli/run` export of a WASI 0.3 release.

@@ -17,8 +17,9 @@
 //! - `atomics.increment`: the s64 counter in the layout `--counter` sets (G6's); a value in
 //!   another layout, or an overflow, is `other` and leaves the value unchanged.
 //! - `cas`: the version of an entry is `sha256:` + the SHA-256 of its value, since neither
-//!   store keeps versions. So `require-version` catches any change of the value but not a
-//!   change back (A -> B -> A): on these stores it is as ABA-prone as `require-value`.
+//!   store keeps versions ([`kv_adapt_convert::cas_version`]). So `require-version`
+//!   catches any change of the value but not a change back (A -> B -> A): on these stores
+//!   it is as ABA-prone as `require-value`.
 //!   `swap` writes only if the value is still the one the conditions were checked against
 //!   (atomic against every client on Redis); a `swap` with no condition is
 //!   `invalid-argument`.
@@ -27,7 +28,7 @@
 
 use crate::host::today::{other_text, TodayView};
 use kv_adapt_convert::paging::{self, AFTER_PREFIX};
-use sha2::{Digest, Sha256};
+use kv_adapt_convert::cas_version::{self, conditions_hold};
 use wasmtime::component::{Accessor, HasData, Linker, Resource};
 
 mod generated {
@@ -83,33 +84,6 @@ fn on_bucket<T, R>(
         let name = view.table.get(bucket)?.name.clone();
         Ok(op(&view, &name))
     })
-}
-
-/// The version `cas` gives a value: its SHA-256, as neither store keeps versions.
-pub fn version_of(value: &[u8]) -> String {
-    let digest = Sha256::digest(value);
-    let mut text = String::with_capacity(7 + 64);
-    text.push_str("sha256:");
-    for byte in digest {
-        text.push(char::from_digit(u32::from(byte >> 4), 16).expect("a nibble is a hex digit"));
-        text.push(char::from_digit(u32::from(byte & 15), 16).expect("a nibble is a hex digit"));
-    }
-    text
-}
-
-/// Whether a `swap`'s conditions hold for the value now under the key (`None`: no value).
-/// `Err` for a swap that sets no condition, which the WIT calls a misuse.
-pub fn conditions_hold(current: Option<&[u8]>, version: Option<&str>, value: Option<&[u8]>) -> Result<bool, &'static str> {
-    if version.is_none() && value.is_none() {
-        return Err("cas.swap needs require-version or require-value (use store.set for an unconditional write)");
-    }
-    let Some(current) = current else {
-        // No entry has no version and no value, so no condition can hold.
-        return Ok(false);
-    };
-    let version_holds = version.is_none_or(|v| v == version_of(current));
-    let value_holds = value.is_none_or(|v| v == current);
-    Ok(version_holds && value_holds)
 }
 
 /// One page of `keys` (sorted, already filtered by prefix) from `cursor` on, and the next
@@ -209,7 +183,7 @@ impl<T> cas::HostWithStore<T> for HasWasmcloud {
     async fn current(accessor: &Accessor<T, Self>, bucket: Resource<BucketRep>, key: String) -> Answer<Option<cas::Entry>> {
         on_bucket(accessor, &bucket, |view, name| {
             let value = view.ctx.store.read(name, &key).map_err(other)?;
-            Ok(value.map(|value| cas::Entry { version: version_of(&value), value }))
+            Ok(value.map(|value| cas::Entry { version: cas_version::of(&value), value }))
         })
     }
 
@@ -221,7 +195,7 @@ impl<T> cas::HostWithStore<T> for HasWasmcloud {
         options: cas::CasOptions,
     ) -> Answer<cas::CasResult> {
         on_bucket(accessor, &bucket, |view, name| {
-            let stale = |found: Option<Vec<u8>>| cas::CasResult::Stale(found.map(|value| cas::Entry { version: version_of(&value), value }));
+            let stale = |found: Option<Vec<u8>>| cas::CasResult::Stale(found.map(|value| cas::Entry { version: cas_version::of(&value), value }));
             let current = view.ctx.store.read(name, &key).map_err(other)?;
             let holds = conditions_hold(current.as_deref(), options.require_version.as_deref(), options.require_value.as_deref())
                 .map_err(|_| Error::InvalidArgument)?;
@@ -267,25 +241,6 @@ impl<T> batch::HostWithStore<T> for HasWasmcloud {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_version_names_the_value_and_nothing_else() {
-        assert_eq!(version_of(b"a"), version_of(b"a"));
-        assert_ne!(version_of(b"a"), version_of(b"b"));
-        assert_eq!(version_of(b""), "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    }
-
-    #[test]
-    fn swap_conditions() {
-        let v1 = version_of(b"one");
-        assert_eq!(conditions_hold(Some(b"one"), None, None), Err("cas.swap needs require-version or require-value (use store.set for an unconditional write)"));
-        assert_eq!(conditions_hold(Some(b"one"), Some(&v1), None), Ok(true));
-        assert_eq!(conditions_hold(Some(b"two"), Some(&v1), None), Ok(false));
-        assert_eq!(conditions_hold(Some(b"one"), None, Some(b"one")), Ok(true));
-        assert_eq!(conditions_hold(Some(b"one"), Some(&v1), Some(b"two")), Ok(false));
-        assert_eq!(conditions_hold(None, Some(&v1), None), Ok(false));
-        assert_eq!(conditions_hold(None, None, Some(b"")), Ok(false));
-    }
 
     #[test]
     fn pages_follow_the_after_cursor() {

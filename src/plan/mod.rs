@@ -374,7 +374,7 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
     // A composed G6 adapter that serves batch imports upstream's, which Spin does not
     // serve: `link` puts the key-by-key batch beside it (for a fused one, `link` looks at
     // what the fused guest imports).
-    let batch_by_key = (options.host != onto && linking == Linking::Composed && serves_batch).then(|| artifacts::BATCH_BY_KEY_NAME.to_string());
+    let batch_by_key = (options.host == Generation::SpinDraft2 && linking == Linking::Composed && serves_batch).then(|| artifacts::BATCH_BY_KEY_NAME.to_string());
     Ok(Plan::Adapt { source, target: options.host, bodies, adapter, why_bodies, watch, linking, why_composed, batch_by_key })
 }
 

@@ -241,7 +241,12 @@ fn target_keyvalue_import(setup: Setup, name: &str) -> bool {
                 || name == "fermyon:spin/key-value"
         }
         Generation::G2 => return G2_INTERFACES.iter().any(|i| name == format!("wasi:keyvalue/{i}")),
-        Generation::G1 | Generation::Spin2 | Generation::Spin1 => panic!("no test host speaks {:?}", setup.host),
+        // wasmCloud 2 serves G5 to WASI 0.2 components, and its own package.
+        Generation::Wasmcloud2 => {
+            return ["store", "atomics", "batch"].iter().any(|i| name == format!("wasi:keyvalue/{i}@0.2.0-draft"))
+                || name.starts_with("wasmcloud:keyvalue/") && name.ends_with("@0.2.0")
+        }
+        Generation::G1 | Generation::Spin2 | Generation::Spin1 | Generation::Spin3 => panic!("no test host speaks {:?}", setup.host),
     };
     interfaces.iter().any(|i| name == format!("wasi:keyvalue/{i}@{version}"))
 }

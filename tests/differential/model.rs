@@ -118,7 +118,15 @@ impl Model {
     pub fn stored(&self, b: u32, key: &str) -> Option<Vec<u8>> {
         let bucket = match self.front {
             Generation::G1 | Generation::G2 => self.g2_bucket(b),
-            Generation::G3 | Generation::G4 | Generation::G5 | Generation::G6 | Generation::Spin2 | Generation::Spin1 | Generation::SpinDraft2 => self.open_bucket(b),
+            Generation::G3
+            | Generation::G4
+            | Generation::G5
+            | Generation::G6
+            | Generation::Spin2
+            | Generation::Spin1
+            | Generation::SpinDraft2
+            | Generation::Spin3
+            | Generation::Wasmcloud2 => self.open_bucket(b),
         }?;
         self.get(&bucket, key).cloned()
     }
@@ -126,7 +134,13 @@ impl Model {
     /// The kind of error a host failure (not a guest mistake) has in the front's terms.
     fn host_error(&self) -> Outcome {
         match self.front {
-            Generation::G5 | Generation::G6 | Generation::Spin2 | Generation::Spin1 | Generation::SpinDraft2 => err("other"),
+            Generation::G5
+            | Generation::G6
+            | Generation::Spin2
+            | Generation::Spin1
+            | Generation::SpinDraft2
+            | Generation::Spin3
+            | Generation::Wasmcloud2 => err("other"),
             Generation::G1 | Generation::G2 | Generation::G3 | Generation::G4 => err(ANY_ERROR),
         }
     }
@@ -279,7 +293,9 @@ impl Model {
             Generation::G1 | Generation::G2 => self.apply_g2(op),
             Generation::G3 | Generation::G4 | Generation::G5 | Generation::G6 => self.apply_resources(op),
             // Spin's interface has no fuzz guest (tests/spin.rs runs spin-sdk's own).
-            Generation::Spin2 | Generation::Spin1 | Generation::SpinDraft2 => panic!("no fuzz guest speaks {:?}", self.front),
+            Generation::Spin2 | Generation::Spin1 | Generation::SpinDraft2 | Generation::Spin3 | Generation::Wasmcloud2 => {
+                panic!("no fuzz guest speaks {:?}", self.front)
+            }
         }
     }
 

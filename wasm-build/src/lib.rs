@@ -148,6 +148,20 @@ const ADAPTER_PAIRS: &[(&str, &str, &[Flavour])] = {
         ("spin-draft2", "g2", &[HostIo]),
         ("spin-draft2", "g3", &[HostIo]),
         ("spin-draft2", "g4", &[HostIo]),
+        // Spin 4's spin:key-value@3.0.0 (WASI 0.3, async exports), onto every wasi:keyvalue
+        // host (Spin's draft2 through the G6 one: this front calls no `batch`).
+        ("spin3", "g5", &[HostIo]),
+        ("spin3", "g6", &[HostIo]),
+        ("spin3", "g2", &[HostIo]),
+        ("spin3", "g3", &[HostIo]),
+        ("spin3", "g4", &[HostIo]),
+        // wasmCloud 2's wasmcloud:keyvalue@0.2.0 (WASI 0.3, async exports), onto every
+        // wasi:keyvalue host.
+        ("wasmcloud2", "g5", &[HostIo]),
+        ("wasmcloud2", "g6", &[HostIo]),
+        ("wasmcloud2", "g2", &[HostIo]),
+        ("wasmcloud2", "g3", &[HostIo]),
+        ("wasmcloud2", "g4", &[HostIo]),
     ]
 };
 /// Adapters also built without `batch` (`wasm/adapter` feature `no-batch`), for guests that
@@ -296,6 +310,9 @@ pub fn test_guests() -> Vec<Build> {
         // WASI 0.3 commands (wit-bindgen's async support), exporting wasi:cli/run@0.3.0.
         Build::new("guest-spin3", "", Target::Wasip2, Output::Lib, "guest-spin3"),
         Build::new("guest-wasmcloud2", "", Target::Wasip2, Output::Lib, "guest-wasmcloud2"),
+        // A WASI 0.2 command calling Spin 4's async key-value synchronously: the evidence
+        // that a synchronous caller cannot wait on an async-only host.
+        Build::new("guest-spin3-sync-caller", "", Target::Wasip2, Output::Bin, "guest-spin3-sync-caller"),
         Build::new("guest-g5-http-client", "", Target::Wasip2, Output::Bin, "guest-g5-http-client"),
         Build::new("guest-g2-cas-loop", "", Target::Unknown, Output::Lib, "guest-g2-cas-loop"),
         // One source, one build per generation: the guest side of tests/differential.rs.

@@ -8,11 +8,12 @@
 
 use std::path::PathBuf;
 
-const FRONTS: &[&str] = &["g1", "g2", "g3", "g4", "g5", "g6", "spin1", "spin2", "spin-draft2"];
+const FRONTS: &[&str] = &["g1", "g2", "g3", "g4", "g5", "g6", "spin1", "spin2", "spin-draft2", "spin3", "wasmcloud2"];
 /// Fronts whose interfaces have no watch handler, so no `watch-<front>-on-<back>` either.
 /// (Spin's draft2 has a `watcher`, but Spin calls none, and its bucket is a type of the
 /// renamed package no bridge world names.)
-const FRONTS_WITHOUT_WATCH: &[&str] = &["spin1", "spin2", "spin-draft2"];
+/// (wasmCloud 2's `watcher` is async: not bridged yet.)
+const FRONTS_WITHOUT_WATCH: &[&str] = &["spin1", "spin2", "spin-draft2", "spin3", "wasmcloud2"];
 const BACKS: &[&str] = &["g2", "g3", "g4", "g5", "g6"];
 /// Fronts whose value bodies are wasi:io streams, so that an `-io` flavour exists.
 const FRONTS_WITH_STREAMS: &[&str] = &["g2", "g3", "g4"];
@@ -125,7 +126,8 @@ fn main() {
     // compare-and-swap on a G5 host) and G6 and Spin's draft2 (a decrement on a host that
     // only counts up; on upstream G6 Spin's draft2 passes counters through).
     println!("cargo:rustc-check-cfg=cfg(reads_counters)");
-    if LEGACY_FRONTS.contains(&front) || front == "g6" || (front == "spin-draft2" && back != "g6") {
+    // wasmCloud 2's front too, on every back but G6 (its decrements and conditional writes).
+    if LEGACY_FRONTS.contains(&front) || front == "g6" || (["spin-draft2", "wasmcloud2"].contains(&front) && back != "g6") {
         println!("cargo:rustc-cfg=reads_counters");
     }
     // G1 and G2 share u32 handles for buckets, values and errors (`front/u32_handles.rs`).

@@ -115,3 +115,7 @@ mod g6;
 mod spin2;
 #[cfg(feature = "front-spin1")]
 mod spin1;
+#[cfg(feature = "front-spin3")]
+mod spin3;
+#[cfg(feature = "front-wasmcloud2")]
+mod wasmcloud2;

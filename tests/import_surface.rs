@@ -47,7 +47,7 @@ fn guests(generation: Generation) -> Vec<&'static str> {
         // Spin 1.x's unversioned interface, bound with wit-bindgen from our WIT.
         Generation::Spin1 => &["guest-spin1"],
         // WASI 0.3 commands (wit-bindgen's async support).
-        Generation::Spin3 => &["guest-spin3"],
+        Generation::Spin3 => &["guest-spin3", "guest-spin7-kv"],
         Generation::Wasmcloud2 => &["guest-wasmcloud2"],
     };
     names.iter().map(|n| &*Box::leak(format!("{components}/{n}.wasm").into_boxed_str())).collect()

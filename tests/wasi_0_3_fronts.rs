@@ -15,6 +15,8 @@ use sha2::{Digest, Sha256};
 
 const SPIN3: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin3.wasm");
 const WASMCLOUD2: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-wasmcloud2.wasm");
+/// The same operations as `guest-spin3`, built with the real spin-sdk 7.0.0 (Spin 4's SDK).
+const SPIN_SDK7: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin7-kv.wasm");
 
 /// Every wasi:keyvalue host `run` has, by its `--host` name.
 const HOSTS: [&str; 5] = ["g2", "g3", "g4", "g5", "g6"];
@@ -94,6 +96,18 @@ fn a_spin4_command_gets_every_documented_answer_adapted_onto_every_host() {
     for (db, host) in [(9, "g5"), (8, "g6")] {
         assert_table(SPIN3, &format!("{}/{db}", test_server::shared().url()), host, &[], &spin3_table());
     }
+}
+
+/// A command built with the real spin-sdk 7.0.0 (Spin 4's SDK: `key_value::Store`, its
+/// `Keys` stream, wasip3's `wasi:cli/run@0.3.0`) gets the same answers through the
+/// adapters onto G2, G5 and G6, over a directory and Redis.
+#[test]
+fn a_spin_sdk7_command_gets_every_documented_answer_through_the_adapters() {
+    let dir = tempfile::tempdir().unwrap();
+    for host in ["g5", "g6", "g2"] {
+        assert_table(SPIN_SDK7, dir.path().join(host).to_str().unwrap(), host, &[], &spin3_table());
+    }
+    assert_table(SPIN_SDK7, &format!("{}/4", test_server::shared().url()), "g5", &[], &spin3_table());
 }
 
 /// Spin's draft2 (Spin 3.x serves no `spin:key-value@3.0.0`): the plug onto G6 imports

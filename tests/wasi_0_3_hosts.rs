@@ -15,6 +15,8 @@ use sha2::{Digest, Sha256};
 
 const SPIN3: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin3.wasm");
 const WASMCLOUD2: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-wasmcloud2.wasm");
+/// The same operations as `guest-spin3`, built with the real spin-sdk 7.0.0 (Spin 4's SDK).
+const SPIN_SDK7: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin7-kv.wasm");
 /// spin-sdk 5.2.0's `fermyon:spin/key-value@2.0.0` command (tests/spin.rs).
 const SPIN_KV: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin-kv.wasm");
 const G5_VISIT_COUNTER: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g5-visit-counter.wasm");
@@ -84,15 +86,18 @@ const SPIN3_EVERY_FUNCTION: &[(&str, &str)] = &[
     ("get orders one", "1"),
 ];
 
+/// Both Spin 4 commands, ours (wit-bindgen) and spin-sdk 7's, over a directory and Redis.
 #[test]
 fn a_spin4_command_gets_every_documented_answer_natively_on_the_spin_host() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().to_str().unwrap();
-    assert_eq!(run(SPIN3, store, "spin", &ops_of(SPIN3_EVERY_FUNCTION)), answers_of(SPIN3_EVERY_FUNCTION));
-    assert_eq!(std::fs::read(dir.path().join("default/greeting")).unwrap(), b"hello again");
-    assert_eq!(std::fs::read(dir.path().join("orders/one")).unwrap(), b"1");
-    let url = format!("{}/12", test_server::shared().url());
-    assert_eq!(run(SPIN3, &url, "spin", &ops_of(SPIN3_EVERY_FUNCTION)), answers_of(SPIN3_EVERY_FUNCTION), "on redis");
+    for (guest, db) in [(SPIN3, 12), (SPIN_SDK7, 5)] {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().to_str().unwrap();
+        assert_eq!(run(guest, store, "spin", &ops_of(SPIN3_EVERY_FUNCTION)), answers_of(SPIN3_EVERY_FUNCTION), "{guest}");
+        assert_eq!(std::fs::read(dir.path().join("default/greeting")).unwrap(), b"hello again");
+        assert_eq!(std::fs::read(dir.path().join("orders/one")).unwrap(), b"1");
+        let url = format!("{}/{db}", test_server::shared().url());
+        assert_eq!(run(guest, &url, "spin", &ops_of(SPIN3_EVERY_FUNCTION)), answers_of(SPIN3_EVERY_FUNCTION), "{guest} on redis");
+    }
 }
 
 /// `get-keys` streams every key, however many: 1,500 keys written beside the guest arrive
@@ -320,4 +325,33 @@ fn a_synchronous_caller_cannot_wait_on_spin4s_async_key_value() {
     assert!(stderr.contains("wasm trap: cannot block a synchronous task before returning"), "{stderr}");
     assert!(stderr.contains("the component model forbids"), "{stderr}");
     assert!(!dir.path().join("default").exists(), "nothing was written");
+}
+
+/// For a WASI 0.2 component `--host wasmcloud` is G5: every generation's guest gets the plug
+/// it gets onto G5 (the same adapter or fused module), with wasmCloud 2 as its target.
+#[test]
+fn every_generations_guest_plugs_onto_wasmcloud_as_onto_g5() {
+    let dir = kv_adapt_test_programs::dir!();
+    for guest in [
+        "guest-g1-conformance",
+        "guest-g2-conformance",
+        "guest-g3-conformance",
+        "guest-g4-conformance",
+        "guest-g5-conformance",
+        "guest-g6-conformance",
+        "g2-visit-counter",
+        "guest-spin-kv",
+        "guest-spin1",
+        "guest-spin-draft2",
+    ] {
+        let path = format!("{dir}/{guest}.wasm");
+        let stdout = text(&kv_adapt(&["inspect", &path]).stdout);
+        let plan = |flag: &str| {
+            let prefix = format!("plug --host {flag}: ");
+            stdout.lines().find_map(|l| l.strip_prefix(prefix.as_str())).unwrap_or_else(|| panic!("{guest}: no {prefix}in {stdout}")).to_string()
+        };
+        let on_g5 = plan("g5 (draft)");
+        let expected = on_g5.replace("-> G5 ", "-> wasmcloud2 ");
+        assert_eq!(plan("wasmcloud"), expected, "{guest}");
+    }
 }

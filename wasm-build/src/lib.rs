@@ -352,12 +352,15 @@ pub const SPIN_WORKSPACE: &str = "wasm/spin/Cargo.toml";
 
 /// Test guests built with spin-sdk 5.2.0 in [`SPIN_WORKSPACE`], importing Spin's own
 /// `fermyon:spin/key-value@2.0.0`, or Spin's `wasi:keyvalue@0.2.0-draft2`, through
-/// spin-sdk's bindings.
+/// spin-sdk's bindings; and one with spin-sdk 7.0.0, importing Spin 4's
+/// `spin:key-value@3.0.0`.
 pub fn spin_guests() -> Vec<Build> {
     vec![
         Build::new("guest-spin-kv", "", Target::Wasip2, Output::Bin, "guest-spin-kv"),
         Build::new("guest-spin-draft2", "", Target::Wasip2, Output::Bin, "guest-spin-draft2"),
         Build::new("guest-spin-http", "", Target::Wasip2, Output::Lib, "guest-spin-http"),
+        // spin-sdk 7.0.0 (Spin 4): spin:key-value@3.0.0, a WASI 0.3 command.
+        Build::new("guest-spin7-kv", "", Target::Wasip2, Output::Lib, "guest-spin7-kv"),
     ]
 }
 

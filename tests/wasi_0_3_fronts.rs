@@ -8,82 +8,14 @@
 //! (plugged with the adapter, over a directory or Redis) and must get the same documented
 //! answers, except where the README's semantics table says a host cannot do as much.
 
-use std::process::{Command, Output};
+#[path = "common/wasi_0_3.rs"]
+mod wasi_0_3;
 
 use kv_adapt::store::redis::test_server;
-use sha2::{Digest, Sha256};
-
-const SPIN3: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin3.wasm");
-const WASMCLOUD2: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-wasmcloud2.wasm");
-/// The same operations as `guest-spin3`, built with the real spin-sdk 7.0.0 (Spin 4's SDK).
-const SPIN_SDK7: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin7-kv.wasm");
+use wasi_0_3::*;
 
 /// Every wasi:keyvalue host `run` has, by its `--host` name.
 const HOSTS: [&str; 5] = ["g2", "g3", "g4", "g5", "g6"];
-
-fn kv_adapt(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kv-adapt")).args(args).output().expect("run kv-adapt")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// `kv-adapt run GUEST --store STORE --host HOST [more] -- ops`; its stdout, after asserting
-/// it succeeded.
-fn run(guest: &str, store: &str, host: &str, more: &[&str], ops: &[&str]) -> String {
-    let mut args = vec!["run", guest, "--store", store, "--host", host, "--quiet"];
-    args.extend_from_slice(more);
-    args.push("--");
-    args.extend_from_slice(ops);
-    let output = kv_adapt(&args);
-    assert!(output.status.success(), "{guest} on {host}: {}", text(&output.stderr));
-    text(&output.stdout)
-}
-
-fn version(value: &str) -> String {
-    let digest = Sha256::digest(value.as_bytes());
-    format!("sha256:{}", digest.iter().map(|b| format!("{b:02x}")).collect::<String>())
-}
-
-/// Runs a table of (operation, answer) and compares what the command printed.
-fn assert_table(guest: &str, store: &str, host: &str, more: &[&str], table: &[(&str, String)]) {
-    let ops: Vec<&str> = table.iter().map(|(op, _)| *op).collect();
-    let expected: String = table.iter().map(|(op, answer)| format!("{op}: {answer}\n")).collect();
-    assert_eq!(run(guest, store, host, more, &ops), expected, "{guest} on {host} over {store}");
-}
-
-/// The Spin 4 command's operations and the answers Spin 4 documents (as the native host
-/// gives them, tests/wasi_0_3_hosts.rs).
-fn spin3_table() -> Vec<(&'static str, String)> {
-    [
-        ("open default", "ok"),
-        ("get default greeting", "none"),
-        ("exists default greeting", "false"),
-        ("set default greeting hello", "ok"),
-        ("get default greeting", "hello"),
-        ("exists default greeting", "true"),
-        ("set default greeting hello again", "ok"),
-        ("get default greeting", "hello again"),
-        ("set default other x", "ok"),
-        ("keys default", "[greeting,other] ok"),
-        ("delete default other", "ok"),
-        ("delete default other", "ok"),
-        ("get default other", "none"),
-        ("keys default", "[greeting] ok"),
-        ("open orders", "ok"),
-        ("keys orders", "[] ok"),
-        ("set orders one 1", "ok"),
-        ("first-keys default 1", "read 1, dropped the rest"),
-        ("get orders one", "1"),
-        ("drop orders", "ok"),
-        ("open orders", "ok"),
-        ("get orders one", "1"),
-    ]
-    .into_iter()
-    .map(|(op, answer)| (op, answer.to_string()))
-    .collect()
-}
 
 #[test]
 fn a_spin4_command_gets_every_documented_answer_adapted_onto_every_host() {
@@ -139,7 +71,7 @@ fn spin4s_stream_is_fed_page_by_page_across_the_hosts_pages() {
         for key in &keys {
             std::fs::write(dir.path().join("default").join(key), b"v").unwrap();
         }
-        let stdout = run(SPIN3, dir.path().to_str().unwrap(), host, &[], &["open default", "keys default", "first-keys default 1500", "get default k2499"]);
+        let stdout = run_with(SPIN3, dir.path().to_str().unwrap(), host, &[], &["open default", "keys default", "first-keys default 1500", "get default k2499"]);
         let expected = format!(
             "open default: ok\nkeys default: [{}] ok\nfirst-keys default 1500: read 1500, dropped the rest\nget default k2499: v\n",
             keys.join(",")
@@ -156,84 +88,11 @@ fn a_spin4_host_failure_is_other_with_the_hosts_words_through_the_adapter() {
     let set = format!("set default {} v", "k".repeat(300));
     for host in ["g5", "g2"] {
         let store = dir.path().join(host);
-        let stdout = run(SPIN3, store.to_str().unwrap(), host, &[], &["open default", &set, "exists default k"]);
+        let stdout = run_with(SPIN3, store.to_str().unwrap(), host, &[], &["open default", &set, "exists default k"]);
         let lines: Vec<&str> = stdout.lines().collect();
         assert!(lines[1].starts_with(&format!("{set}: error other(")) && lines[1].contains("too long to be a file name"), "{host}: {stdout}");
         assert_eq!(lines[2], "exists default k: false", "{host}");
     }
-}
-
-/// The wasmCloud 2 command's operations, with what a wasi:keyvalue host `host` lets the
-/// adapter answer: everything wasmCloud documents, but a TTL (refused: no generation
-/// expires entries), and on the hosts with u64 counters a decrement below zero (refused).
-fn wasmcloud_table(host: &str) -> Vec<(&'static str, String)> {
-    let v = |value: &str| format!("{value} @ {}", version(value));
-    let host_name = match host {
-        "g2" => "wasi:keyvalue 2023-11 (unversioned)",
-        "g3" => "wasi:keyvalue@0.1.0",
-        "g4" => "wasi:keyvalue@0.2.0-draft (eventual)",
-        "g5" => "wasi:keyvalue@0.2.0-draft",
-        "g6" => "wasi:keyvalue@0.2.0-draft2",
-        other => panic!("no host {other}"),
-    };
-    let signed = host == "g6";
-    vec![
-        ("open b", "ok".into()),
-        ("get b a", "none".into()),
-        ("exists b a", "false".into()),
-        ("set b a 1", "ok".into()),
-        ("get b a", "1".into()),
-        ("exists b a", "true".into()),
-        ("set-nx b a 2", "error precondition-failed".into()),
-        ("get b a", "1".into()),
-        ("set-nx b n 5", "ok".into()),
-        ("get b n", "5".into()),
-        (
-            "set-ttl b t x 1000",
-            format!(
-                "error other(bad-value: set of key \"t\" in bucket \"b\" with ttl-ms 1000 is refused: the host speaks {host_name}, \
-                 which cannot expire entries; nothing was written; set it without ttl-ms and delete it when it is due)"
-            ),
-        ),
-        ("exists b t", "false".into()),
-        ("list b - -", "[a,n] next=-".into()),
-        ("list b a -", "[a] next=-".into()),
-        ("incr b c 5", "5".into()),
-        (
-            "incr b c -7",
-            if signed {
-                "-2".into()
-            } else {
-                format!(
-                    "error other(bad-value: delta -7 would take key \"c\" in bucket \"b\" from 5 below zero; the host speaks \
-                     {host_name}, whose counters are unsigned; nothing was written)"
-                )
-            },
-        ),
-        ("incr b d 9", "9".into()),
-        ("incr b d -4", "5".into()),
-        ("current b a", v("1")),
-        ("current b missing", "none".into()),
-        ("swap b a 9 -", "error invalid-argument".into()),
-        ("swap b a 9 value=0", format!("stale({})", v("1"))),
-        ("swap b a 9 value=1", "swapped".into()),
-        ("current b a", v("9")),
-        ("swap-last b a 10", "swapped".into()),
-        ("swap-last b a 11", format!("stale({})", v("10"))),
-        ("swap b missing 1 value=", "stale(none)".into()),
-        ("get-many b a,zz,n", "[a=10,none,n=5]".into()),
-        ("set-many b x=1,y=2", "ok".into()),
-        ("delete-many b x,zz", "ok".into()),
-        ("get-many b x,y", "[none,y=2]".into()),
-        ("delete b a", "ok".into()),
-        ("delete b a", "ok".into()),
-        ("exists b a", "false".into()),
-        ("open other", "ok".into()),
-        ("list other - -", "[] next=-".into()),
-        ("drop b", "ok".into()),
-        ("open b", "ok".into()),
-        ("get b n", "5".into()),
-    ]
 }
 
 #[test]
@@ -257,10 +116,10 @@ fn a_wasmcloud2_command_gets_every_documented_answer_adapted_onto_every_host() {
 fn a_wasmcloud2_cursor_no_host_made_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     for host in ["g2", "g3", "g4", "g5"] {
-        let stdout = run(WASMCLOUD2, dir.path().join(host).to_str().unwrap(), host, &[], &["open b", "list b - bogus"]);
+        let stdout = run_with(WASMCLOUD2, dir.path().join(host).to_str().unwrap(), host, &[], &["open b", "list b - bogus"]);
         assert_eq!(stdout, "open b: ok\nlist b - bogus: error invalid-argument\n", "{host}");
     }
-    let stdout = run(WASMCLOUD2, dir.path().join("g6").to_str().unwrap(), "g6", &[], &["open b", "list b - bogus"]);
+    let stdout = run_with(WASMCLOUD2, dir.path().join("g6").to_str().unwrap(), "g6", &[], &["open b", "list b - bogus"]);
     assert!(stdout.contains("list b - bogus: error other(") && stdout.contains("cursor \"bogus\""), "{stdout}");
 }
 
@@ -277,7 +136,7 @@ fn wasmcloud2_prefix_listing_filters_each_host_page() {
         for i in 0..10 {
             std::fs::write(dir.path().join("b").join(format!("q-{i}")), b"v").unwrap();
         }
-        let stdout = run(WASMCLOUD2, dir.path().to_str().unwrap(), host, &[], &["open b", "list-all b p-", "list-all b q-", "list-all b -"]);
+        let stdout = run_with(WASMCLOUD2, dir.path().to_str().unwrap(), host, &[], &["open b", "list-all b p-", "list-all b q-", "list-all b -"]);
         assert_eq!(stdout, "open b: ok\nlist-all b p-: 2500 keys in 3 pages\nlist-all b q-: 10 keys in 3 pages\nlist-all b -: 2510 keys in 3 pages\n", "{host}");
     }
 }
@@ -289,10 +148,10 @@ fn wasmcloud2_prefix_listing_filters_each_host_page() {
 fn wasmcloud2_conditional_writes_are_refused_under_strict_atomics_where_not_atomic() {
     let dir = tempfile::tempdir().unwrap();
     let ops = ["open b", "set b a 1", "set-nx b n 5", "swap b a 2 value=1", "incr b c -1", "get b n", "get b a"];
-    let on_g6 = run(WASMCLOUD2, dir.path().join("g6").to_str().unwrap(), "g6", &["--strict-atomics"], &ops);
+    let on_g6 = run_with(WASMCLOUD2, dir.path().join("g6").to_str().unwrap(), "g6", &["--strict-atomics"], &ops);
     assert_eq!(on_g6, "open b: ok\nset b a 1: ok\nset-nx b n 5: ok\nswap b a 2 value=1: swapped\nincr b c -1: -1\nget b n: 5\nget b a: 2\n");
     for host in ["g5", "g2"] {
-        let stdout = run(WASMCLOUD2, dir.path().join(host).to_str().unwrap(), host, &["--strict-atomics"], &ops);
+        let stdout = run_with(WASMCLOUD2, dir.path().join(host).to_str().unwrap(), host, &["--strict-atomics"], &ops);
         let lines: Vec<&str> = stdout.lines().collect();
         assert!(lines[2].starts_with("set-nx b n 5: error other(bad-value: set of key \"n\" in bucket \"b\" with if-not-exists is refused"), "{host}: {stdout}");
         assert!(lines[3].starts_with("swap b a 2 value=1: error other(bad-value: compare-and-swap of key \"a\" in bucket \"b\" is refused"), "{host}: {stdout}");
@@ -318,5 +177,5 @@ fn a_wasmcloud2_command_runs_on_spin_importing_only_what_spin_serves() {
     let mut keyvalue: Vec<&String> = surface.imports.iter().filter(|i| i.contains("keyvalue") || i.contains("key-value")).collect();
     keyvalue.sort();
     assert_eq!(keyvalue, ["wasi:keyvalue/atomics@0.2.0-draft2", "wasi:keyvalue/store@0.2.0-draft2"]);
-    assert_table(WASMCLOUD2, dir.path().join("store").to_str().unwrap(), "spin", &[], &wasmcloud_table("g6"));
+    assert_table(WASMCLOUD2, dir.path().join("store").to_str().unwrap(), "spin", &[], &wasmcloud_table("spin"));
 }

@@ -8,15 +8,12 @@
 //! component-model async and wasmtime-wasi's WASI 0.3 beside 0.2 (their std still prints
 //! through 0.2's stdout).
 
-use std::process::{Command, Output};
+#[path = "common/wasi_0_3.rs"]
+mod wasi_0_3;
 
 use kv_adapt::store::redis::test_server;
-use sha2::{Digest, Sha256};
+use wasi_0_3::*;
 
-const SPIN3: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin3.wasm");
-const WASMCLOUD2: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-wasmcloud2.wasm");
-/// The same operations as `guest-spin3`, built with the real spin-sdk 7.0.0 (Spin 4's SDK).
-const SPIN_SDK7: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin7-kv.wasm");
 /// spin-sdk 5.2.0's `fermyon:spin/key-value@2.0.0` command (tests/spin.rs).
 const SPIN_KV: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin-kv.wasm");
 const G5_VISIT_COUNTER: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-g5-visit-counter.wasm");
@@ -24,67 +21,14 @@ const G2_VISIT_COUNTER: &str = concat!(kv_adapt_test_programs::dir!(), "/g2-visi
 /// A WASI 0.2 command calling Spin 4's async interface through synchronous bindings.
 const SPIN3_SYNC_CALLER: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin3-sync-caller.wasm");
 
-fn kv_adapt(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kv-adapt")).args(args).output().expect("run kv-adapt")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// `kv-adapt run GUEST --store STORE --host HOST -- ops`; its stdout, after asserting it
-/// succeeded.
-fn run(guest: &str, store: &str, host: &str, ops: &[&str]) -> String {
-    let mut args = vec!["run", guest, "--store", store, "--host", host, "--quiet", "--"];
-    args.extend_from_slice(ops);
-    let output = kv_adapt(&args);
-    assert!(output.status.success(), "{guest} on {host}: {}", text(&output.stderr));
-    text(&output.stdout)
-}
-
-fn ops_of<'a>(table: &[(&'a str, &str)]) -> Vec<&'a str> {
+fn ops_of<'a>(table: &[(&'a str, String)]) -> Vec<&'a str> {
     table.iter().map(|(op, _)| *op).collect()
 }
 
 /// What a command prints for a table: `OP: answer` per line.
-fn answers_of(table: &[(&str, &str)]) -> String {
+fn answers_of(table: &[(&str, String)]) -> String {
     table.iter().map(|(op, answer)| format!("{op}: {answer}\n")).collect()
 }
-
-/// The version wasmCloud's `cas` gets from kv-adapt's host: the value's SHA-256.
-fn version(value: &str) -> String {
-    let digest = Sha256::digest(value.as_bytes());
-    format!("sha256:{}", digest.iter().map(|b| format!("{b:02x}")).collect::<String>())
-}
-
-/// Every function of `spin:key-value@3.0.0` and each documented outcome once: a missing
-/// key's `none` and `false`, an overwrite, a delete of a missing key, `get-keys` read to its
-/// end with the future's `ok`, a second label that is another store, and a stream dropped
-/// after one key (the next call still answers).
-const SPIN3_EVERY_FUNCTION: &[(&str, &str)] = &[
-    ("open default", "ok"),
-    ("get default greeting", "none"),
-    ("exists default greeting", "false"),
-    ("set default greeting hello", "ok"),
-    ("get default greeting", "hello"),
-    ("exists default greeting", "true"),
-    ("set default greeting hello again", "ok"),
-    ("get default greeting", "hello again"),
-    ("set default other x", "ok"),
-    ("keys default", "[greeting,other] ok"),
-    ("delete default other", "ok"),
-    ("delete default other", "ok"),
-    ("get default other", "none"),
-    ("keys default", "[greeting] ok"),
-    ("open orders", "ok"),
-    ("keys orders", "[] ok"),
-    ("set orders one 1", "ok"),
-    ("first-keys default 1", "read 1, dropped the rest"),
-    ("get orders one", "1"),
-    ("drop orders", "ok"),
-    ("open orders", "ok"),
-    ("get orders one", "1"),
-];
 
 /// Both Spin 4 commands, ours (wit-bindgen) and spin-sdk 7's, over a directory and Redis.
 #[test]
@@ -92,11 +36,11 @@ fn a_spin4_command_gets_every_documented_answer_natively_on_the_spin_host() {
     for (guest, db) in [(SPIN3, 12), (SPIN_SDK7, 5)] {
         let dir = tempfile::tempdir().unwrap();
         let store = dir.path().to_str().unwrap();
-        assert_eq!(run(guest, store, "spin", &ops_of(SPIN3_EVERY_FUNCTION)), answers_of(SPIN3_EVERY_FUNCTION), "{guest}");
+        assert_eq!(run(guest, store, "spin", &ops_of(&spin3_table())), answers_of(&spin3_table()), "{guest}");
         assert_eq!(std::fs::read(dir.path().join("default/greeting")).unwrap(), b"hello again");
         assert_eq!(std::fs::read(dir.path().join("orders/one")).unwrap(), b"1");
         let url = format!("{}/{db}", test_server::shared().url());
-        assert_eq!(run(guest, &url, "spin", &ops_of(SPIN3_EVERY_FUNCTION)), answers_of(SPIN3_EVERY_FUNCTION), "{guest} on redis");
+        assert_eq!(run(guest, &url, "spin", &ops_of(&spin3_table())), answers_of(&spin3_table()), "{guest} on redis");
     }
 }
 
@@ -139,58 +83,8 @@ fn a_spin4_host_failure_is_other_with_the_hosts_words() {
     assert_eq!(lines[2], "exists default k: false");
 }
 
-/// Every function of `wasmcloud:keyvalue@0.2.0` that our stores can serve exactly, and each
-/// documented outcome once, with the versions the host gives.
-fn wasmcloud_every_function() -> Vec<(&'static str, String)> {
-    let v = |value: &str| format!("{value} @ {}", version(value));
-    vec![
-        ("open b", "ok".into()),
-        ("get b a", "none".into()),
-        ("exists b a", "false".into()),
-        ("set b a 1", "ok".into()),
-        ("get b a", "1".into()),
-        ("exists b a", "true".into()),
-        ("set-nx b a 2", "error precondition-failed".into()),
-        ("get b a", "1".into()),
-        ("set-nx b n 5", "ok".into()),
-        ("get b n", "5".into()),
-        ("list b - -", "[a,n] next=-".into()),
-        ("list b a -", "[a] next=-".into()),
-        ("list b - after:a", "[n] next=-".into()),
-        ("list b - 7", "error invalid-argument".into()),
-        ("incr b c 5", "5".into()),
-        ("incr b c -7", "-2".into()),
-        ("incr b big 9223372036854775807", "9223372036854775807".into()),
-        ("current b a", v("1")),
-        ("current b missing", "none".into()),
-        ("swap b a 9 -", "error invalid-argument".into()),
-        ("swap b a 9 value=0", format!("stale({})", v("1"))),
-        ("swap b a 9 value=1", "swapped".into()),
-        ("current b a", v("9")),
-        ("swap-last b a 10", "swapped".into()),
-        ("swap-last b a 11", format!("stale({})", v("10"))),
-        ("swap-version b missing 1 sha256:00", "stale(none)".into()),
-        ("swap b missing 1 value=", "stale(none)".into()),
-        ("get-many b a,zz,n", "[a=10,none,n=5]".into()),
-        ("set-many b x=1,y=2", "ok".into()),
-        ("delete-many b x,zz", "ok".into()),
-        ("get-many b x,y", "[none,y=2]".into()),
-        ("delete b a", "ok".into()),
-        ("delete b a", "ok".into()),
-        ("exists b a", "false".into()),
-        ("open other", "ok".into()),
-        ("list other - -", "[] next=-".into()),
-        ("drop b", "ok".into()),
-        ("open b", "ok".into()),
-        ("get b n", "5".into()),
-    ]
-}
-
 fn wasmcloud_table_run(store: &str) {
-    let table = wasmcloud_every_function();
-    let ops: Vec<&str> = table.iter().map(|(op, _)| *op).collect();
-    let expected: String = table.iter().map(|(op, answer)| format!("{op}: {answer}\n")).collect();
-    assert_eq!(run(WASMCLOUD2, store, "wasmcloud", &ops), expected, "{store}");
+    assert_table(WASMCLOUD2, store, "wasmcloud", &[], &wasmcloud_table("wasmcloud"));
 }
 
 #[test]

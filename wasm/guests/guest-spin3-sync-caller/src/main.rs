@@ -3,7 +3,7 @@
 //! adapter from a WASI 0.2 generation onto an async-only host would have. The component
 //! model lets only an `async` function's task wait, so the first call traps in wasmtime 48
 //! ("cannot block a synchronous task before returning"), however soon the host would
-//! answer. tests/wasi_0_3_hosts.rs pins that.
+//! answer. tests/wasi_0_3/hosts.rs pins that.
 
 wit_bindgen::generate!({
     path: "../../../wit/kv-adapt",

@@ -5,7 +5,8 @@
 //! Ops: `open LABEL`, `get LABEL KEY` (`none` for no value), `set LABEL KEY VALUE`,
 //! `delete LABEL KEY`, `exists LABEL KEY`, `keys LABEL` (the stream read to its end, sorted,
 //! then the future's answer), `first-keys LABEL N` (N keys read, then the stream dropped
-//! unread), `drop LABEL`.
+//! unread), `drop LABEL`, `concurrent LABEL N` (N `set`s of `c0`.. in flight at once, then
+//! N `get`s at once, each checked).
 
 wit_bindgen::generate!({
     path: "../../../wit/kv-adapt",
@@ -78,6 +79,22 @@ async fn one(op: &str, stores: &mut Vec<(String, Store)>) -> Result<String, Erro
             drop(stream);
             drop(end);
             format!("read {read}, dropped the rest")
+        }
+        ["concurrent", label, n] => {
+            let s = with!(label);
+            let n: usize = n.parse().unwrap_or(0);
+            let sets = (0..n).map(|i| s.set(format!("c{i}"), format!("v{i}").into_bytes()));
+            for done in futures::future::join_all(sets).await {
+                done?;
+            }
+            let gets = (0..n).map(|i| s.get(format!("c{i}")));
+            let mut right = 0;
+            for (i, got) in futures::future::join_all(gets).await.into_iter().enumerate() {
+                if got? == Some(format!("v{i}").into_bytes()) {
+                    right += 1;
+                }
+            }
+            format!("{n} sets in flight at once, {right} of {n} read back")
         }
         ["drop", label] => {
             let at = store(stores, label).ok_or_else(missing)?;

@@ -10,7 +10,8 @@
 //! (`VALUE @ VERSION`, the version kept for `swap-last`); `swap ID KEY VALUE REQUIRED`
 //! (REQUIRED: `-` none, `value=X`); `swap-version ID KEY VALUE VERSION`; `swap-last ID KEY
 //! VALUE` (the version the last `current` printed); `get-many ID K,K`; `set-many ID K=V,K=V`;
-//! `delete-many ID K,K`; `drop ID`.
+//! `delete-many ID K,K`; `drop ID`; `concurrent-incr ID KEY N` (N increments by 1 in flight at
+//! once: the counter after them).
 
 wit_bindgen::generate!({
     path: "../../../wit/kv-adapt",
@@ -163,6 +164,16 @@ async fn one(op: &str, state: &mut State) -> Result<String, Error> {
         ["delete-many", id, keys] => {
             batch::delete_many(bucket!(id), keys.split(',').map(str::to_string).collect()).await?;
             "ok".into()
+        }
+        ["concurrent-incr", id, key, n] => {
+            let b = bucket!(id);
+            let n: usize = n.parse().unwrap_or(0);
+            let incrs = (0..n).map(|_| atomics::increment(b, key.to_string(), 1));
+            let mut last = 0;
+            for value in futures::future::join_all(incrs).await {
+                last = last.max(value?);
+            }
+            format!("{n} increments in flight at once, highest answer {last}")
         }
         ["drop", id] => {
             let i = at(state, id).ok_or_else(missing)?;

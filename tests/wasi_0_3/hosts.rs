@@ -8,11 +8,8 @@
 //! component-model async and wasmtime-wasi's WASI 0.3 beside 0.2 (their std still prints
 //! through 0.2's stdout).
 
-#[path = "common/wasi_0_3.rs"]
-mod wasi_0_3;
-
+use super::shared::*;
 use kv_adapt::store::redis::test_server;
-use wasi_0_3::*;
 
 /// spin-sdk 5.2.0's `fermyon:spin/key-value@2.0.0` command (tests/spin.rs).
 const SPIN_KV: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-spin-kv.wasm");
@@ -248,4 +245,16 @@ fn every_generations_guest_plugs_onto_wasmcloud_as_onto_g5() {
         let expected = on_g5.replace("-> G5 ", "-> wasmcloud2 ");
         assert_eq!(plan("wasmcloud"), expected, "{guest}");
     }
+}
+
+/// What WASI 0.3 is for: a guest with many calls in flight at once. 100 `set`s and then
+/// 100 `get`s issued together on the Spin host, and 100 increments issued together on the
+/// wasmCloud host, each answered, none lost.
+#[test]
+fn wasi_0_3_guests_may_have_many_calls_in_flight_at_once_on_the_native_hosts() {
+    let dir = tempfile::tempdir().unwrap();
+    let stdout = run(SPIN3, dir.path().join("spin").to_str().unwrap(), "spin", &["open default", "concurrent default 100", "get default c99"]);
+    assert_eq!(stdout, "open default: ok\nconcurrent default 100: 100 sets in flight at once, 100 of 100 read back\nget default c99: v99\n");
+    let stdout = run(WASMCLOUD2, dir.path().join("wasmcloud").to_str().unwrap(), "wasmcloud", &["open b", "concurrent-incr b n 100", "incr b n 0"]);
+    assert_eq!(stdout, "open b: ok\nconcurrent-incr b n 100: 100 increments in flight at once, highest answer 100\nincr b n 0: 100\n");
 }

@@ -1,4 +1,4 @@
-//! What tests/wasi_0_3_hosts.rs and tests/wasi_0_3_fronts.rs share: the WASI 0.3 guests, how
+//! What `hosts` and `fronts` share: the WASI 0.3 guests, how
 //! they are run through `kv-adapt run`, and the tables of operations and the answers Spin 4
 //! and wasmCloud 2 document, on the native hosts and through the adapters.
 #![allow(dead_code)]
@@ -25,7 +25,10 @@ pub fn text(bytes: &[u8]) -> String {
 /// `kv-adapt run GUEST --store STORE --host HOST [more] -- ops`; its stdout, after asserting
 /// it succeeded.
 pub fn run_with(guest: &str, store: &str, host: &str, more: &[&str], ops: &[&str]) -> String {
-    let mut args = vec!["run", guest, "--store", store, "--host", host, "--quiet"];
+    // One compile cache for every run of these tests: the same guest plugged the same way
+    // is compiled once (wasmtime's cache, as `--compile-cache` gives users), not per run.
+    let cache = concat!(env!("CARGO_TARGET_TMPDIR"), "/wasi-0-3-compile-cache");
+    let mut args = vec!["run", guest, "--store", store, "--host", host, "--quiet", "--compile-cache", cache];
     args.extend_from_slice(more);
     args.push("--");
     args.extend_from_slice(ops);

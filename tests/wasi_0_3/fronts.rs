@@ -3,16 +3,13 @@
 //! (async-lifted, wit-bindgen's async support) and serve them with the synchronous
 //! wasi:keyvalue of G2-G6, and Spin's draft2 through the G6 one.
 //!
-//! The guests are the WASI 0.3 commands of tests/wasi_0_3_hosts.rs, which pins what the
+//! The guests are the WASI 0.3 commands of tests/wasi_0_3/hosts.rs, which pins what the
 //! native hosts answer; here the same operations go through `kv-adapt run --host gN`
 //! (plugged with the adapter, over a directory or Redis) and must get the same documented
 //! answers, except where the README's semantics table says a host cannot do as much.
 
-#[path = "common/wasi_0_3.rs"]
-mod wasi_0_3;
-
+use super::shared::*;
 use kv_adapt::store::redis::test_server;
-use wasi_0_3::*;
 
 /// Every wasi:keyvalue host `run` has, by its `--host` name.
 const HOSTS: [&str; 5] = ["g2", "g3", "g4", "g5", "g6"];
@@ -178,4 +175,18 @@ fn a_wasmcloud2_command_runs_on_spin_importing_only_what_spin_serves() {
     keyvalue.sort();
     assert_eq!(keyvalue, ["wasi:keyvalue/atomics@0.2.0-draft2", "wasi:keyvalue/store@0.2.0-draft2"]);
     assert_table(WASMCLOUD2, dir.path().join("store").to_str().unwrap(), "spin", &[], &wasmcloud_table("spin"));
+}
+
+/// A guest's calls in flight at once all reach the host through the adapter (whose async
+/// exports answer one call after another): 100 `set`s then 100 `get`s together, and 100
+/// increments together, none lost, on hosts with signed and unsigned counters.
+#[test]
+fn many_calls_in_flight_at_once_all_go_through_the_adapters() {
+    let dir = tempfile::tempdir().unwrap();
+    for host in ["g5", "g6", "g2"] {
+        let stdout = run(SPIN3, dir.path().join(format!("spin3-{host}")).to_str().unwrap(), host, &["open default", "concurrent default 100", "get default c99"]);
+        assert_eq!(stdout, "open default: ok\nconcurrent default 100: 100 sets in flight at once, 100 of 100 read back\nget default c99: v99\n", "{host}");
+        let stdout = run(WASMCLOUD2, dir.path().join(format!("wasmcloud2-{host}")).to_str().unwrap(), host, &["open b", "concurrent-incr b n 100", "incr b n 0"]);
+        assert_eq!(stdout, "open b: ok\nconcurrent-incr b n 100: 100 increments in flight at once, highest answer 100\nincr b n 0: 100\n", "{host}");
+    }
 }

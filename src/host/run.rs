@@ -607,19 +607,17 @@ fn execute_on(
     let (mut store, instance) = instantiate_guest(engine, &component, kv, guest, pipes.as_ref(), limits)?;
     let succeeded = call_run(&mut store, &instance, &run_export).map_err(|e| over_limit(e, limits))?;
     let recent_errors = errors_given(&mut store, &instance, engine, &component, succeeded)?;
-    let (stdout, stderr) = match pipes {
-        Some((out, err)) => (out.contents().to_vec(), err.contents().to_vec()),
-        None => (Vec::new(), Vec::new()),
-    };
+    let (stdout, stderr) = captured(pipes);
     Ok(Ran { succeeded, recent_errors, stdout, stderr })
 }
 
-/// Whether `component` imports the key-value of a WASI 0.3 host (Spin 4's, wasmCloud 2's).
+/// Whether `component` imports the key-value of a WASI 0.3 host (Spin 4's, wasmCloud 2's),
+/// as the generation classifier tells.
 fn imports_async_keyvalue(engine: &Engine, component: &Component) -> bool {
-    component
-        .component_type()
-        .imports(engine)
-        .any(|(name, _)| name.starts_with("spin:key-value/") || name.starts_with("wasmcloud:keyvalue/"))
+    use crate::generation::{classify, InterfaceName};
+    component.component_type().imports(engine).any(|(name, _)| {
+        InterfaceName::parse(name).and_then(|n| classify(&n)).is_some_and(|g| matches!(g, Ok(Generation::Spin3 | Generation::Wasmcloud2)))
+    })
 }
 
 /// [`execute_on`] in an async store: for a WASI 0.3 command (Spin 4's and wasmCloud 2's
@@ -637,7 +635,7 @@ fn execute_async(
 ) -> anyhow::Result<Ran> {
     let pipes = capture.then(|| (MemoryOutputPipe::new(CAPTURE_LIMIT), MemoryOutputPipe::new(CAPTURE_LIMIT)));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
-    let succeeded = runtime.block_on(async {
+    let (succeeded, reported) = runtime.block_on(async {
         let mut linker = Linker::new(engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi::p3::add_to_linker(&mut linker)?;
@@ -650,33 +648,27 @@ fn execute_async(
             .await
             .map_err(|e| over_limit(anyhow::Error::from(e), limits))
             .context("instantiating")?;
-        let iface = instance
-            .get_export_index(&mut store, None, run_export)
-            .ok_or_else(|| anyhow!("missing export {run_export}"))?;
-        let func = instance
-            .get_export_index(&mut store, Some(&iface), "run")
-            .ok_or_else(|| anyhow!("{run_export} has no `run` function"))?;
-        let run = instance
-            .get_typed_func::<(), (Result<(), ()>,)>(&mut store, &func)
-            .map_err(anyhow::Error::from)
-            .with_context(|| format!("{run_export}#run has an unexpected type"))?;
+        let run = run_func(&mut store, &instance, run_export)?;
         let outcome = store.run_concurrent(async |accessor| run.call_concurrent(accessor, ()).await).await;
-        match outcome.and_then(|called| called) {
-            Ok((result,)) => anyhow::Ok(result.is_ok()),
-            Err(trap) => {
-                if let Some(exit) = trap.downcast_ref::<wasmtime_wasi::I32Exit>() {
-                    return Ok(exit.0 == 0);
-                }
-                Err(over_limit(anyhow!("the component trapped: {trap:?}{}", cannot_wait_hint(&trap)), limits))
-            }
-        }
+        let succeeded = match outcome.and_then(|called| called) {
+            Ok((result,)) => result.is_ok(),
+            Err(trap) => match trap.downcast_ref::<wasmtime_wasi::I32Exit>() {
+                Some(exit) => exit.0 == 0,
+                None => return Err(over_limit(anyhow!("the component trapped: {trap:?}{}", cannot_wait_hint(&trap)), limits)),
+            },
+        };
+        anyhow::Ok((succeeded, store.data().reported.oldest_first()))
     })?;
-    let (stdout, stderr) = match pipes {
-        Some((out, err)) => (out.contents().to_vec(), err.contents().to_vec()),
-        None => (Vec::new(), Vec::new()),
+    // An adapter `run` plugged in hands its errors to the error sink as it goes (see
+    // `errors_given`); a command on its own host reports none.
+    let sink = component.component_type().imports(engine).any(|(name, _)| name == crate::artifacts::ERROR_SINK);
+    let recent_errors = match (sink, succeeded) {
+        (true, _) => Some(reported),
+        (false, true) => Some(Vec::new()),
+        (false, false) => None,
     };
-    // Only an adapter reports errors it handed out; a WASI 0.3 command runs on its host as it is.
-    Ok(Ran { succeeded, recent_errors: if succeeded { Some(Vec::new()) } else { None }, stdout, stderr })
+    let (stdout, stderr) = captured(pipes);
+    Ok(Ran { succeeded, recent_errors, stdout, stderr })
 }
 
 /// What to do about a synchronous function of the guest that called a WASI 0.3 host's
@@ -929,17 +921,30 @@ pub(crate) fn find_export(engine: &Engine, component: &Component, interface: &st
     })
 }
 
-fn call_run(store: &mut Store<HostState>, instance: &Instance, interface: &str) -> anyhow::Result<bool> {
+/// The `run` function of the `wasi:cli/run` export `interface` (0.2 or 0.3: one type).
+fn run_func(store: &mut Store<HostState>, instance: &Instance, interface: &str) -> anyhow::Result<wasmtime::component::TypedFunc<(), (Result<(), ()>,)>> {
     let iface = instance
         .get_export_index(&mut *store, None, interface)
         .ok_or_else(|| anyhow!("missing export {interface}"))?;
     let func = instance
         .get_export_index(&mut *store, Some(&iface), "run")
         .ok_or_else(|| anyhow!("{interface} has no `run` function"))?;
-    let run = instance
+    instance
         .get_typed_func::<(), (Result<(), ()>,)>(&mut *store, &func)
         .map_err(anyhow::Error::from)
-        .with_context(|| format!("{interface}#run has an unexpected type"))?;
+        .with_context(|| format!("{interface}#run has an unexpected type"))
+}
+
+/// What was written to the captured stdout and stderr (nothing when not captured).
+fn captured(pipes: Option<(MemoryOutputPipe, MemoryOutputPipe)>) -> (Vec<u8>, Vec<u8>) {
+    match pipes {
+        Some((out, err)) => (out.contents().to_vec(), err.contents().to_vec()),
+        None => (Vec::new(), Vec::new()),
+    }
+}
+
+fn call_run(store: &mut Store<HostState>, instance: &Instance, interface: &str) -> anyhow::Result<bool> {
+    let run = run_func(store, instance, interface)?;
     match run.call(&mut *store, ()) {
         Ok((result,)) => Ok(result.is_ok()),
         Err(trap) => {

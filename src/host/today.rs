@@ -109,20 +109,28 @@ impl TodayView<'_> {
 
     /// G6 cursor: `after:` + the last key handed out.
     fn page_after(&self, bucket: &str, cursor: Option<String>) -> Result<(Vec<String>, Option<String>), String> {
-        let mut keys = self.ctx.store.keys(bucket)?;
-        let start = paging::after_start(&keys, cursor.as_deref()).ok_or_else(|| {
+        let keys = self.ctx.store.keys(bucket)?;
+        after_page(keys, cursor.as_deref()).ok_or_else(|| {
             format!(
                 "list-keys in bucket {bucket:?}: cursor {:?} was not made by this host (its cursors start with \
                  {AFTER_PREFIX:?}); list again without a cursor",
                 cursor.as_deref().unwrap_or_default()
             )
-        })?;
-        let next = match (paging::cut_page(&mut keys, start), keys.last()) {
-            (true, Some(last)) => Some(format!("{AFTER_PREFIX}{last}")),
-            (true, None) | (false, _) => None,
-        };
-        Ok((keys, next))
+        })
     }
+}
+
+/// The page of the sorted `keys` an `after:` cursor names (`None`: the first), and the
+/// cursor of the next page (`after:` + its last key) when keys follow; `None` for a cursor
+/// without the prefix. The G6 host and the wasmCloud host page this way. (Host-side only:
+/// in `kv_adapt_convert` it would change the shipped adapters' bytes.)
+pub(crate) fn after_page(mut keys: Vec<String>, cursor: Option<&str>) -> Option<(Vec<String>, Option<String>)> {
+    let start = paging::after_start(&keys, cursor)?;
+    let next = match (paging::cut_page(&mut keys, start), keys.last()) {
+        (true, Some(last)) => Some(format!("{AFTER_PREFIX}{last}")),
+        (true, None) | (false, _) => None,
+    };
+    Some((keys, next))
 }
 
 /// The parts G5 and G6 share word for word; `$kv` names the generated bindings.

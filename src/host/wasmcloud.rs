@@ -27,7 +27,6 @@
 //! - A backend failure is `other` with the backend's words.
 
 use crate::host::today::{other_text, TodayView};
-use kv_adapt_convert::paging::{self, AFTER_PREFIX};
 use kv_adapt_convert::cas_version::{self, conditions_hold};
 use wasmtime::component::{Accessor, HasData, Linker, Resource};
 
@@ -88,14 +87,8 @@ fn on_bucket<T, R>(
 
 /// One page of `keys` (sorted, already filtered by prefix) from `cursor` on, and the next
 /// cursor; `None` for a cursor this host cannot have made.
-pub fn page(mut keys: Vec<String>, cursor: Option<&str>) -> Option<KeyResponse> {
-    let start = paging::after_start(&keys, cursor)?;
-    let more = paging::cut_page(&mut keys, start);
-    let cursor = match (more, keys.last()) {
-        (true, Some(last)) => Some(format!("{AFTER_PREFIX}{last}")),
-        (true, None) | (false, _) => None,
-    };
-    Some(KeyResponse { keys, cursor })
+pub fn page(keys: Vec<String>, cursor: Option<&str>) -> Option<KeyResponse> {
+    crate::host::today::after_page(keys, cursor).map(|(keys, cursor)| KeyResponse { keys, cursor })
 }
 
 impl types::Host for TodayView<'_> {}

@@ -239,6 +239,7 @@ fn component_bytes(path: Path, host: Host, guest: &[u8]) -> Result<Vec<u8>, Stri
                 strict_atomics: false,
                 error_sink: false,
                 buckets: Vec::new(),
+                onto: None,
             };
             kv_adapt::plug(guest, &options).map_err(|e| format!("plug: {e}"))?
         }
@@ -254,6 +255,7 @@ fn component_bytes(path: Path, host: Host, guest: &[u8]) -> Result<Vec<u8>, Stri
                 strict_atomics: false,
                 error_sink: false,
                 buckets: Vec::new(),
+                onto: None,
             };
             kv_adapt::plug(guest, &options).map_err(|e| format!("plug: {e}"))?
         }
@@ -795,7 +797,7 @@ fn main() {
     for (path, guest) in guests.iter().filter(|(p, _)| matches!(p, Path::G2 | Path::G4)) {
         for target in [Generation::G5, Generation::G6] {
             for bodies in [Bodies::Adapter, Bodies::Host] {
-                let options = PlugOptions { host: target, counter: CounterEncoding::Decimal, bodies: Some(bodies), diagnostics: false, linking: Some(Linking::Composed), keep_wasi_versions: false, strict_atomics: false, error_sink: false, buckets: Vec::new() };
+                let options = PlugOptions { host: target, counter: CounterEncoding::Decimal, bodies: Some(bodies), diagnostics: false, linking: Some(Linking::Composed), keep_wasi_versions: false, strict_atomics: false, error_sink: false, buckets: Vec::new(), onto: None };
                 match kv_adapt::plug(guest, &options) {
                     Ok(c) => {
                         let extra = c.len() as i64 - guest.len() as i64;
@@ -832,7 +834,7 @@ fn main() {
         let mut big = g2.clone();
         let padding: Vec<u8> = (0..10 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
         ComponentSection::append_to_component(&CustomSection { name: "kv-adapt-bench-padding".into(), data: padding.into() }, &mut big);
-        let options = PlugOptions { host: Generation::G5, counter: CounterEncoding::Decimal, bodies: Some(Bodies::Adapter), diagnostics: false, linking: None, keep_wasi_versions: false, strict_atomics: false, error_sink: false, buckets: Vec::new() };
+        let options = PlugOptions { host: Generation::G5, counter: CounterEncoding::Decimal, bodies: Some(Bodies::Adapter), diagnostics: false, linking: None, keep_wasi_versions: false, strict_atomics: false, error_sink: false, buckets: Vec::new(), onto: None };
         for (what, input) in [("G2 bench guest", g2), ("G2 bench guest + 10 MiB custom section", &big)] {
             let mut times = Vec::new();
             for _ in 0..plug_rounds {

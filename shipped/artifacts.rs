@@ -91,6 +91,8 @@ pub const ADAPTERS: &[Adapter] = &[
     Adapter { source: Generation::Wasmcloud2, target: Generation::G2, bodies: Bodies::Host, batch: true, bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/adapter-wasmcloud2-on-g2.wasm")) },
     Adapter { source: Generation::Wasmcloud2, target: Generation::G3, bodies: Bodies::Host, batch: true, bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/adapter-wasmcloud2-on-g3.wasm")) },
     Adapter { source: Generation::Wasmcloud2, target: Generation::G4, bodies: Bodies::Host, batch: true, bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/adapter-wasmcloud2-on-g4.wasm")) },
+    Adapter { source: Generation::Spin3, target: Generation::Wasmcloud2, bodies: Bodies::Host, batch: true, bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/adapter-spin3-on-wasmcloud2.wasm")) },
+    Adapter { source: Generation::Wasmcloud2, target: Generation::Spin3, bodies: Bodies::Host, batch: true, bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/adapter-wasmcloud2-on-spin3.wasm")) },
     Adapter { source: Generation::G5, target: Generation::G6, bodies: Bodies::Host, batch: false, bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/adapter-g5-on-g6-no-batch.wasm")) },
     Adapter { source: Generation::G6, target: Generation::G5, bodies: Bodies::Host, batch: false, bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/shipped/adapter-g6-on-g5-no-batch.wasm")) },
 ];

@@ -96,11 +96,11 @@ impl Adapter {
 
 /// Generations a guest can be adapted from, for error messages.
 pub const SUPPORTED_SOURCES: &str =
-    "G1 (2023-02), G2 (2023-11), G3 (0.1.0), G4 (0.2.0-draft eventual), G5 (0.2.0-draft, onto G2, G3, G4, G6), G6 (0.2.0-draft2, onto G2, G3, G4, G5), spin2 (Spin's fermyon:spin/key-value@2.0.0, onto G2 to G6), spin1 (Spin 1.x's unversioned fermyon:spin/key-value, onto G2 to G6), spin-draft2 (Spin's own wasi:keyvalue@0.2.0-draft2, onto G2 to G6)";
+    "G1 (2023-02), G2 (2023-11), G3 (0.1.0), G4 (0.2.0-draft eventual), G5 (0.2.0-draft, onto G2, G3, G4, G6), G6 (0.2.0-draft2, onto G2, G3, G4, G5), spin2 (Spin's fermyon:spin/key-value@2.0.0, onto G2 to G6), spin1 (Spin 1.x's unversioned fermyon:spin/key-value, onto G2 to G6), spin-draft2 (Spin's own wasi:keyvalue@0.2.0-draft2, onto G2 to G6), spin3 (Spin 4's spin:key-value@3.0.0, onto G2 to G6 and wasmcloud2), wasmcloud2 (wasmCloud 2's wasmcloud:keyvalue@0.2.0, onto G2 to G6 and spin3)";
 
 /// Host generations `run` can serve (through the filesystem store), for error messages.
 pub const BUILT_IN_HOSTS: &str =
-    "G2, G3, G4 (strict hosts), G5 (draft), G6 (draft2) (the filesystem store), spin (Spin's draft2 and fermyon:spin/key-value@2.0.0)";
+    "G2, G3, G4 (strict hosts), G5 (draft), G6 (draft2) (the filesystem store), spin (Spin's draft2, fermyon:spin/key-value and Spin 4's spin:key-value@3.0.0), wasmcloud (G5 and wasmCloud 2's wasmcloud:keyvalue@0.2.0)";
 
 /// The part that serves upstream G6's `batch` key by key over a host's G6 `store`
 /// (`wasm/batch-by-key`): what a plug onto Spin, whose `batch` has another type, uses in

@@ -32,6 +32,8 @@ pub enum Error {
     MixedGenerations { name: String, first: Generation, second: Generation },
     #[error("{name}: kv-adapt ships no adapter {} onto {target}", from.map(|s| format!("from {}", s.id())).unwrap_or_default())]
     NoAdapter { name: String, from: Option<Generation>, target: Generation },
+    #[error("--onto {}: a {} host does not serve {}", onto.id(), host.id(), onto.package())]
+    NotServed { host: Generation, onto: Generation },
     #[error("kv-adapt has no built-in {target} host to run on (built in: {built_in}); `plug` still writes components for such a host")]
     NoHost { target: Generation, built_in: &'static str },
     #[error("composition does not type-check: `{import}` of {socket} does not match what {plug} exports: {reason}")]

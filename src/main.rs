@@ -195,6 +195,38 @@ struct Target {
     /// bucket, `""`.
     #[arg(long = "bucket", value_name = "NAME=BUCKET", value_parser = kv_adapt::link::config::parse_bucket)]
     buckets: Vec<(String, String)>,
+    /// Adapt onto this one of the host's key-value interfaces: `--host spin --onto spin3`
+    /// (a wasmCloud 2 component onto Spin 4's async interface instead of Spin's draft2),
+    /// `--host wasmcloud --onto g5`. By default the host's own, where an adapter goes
+    /// straight onto it, else the one kv-adapt adapts that host as.
+    #[arg(long, value_enum)]
+    onto: Option<Onto>,
+}
+
+/// The key-value interfaces a host may serve beside its own.
+#[derive(Clone, Copy, ValueEnum)]
+enum Onto {
+    G2,
+    G3,
+    G4,
+    G5,
+    G6,
+    Spin3,
+    Wasmcloud2,
+}
+
+impl Onto {
+    fn generation(self) -> Generation {
+        match self {
+            Onto::G2 => Generation::G2,
+            Onto::G3 => Generation::G3,
+            Onto::G4 => Generation::G4,
+            Onto::G5 => Generation::G5,
+            Onto::G6 => Generation::G6,
+            Onto::Spin3 => Generation::Spin3,
+            Onto::Wasmcloud2 => Generation::Wasmcloud2,
+        }
+    }
 }
 
 /// What the guest sees beyond the store, in wasmtime's spelling.
@@ -314,6 +346,7 @@ impl Target {
             (self.host, self.counter_encoding, self.bodies, self.linking, self.strict_atomics),
             (Host::G5, Counter::Decimal, BodiesArg::Auto, LinkArg::Auto, false)
         ) || !self.buckets.is_empty()
+            || self.onto.is_some()
     }
 
     fn options(&self) -> PlugOptions {
@@ -337,6 +370,7 @@ impl Target {
             strict_atomics: self.strict_atomics,
             error_sink: false,
             buckets: self.buckets.clone(),
+            onto: self.onto.map(Onto::generation),
         }
     }
 }

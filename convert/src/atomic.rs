@@ -65,6 +65,26 @@ pub fn decrement(enc: Encoding, current: Option<&[u8]>, by: u64) -> Decrement {
     }
 }
 
+/// [`Decrement`] for a delta of either sign, on a host with no counters at all (Spin 4's
+/// `spin:key-value@3.0.0`): the adapter reads, adds and writes. A counter past `i64::MAX`
+/// after the addition is `TooLarge` (its `value` saturated at `u64::MAX` where the sum
+/// does not fit a u64 either), nothing written.
+pub fn add(enc: Encoding, current: Option<&[u8]>, delta: i64) -> Decrement {
+    let Ok(up) = u64::try_from(delta) else {
+        return decrement(enc, current, delta.unsigned_abs());
+    };
+    let current = match current.map(|bytes| enc.decode(bytes)) {
+        None => 0,
+        Some(Ok(v)) => v,
+        Some(Err(e)) => return Decrement::NotACounter(e),
+    };
+    let value = current.saturating_add(up);
+    match i64::try_from(value) {
+        Ok(signed) => Decrement::Write { value: signed, bytes: enc.encode(value) },
+        Err(_) => Decrement::TooLarge { value },
+    }
+}
+
 /// A legacy u64 delta as a G6 delta; `None` above `i64::MAX`.
 pub fn delta_to_signed(delta: u64) -> Option<i64> {
     i64::try_from(delta).ok()
@@ -143,5 +163,23 @@ mod tests {
         assert_eq!(counter_from_signed(i64::MAX), Some(i64::MAX as u64));
         assert_eq!(counter_from_signed(0), Some(0));
         assert_eq!(counter_from_signed(-1), None);
+    }
+
+    #[test]
+    fn an_addition_by_read_and_write_counts_from_zero_either_way() {
+        assert_eq!(add(Encoding::Decimal, None, 5), Decrement::Write { value: 5, bytes: b"5".to_vec() });
+        assert_eq!(add(Encoding::Decimal, Some(b"5"), -2), Decrement::Write { value: 3, bytes: b"3".to_vec() });
+        assert_eq!(add(Encoding::Be64, None, 0), Decrement::Write { value: 0, bytes: Encoding::Be64.encode(0) });
+        assert_eq!(add(Encoding::Decimal, Some(b"1"), -2), Decrement::BelowZero { current: 1 });
+        assert_eq!(add(Encoding::Decimal, Some(b"x"), 1), Decrement::NotACounter(DecodeError::NotDecimal));
+    }
+
+    #[test]
+    fn an_addition_past_s64_is_refused_and_says_the_sum() {
+        let top = Encoding::Le64.encode(i64::MAX as u64);
+        assert_eq!(add(Encoding::Le64, Some(&top), 1), Decrement::TooLarge { value: i64::MAX as u64 + 1 });
+        assert_eq!(add(Encoding::Le64, Some(&top), 0), Decrement::Write { value: i64::MAX, bytes: top.clone() });
+        let huge = Encoding::Le64.encode(u64::MAX - 1);
+        assert_eq!(add(Encoding::Le64, Some(&huge), i64::MAX), Decrement::TooLarge { value: u64::MAX });
     }
 }

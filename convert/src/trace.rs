@@ -431,6 +431,47 @@ pub fn counter_too_large(key: &str, bucket: &str, value: u64, host: &str) -> Str
     t
 }
 
+/// An `increment` under `--strict-atomics` on a host with no counters at all (Spin 4's
+/// `spin:key-value@3.0.0`): every increment there would be a read and a write.
+pub fn strict_increment(key: &str, bucket: &str, host: &str) -> String {
+    let mut t = String::from("bad-value: increment of ");
+    key_in_bucket(&mut t, key, bucket);
+    t.push_str(" is refused: the host speaks ");
+    t.push_str(host);
+    t.push_str(
+        ", which has no atomic increment, and --strict-atomics forbids emulating one by a read \
+         and a write; nothing was written",
+    );
+    t
+}
+
+/// A host error case the guest's generation has no variant for, handed over as `other`
+/// (or as the nearest case) with this text: `timeout: bucket "b": the host speaks
+/// wasmcloud:keyvalue@0.2.0, which says the host or its backend gave up waiting`.
+pub fn host_case(case: &str, bucket: &str, host: &str, meaning: &str) -> String {
+    let mut t = String::from(case);
+    t.push_str(": bucket ");
+    quoted(&mut t, bucket);
+    t.push_str(": the host speaks ");
+    t.push_str(host);
+    t.push_str(", which says ");
+    t.push_str(meaning);
+    t
+}
+
+/// A `list-keys` cursor on a host whose listing this adapter hands over in one page, so
+/// that it never gave a cursor out.
+pub fn cursor_never_given(cursor: &str, bucket: &str, host: &str) -> String {
+    let mut t = String::from("invalid-argument: list-keys cursor ");
+    quoted(&mut t, cursor);
+    t.push_str(" for bucket ");
+    quoted(&mut t, bucket);
+    t.push_str(" was never handed out: the host speaks ");
+    t.push_str(host);
+    t.push_str(", whose listing comes whole, so every answer is one page with no cursor; pass none");
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -598,5 +639,20 @@ mod tests {
         assert!(unknown_cursor_token(7, "b").starts_with("bad-value: list-keys cursor 7 for bucket \"b\" is not"));
         assert!(unknown_cursor_text("x", "b").starts_with("bad-value: list-keys cursor \"x\" for bucket \"b\""));
         assert!(counter_too_large("c", "b", u64::MAX, "h").contains("now holds 18446744073709551615"));
+    }
+
+    #[test]
+    fn a_host_case_names_itself_the_bucket_and_what_the_host_meant() {
+        assert_eq!(
+            host_case("timeout", "b", "wasmcloud:keyvalue@0.2.0", "the host or its backend gave up waiting"),
+            "timeout: bucket \"b\": the host speaks wasmcloud:keyvalue@0.2.0, which says the host or its backend gave up waiting"
+        );
+    }
+
+    #[test]
+    fn a_cursor_never_given_says_to_pass_none() {
+        let t = cursor_never_given("c1", "b", "spin:key-value@3.0.0");
+        assert!(t.starts_with("invalid-argument: list-keys cursor \"c1\" for bucket \"b\""), "{t}");
+        assert!(t.ends_with("pass none"), "{t}");
     }
 }

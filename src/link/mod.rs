@@ -132,7 +132,7 @@ pub struct ComposedParts {
 /// The parts a composed plug of a guest with `surface` uses: what `plug` composes, and what
 /// `kv-adapt adapters --for` writes for plain wac.
 pub fn composed_parts(surface: &Surface, source: Generation, bodies: Bodies, watch: bool, options: &PlugOptions) -> Result<ComposedParts> {
-    let onto = options.host.adapted_as();
+    let onto = crate::plan::onto(source, options);
     let adapter = artifacts::adapter_for(source, onto, bodies, crate::plan::imports_batch(surface, source))
         .ok_or(Error::NoAdapter { name: "guest".into(), from: Some(source), target: options.host })?;
     let mut configured = configure_with(&adapter.name(), adapter.bytes, options)?;

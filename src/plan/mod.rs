@@ -43,6 +43,9 @@ pub struct PlugOptions {
     /// it (`--bucket NAME=BUCKET`): a Spin app's `default` on wasmtime's bucket `""`. The
     /// adapter renames when it opens; a name not listed is opened as it is.
     pub buckets: Vec<(String, String)>,
+    /// Which of the host's key-value interfaces to adapt onto (`--onto`), when the host
+    /// serves several; `None` chooses (see [`onto`]).
+    pub onto: Option<Generation>,
 }
 
 /// How an adapter joins a guest.
@@ -67,6 +70,7 @@ impl Default for PlugOptions {
             strict_atomics: false,
             error_sink: false,
             buckets: Vec::new(),
+            onto: None,
         }
     }
 }
@@ -140,6 +144,20 @@ impl Linking {
     }
 }
 
+/// The generation a plug of a `source` guest adapts onto: `--onto` when given; else the
+/// host's own generation where an adapter goes straight onto it (a Spin 4 guest on
+/// wasmCloud 2 keeps its calls async, where one onto G5 would answer them one by one);
+/// else what the host is adapted as.
+pub fn onto(source: Generation, options: &PlugOptions) -> Generation {
+    if let Some(onto) = options.onto {
+        return onto;
+    }
+    match artifacts::adapters_from(source).any(|a| a.target == options.host) {
+        true => options.host,
+        false => options.host.adapted_as(),
+    }
+}
+
 /// Works out what `plug` would do with a component whose surface is `surface`.
 pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan> {
     // Adapters, stores and bridges import kv-adapt's internal interfaces; adapting one as if
@@ -156,6 +174,9 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
                 false => " (a wasi:keyvalue version no known generation uses)",
             },
         });
+    }
+    if let Some(onto) = options.onto.filter(|o| !options.host.serves(*o) && options.host.adapted_as() != *o) {
+        return Err(Error::NotServed { host: options.host, onto });
     }
     let generations = surface.imported_generations();
     if generations.is_empty() {
@@ -247,7 +268,7 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
     let fusable = surface.cannot_fuse.is_none()
         || (surface.relinks_preview1 && (unwrappable.is_some() || options.linking == Some(Linking::Fused)));
     // Where the adapters come from: Spin's draft2 is adapted onto as G6 (`adapted_as`).
-    let onto = options.host.adapted_as();
+    let onto = onto(source, options);
     let forwarding = artifacts::fused_forwarding(source, onto).filter(|_| {
         surface.async_bodies
             && !other_wasi.is_empty()
@@ -374,7 +395,7 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
     // A composed G6 adapter that serves batch imports upstream's, which Spin does not
     // serve: `link` puts the key-by-key batch beside it (for a fused one, `link` looks at
     // what the fused guest imports).
-    let batch_by_key = (options.host == Generation::SpinDraft2 && linking == Linking::Composed && serves_batch).then(|| artifacts::BATCH_BY_KEY_NAME.to_string());
+    let batch_by_key = (options.host == Generation::SpinDraft2 && onto == Generation::G6 && linking == Linking::Composed && serves_batch).then(|| artifacts::BATCH_BY_KEY_NAME.to_string());
     Ok(Plan::Adapt { source, target: options.host, bodies, adapter, why_bodies, watch, linking, why_composed, batch_by_key })
 }
 
@@ -547,6 +568,28 @@ mod tests {
         // No build without batch onto G3: the one with it.
         let g3 = PlugOptions { host: Generation::G3, ..PlugOptions::default() };
         assert!(matches!(plan("guest", &surface(&["wasi:keyvalue/store@0.2.0-draft"]), &g3).unwrap(), Plan::Adapt { ref adapter, .. } if adapter == "adapter-g5-on-g3"));
+    }
+
+    #[test]
+    fn a_plug_goes_straight_onto_the_hosts_own_generation_where_an_adapter_does() {
+        let chosen = |imports: &[&str], options: &PlugOptions| match plan("guest", &surface(imports), options) {
+            Ok(Plan::Adapt { adapter, batch_by_key, .. }) => (adapter, batch_by_key.is_some()),
+            other => panic!("unexpected plan {other:?}"),
+        };
+        let spin3 = ["spin:key-value/key-value@3.0.0"];
+        let wasmcloud2 = ["wasmcloud:keyvalue/store@0.2.0", "wasmcloud:keyvalue/batch@0.2.0"];
+        let wasmcloud = PlugOptions { host: Generation::Wasmcloud2, ..PlugOptions::default() };
+        let spin = PlugOptions { host: Generation::SpinDraft2, ..PlugOptions::default() };
+        assert_eq!(chosen(&spin3, &wasmcloud), ("adapter-spin3-on-wasmcloud2".into(), false));
+        assert_eq!(chosen(&["wasi:keyvalue/store@0.2.0-draft2"], &wasmcloud), ("adapter-g6-on-g5-no-batch".into(), false));
+        // On Spin its draft2 keeps atomics and compare-and-swap: the G6 adapter, unless asked.
+        assert_eq!(chosen(&wasmcloud2, &spin), ("adapter-wasmcloud2-on-g6".into(), true));
+        let onto_spin3 = PlugOptions { onto: Some(Generation::Spin3), ..spin.clone() };
+        assert_eq!(chosen(&wasmcloud2, &onto_spin3), ("adapter-wasmcloud2-on-spin3".into(), false));
+        let onto_g5 = PlugOptions { onto: Some(Generation::G5), ..wasmcloud.clone() };
+        assert_eq!(chosen(&spin3, &onto_g5), ("adapter-spin3-on-g5".into(), false));
+        let not_served = PlugOptions { onto: Some(Generation::Spin3), ..PlugOptions::default() };
+        assert!(matches!(plan("guest", &surface(&wasmcloud2), &not_served), Err(Error::NotServed { .. })));
     }
 
     #[test]

@@ -265,7 +265,7 @@ pub fn plug(guest: &[u8], setup: Setup) -> Vec<u8> {
 /// [`plug`] fused or composed as `linking` says (`None`: as `plug` decides), exporting the
 /// adapter's diagnostics when asked.
 pub fn plug_linked(guest: &[u8], setup: Setup, linking: Option<Linking>, diagnostics: bool) -> Vec<u8> {
-    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: Some(setup.bodies), diagnostics, linking, keep_wasi_versions: true, strict_atomics: setup.strict_atomics, error_sink: false, buckets: Vec::new() };
+    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: Some(setup.bodies), diagnostics, linking, keep_wasi_versions: true, strict_atomics: setup.strict_atomics, error_sink: false, buckets: Vec::new(), onto: None };
     let there = match setup.host.via() {
         Some(via) => {
             let there = PlugOptions { host: via, ..options.clone() };
@@ -581,7 +581,7 @@ pub fn guest_cases(guest_path: &str, setup: Setup) -> Vec<String> {
 /// command exited with 0) and what it printed to stdout.
 pub fn run_command(guest_path: &str, setup: Setup) -> (bool, String) {
     let guest = std::fs::read(guest_path).unwrap_or_else(|e| panic!("reading {guest_path}: {e}"));
-    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: None, diagnostics: false, linking: None, keep_wasi_versions: true, strict_atomics: setup.strict_atomics, error_sink: false, buckets: Vec::new() };
+    let options = PlugOptions { host: setup.host.generation(), counter: setup.counter, bodies: None, diagnostics: false, linking: None, keep_wasi_versions: true, strict_atomics: setup.strict_atomics, error_sink: false, buckets: Vec::new(), onto: None };
     let plugged =
         kv_adapt::plug_named(guest_path, &guest, &options).unwrap_or_else(|e| panic!("plug failed for {setup:?}: {e}"));
     match &plugged.plan {

@@ -172,14 +172,14 @@ fn the_wasmcloud_host_serves_g5_and_wasmcloud2_over_the_same_buckets() {
 }
 
 /// `inspect` names both packages and what a plug onto each host does: nothing on the host
-/// that serves the package, an adapter onto every other (Spin 4's onto wasmCloud 2 through
-/// the G5 it serves, wasmCloud 2's onto Spin through its draft2).
+/// that serves the package, an adapter onto every other (Spin 4's onto wasmCloud 2's own
+/// package, wasmCloud 2's onto Spin through its draft2).
 #[test]
 fn inspect_names_the_wasi_0_3_packages_and_the_adapter_onto_each_host() {
     let stdout = text(&kv_adapt(&["inspect", SPIN3]).stdout);
     assert!(stdout.contains("key-value generations imported: spin3 spin:key-value@3.0.0: key-value"), "{stdout}");
     assert!(stdout.lines().any(|l| l == "plug --host spin: nothing to adapt: already imports spin3 spin:key-value@3.0.0"), "{stdout}");
-    assert!(stdout.lines().any(|l| l == "plug --host wasmcloud: adapt spin3 -> wasmcloud2 with adapter-spin3-on-g5"), "{stdout}");
+    assert!(stdout.lines().any(|l| l == "plug --host wasmcloud: adapt spin3 -> wasmcloud2 with adapter-spin3-on-wasmcloud2"), "{stdout}");
     assert!(stdout.lines().any(|l| l == "plug --host g2: adapt spin3 -> G2 with adapter-spin3-on-g2"), "{stdout}");
     let stdout = text(&kv_adapt(&["inspect", WASMCLOUD2]).stdout);
     assert!(stdout.contains("key-value generations imported: wasmcloud2 wasmcloud:keyvalue@0.2.0: types, store, atomics, cas, batch"), "{stdout}");
@@ -187,8 +187,8 @@ fn inspect_names_the_wasi_0_3_packages_and_the_adapter_onto_each_host() {
     assert!(stdout.lines().any(|l| l == "plug --host g5 (draft): adapt wasmcloud2 -> G5 with adapter-wasmcloud2-on-g5"), "{stdout}");
 }
 
-/// A Spin 4 app on wasmCloud 2: adapted onto the G5 it serves, over the same buckets a
-/// wasmCloud 2 app sees.
+/// A Spin 4 app on wasmCloud 2: adapted onto wasmCloud's own package, over the same
+/// buckets a wasmCloud 2 app sees.
 #[test]
 fn a_spin4_command_runs_on_the_wasmcloud_host_beside_a_wasmcloud2_command() {
     let dir = tempfile::tempdir().unwrap();

@@ -92,10 +92,12 @@ pub fn spin3_table() -> Vec<(&'static str, String)> {
 
 /// The wasmCloud 2 command's operations, with the answers on `host`: `wasmcloud` (kv-adapt's
 /// host of the package, which pins what wasmCloud documents) or a wasi:keyvalue host `g2` ..
-/// `g6` (or `spin`, as onto G6) through the adapter, which answers the same but where its host cannot: a TTL is
+/// `g6` (or `spin`, as onto G6) through the adapter, or `spin3` (Spin 4's own interface,
+/// `--host spin --onto spin3`), which answer the same but where their host cannot: a TTL is
 /// refused (no generation expires entries; the native host's refusal names its store and is
-/// tested apart), a decrement below zero is refused on the hosts whose counters are u64, and
-/// only the hosts that make `after:` cursors take one.
+/// tested apart), a decrement below zero is refused where counters are u64 (on `spin3` the
+/// adapter keeps them), and only the hosts that make `after:` cursors take one (`spin3`
+/// answers in one page and never hands one out).
 pub fn wasmcloud_table(host: &str) -> Vec<(&'static str, String)> {
     let v = |value: &str| format!("{value} @ {}", version(value));
     let (adapted_onto, signed) = match host {
@@ -105,6 +107,7 @@ pub fn wasmcloud_table(host: &str) -> Vec<(&'static str, String)> {
         "g4" => (Some("wasi:keyvalue@0.2.0-draft (eventual)"), false),
         "g5" => (Some("wasi:keyvalue@0.2.0-draft"), false),
         "g6" | "spin" => (Some("wasi:keyvalue@0.2.0-draft2"), true),
+        "spin3" => (Some("spin:key-value@3.0.0"), false),
         other => panic!("no host {other}"),
     };
     // Spin answers every key in one page and refuses a cursor (tests/spin.rs).
@@ -112,6 +115,7 @@ pub fn wasmcloud_table(host: &str) -> Vec<(&'static str, String)> {
         ("spin", _) => "error other(list-keys in bucket \"b\": this host (as Spin's) answers every key in one page and takes no cursor, \
                         and \"after:a\" was given; list again without one)"
             .to_string(),
+        ("spin3", _) => "error invalid-argument".into(),
         (_, true) => "[n] next=-".into(),
         (_, false) => "error invalid-argument".into(),
     };
@@ -148,7 +152,8 @@ pub fn wasmcloud_table(host: &str) -> Vec<(&'static str, String)> {
         match adapted_onto {
             Some(name) if !signed => format!(
                 "error other(bad-value: delta -7 would take key \"c\" in bucket \"b\" from 5 below zero; the host speaks \
-                 {name}, whose counters are unsigned; nothing was written)"
+                 {name}{}, whose counters are unsigned; nothing was written)",
+                if host == "spin3" { " (counters kept by kv-adapt, in the counter encoding)" } else { "" }
             ),
             Some(_) | None => "-2".into(),
         },

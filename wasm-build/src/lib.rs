@@ -162,6 +162,10 @@ const ADAPTER_PAIRS: &[(&str, &str, &[Flavour])] = {
         ("wasmcloud2", "g2", &[HostIo]),
         ("wasmcloud2", "g3", &[HostIo]),
         ("wasmcloud2", "g4", &[HostIo]),
+        // The two WASI 0.3 packages onto each other: async exports awaiting the host's
+        // async functions (the only pairs with an async back).
+        ("spin3", "wasmcloud2", &[HostIo]),
+        ("wasmcloud2", "spin3", &[HostIo]),
     ]
 };
 /// Adapters also built without `batch` (`wasm/adapter` feature `no-batch`), for guests that

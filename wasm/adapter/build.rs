@@ -14,7 +14,10 @@ const FRONTS: &[&str] = &["g1", "g2", "g3", "g4", "g5", "g6", "spin1", "spin2", 
 /// renamed package no bridge world names.)
 /// (wasmCloud 2's `watcher` is async: not bridged yet.)
 const FRONTS_WITHOUT_WATCH: &[&str] = &["spin1", "spin2", "spin-draft2", "spin3", "wasmcloud2"];
-const BACKS: &[&str] = &["g2", "g3", "g4", "g5", "g6"];
+const BACKS: &[&str] = &["g2", "g3", "g4", "g5", "g6", "spin3", "wasmcloud2"];
+/// Backs whose every function is `async`: only an async export may wait for one, so they
+/// serve only the other WASI 0.3 front.
+const ASYNC_BACKS: &[(&str, &str)] = &[("spin3", "wasmcloud2"), ("wasmcloud2", "spin3")];
 /// Fronts whose value bodies are wasi:io streams, so that an `-io` flavour exists.
 const FRONTS_WITH_STREAMS: &[&str] = &["g2", "g3", "g4"];
 /// Groups of host WASI a wrapping flavour can wrap, each a `wasi-<group>` feature and a
@@ -34,6 +37,14 @@ fn main() {
     let back = exactly_one("back", BACKS);
     assert_ne!(front, back, "front and back are the same generation: nothing to adapt");
     let io = enabled("io");
+    let async_back = ASYNC_BACKS.iter().any(|(b, _)| *b == back);
+    assert!(!async_back || ASYNC_BACKS.contains(&(back, front)), "the {back} back serves only the other WASI 0.3 front");
+    // Such a build has no synchronous `back` module and no table of opened host buckets:
+    // each guest resource owns the host's.
+    println!("cargo:rustc-check-cfg=cfg(async_back)");
+    if async_back {
+        println!("cargo:rustc-cfg=async_back");
+    }
     let no_batch = enabled("no-batch");
     assert!(!no_batch || ["g5", "g6"].contains(&front), "the no-batch flavour exists for the G5 and G6 fronts");
     assert!(!io || FRONTS_WITH_STREAMS.contains(&front), "front {front} has no value-body streams, so no `io` flavour");

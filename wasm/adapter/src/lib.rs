@@ -11,6 +11,10 @@
 //! - `io`: a G2/G3/G4 front also exports wasi:io (`@0.2.0-rc-2023-11-10` for G2, `@0.2.0`
 //!   for G3/G4) and serves value-body streams from memory (`io`); without it wasi:io
 //!   belongs to the host and async bodies are refused with an `unsupported` error;
+//! - the WASI 0.3 packages onto each other (`back-spin3`, `back-wasmcloud2`): the host's
+//!   functions are async, so there is no synchronous `back`; `front/spin3_on_wasmcloud2.rs`
+//!   and `front/wasmcloud2_on_spin3.rs` await them, and each guest resource owns its host
+//!   resource (no `opened` table);
 //! - `wasi-stdio`, `wasi-clock`, `wasi-files` (with `io`, G3/G4): also wraps that group of
 //!   the host's WASI, so value bodies and its streams share the guest's one wasi:io
 //!   (`host_wasi`).
@@ -37,6 +41,7 @@ use kv_adapt_convert::counter::Encoding;
 use kv_adapt_convert::recent::Recent;
 #[cfg(any(legacy_front, feature = "front-spin1"))]
 use kv_adapt_convert::slab::{self, Kind};
+#[cfg(not(async_back))]
 use kv_adapt_convert::trace::{self, HostError};
 
 // `kv-adapt:build/adapter` is written by build.rs: this build's front and back.
@@ -53,6 +58,9 @@ use wasi::keyvalue0_2_0_draft as kv;
 #[cfg(feature = "back-g6")]
 use wasi::keyvalue0_2_0_draft2 as kv;
 
+// The async backs (spin3, wasmcloud2) have no synchronous calls to give: their fronts
+// await the host's functions themselves.
+#[cfg(not(async_back))]
 mod back;
 mod front;
 #[cfg(feature = "fused")]
@@ -79,6 +87,7 @@ struct Adapter;
 export!(Adapter);
 
 /// A host bucket, opened once for its name, or handed over with a watch event.
+#[cfg(not(async_back))]
 struct Opened {
     name: String,
     bucket: back::HostBucket,
@@ -88,6 +97,7 @@ struct Opened {
 }
 
 struct State {
+    #[cfg(not(async_back))]
     opened: Vec<Opened>,
     /// `--bucket NAME=BUCKET`, asked of the config component at the first open.
     renames: Option<Vec<(String, String)>>,
@@ -129,6 +139,7 @@ struct Global(UnsafeCell<State>);
 unsafe impl Sync for Global {}
 
 static STATE: Global = Global(UnsafeCell::new(State {
+    #[cfg(not(async_back))]
     opened: Vec::new(),
     renames: None,
     #[cfg(legacy_front)]
@@ -192,6 +203,7 @@ fn store_error(e: kv::store::Error, name: &str) -> String {
 }
 
 /// Trace text of a host failure on bucket `name`.
+#[cfg(not(async_back))]
 fn failure_trace(f: &back::Failure, name: &str) -> String {
     let e = match f {
         back::Failure::NoSuchStore => HostError::NoSuchStore,
@@ -210,6 +222,7 @@ impl State {
 
     /// [`State::open`] keeping the host's own failure, for the fronts whose error type is
     /// a variant of the same three cases.
+    #[cfg(not(async_back))]
     fn open_raw(&mut self, name: &str) -> Result<usize, back::Failure> {
         if let Some(i) = self.opened.iter().position(|o| !o.adopted && o.name == name) {
             return Ok(i);
@@ -219,6 +232,14 @@ impl State {
         let bucket = back::open(host_name)?;
         self.opened.push(Opened { name: String::from(name), bucket, adopted: false });
         Ok(self.opened.len() - 1)
+    }
+
+    /// The host's name for the bucket (or store label) the guest calls `name`, as
+    /// `open_raw` renames, for the fronts that own their host buckets (async backs).
+    #[cfg(async_back)]
+    fn host_name(&mut self, name: &str) -> String {
+        let renames = self.renames.get_or_insert_with(kv_adapt::components::config::buckets);
+        String::from(renames.iter().find(|(from, _)| from == name).map_or(name, |(_, to)| to.as_str()))
     }
 
     /// Index in `opened` of `bucket`, the host's bucket of a watch event. The host does

@@ -115,7 +115,12 @@ mod g6;
 mod spin2;
 #[cfg(feature = "front-spin1")]
 mod spin1;
-#[cfg(feature = "front-spin3")]
+#[cfg(all(feature = "front-spin3", not(async_back)))]
 mod spin3;
-#[cfg(feature = "front-wasmcloud2")]
+#[cfg(all(feature = "front-wasmcloud2", not(async_back)))]
 mod wasmcloud2;
+// The two WASI 0.3 packages onto each other: async exports awaiting async imports.
+#[cfg(all(feature = "front-spin3", feature = "back-wasmcloud2"))]
+mod spin3_on_wasmcloud2;
+#[cfg(all(feature = "front-wasmcloud2", feature = "back-spin3"))]
+mod wasmcloud2_on_spin3;

@@ -70,8 +70,9 @@ enum Command {
         #[arg(last = true)]
         args: Vec<String>,
     },
-    /// Adapt if needed and serve the component's wasi:http/incoming-handler over HTTP/1.1,
-    /// one instance per request, with the same stores as `run`.
+    /// Adapt if needed and serve the component's wasi:http/incoming-handler (WASI 0.2) or
+    /// wasi:http/handler (WASI 0.3) over HTTP/1.1, one instance per request, with the same
+    /// stores as `run`.
     Serve {
         component: PathBuf,
         /// Where to listen; port 0 picks a free one (printed on stderr).
@@ -624,17 +625,23 @@ fn execute(command: Command) -> Result<ExitCode> {
 fn inspect(name: &str, bytes: &[u8]) -> Result<()> {
     let surface = kv_adapt::surface(name, bytes)?;
     println!("{name}: component");
-    let describe = |list: &[String], items: &[(String, Vec<String>)]| {
+    let describe = |list: &[String], items: &[(String, Vec<String>)], labels: &[kv_adapt::plan::surface::Label]| {
         for item in list {
-            let classified = match kv_adapt::generation::InterfaceName::parse(item) {
+            // A labelled import is the interface it implements, under a name of its own.
+            let (interface, shown) = match labels.iter().find(|l| &l.name == item) {
+                Some(label) => (label.implements.as_str(), format!("{item} (label, implements {})", label.implements)),
+                None => (item.as_str(), item.clone()),
+            };
+            let classified = match kv_adapt::generation::InterfaceName::parse(interface) {
                 Some(name) => kv_adapt::generation::classify(&name),
-                // G1's names have no package.
-                None => kv_adapt::generation::classify_plain(item).map(Ok),
+                // G1's names have no package; a label is never one of them.
+                None if interface == item && !labels.iter().any(|l| &l.name == item) => kv_adapt::generation::classify_plain(item).map(Ok),
+                None => None,
             };
             match classified {
-                Some(Ok(generation)) => println!("  {item}  [{}]", generation.id()),
-                Some(Err(_)) => println!("  {item}  [unknown wasi:keyvalue version]"),
-                None => println!("  {item}"),
+                Some(Ok(generation)) => println!("  {shown}  [{}]", generation.id()),
+                Some(Err(_)) => println!("  {shown}  [unknown wasi:keyvalue version]"),
+                None => println!("  {shown}"),
             }
             // What the component takes from a key-value import: wit-component keeps only
             // what its module uses, so this is what an adapter or host must serve.
@@ -646,9 +653,9 @@ fn inspect(name: &str, bytes: &[u8]) -> Result<()> {
         }
     };
     println!("imports:");
-    describe(&surface.imports, &surface.import_items);
+    describe(&surface.imports, &surface.import_items, &surface.labels);
     println!("exports:");
-    describe(&surface.exports, &[]);
+    describe(&surface.exports, &[], &[]);
     let list = |g: Vec<(Generation, Vec<&str>)>| {
         if g.is_empty() {
             "none".to_string()

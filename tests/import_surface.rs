@@ -37,6 +37,8 @@ fn guests(generation: Generation) -> Vec<&'static str> {
             "guest-g5-bounds",
             "guest-g5-fuzz",
             "guest-g5-watch",
+            // Two labelled imports of store: one adapter instance each.
+            "guest-g5-labelled",
         ],
         Generation::G6 => &["guest-g6-conformance", "guest-g6-bounds", "guest-g6-fuzz", "guest-g6-watch", "guest-g6-counter"],
         Generation::G1 => &["guest-g1-conformance", "guest-g1-fuzz", "guest-g1-watch"],

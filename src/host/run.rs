@@ -321,6 +321,9 @@ pub fn engine() -> anyhow::Result<Engine> {
 pub fn engine_caching(cache_dir: Option<&Path>) -> anyhow::Result<Engine> {
     let mut config = Config::new();
     config.wasm_component_model(true);
+    // Labelled imports (`import team-a: wasi:keyvalue/store@…;`, wasmCloud 2's several
+    // stores): a plug gives each label its own adapter, but the guest inside keeps its names.
+    config.wasm_component_model_implements(true);
     if let Some(dir) = cache_dir {
         // wasmtime wants an absolute path; a relative one is relative to where kv-adapt runs.
         let absolute = std::path::absolute(dir).with_context(|| format!("--compile-cache {}", dir.display()))?;
@@ -411,6 +414,20 @@ pub fn ready(name: &str, bytes: &[u8], plug: &PlugOptions, store: &StoreSpec) ->
     let plug = PlugOptions { diagnostics: true, error_sink: true, keep_wasi_versions: false, ..plug.clone() };
     let served = served(plug.host, store)?;
     let plugged = crate::link::plug_named(name, bytes, &plug)?;
+    if let crate::plan::Plan::Unchanged { generation } = plugged.plan {
+        let labels = crate::plan::surface::names(name, bytes)?.labels;
+        if let Some(first) = labels.first() {
+            let names: Vec<&str> = labels.iter().map(|l| l.name.as_str()).collect();
+            bail!(
+                "{name} imports {generation}'s {} under labels ({}), and kv-adapt's own hosts bind no labels (wasmCloud 2 does); \
+                 run it with the --host of another generation, where each label gets an adapter of its own \
+                 (`--bucket LABEL:NAME=BUCKET` keeps their buckets apart)",
+                first.implements,
+                names.join(", "),
+                generation = generation.id()
+            );
+        }
+    }
     let component = match served {
         Served::StoreComponent => bundle_store(&plugged.component, &plug)?,
         Served::Embedder(_) => plugged.component,
@@ -593,8 +610,8 @@ fn execute_on(
         if let Some(run_export) = find_p3_cli_run(engine, &component) {
             return execute_async(engine, &component, &run_export, kv, guest, capture, limits);
         }
-        if find_incoming_handler(engine, &component).is_some() {
-            bail!("{name} is an HTTP handler (it exports wasi:http/incoming-handler), not a command; serve it with `kv-adapt serve`");
+        if let Some(handler) = find_incoming_handler(engine, &component).or_else(|| find_p3_handler(engine, &component)) {
+            bail!("{name} is an HTTP handler (it exports {handler}), not a command; serve it with `kv-adapt serve`");
         }
         bail!("{name} exports no wasi:cli/run (0.3.x, 0.2.x or a 2023-24 release candidate); it is not a command");
     };
@@ -685,12 +702,25 @@ fn cannot_wait_hint(trap: &wasmtime::Error) -> &'static str {
 }
 
 /// The name of a `wasi:cli/run` export of a WASI 0.3 release.
-fn find_p3_cli_run(engine: &Engine, component: &Component) -> Option<String> {
+pub(crate) fn find_p3_cli_run(engine: &Engine, component: &Component) -> Option<String> {
+    find_p3_export(engine, component, "wasi:cli/run")
+}
+
+/// The name of a `wasi:http/handler` export of a WASI 0.3 release, which `serve` serves
+/// with wasmtime-wasi-http's `p3`.
+pub fn find_p3_handler(engine: &Engine, component: &Component) -> Option<String> {
+    find_p3_export(engine, component, "wasi:http/handler")
+}
+
+/// The name of an export of `interface` at a WASI 0.3 release (0.3.x, no pre-release: a
+/// release candidate's types may differ from what wasmtime 48 binds).
+fn find_p3_export(engine: &Engine, component: &Component, interface: &str) -> Option<String> {
+    let prefix = format!("{interface}@0.3.");
     component
         .component_type()
         .exports(engine)
         .map(|(name, _)| name.to_string())
-        .find(|name| name.strip_prefix("wasi:cli/run@0.3.").is_some_and(|patch| !patch.contains('-')))
+        .find(|name| name.strip_prefix(&prefix).is_some_and(|patch| !patch.contains('-')))
 }
 
 /// Instantiates `component` with WASI (stdout and stderr into `pipes` when given) and the

@@ -31,6 +31,21 @@ pub fn plug_into(socket: Part<'_>, plugs: &[Part<'_>]) -> Result<Vec<u8>> {
 /// [`plug_into`], also exporting each name in `also_export` from the first wired plug that
 /// exports it (a plug that exports none of them adds nothing).
 pub fn plug_into_exporting(socket: Part<'_>, plugs: &[Part<'_>], also_export: &[&str]) -> Result<Vec<u8>> {
+    plug_labelled(socket, &[], plugs, also_export)
+}
+
+/// A plug for one labelled import of the socket: `part`'s export `interface` serves the
+/// socket's import `label` (which implements that interface).
+pub struct Labelled<'a> {
+    pub label: &'a str,
+    pub interface: &'a str,
+    pub part: Part<'a>,
+}
+
+/// [`plug_into_exporting`], first giving each labelled import its own instance of its plug:
+/// the plugs' own imports become the composition's, one per name (wac merges them), so the
+/// labels share what the host serves under that name.
+pub fn plug_labelled(socket: Part<'_>, labelled: &[Labelled<'_>], plugs: &[Part<'_>], also_export: &[&str]) -> Result<Vec<u8>> {
     let composition = |e: &dyn std::fmt::Display| Error::Composition(one_line(&e.to_string()));
     let mut graph = CompositionGraph::new();
     let register = |graph: &mut CompositionGraph, index: usize, part: &Part<'_>| -> Result<_> {
@@ -43,6 +58,29 @@ pub fn plug_into_exporting(socket: Part<'_>, plugs: &[Part<'_>], also_export: &[
     let socket_ty = graph[socket_id].ty();
     let mut wired: Vec<String> = Vec::new();
     let mut instances = Vec::new();
+
+    for (index, Labelled { label, interface, part }) in labelled.iter().enumerate() {
+        let plug_id = register(&mut graph, plugs.len() + index + 1, part)?;
+        let plug_ty = graph[plug_id].ty();
+        {
+            let types = graph.types();
+            let mismatch = |reason: String| Error::TypeMismatch {
+                socket: socket.name.to_string(),
+                plug: part.name.to_string(),
+                import: label.to_string(),
+                reason: one_line(&reason),
+            };
+            let export_kind = types[plug_ty].exports.get(*interface).ok_or_else(|| mismatch(format!("{} exports no {interface}", part.name)))?;
+            let import_kind = types[socket_ty].imports.get(*label).ok_or_else(|| mismatch(format!("{} imports no {label}", socket.name)))?;
+            let mut cache = Default::default();
+            SubtypeChecker::new(&mut cache).is_subtype(*export_kind, types, *import_kind, types).map_err(|e| mismatch(format!("{e:#}")))?;
+        }
+        let plug_instance = graph.instantiate(plug_id);
+        instances.push((plug_instance, plug_ty));
+        let export = graph.alias_instance_export(plug_instance, interface).map_err(|e| composition(&e))?;
+        graph.set_instantiation_argument(socket_instance, label, export).map_err(|e| composition(&e))?;
+        wired.push(label.to_string());
+    }
 
     for (index, plug) in plugs.iter().enumerate() {
         let plug_id = register(&mut graph, index + 1, plug)?;

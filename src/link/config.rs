@@ -50,9 +50,34 @@ pub fn parse_bucket(arg: &str) -> std::result::Result<(String, String), String> 
     }
 }
 
+/// The renames of label `label`'s adapter: `--bucket LABEL:NAME=BUCKET` for that label
+/// (`LABEL:` dropped), and every `--bucket NAME=BUCKET` that names no label of the guest.
+pub fn label_buckets(buckets: &[(String, String)], label: &str, labels: &[crate::plan::surface::Label]) -> Vec<(String, String)> {
+    let of_some_label = |name: &str| name.split_once(':').filter(|(l, _)| labels.iter().any(|known| known.name == *l)).map(|(l, n)| (l.to_string(), n.to_string()));
+    buckets
+        .iter()
+        .filter_map(|(name, bucket)| match of_some_label(name) {
+            Some((l, own)) if l == label => Some((own, bucket.clone())),
+            Some(_) => None,
+            None => Some((name.clone(), bucket.clone())),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_labels_renames_are_its_own_and_the_unlabelled_ones() {
+        use crate::plan::surface::Label;
+        let labels = [Label { name: "team-a".into(), implements: "wasi:keyvalue/store@0.2.0-draft".into() }, Label { name: "team-b".into(), implements: "wasi:keyvalue/store@0.2.0-draft".into() }];
+        let buckets: Vec<(String, String)> =
+            [("team-a:orders", "a-orders"), ("team-b:orders", "b-orders"), ("shared", "common"), ("x:y", "z")].iter().map(|(n, b)| (n.to_string(), b.to_string())).collect();
+        let pairs = |v: Vec<(String, String)>| v.into_iter().map(|(n, b)| format!("{n}={b}")).collect::<Vec<_>>();
+        assert_eq!(pairs(label_buckets(&buckets, "team-a", &labels)), ["orders=a-orders", "shared=common", "x:y=z"]);
+        assert_eq!(pairs(label_buckets(&buckets, "team-b", &labels)), ["orders=b-orders", "shared=common", "x:y=z"]);
+    }
 
     #[test]
     fn a_written_config_matches_the_prebuilt_one_when_nothing_is_renamed() {

@@ -104,9 +104,23 @@ fn plug_keyvalue(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plug
         Plan::Adapt { source, bodies, watch, .. } => (*source, *bodies, watch.is_some()),
     };
     let parts = composed_parts(&surface, source, bodies, watch, options)?;
+    let labels = surface.labels_of(source);
+    // Each label's adapter, configured with that label's bucket names.
+    let mut labelled_parts = Vec::new();
+    for label in &labels {
+        let own = PlugOptions { buckets: config::label_buckets(&options.buckets, &label.name, &surface.labels), ..options.clone() };
+        labelled_parts.push(composed_parts(&surface, source, bodies, false, &own)?.adapter);
+    }
     let (adapter, configured) = (&parts.adapter.0, &parts.adapter.1);
     let also_export: &[&str] = if options.diagnostics { &[DIAGNOSTICS] } else { &[] };
     let component = match &parts.bridge {
+        Some(_) if !labels.is_empty() => {
+            return Err(Error::UnsupportedInterface {
+                name: name.into(),
+                interface: labels[0].name.clone(),
+                why: " (a labelled import beside a watch handler: kv-adapt gives labels their own adapters only without a watch bridge yet)",
+            })
+        }
         Some((bridge, bridge_bytes)) => {
             let (handler, watcher) = (source.watch_export(), options.host.watch_export());
             compose::chain(&[
@@ -115,7 +129,20 @@ fn plug_keyvalue(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plug
                 compose::Link { part: Part { name: bridge, bytes: bridge_bytes }, exported: &|n| n == watcher },
             ])?
         }
-        None => compose::plug_into_exporting(Part { name, bytes }, &[Part { name: adapter, bytes: configured }], also_export)?,
+        None if labels.is_empty() => compose::plug_into_exporting(Part { name, bytes }, &[Part { name: adapter, bytes: configured }], also_export)?,
+        None => {
+            let labelled: Vec<compose::Labelled<'_>> = labels
+                .iter()
+                .zip(&labelled_parts)
+                .map(|(label, (adapter, bytes))| compose::Labelled {
+                    label: &label.name,
+                    interface: &label.implements,
+                    part: Part { name: adapter, bytes },
+                })
+                .collect();
+            // The plain adapter serves what the guest imports unlabelled, if anything.
+            compose::plug_labelled(Part { name, bytes }, &labelled, &[Part { name: adapter, bytes: configured }], also_export)?
+        }
     };
     let component = serve_batch_by_key(component, options.host, &mut plan)?;
     check_leftovers(&component, source, options.host)?;

@@ -95,6 +95,9 @@ pub enum Plan {
         /// On a Spin host: the part that serves the upstream G6 `batch` the adapted guest
         /// imports key by key over Spin's store, set by `link` when the plug imports one.
         batch_by_key: Option<String>,
+        /// The guest's labelled key-value imports, each served by an adapter instance of
+        /// its own (wasmCloud 2's several stores), in the order the guest imports them.
+        labels: Vec<String>,
     },
 }
 
@@ -125,6 +128,11 @@ impl std::fmt::Display for Plan {
         }
         if let Plan::Adapt { batch_by_key: Some(shim), .. } = self {
             write!(f, "; upstream batch served key by key over the host's store by {shim}")?;
+        }
+        if let Plan::Adapt { labels, .. } = self {
+            if !labels.is_empty() {
+                write!(f, "; one adapter instance for each label ({}), all over the host's buckets", labels.join(", "))?;
+            }
         }
         match self {
             Plan::Adapt { why_composed: Some(why), .. } => write!(f, "; not fused: {why}"),
@@ -199,6 +207,7 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
                 linking: Linking::Composed,
                 why_composed: None,
                 batch_by_key: None,
+                labels: Vec::new(),
             });
         }
         // On Spin, say which of what it serves the guest speaks (its draft2, its own
@@ -276,6 +285,7 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
             && fusable
             && !surface.exports.iter().any(|e| e == source.watch_export())
             && options.linking != Some(Linking::Composed)
+            && surface.labels.is_empty()
             && matches!(options.bodies, None | Some(Bodies::Wrapping(_)))
     });
     if let Some(fused) = forwarding {
@@ -293,6 +303,7 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
             linking: Linking::Fused,
             why_composed: None,
             batch_by_key: None,
+            labels: Vec::new(),
         });
     }
     let (bodies, why_bodies) = match (options.bodies, other_wasi.first()) {
@@ -364,7 +375,9 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
     // guest that calls no async body function needs no streams, whatever it imports.
     let body_streams = bodies == Bodies::Adapter && surface.async_bodies && source != Generation::G1;
     let fused = artifacts::fused(source, onto, body_streams);
+    let labels: Vec<String> = surface.labels_of(source).iter().map(|l| l.name.clone()).collect();
     let not_fusable = match fused {
+        Some(_) if !labels.is_empty() => Some(format!("its labelled imports ({}) each get an adapter instance of their own", labels.join(", "))),
         None if body_streams => Some(format!("async value bodies served from memory (adapter-io) are not fused for {} yet", source.id())),
         None => Some(format!("kv-adapt has no fused {} adapter onto {} yet", source.id(), onto.id())),
         Some(_) if watch.is_some() => Some(format!("the guest exports {}, whose types must stay a component import", source.watch_export())),
@@ -396,7 +409,7 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
     // serve: `link` puts the key-by-key batch beside it (for a fused one, `link` looks at
     // what the fused guest imports).
     let batch_by_key = (options.host == Generation::SpinDraft2 && onto == Generation::G6 && linking == Linking::Composed && serves_batch).then(|| artifacts::BATCH_BY_KEY_NAME.to_string());
-    Ok(Plan::Adapt { source, target: options.host, bodies, adapter, why_bodies, watch, linking, why_composed, batch_by_key })
+    Ok(Plan::Adapt { source, target: options.host, bodies, adapter, why_bodies, watch, linking, why_composed, batch_by_key, labels })
 }
 
 /// Whether the guest imports `source`'s `batch` interface: if not, a plug need not import

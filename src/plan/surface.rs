@@ -34,37 +34,62 @@ pub struct Surface {
     /// ([`Generation::SpinDraft2`]). A draft2 import without that function fits both and
     /// counts as upstream's. Known only after validation.
     pub spin_get_many: bool,
+    /// Labelled imports, the component model's `implements` form (`import team-a:
+    /// wasi:keyvalue/store@0.2.0-draft;`, wasmCloud 2's several stores): each label (also in
+    /// `imports`, the name a host matches on) with the interface it implements.
+    pub labels: Vec<Label>,
+}
+
+/// One labelled import: `name` implements the interface `implements`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub name: String,
+    pub implements: String,
 }
 
 impl Surface {
-    /// Key-value generations among the imports, in first-seen order, each once.
+    /// Key-value generations among the imports, in first-seen order, each once; a labelled
+    /// import counts as the interface it implements.
     pub fn imported_generations(&self) -> Vec<Generation> {
-        generations(&self.imports, self.spin_get_many)
+        generations(&self.interface_imports(), self.spin_get_many)
     }
 
     /// Each generation imported, with the interfaces of it the component imports, in the
     /// order of its imports: `G6 wasi:keyvalue@0.2.0-draft2: store, atomics`.
     pub fn imported_interfaces(&self) -> Vec<(Generation, Vec<&str>)> {
-        interfaces_by_generation(&self.imports, self.spin_get_many)
+        interfaces_by_generation(&self.interface_imports(), self.spin_get_many)
+    }
+
+    /// The interface each import is: its name, or for a label what it implements. A label
+    /// is a plain name a person chose, so it is never read as one of G1's plain names.
+    fn interface_imports(&self) -> Vec<&str> {
+        self.imports
+            .iter()
+            .map(|name| match self.labels.iter().find(|l| &l.name == name) {
+                Some(label) => label.implements.as_str(),
+                None => name.as_str(),
+            })
+            .collect()
+    }
+
+    /// The labels whose interface is one of `generation`'s.
+    pub fn labels_of(&self, generation: Generation) -> Vec<&Label> {
+        self.labels.iter().filter(|l| generations(&[l.implements.as_str()], self.spin_get_many).first() == Some(&generation)).collect()
     }
 
     /// As [`Surface::imported_interfaces`], for the exports.
     pub fn exported_interfaces(&self) -> Vec<(Generation, Vec<&str>)> {
-        interfaces_by_generation(&self.exports, false)
+        interfaces_by_generation(&self.exports.iter().map(String::as_str).collect::<Vec<_>>(), false)
     }
 
     /// Exports are told by name only: a draft2 export counts as upstream's.
     pub fn exported_generations(&self) -> Vec<Generation> {
-        generations(&self.exports, false)
+        generations(&self.exports.iter().map(String::as_str).collect::<Vec<_>>(), false)
     }
 
     /// Key-value imports whose version no generation uses, e.g. `wasi:keyvalue/store@0.3.0`.
     pub fn unknown_keyvalue_imports(&self) -> Vec<&str> {
-        self.imports
-            .iter()
-            .filter(|n| matches!(InterfaceName::parse(n).as_ref().and_then(classify), Some(Err(_))))
-            .map(String::as_str)
-            .collect()
+        self.interface_imports().into_iter().filter(|n| matches!(InterfaceName::parse(n).as_ref().and_then(classify), Some(Err(_)))).collect()
     }
 
     pub fn imports_name(&self, name: &str) -> bool {
@@ -80,9 +105,9 @@ fn spin_if(generation: Generation, spin_get_many: bool) -> Generation {
     }
 }
 
-fn generations(names: &[String], spin_get_many: bool) -> Vec<Generation> {
+fn generations(names: &[&str], spin_get_many: bool) -> Vec<Generation> {
     let mut found = Vec::new();
-    for name in names {
+    for &name in names {
         let generation = match InterfaceName::parse(name) {
             Some(parsed) => match classify(&parsed) {
                 Some(Ok(generation)) => spin_if(generation, spin_get_many),
@@ -101,15 +126,17 @@ fn generations(names: &[String], spin_get_many: bool) -> Vec<Generation> {
 }
 
 /// The key-value interfaces among `names`, grouped by generation in first-seen order.
-fn interfaces_by_generation(names: &[String], spin_get_many: bool) -> Vec<(Generation, Vec<&str>)> {
-    let mut grouped: Vec<(Generation, Vec<&str>)> = Vec::new();
-    for name in names {
+fn interfaces_by_generation<'a>(names: &[&'a str], spin_get_many: bool) -> Vec<(Generation, Vec<&'a str>)> {
+    let mut grouped: Vec<(Generation, Vec<&'a str>)> = Vec::new();
+    for &name in names {
         let found = match InterfaceName::parse(name) {
             Some(parsed) => classify(&parsed).and_then(Result::ok).map(|g| (spin_if(g, spin_get_many), parsed.interface)),
-            None => classify_plain(name).map(|g| (g, name.as_str())),
+            None => classify_plain(name).map(|g| (g, name)),
         };
         let Some((generation, interface)) = found else { continue };
         match grouped.iter_mut().find(|(g, _)| *g == generation) {
+            // An interface imported under two labels is still one interface.
+            Some((_, interfaces)) if interfaces.contains(&interface) => {}
             Some((_, interfaces)) => interfaces.push(interface),
             None => grouped.push((generation, vec![interface])),
         }
@@ -223,7 +250,11 @@ pub fn names(name: &str, bytes: &[u8]) -> Result<Surface> {
         match payload {
             Payload::ComponentImportSection(reader) => {
                 for import in reader {
-                    surface.imports.push(import.map_err(|e| invalid(e.to_string()))?.name.name.to_string());
+                    let name = import.map_err(|e| invalid(e.to_string()))?.name;
+                    if let Some(implements) = name.implements {
+                        surface.labels.push(Label { name: name.name.to_string(), implements: implements.to_string() });
+                    }
+                    surface.imports.push(name.name.to_string());
                 }
             }
             Payload::ComponentExportSection(reader) => {

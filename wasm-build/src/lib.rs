@@ -313,6 +313,9 @@ pub fn test_guests() -> Vec<Build> {
         Build::new("guest-spin1", "", Target::Wasip2, Output::Bin, "guest-spin1"),
         // WASI 0.3 commands (wit-bindgen's async support), exporting wasi:cli/run@0.3.0.
         Build::new("guest-spin3", "", Target::Wasip2, Output::Lib, "guest-spin3"),
+        // Labelled imports (`import team-a: wasi:keyvalue/store@0.2.0-draft;`): componentized
+        // here, since rustc's wasip2 linker cannot read them yet (its wit-component is older).
+        Build::new("guest-g5-labelled", "", Target::Unknown, Output::Lib, "guest-g5-labelled"),
         Build::new("guest-wasmcloud2", "", Target::Wasip2, Output::Lib, "guest-wasmcloud2"),
         // A WASI 0.2 command calling Spin 4's async key-value synchronously: the evidence
         // that a synchronous caller cannot wait on an async-only host.
@@ -365,6 +368,7 @@ pub fn spin_guests() -> Vec<Build> {
         Build::new("guest-spin-http", "", Target::Wasip2, Output::Lib, "guest-spin-http"),
         // spin-sdk 7.0.0 (Spin 4): spin:key-value@3.0.0, a WASI 0.3 command.
         Build::new("guest-spin7-kv", "", Target::Wasip2, Output::Lib, "guest-spin7-kv"),
+        Build::new("guest-spin7-http", "", Target::Wasip2, Output::Lib, "guest-spin7-http"),
     ]
 }
 

@@ -1,8 +1,9 @@
 //! `kv-adapt notify`: delivers one change to a guest's watch handler. No host here calls
 //! watch handlers on its own, so this does what such a host would: it writes the change
 //! into the store, then calls the handler the guest exports for the host's generation
-//! (`watcher` for G5/G6, `handle-watch` for G2-G4), after `plug` has served a legacy
-//! handler through a watch bridge where the generations differ.
+//! (`watcher` for G5/G6, `handle-watch` for G2-G4, wasmCloud 2's async `watcher` or G5's
+//! on `--host wasmcloud`), after `plug` has served a legacy handler through a watch bridge
+//! where the generations differ.
 //!
 //! The handler always runs on kv-adapt's own host of the generation (never the store
 //! component), because the bucket handed to it must be a handle the embedder can make;
@@ -12,7 +13,7 @@ use anyhow::{anyhow, bail, Context};
 use wasmtime::component::{Instance, Resource};
 use wasmtime::Store;
 
-use crate::host::{eventual, today};
+use crate::host::{eventual, today, wasmcloud};
 use crate::host::run::{HostState, KvHost, Limits, StoreSpec};
 use crate::generation::Generation;
 use crate::plan::{Plan, PlugOptions};
@@ -74,15 +75,17 @@ pub fn notify(name: &str, bytes: &[u8], options: &NotifyOptions, event: &Event) 
     }
     let plug = PlugOptions { diagnostics: true, error_sink: true, keep_wasi_versions: false, ..options.plug.clone() };
     let plugged = crate::link::plug_named(name, bytes, &plug)?;
-    let handler = host.watch_export();
+    let handlers = handlers(host);
     let surface = crate::plan::surface::names(name, &plugged.component)?;
-    if !surface.exports.iter().any(|e| e == handler) {
+    let Some(&(handler, calling)) = handlers.iter().find(|(handler, _)| surface.exports.iter().any(|e| e == handler)) else {
+        let called: Vec<&str> = handlers.iter().map(|(handler, _)| *handler).collect();
+        let called = called.join(" or ");
         let exported: Vec<&str> = surface.exports.iter().map(String::as_str).filter(|e| e.contains("watch")).collect();
         match exported.as_slice() {
-            [] => bail!("{name} exports no watch handler ({handler} on a {} host); it cannot be notified", host.id()),
-            found => bail!("{name} exports {} but a {} host calls {handler}; no bridge serves it that way", found.join(", "), host.id()),
+            [] => bail!("{name} exports no watch handler ({called} on a {} host); it cannot be notified", host.id()),
+            found => bail!("{name} exports {} but a {} host calls {called}; no bridge serves it that way", found.join(", "), host.id()),
         }
-    }
+    };
     let component = plugged.component;
 
     let (backend, _) = options.store.open_recovered()?;
@@ -99,15 +102,88 @@ pub fn notify(name: &str, bytes: &[u8], options: &NotifyOptions, event: &Event) 
         .map_err(anyhow::Error::from)
         .context("compiling the composed component")?;
     let kv = KvHost::Embedder(host, backend, options.plug.counter);
-    let (mut store, instance) = crate::host::run::instantiate(&engine, &compiled, &kv, &[name.to_string()], None, &options.limits)?;
     let function = match event {
         Event::Set { .. } => "on-set",
         Event::Delete { .. } => "on-delete",
     };
-    call(&mut store, &instance, host, handler, function, event)
-        .with_context(|| format!("{name}: {handler}#{function} after {}", event.describe()))?;
-    let recent_errors = crate::host::run::errors_given(&mut store, &instance, &engine, &compiled, false)?;
+    let failed = || format!("{name}: {handler}#{function} after {}", event.describe());
+    let recent_errors = match calling {
+        Generation::Wasmcloud2 => call_async(&engine, &compiled, &kv, name, &options.limits, handler, function, event).with_context(failed)?,
+        _ => {
+            let (mut store, instance) = crate::host::run::instantiate(&engine, &compiled, &kv, &[name.to_string()], None, &options.limits)?;
+            call(&mut store, &instance, calling, handler, function, event).with_context(failed)?;
+            crate::host::run::errors_given(&mut store, &instance, &engine, &compiled, false)?
+        }
+    };
     Ok(Notified { plan: plugged.plan, called: format!("{handler}#{function}"), recent_errors })
+}
+
+/// The handlers a host of `host` calls, each with the generation whose types it is called
+/// with, in the order looked for. wasmCloud 2 serves G5 to a WASI 0.2 component beside its
+/// own package to a WASI 0.3 one, so it calls either watcher: `plug --host wasmcloud` serves
+/// a WASI 0.2 handler of any generation as G5's.
+fn handlers(host: Generation) -> Vec<(&'static str, Generation)> {
+    match host {
+        Generation::Wasmcloud2 => vec![(host.watch_export(), host), (Generation::G5.watch_export(), Generation::G5)],
+        Generation::G1
+        | Generation::G2
+        | Generation::G3
+        | Generation::G4
+        | Generation::G5
+        | Generation::G6
+        | Generation::Spin1
+        | Generation::Spin2
+        | Generation::SpinDraft2
+        | Generation::Spin3 => vec![(host.watch_export(), host)],
+    }
+}
+
+/// Calls wasmCloud 2's async `watcher` (`interface#function`) with a bucket of kv-adapt's
+/// wasmCloud host, in the instance's event loop as `run` runs a WASI 0.3 command, and
+/// returns once the handler's task is done. Gives the errors an adapter handed the guest
+/// (none natively: there is no adapter).
+#[allow(clippy::too_many_arguments)]
+fn call_async(
+    engine: &wasmtime::Engine,
+    component: &wasmtime::component::Component,
+    kv: &KvHost,
+    name: &str,
+    limits: &Limits,
+    interface: &str,
+    function: &str,
+    event: &Event,
+) -> anyhow::Result<Option<Vec<String>>> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
+    runtime.block_on(async {
+        let args = [name.to_string()];
+        let (mut store, instance) = crate::host::run::instantiate_concurrent(engine, component, kv, &crate::host::run::Guest::args(&args), None, limits).await?;
+        let func = export(&mut store, &instance, interface, function)?;
+        let typed = |e: wasmtime::Error| anyhow::Error::from(e).context(format!("{interface}#{function} has an unexpected type"));
+        let bucket = store.data_mut().table.push(wasmcloud::BucketRep::named(event.bucket()))?;
+        let key = event.key().to_string();
+        let called = match event {
+            Event::Set { value, .. } => {
+                let f = instance.get_typed_func::<(Resource<wasmcloud::BucketRep>, String, Vec<u8>), ()>(&mut store, &func).map_err(typed)?;
+                let value = value.clone();
+                store.run_concurrent(async |accessor| f.call_concurrent(accessor, (bucket, key, value)).await).await
+            }
+            Event::Delete { .. } => {
+                let f = instance.get_typed_func::<(Resource<wasmcloud::BucketRep>, String), ()>(&mut store, &func).map_err(typed)?;
+                store.run_concurrent(async |accessor| f.call_concurrent(accessor, (bucket, key)).await).await
+            }
+        };
+        called.and_then(|called| called).map_err(|e| anyhow!("the handler trapped: {e:?}"))?;
+        let sink = component.component_type().imports(engine).any(|(name, _)| name == crate::artifacts::ERROR_SINK);
+        anyhow::Ok(sink.then(|| store.data().reported.oldest_first()))
+    })
+}
+
+/// The export `interface#function` of `instance`.
+fn export(store: &mut Store<HostState>, instance: &Instance, interface: &str, function: &str) -> anyhow::Result<wasmtime::component::ComponentExportIndex> {
+    let iface = instance.get_export_index(&mut *store, None, interface).ok_or_else(|| anyhow!("missing export {interface}"))?;
+    instance
+        .get_export_index(&mut *store, Some(&iface), function)
+        .ok_or_else(|| anyhow!("{interface} has no `{function}` function"))
 }
 
 /// Calls `interface#function` with the event's handles, made by the host of `host`.
@@ -119,10 +195,7 @@ fn call(
     function: &str,
     event: &Event,
 ) -> anyhow::Result<()> {
-    let iface = instance.get_export_index(&mut *store, None, interface).ok_or_else(|| anyhow!("missing export {interface}"))?;
-    let func = instance
-        .get_export_index(&mut *store, Some(&iface), function)
-        .ok_or_else(|| anyhow!("{interface} has no `{function}` function"))?;
+    let func = export(store, instance, interface, function)?;
     let (bucket, key) = (event.bucket(), event.key().to_string());
     let typed = |e: wasmtime::Error| anyhow::Error::from(e).context(format!("{interface}#{function} has an unexpected type"));
     let trapped = |e: wasmtime::Error| anyhow!("the handler trapped: {e:?}");
@@ -166,9 +239,8 @@ fn call(
             f.call(&mut *store, (b, key)).map_err(trapped)?;
         }
         (Generation::G1 | Generation::Spin2 | Generation::Spin1, _) => bail!("no host of kv-adapt's own speaks {host}"),
-        (Generation::Spin3 | Generation::Wasmcloud2, _) => {
-            bail!("notify does not deliver to a {host} handler yet (its watcher is a WASI 0.3 async export)")
-        }
+        (Generation::Spin3, _) => bail!("no host of kv-adapt's own speaks {host}"),
+        (Generation::Wasmcloud2, _) => bail!("wasmCloud 2's watcher is called in the instance's event loop (call_async), not here"),
     }
     Ok(())
 }

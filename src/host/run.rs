@@ -653,18 +653,7 @@ fn execute_async(
     let pipes = capture.then(|| (MemoryOutputPipe::new(CAPTURE_LIMIT), MemoryOutputPipe::new(CAPTURE_LIMIT)));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")?;
     let (succeeded, reported) = runtime.block_on(async {
-        let mut linker = Linker::new(engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        wasmtime_wasi::p3::add_to_linker(&mut linker)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
-        add_kv_to_linker(&mut linker, kv)?;
-        let pre = linker.instantiate_pre(component).map_err(|e| unserved_import(anyhow::Error::from(e)))?;
-        let mut store = new_store(engine, kv, guest, pipes.as_ref(), limits)?;
-        let instance = pre
-            .instantiate_async(&mut store)
-            .await
-            .map_err(|e| over_limit(anyhow::Error::from(e), limits))
-            .context("instantiating")?;
+        let (mut store, instance) = instantiate_concurrent(engine, component, kv, guest, pipes.as_ref(), limits).await?;
         let run = run_func(&mut store, &instance, run_export)?;
         let outcome = store.run_concurrent(async |accessor| run.call_concurrent(accessor, ()).await).await;
         let succeeded = match outcome.and_then(|called| called) {
@@ -755,6 +744,31 @@ pub fn instantiate_guest(
     let mut store = new_store(engine, kv, guest, pipes, limits)?;
     let instance = pre
         .instantiate(&mut store)
+        .map_err(|e| over_limit(anyhow::Error::from(e), limits))
+        .context("instantiating")?;
+    Ok((store, instance))
+}
+
+/// [`instantiate`] for a WASI 0.3 component, whose functions run in the store's event loop:
+/// WASI 0.2 and 0.3 side by side, as `run` gives a WASI 0.3 command.
+pub(crate) async fn instantiate_concurrent(
+    engine: &Engine,
+    component: &Component,
+    kv: &KvHost,
+    guest: &Guest<'_>,
+    pipes: Option<&(MemoryOutputPipe, MemoryOutputPipe)>,
+    limits: &Limits,
+) -> anyhow::Result<(Store<HostState>, Instance)> {
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    wasmtime_wasi::p3::add_to_linker(&mut linker)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+    add_kv_to_linker(&mut linker, kv)?;
+    let pre = linker.instantiate_pre(component).map_err(|e| unserved_import(anyhow::Error::from(e)))?;
+    let mut store = new_store(engine, kv, guest, pipes, limits)?;
+    let instance = pre
+        .instantiate_async(&mut store)
+        .await
         .map_err(|e| over_limit(anyhow::Error::from(e), limits))
         .context("instantiating")?;
     Ok((store, instance))

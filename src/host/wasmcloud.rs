@@ -47,6 +47,13 @@ pub struct BucketRep {
     name: String,
 }
 
+impl BucketRep {
+    /// The bucket `name`, as `notify` hands one to a watcher.
+    pub fn named(name: &str) -> BucketRep {
+        BucketRep { name: name.to_string() }
+    }
+}
+
 /// The marker through which the generated bindings reach [`TodayView`].
 pub(crate) struct HasWasmcloud;
 

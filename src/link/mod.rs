@@ -122,7 +122,9 @@ fn plug_keyvalue(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plug
             })
         }
         Some((bridge, bridge_bytes)) => {
-            let (handler, watcher) = (source.watch_export(), options.host.watch_export());
+            // The bridge serves the handler of the generation the adapter goes onto (G5's on
+            // wasmCloud 2, which calls it for a WASI 0.2 component).
+            let (handler, watcher) = (source.watch_export(), crate::plan::onto(source, options).watch_export());
             compose::chain(&[
                 compose::Link { part: Part { name: adapter, bytes: configured }, exported: &|n| also_export.contains(&n) },
                 compose::Link { part: Part { name, bytes }, exported: &|n| n != handler },

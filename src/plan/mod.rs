@@ -124,7 +124,10 @@ impl std::fmt::Display for Plan {
             }
         };
         if let Some(bridge) = watch {
-            write!(f, "; {} served as {} by {bridge}", source.watch_export(), target.watch_export())?;
+            // The bridge serves the handler of the generation the adapter goes onto, which on
+            // wasmCloud 2 is G5's (the host calls it for a WASI 0.2 component).
+            let served = artifacts::BRIDGES.iter().find(|b| &b.name() == bridge).map_or(*target, |b| b.target);
+            write!(f, "; {} served as {} by {bridge}", source.watch_export(), served.watch_export())?;
         }
         if let Plan::Adapt { batch_by_key: Some(shim), .. } = self {
             write!(f, "; upstream batch served key by key over the host's store by {shim}")?;

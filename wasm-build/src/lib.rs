@@ -317,6 +317,8 @@ pub fn test_guests() -> Vec<Build> {
         // here, since rustc's wasip2 linker cannot read them yet (its wit-component is older).
         Build::new("guest-g5-labelled", "", Target::Unknown, Output::Lib, "guest-g5-labelled"),
         Build::new("guest-wasmcloud2", "", Target::Wasip2, Output::Lib, "guest-wasmcloud2"),
+        // wasmCloud 2's async watcher, no WASI: `notify --host wasmcloud` calls it.
+        Build::new("guest-wasmcloud2-watch", "", Target::Unknown, Output::Lib, "guest-wasmcloud2-watch"),
         // A WASI 0.2 command calling Spin 4's async key-value synchronously: the evidence
         // that a synchronous caller cannot wait on an async-only host.
         Build::new("guest-spin3-sync-caller", "", Target::Wasip2, Output::Bin, "guest-spin3-sync-caller"),

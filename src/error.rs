@@ -30,6 +30,8 @@ pub enum Error {
     UnsupportedInterface { name: String, interface: String, why: &'static str },
     #[error("{name}: imports more than one wasi:keyvalue generation ({first} and {second}); kv-adapt adapts one at a time")]
     MixedGenerations { name: String, first: Generation, second: Generation },
+    #[error("{name}: --bucket {bucket} renames buckets for one label, but the labels ({labels}) share one adapter instance with the unlabelled imports whose types they use, so a rename is for all of them; use --bucket NAME=BUCKET")]
+    LabelRenameShared { name: String, bucket: String, labels: String },
     #[error("{name}: kv-adapt ships no adapter {} onto {target}", from.map(|s| format!("from {}", s.id())).unwrap_or_default())]
     NoAdapter { name: String, from: Option<Generation>, target: Generation },
     #[error("--onto {}: a {} host does not serve {}", onto.id(), host.id(), onto.package())]

@@ -50,7 +50,8 @@ fn guests(generation: Generation) -> Vec<&'static str> {
         Generation::Spin1 => &["guest-spin1"],
         // WASI 0.3 commands (wit-bindgen's async support).
         Generation::Spin3 => &["guest-spin3", "guest-spin7-kv"],
-        Generation::Wasmcloud2 => &["guest-wasmcloud2"],
+        // And wasmCloud's keyvalue-implements-p3 shape: a label sharing the plain adapter.
+        Generation::Wasmcloud2 => &["guest-wasmcloud2", "guest-wasmcloud2-labelled"],
     };
     names.iter().map(|n| &*Box::leak(format!("{components}/{n}.wasm").into_boxed_str())).collect()
 }

@@ -415,13 +415,16 @@ pub fn ready(name: &str, bytes: &[u8], plug: &PlugOptions, store: &StoreSpec) ->
     let served = served(plug.host, store)?;
     let plugged = crate::link::plug_named(name, bytes, &plug)?;
     if let crate::plan::Plan::Unchanged { generation } = plugged.plan {
-        let labels = crate::plan::surface::names(name, bytes)?.labels;
-        if let Some(first) = labels.first() {
-            let names: Vec<&str> = labels.iter().map(|l| l.name.as_str()).collect();
+        let surface = crate::plan::surface::names(name, bytes)?;
+        if let Some(first) = surface.labels.first() {
+            let names: Vec<&str> = surface.labels.iter().map(|l| l.name.as_str()).collect();
+            let there = match surface.labels_share_types(generation) {
+                true => "where the adapter of its unlabelled imports serves them too",
+                false => "where each label gets an adapter of its own (`--bucket LABEL:NAME=BUCKET` keeps their buckets apart)",
+            };
             bail!(
                 "{name} imports {generation}'s {} under labels ({}), and kv-adapt's own hosts bind no labels (wasmCloud 2 does); \
-                 run it with the --host of another generation, where each label gets an adapter of its own \
-                 (`--bucket LABEL:NAME=BUCKET` keeps their buckets apart)",
+                 run it with the --host of another generation, {there}",
                 first.implements,
                 names.join(", "),
                 generation = generation.id()

@@ -35,16 +35,18 @@ pub fn plug_into_exporting(socket: Part<'_>, plugs: &[Part<'_>], also_export: &[
 }
 
 /// A plug for one labelled import of the socket: `part`'s export `interface` serves the
-/// socket's import `label` (which implements that interface).
+/// socket's import `label` (which implements that interface). With no `part`, the plug of
+/// [`plug_labelled`]'s `plugs` that exports `interface` serves it, in the instance that
+/// serves the socket's unlabelled imports.
 pub struct Labelled<'a> {
     pub label: &'a str,
     pub interface: &'a str,
-    pub part: Part<'a>,
+    pub part: Option<Part<'a>>,
 }
 
-/// [`plug_into_exporting`], first giving each labelled import its own instance of its plug:
-/// the plugs' own imports become the composition's, one per name (wac merges them), so the
-/// labels share what the host serves under that name.
+/// [`plug_into_exporting`], first giving each labelled import with a part its own instance
+/// of it: the plugs' own imports become the composition's, one per name (wac merges them),
+/// so the labels share what the host serves under that name.
 pub fn plug_labelled(socket: Part<'_>, labelled: &[Labelled<'_>], plugs: &[Part<'_>], also_export: &[&str]) -> Result<Vec<u8>> {
     let composition = |e: &dyn std::fmt::Display| Error::Composition(one_line(&e.to_string()));
     let mut graph = CompositionGraph::new();
@@ -60,6 +62,7 @@ pub fn plug_labelled(socket: Part<'_>, labelled: &[Labelled<'_>], plugs: &[Part<
     let mut instances = Vec::new();
 
     for (index, Labelled { label, interface, part }) in labelled.iter().enumerate() {
+        let Some(part) = part else { continue };
         let plug_id = register(&mut graph, plugs.len() + index + 1, part)?;
         let plug_ty = graph[plug_id].ty();
         {
@@ -90,18 +93,22 @@ pub fn plug_labelled(socket: Part<'_>, labelled: &[Labelled<'_>], plugs: &[Part<
             let types = graph.types();
             let mut cache = Default::default();
             let mut checker = SubtypeChecker::new(&mut cache);
-            for (name, export_kind) in &types[plug_ty].exports {
-                let Some(import_kind) = types[socket_ty].imports.get(name) else { continue };
-                if wired.contains(name) {
+            // (the socket's import, the plug's export): same-named ones, and the labels left
+            // to this instance.
+            let shared = labelled.iter().filter(|l| l.part.is_none()).map(|l| (l.label.to_string(), l.interface.to_string()));
+            let pairs: Vec<(String, String)> = types[plug_ty].exports.keys().map(|name| (name.clone(), name.clone())).chain(shared).collect();
+            for (import, export) in pairs {
+                let (Some(export_kind), Some(import_kind)) = (types[plug_ty].exports.get(&export), types[socket_ty].imports.get(&import)) else { continue };
+                if wired.contains(&import) {
                     continue;
                 }
                 checker.is_subtype(*export_kind, types, *import_kind, types).map_err(|e| Error::TypeMismatch {
                     socket: socket.name.to_string(),
                     plug: plug.name.to_string(),
-                    import: name.clone(),
+                    import: import.clone(),
                     reason: one_line(&format!("{e:#}")),
                 })?;
-                matches.push(name.clone());
+                matches.push((import, export));
             }
         }
         if matches.is_empty() {
@@ -109,10 +116,10 @@ pub fn plug_labelled(socket: Part<'_>, labelled: &[Labelled<'_>], plugs: &[Part<
         }
         let plug_instance = graph.instantiate(plug_id);
         instances.push((plug_instance, plug_ty));
-        for name in matches {
-            let export = graph.alias_instance_export(plug_instance, &name).map_err(|e| composition(&e))?;
-            graph.set_instantiation_argument(socket_instance, &name, export).map_err(|e| composition(&e))?;
-            wired.push(name);
+        for (import, export) in matches {
+            let export = graph.alias_instance_export(plug_instance, &export).map_err(|e| composition(&e))?;
+            graph.set_instantiation_argument(socket_instance, &import, export).map_err(|e| composition(&e))?;
+            wired.push(import);
         }
     }
 

@@ -105,11 +105,20 @@ fn plug_keyvalue(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plug
     };
     let parts = composed_parts(&surface, source, bodies, watch, options)?;
     let labels = surface.labels_of(source);
-    // Each label's adapter, configured with that label's bucket names.
+    let shared = surface.labels_share_types(source);
+    // Each label's adapter, configured with that label's bucket names; none when the labels
+    // share the plain adapter, whose names are everyone's.
     let mut labelled_parts = Vec::new();
-    for label in &labels {
+    for label in labels.iter().filter(|_| !shared) {
         let own = PlugOptions { buckets: config::label_buckets(&options.buckets, &label.name, &surface.labels), ..options.clone() };
-        labelled_parts.push(composed_parts(&surface, source, bodies, false, &own)?.adapter);
+        labelled_parts.push(Some(composed_parts(&surface, source, bodies, false, &own)?.adapter));
+    }
+    if shared {
+        let names: Vec<&str> = labels.iter().map(|l| l.name.as_str()).collect();
+        if let Some((bucket, to)) = options.buckets.iter().find(|(bucket, _)| bucket.split_once(':').is_some_and(|(l, _)| names.contains(&l))) {
+            return Err(Error::LabelRenameShared { name: name.into(), bucket: format!("{bucket}={to}"), labels: names.join(", ") });
+        }
+        labelled_parts = labels.iter().map(|_| None).collect();
     }
     let (adapter, configured) = (&parts.adapter.0, &parts.adapter.1);
     let also_export: &[&str] = if options.diagnostics { &[DIAGNOSTICS] } else { &[] };
@@ -136,10 +145,10 @@ fn plug_keyvalue(name: &str, bytes: &[u8], options: &PlugOptions) -> Result<Plug
             let labelled: Vec<compose::Labelled<'_>> = labels
                 .iter()
                 .zip(&labelled_parts)
-                .map(|(label, (adapter, bytes))| compose::Labelled {
+                .map(|(label, part)| compose::Labelled {
                     label: &label.name,
                     interface: &label.implements,
-                    part: Part { name: adapter, bytes },
+                    part: part.as_ref().map(|(adapter, bytes)| Part { name: adapter, bytes }),
                 })
                 .collect();
             // The plain adapter serves what the guest imports unlabelled, if anything.

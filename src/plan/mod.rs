@@ -98,6 +98,9 @@ pub enum Plan {
         /// The guest's labelled key-value imports, each served by an adapter instance of
         /// its own (wasmCloud 2's several stores), in the order the guest imports them.
         labels: Vec<String>,
+        /// The labels are served by the adapter instance of the unlabelled imports, whose
+        /// types they use ([`Surface::labels_share_types`]).
+        labels_shared: bool,
     },
 }
 
@@ -132,9 +135,11 @@ impl std::fmt::Display for Plan {
         if let Plan::Adapt { batch_by_key: Some(shim), .. } = self {
             write!(f, "; upstream batch served key by key over the host's store by {shim}")?;
         }
-        if let Plan::Adapt { labels, .. } = self {
-            if !labels.is_empty() {
-                write!(f, "; one adapter instance for each label ({}), all over the host's buckets", labels.join(", "))?;
+        if let Plan::Adapt { labels, labels_shared, .. } = self {
+            match (labels.is_empty(), labels_shared) {
+                (true, _) => {}
+                (false, false) => write!(f, "; one adapter instance for each label ({}), all over the host's buckets", labels.join(", "))?,
+                (false, true) => write!(f, "; the labels ({}) served by the adapter instance of the unlabelled imports, whose types they use", labels.join(", "))?,
             }
         }
         match self {
@@ -211,6 +216,7 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
                 why_composed: None,
                 batch_by_key: None,
                 labels: Vec::new(),
+                labels_shared: false,
             });
         }
         // On Spin, say which of what it serves the guest speaks (its draft2, its own
@@ -307,6 +313,7 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
             why_composed: None,
             batch_by_key: None,
             labels: Vec::new(),
+            labels_shared: false,
         });
     }
     let (bodies, why_bodies) = match (options.bodies, other_wasi.first()) {
@@ -379,8 +386,9 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
     let body_streams = bodies == Bodies::Adapter && surface.async_bodies && source != Generation::G1;
     let fused = artifacts::fused(source, onto, body_streams);
     let labels: Vec<String> = surface.labels_of(source).iter().map(|l| l.name.clone()).collect();
+    let labels_shared = surface.labels_share_types(source);
     let not_fusable = match fused {
-        Some(_) if !labels.is_empty() => Some(format!("its labelled imports ({}) each get an adapter instance of their own", labels.join(", "))),
+        Some(_) if !labels.is_empty() => Some(format!("its labelled imports ({}) are wired between components, which a fused adapter is not", labels.join(", "))),
         None if body_streams => Some(format!("async value bodies served from memory (adapter-io) are not fused for {} yet", source.id())),
         None => Some(format!("kv-adapt has no fused {} adapter onto {} yet", source.id(), onto.id())),
         Some(_) if watch.is_some() => Some(format!("the guest exports {}, whose types must stay a component import", source.watch_export())),
@@ -412,7 +420,7 @@ pub fn plan(name: &str, surface: &Surface, options: &PlugOptions) -> Result<Plan
     // serve: `link` puts the key-by-key batch beside it (for a fused one, `link` looks at
     // what the fused guest imports).
     let batch_by_key = (options.host == Generation::SpinDraft2 && onto == Generation::G6 && linking == Linking::Composed && serves_batch).then(|| artifacts::BATCH_BY_KEY_NAME.to_string());
-    Ok(Plan::Adapt { source, target: options.host, bodies, adapter, why_bodies, watch, linking, why_composed, batch_by_key, labels })
+    Ok(Plan::Adapt { source, target: options.host, bodies, adapter, why_bodies, watch, linking, why_composed, batch_by_key, labels, labels_shared })
 }
 
 /// Whether the guest imports `source`'s `batch` interface: if not, a plug need not import

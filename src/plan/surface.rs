@@ -77,6 +77,15 @@ impl Surface {
         self.labels.iter().filter(|l| generations(&[l.implements.as_str()], self.spin_get_many).first() == Some(&generation)).collect()
     }
 
+    /// Whether `generation`'s labels must be served by the adapter instance that serves the
+    /// guest's unlabelled imports of that generation: those define the types the labels use
+    /// (wasmCloud 2's `store` uses `types.{bucket}`, imported once, unlabelled), and a type
+    /// comes from one instance only.
+    pub fn labels_share_types(&self, generation: Generation) -> bool {
+        let unlabelled: Vec<&str> = self.imports.iter().filter(|name| !self.labels.iter().any(|l| &l.name == *name)).map(String::as_str).collect();
+        !self.labels_of(generation).is_empty() && generations(&unlabelled, self.spin_get_many).contains(&generation)
+    }
+
     /// As [`Surface::imported_interfaces`], for the exports.
     pub fn exported_interfaces(&self) -> Vec<(Generation, Vec<&str>)> {
         interfaces_by_generation(&self.exports.iter().map(String::as_str).collect::<Vec<_>>(), false)

@@ -2,7 +2,8 @@
 //! one component several stores (`import team-a: wasi:keyvalue/store@0.2.0-draft;`, its
 //! `keyvalue-implements` fixture). `guest-g5-labelled` has that world, as a command. Our
 //! wasmparser, wac-graph and wasmtime 48 read the form, so `inspect` lists the labels and
-//! `plug` gives each label an adapter instance of its own.
+//! `plug` gives each label an adapter instance of its own, or, where a label uses types the
+//! guest imports unlabelled (`guest-wasmcloud2-labelled`), the adapter of those.
 
 use super::shared::*;
 
@@ -64,4 +65,63 @@ fn what_kv_adapt_cannot_do_with_labels_is_refused_in_one_line() {
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
         assert!(stderr.contains("under labels (team-a, team-b), and kv-adapt's own hosts bind no labels (wasmCloud 2 does)"), "{stderr}");
     }
+}
+
+/// wasmCloud 2's `keyvalue-implements-p3` shape: the async `store` under the label `kv`,
+/// `atomics`, `cas` and `batch` unlabelled, all on the bucket opened through the label.
+/// The guest writes what each call answered under `report` in that bucket.
+const LABELLED_P3: &str = concat!(kv_adapt_test_programs::dir!(), "/guest-wasmcloud2-labelled.wasm");
+
+/// What wasmCloud 2's package documents for the guest's calls, in order.
+const LABELLED_P3_REPORT: &str = "set greeting: ok
+increment counter 5: 5
+increment counter -2: 3
+current greeting: hello
+swap greeting (first): swapped
+swap greeting (again): stale, now hi
+set-many a b: ok
+get-many a missing b: a=1 none b=2
+delete-many a: ok
+exists a: false";
+
+/// A label whose interface uses types the guest imports unlabelled (`store` uses
+/// `types.{bucket}`, and `atomics`, `cas` and `batch` take that bucket) cannot have an
+/// adapter of its own: a type comes from one instance. The adapter of the unlabelled
+/// imports serves it, on every host of another generation, and `inspect` says so.
+#[test]
+fn a_label_using_the_unlabelled_imports_types_shares_their_adapter() {
+    let stdout = text(&kv_adapt(&["inspect", LABELLED_P3]).stdout);
+    assert!(stdout.lines().any(|l| l == "  kv (label, implements wasmcloud:keyvalue/store@0.2.0)  [wasmcloud2]"), "{stdout}");
+    assert!(
+        stdout.lines().any(|l| l
+            == "plug --host g5 (draft): adapt wasmcloud2 -> G5 with adapter-wasmcloud2-on-g5; the labels (kv) served by the adapter instance of the unlabelled imports, whose types they use"),
+        "{stdout}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for host in ["g5", "g6", "g2", "spin"] {
+        let store = dir.path().join(host);
+        run(LABELLED_P3, store.to_str().unwrap(), host, &[]);
+        let report = std::fs::read(store.join("labelled/report")).unwrap_or_else(|e| panic!("{host}: no report: {e}"));
+        assert_eq!(text(&report), LABELLED_P3_REPORT, "{host}");
+    }
+}
+
+/// Such labels cannot be renamed apart (one adapter serves them and the unlabelled
+/// imports); natively kv-adapt's wasmCloud host binds no label. Each refused in one line.
+#[test]
+fn what_a_shared_label_cannot_do_is_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let one_line_failure = |args: &[&str]| {
+        let output = kv_adapt(args);
+        let said = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {said}");
+        assert_eq!(said.lines().count(), 1, "{args:?}: {said}");
+        said
+    };
+    let plugged = dir.path().join("plugged.wasm");
+    let said = one_line_failure(&["plug", LABELLED_P3, "-o", plugged.to_str().unwrap(), "--host", "g5", "--bucket", "kv:labelled=other"]);
+    assert!(said.contains("--bucket kv:labelled=other renames buckets for one label, but the labels (kv) share one adapter instance"), "{said}");
+    assert!(!plugged.exists(), "nothing written");
+    let said = one_line_failure(&["run", LABELLED_P3, "--store", dir.path().to_str().unwrap(), "--host", "wasmcloud"]);
+    assert!(said.contains("under labels (kv), and kv-adapt's own hosts bind no labels") && said.contains("the adapter of its unlabelled imports serves them too"), "{said}");
 }

@@ -316,6 +316,9 @@ pub fn test_guests() -> Vec<Build> {
         // Labelled imports (`import team-a: wasi:keyvalue/store@0.2.0-draft;`): componentized
         // here, since rustc's wasip2 linker cannot read them yet (its wit-component is older).
         Build::new("guest-g5-labelled", "", Target::Unknown, Output::Lib, "guest-g5-labelled"),
+        // And wasmCloud 2's keyvalue-implements-p3 shape: a labelled async store beside
+        // unlabelled atomics, cas and batch; no WASI, so also built as `Unknown`.
+        Build::new("guest-wasmcloud2-labelled", "", Target::Unknown, Output::Lib, "guest-wasmcloud2-labelled"),
         Build::new("guest-wasmcloud2", "", Target::Wasip2, Output::Lib, "guest-wasmcloud2"),
         // wasmCloud 2's async watcher, no WASI: `notify --host wasmcloud` calls it.
         Build::new("guest-wasmcloud2-watch", "", Target::Unknown, Output::Lib, "guest-wasmcloud2-watch"),

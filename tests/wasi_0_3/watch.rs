@@ -121,3 +121,21 @@ fn notify_refuses_a_wasmcloud2_watcher_on_other_hosts_in_one_line() {
         assert_eq!(Backend::dir(dir.path()).read("inbox", "k").unwrap(), None, "{host}: nothing written");
     }
 }
+
+/// Why no bridge serves a wasmCloud 2 watcher to a WASI 0.2 host: the bridge's export would
+/// be synchronous and would wait on the guest's async handler, an async-lifted export of
+/// another component. The component model forbids a synchronous task to wait, even when
+/// the callee answers at once, as here: a WASI 0.2 command calling Spin 4's interface
+/// synchronously, plugged onto G5 through `adapter-spin3-on-g5`, whose async exports answer
+/// from the synchronous G5 host without ever waiting, traps at its first call.
+#[test]
+fn a_synchronous_caller_cannot_wait_on_an_async_export_of_another_component_either() {
+    let guest = concat!(kv_adapt_test_programs::dir!(), "/guest-spin3-sync-caller.wasm");
+    let dir = tempfile::tempdir().unwrap();
+    let output = kv_adapt(&["run", guest, "--store", dir.path().to_str().unwrap(), "--host", "g5"]);
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert!(!output.status.success(), "{stdout}");
+    assert_eq!(stdout, "opening default\n", "nothing after the first call ran");
+    assert!(stderr.contains("wasm trap: cannot block a synchronous task before returning"), "{stderr}");
+    assert!(!dir.path().join("default").exists(), "nothing was written");
+}

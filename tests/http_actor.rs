@@ -83,12 +83,7 @@ fn serve_with(guest: &str, store: &std::path::Path, requests: u32, more: &[&str]
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
     stderr.read_line(&mut line).unwrap();
-    let addr = line
-        .split("serving http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
+    let addr = loopback::served_addr(&line);
     (child, stderr, line, addr)
 }
 

@@ -30,3 +30,12 @@ fn dechunk(mut body: &str) -> String {
         body = &rest[size + 2..];
     }
 }
+
+/// The address in `kv-adapt serve`'s first line (`... serving http://ADDR/`).
+pub fn served_addr(line: &str) -> String {
+    line.split("serving http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string()
+}

@@ -30,12 +30,7 @@ fn serve(guest: &str, host: &str, store: &str, requests: u32) -> (Child, BufRead
     let mut stderr = BufReader::new(child.stderr.take().expect("piped stderr"));
     let mut line = String::new();
     stderr.read_line(&mut line).expect("serve's first line");
-    let addr = line
-        .split("serving http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
+    let addr = loopback::served_addr(&line);
     (child, stderr, addr)
 }
 
